@@ -1,0 +1,27 @@
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { healthApp } from './health/index.js';
+import type { ApiDeps, AppEnv } from './deps.js';
+import { sepCors } from './middleware/cors.js';
+import { errorHandler, HttpError } from './middleware/errors.js';
+
+/**
+ * The whole HTTP surface. Each SEP is a sub-app mounted with `route()`; nothing global, so tests build as many
+ * apps as they like with their own deps.
+ */
+export function createApp(deps: ApiDeps) {
+  const app = new Hono<AppEnv>();
+  app.use('*', requestId());
+  // CORS-open everything a wallet calls; the admin surface stays closed (S1-02 manual note).
+  const corsMiddleware = sepCors();
+  app.use('*', async (c, next) => (c.req.path.startsWith('/admin') ? next() : corsMiddleware(c, next)));
+
+  app.route('/', healthApp(deps));
+
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError(errorHandler(deps.logger));
+  return app;
+}
+
+export { HttpError };
+export type AnchorApp = ReturnType<typeof createApp>;

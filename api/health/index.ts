@@ -1,0 +1,58 @@
+import { Hono } from 'hono';
+import { pingDb } from '../../db/index.js';
+import type { ApiDeps, AppEnv } from '../deps.js';
+
+type CheckStatus = 'ok' | 'unavailable';
+export interface ReadyReport {
+  status: 'ready' | 'not_ready';
+  checks: { postgres: CheckResult; temporal: CheckResult; horizon: CheckResult };
+}
+interface CheckResult {
+  status: CheckStatus;
+  latency_ms?: number;
+  error?: string;
+}
+
+async function timed(check: () => Promise<unknown>, timeoutMs = 3000): Promise<CheckResult> {
+  const started = performance.now();
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)),
+    ]);
+    return { status: 'ok', latency_ms: Math.round(performance.now() - started) };
+  } catch (err) {
+    return { status: 'unavailable', error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** GET /health (liveness: the process answers) and GET /ready (each dependency reported by name). */
+export function healthApp(deps: ApiDeps) {
+  const app = new Hono<AppEnv>();
+  const doFetch = deps.fetch ?? fetch;
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+
+  app.get('/ready', async (c) => {
+    const [postgres, temporal, horizon] = await Promise.all([
+      timed(() => pingDb(deps.db)),
+      timed(() =>
+        deps.temporal.workflowService.describeNamespace({ namespace: deps.config.temporal.namespace }),
+      ),
+      timed(async () => {
+        const res = await doFetch(`${deps.config.stellar.horizonUrl}/`, { signal: AbortSignal.timeout(2500) });
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        const root = (await res.json()) as { network_passphrase?: string };
+        if (root.network_passphrase && root.network_passphrase !== deps.config.stellar.networkPassphrase) {
+          throw new Error(`Horizon serves "${root.network_passphrase}", config expects another network`);
+        }
+      }),
+    ]);
+    const report: ReadyReport = {
+      status: postgres.status === 'ok' && temporal.status === 'ok' && horizon.status === 'ok' ? 'ready' : 'not_ready',
+      checks: { postgres, temporal, horizon },
+    };
+    return c.json(report, report.status === 'ready' ? 200 : 503);
+  });
+  return app;
+}

@@ -1,0 +1,40 @@
+// API entry: `npm run api`. Serves every SEP on API_HOST:API_PORT; SIGINT/SIGTERM close it gracefully.
+import { serve } from '@hono/node-server';
+import { loadConfigOrExit } from '../config/index.js';
+import { loadDotEnv } from '../config/load-env.js';
+import { createLogger } from '../config/logger.js';
+import { connectTemporalClient } from '../config/temporal.js';
+import { createDb } from '../db/index.js';
+import { createApp } from './app.js';
+
+loadDotEnv();
+const config = loadConfigOrExit();
+const logger = createLogger('api', config.logLevel);
+const db = createDb({ url: config.db.url, poolSize: config.db.poolSize });
+const temporal = await connectTemporalClient(config);
+const app = createApp({ config, db, temporal, logger });
+
+const server = serve({ fetch: app.fetch, hostname: config.api.host, port: config.api.port }, (info) => {
+  logger.info({ port: info.port, profile: config.profile }, `API listening on ${config.api.publicUrl}`);
+});
+server.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EADDRINUSE') {
+    logger.fatal(`port ${config.api.port} is already in use: is another anchor running? (set API_PORT to change it)`);
+  } else {
+    logger.fatal({ err }, 'server error');
+  }
+  process.exit(1);
+});
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  logger.info({ signal }, 'shutting down');
+  server.close();
+  await temporal.connection.close().catch(() => {});
+  await db.destroy().catch(() => {});
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as initial from './20261125T150000_initial.js';
+
+/**
+ * Every migration, listed explicitly and in order (no directory globbing). Names are timestamps; a merged
+ * migration is frozen. To add one: create `db/migrations/<UTC timestamp>_<name>.ts` and append it here.
+ */
+export const migrations: Record<string, Migration> = {
+  '20261125T150000_initial': initial,
+};

@@ -1,0 +1,106 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Table types. Amounts are Postgres NUMERIC, which pg returns as strings: money never becomes a JS number.
+ */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Amount = ColumnType<string | null, string | null | undefined, string | null>;
+type Json<T> = ColumnType<T, string | T | undefined, string | T>;
+
+export type TransactionKind = 'deposit' | 'withdrawal';
+
+/** SEP-24 statuses (checklist S24-31). SEP-6-only statuses are deliberately absent. */
+export const TRANSACTION_STATUSES = [
+  'incomplete',
+  'pending_user_transfer_start',
+  'pending_user_transfer_complete',
+  'pending_external',
+  'pending_anchor',
+  'on_hold',
+  'pending_stellar',
+  'pending_trust',
+  'pending_user',
+  'completed',
+  'refunded',
+  'expired',
+  'no_market',
+  'too_small',
+  'too_large',
+  'error',
+] as const;
+export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
+
+export interface RefundPayment {
+  id: string;
+  id_type: 'stellar' | 'external';
+  amount: string;
+  fee: string;
+}
+export interface Refunds {
+  amount_refunded: string;
+  amount_fee: string;
+  payments: RefundPayment[];
+}
+
+export interface TransactionsTable {
+  id: string;
+  kind: TransactionKind;
+  status: TransactionStatus;
+  /** The JWT `sub` that created it (G..., G...:memo or M...): the key for listing and isolation (X-10). */
+  sub: string;
+  /** The sub's account (G...) and memo, split out for indexing. */
+  sub_account: string;
+  sub_memo: string | null;
+  client_domain: string | null;
+  asset_code: string;
+  asset_issuer: string | null;
+  /** Stellar account paid (deposit) or paying (withdrawal); may be M... */
+  stellar_account: string;
+  /** Memo for the deposit payment (deposit_memo) or the one the user must send (withdraw_memo). */
+  memo: string | null;
+  memo_type: 'text' | 'id' | 'hash' | null;
+  amount_expected: Amount;
+  amount_in: Amount;
+  amount_out: Amount;
+  amount_fee: Amount;
+  withdraw_anchor_account: string | null;
+  stellar_transaction_id: string | null;
+  external_transaction_id: string | null;
+  /** Reference the user puts on the bank transfer (deposits); released when the deposit ends. */
+  bank_reference: string | null;
+  from_address: string | null;
+  to_address: string | null;
+  message: string | null;
+  kyc_verified: boolean | null;
+  refunds: Json<Refunds | null>;
+  claimable_balance_supported: Generated<boolean>;
+  claimable_balance_id: string | null;
+  on_change_callback: string | null;
+  lang: Generated<string>;
+  status_eta: number | null;
+  user_action_required_by: Date | null;
+  started_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  completed_at: Date | null;
+}
+
+export interface CustomersTable {
+  id: string;
+  /** Stellar account (G... or C...); with `memo` the key of a customer (S12-03). */
+  account: string;
+  /** '' when the customer has no memo, so (account, memo) can be a plain unique key. */
+  memo: Generated<string>;
+  status: Generated<'ACCEPTED' | 'PROCESSING' | 'NEEDS_INFO' | 'REJECTED'>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface Database {
+  transactions: TransactionsTable;
+  customers: CustomersTable;
+}
+
+export type TransactionRow = Selectable<TransactionsTable>;
+export type NewTransaction = Insertable<TransactionsTable>;
+export type TransactionUpdate = Updateable<TransactionsTable>;
+export type CustomerRow = Selectable<CustomersTable>;

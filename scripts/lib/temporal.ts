@@ -1,0 +1,69 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { TEMPORAL_CLI } from './paths.js';
+
+/** Custom search attributes registered at start (keep in sync with workflows/search-attributes.ts). */
+export const SEARCH_ATTRIBUTE_FLAGS = [
+  'AnchorTransactionId=Keyword',
+  'StellarAccount=Keyword',
+  'TransactionKind=Keyword',
+  'TransactionStatus=Keyword',
+  'AssetCode=Keyword',
+];
+
+export interface DevServerOptions {
+  port: number;
+  uiPort?: number;
+  /** SQLite file: a restart keeps running workflows. In-memory when absent. */
+  dbFile?: string;
+  logFile?: string;
+  headless?: boolean;
+}
+
+export function startTemporalDevServer(opts: DevServerOptions): ChildProcess {
+  if (!existsSync(TEMPORAL_CLI)) throw new Error(`Temporal CLI not found at ${TEMPORAL_CLI}: run "npm run setup"`);
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
+  if (opts.headless || opts.uiPort === undefined) args.push('--headless');
+  else args.push('--ui-port', String(opts.uiPort), '--ui-ip', '127.0.0.1');
+  if (opts.dbFile) {
+    mkdirSync(dirname(opts.dbFile), { recursive: true });
+    args.push('--db-filename', opts.dbFile);
+  }
+  // Fast visibility for tests and operators, and frequent enough task-queue/namespace refresh.
+  args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
+  for (const sa of SEARCH_ATTRIBUTE_FLAGS) args.push('--search-attribute', sa);
+  const out = opts.logFile ? openSync(opts.logFile, 'a') : 'ignore';
+  return spawn(TEMPORAL_CLI, args, { stdio: ['ignore', out, out] });
+}
+
+/** Waits until the frontend answers and the namespace is served, or throws after `timeoutMs`. */
+export async function waitForTemporal(address: string, namespace = 'default', timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: '2s' });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`Temporal at ${address} did not become ready: ${(lastError as Error)?.message ?? 'timeout'}`);
+}
+
+export async function isTemporalUp(address: string): Promise<boolean> {
+  try {
+    await waitForTemporal(address, 'default', 1500);
+    return true;
+  } catch {
+    return false;
+  }
+}

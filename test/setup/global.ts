@@ -1,0 +1,54 @@
+/**
+ * Starts (or reuses) the real infrastructure once for the whole run: the project's Postgres cluster with an
+ * `anchor_test` database, and a Temporal dev server on a free port (in-memory, headless). Bundles the workflow
+ * code once so each test file's worker starts fast. Nothing here is mocked.
+ */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { ensureDatabase, ensurePostgres } from '../../scripts/lib/postgres.js';
+import { pgUrl, TEMPORAL_TEST_SERVER } from '../../scripts/lib/paths.js';
+import { startTemporalDevServer, waitForTemporal } from '../../scripts/lib/temporal.js';
+import { freePort } from '../../scripts/lib/ports.js';
+import { bundleWorkflows } from '../../worker/index.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgUrl: string;
+    temporalAddress: string;
+    workflowBundlePath: string;
+    timeSkippingServerPath: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const started = Date.now();
+  await ensurePostgres();
+  await ensureDatabase('anchor_test');
+
+  let stopTemporal = async () => {};
+  let temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
+  if (!temporalAddress) {
+    const port = await freePort();
+    temporalAddress = `127.0.0.1:${port}`;
+    const child = startTemporalDevServer({ port, headless: true, logFile: join(tmpdir(), 'anchor-test-temporal.log') });
+    stopTemporal = async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    };
+  }
+  const [bundle] = await Promise.all([bundleWorkflows(), waitForTemporal(temporalAddress)]);
+  const workflowBundlePath = join(tmpdir(), `anchor-workflows-${process.pid}.js`);
+  writeFileSync(workflowBundlePath, bundle.code);
+
+  project.provide('pgUrl', pgUrl('anchor_test'));
+  project.provide('temporalAddress', temporalAddress);
+  project.provide('workflowBundlePath', workflowBundlePath);
+  project.provide('timeSkippingServerPath', TEMPORAL_TEST_SERVER);
+  console.log(`[test setup] Postgres + Temporal ${temporalAddress} ready in ${Date.now() - started} ms`);
+
+  return async () => {
+    await stopTemporal();
+  };
+}

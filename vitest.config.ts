@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/setup/global.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Two cores here: files run in parallel, each with its own Postgres schema and Temporal task queue.
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});

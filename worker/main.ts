@@ -1,0 +1,27 @@
+// Worker entry: `npm run worker`. SIGINT/SIGTERM drain the worker, then close connections.
+import { loadConfigOrExit } from '../config/index.js';
+import { loadDotEnv } from '../config/load-env.js';
+import { createLogger } from '../config/logger.js';
+import { connectWorkerConnection } from '../config/temporal.js';
+import { createDb } from '../db/index.js';
+import { createAnchorWorker } from './index.js';
+
+loadDotEnv();
+const config = loadConfigOrExit();
+const log = createLogger('worker', config.logLevel);
+const db = createDb({ url: config.db.url, poolSize: config.db.poolSize });
+const connection = await connectWorkerConnection(config);
+const worker = await createAnchorWorker({
+  connection,
+  namespace: config.temporal.namespace,
+  taskQueue: config.temporal.taskQueue,
+  deps: { config, db },
+});
+log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
+try {
+  await worker.run(); // resolves after a shutdown signal once in-flight work is drained
+} finally {
+  await connection.close();
+  await db.destroy();
+  log.info('worker stopped');
+}

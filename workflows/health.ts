@@ -1,0 +1,17 @@
+import { proxyActivities, setHandler } from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import { type HealthPingResult, healthStatusQuery } from './messages.js';
+
+const { healthPing } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 3 },
+});
+
+/** Proves the chain API → Temporal → worker → activity → Postgres end to end. */
+export async function healthPingWorkflow(): Promise<HealthPingResult> {
+  let status: 'running' | 'done' = 'running';
+  setHandler(healthStatusQuery, () => status);
+  const result = await healthPing();
+  status = 'done';
+  return result;
+}
