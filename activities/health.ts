@@ -6,7 +6,12 @@ export function createHealthActivities(deps: { db: Db }) {
   return {
     async healthPing(): Promise<HealthPingResult> {
       await pingDb(deps.db);
-      return { pong: true, database: 'ok', worker: `${hostname()}:${process.pid}`, at: new Date().toISOString() };
+      return {
+        pong: true,
+        database: 'ok',
+        worker: `${hostname()}:${process.pid}`,
+        at: new Date().toISOString(),
+      };
     },
   };
 }

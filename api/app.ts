@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { healthApp } from './health/index.js';
 import type { ApiDeps, AppEnv } from './deps.js';
+import { healthApp } from './health/index.js';
 import { sepCors } from './middleware/cors.js';
 import { errorHandler, HttpError } from './middleware/errors.js';
 

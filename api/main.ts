@@ -19,7 +19,9 @@ const server = serve({ fetch: app.fetch, hostname: config.api.host, port: config
 });
 server.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EADDRINUSE') {
-    logger.fatal(`port ${config.api.port} is already in use: is another anchor running? (set API_PORT to change it)`);
+    logger.fatal(
+      `port ${config.api.port} is already in use: is another anchor running? (set API_PORT to change it)`,
+    );
   } else {
     logger.fatal({ err }, 'server error');
   }

@@ -1,6 +1,6 @@
 import { Keypair, Networks } from '@stellar/stellar-sdk';
-import { type Env, envSchema, type Profile } from './schema.js';
 import { isSandboxSecret, sandboxJwtSecret, sandboxKeypair } from './sandbox-keys.js';
+import { type Env, envSchema, type Profile } from './schema.js';
 
 export { PROFILES, type Profile } from './schema.js';
 
@@ -48,7 +48,8 @@ export class ConfigError extends Error {
     readonly issues: ConfigIssue[],
   ) {
     super(
-      `Invalid configuration (profile ${profile}):\n` + issues.map((i) => `  - ${i.key}: ${i.message}`).join('\n'),
+      `Invalid configuration (profile ${profile}):\n` +
+        issues.map((i) => `  - ${i.key}: ${i.message}`).join('\n'),
     );
     this.name = 'ConfigError';
   }
@@ -98,14 +99,22 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
   ).replace(/\/+$/, '');
 
   if (!sandbox) {
-    const required: (keyof Env)[] = ['SIGNING_SECRET', 'DISTRIBUTION_SECRET', 'ISSUER_PUBLIC_KEY', 'JWT_SECRET'];
+    const required: (keyof Env)[] = [
+      'SIGNING_SECRET',
+      'DISTRIBUTION_SECRET',
+      'ISSUER_PUBLIC_KEY',
+      'JWT_SECRET',
+    ];
     for (const key of required) {
       if (!e[key]) issues.push({ key, message: `required for the ${e.PROFILE} profile` });
     }
     for (const key of ['SIGNING_SECRET', 'DISTRIBUTION_SECRET', 'JWT_SECRET'] as const) {
       const v = e[key];
       if (v && isSandboxSecret(v)) {
-        issues.push({ key, message: `is a publicly known sandbox secret; generate a new one for ${e.PROFILE}` });
+        issues.push({
+          key,
+          message: `is a publicly known sandbox secret; generate a new one for ${e.PROFILE}`,
+        });
       }
     }
     if (e.ISSUER_SECRET) {
@@ -137,14 +146,22 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
     issues.push({ key: 'SIGNING_SECRET', message: 'must differ from DISTRIBUTION_SECRET' });
   }
   if (issuerAccount === distributionAccount) {
-    issues.push({ key: 'DISTRIBUTION_SECRET', message: 'the distribution account must not be the issuing account' });
+    issues.push({
+      key: 'DISTRIBUTION_SECRET',
+      message: 'the distribution account must not be the issuing account',
+    });
   }
   if (issues.length > 0) throw new ConfigError(e.PROFILE, issues);
 
   return {
     profile: e.PROFILE,
     logLevel: e.LOG_LEVEL,
-    api: { host: e.API_HOST, port: e.API_PORT, publicUrl, homeDomain: e.HOME_DOMAIN ?? new URL(publicUrl).host },
+    api: {
+      host: e.API_HOST,
+      port: e.API_PORT,
+      publicUrl,
+      homeDomain: e.HOME_DOMAIN ?? new URL(publicUrl).host,
+    },
     db: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
@@ -166,7 +183,11 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
       issuerSecret: sandbox ? (e.ISSUER_SECRET ?? sandboxKeypair('issuer').secret()) : undefined,
       assetCode: e.ASSET_CODE,
     },
-    sandbox: { horizonPort: e.SANDBOX_HORIZON_PORT, bankPort: e.SANDBOX_BANK_PORT, kycPort: e.SANDBOX_KYC_PORT },
+    sandbox: {
+      horizonPort: e.SANDBOX_HORIZON_PORT,
+      bankPort: e.SANDBOX_BANK_PORT,
+      kycPort: e.SANDBOX_KYC_PORT,
+    },
     auth: { jwtSecret: e.JWT_SECRET ?? sandboxJwtSecret(), jwtExpiresInSeconds: e.JWT_EXPIRES_IN_SECONDS },
   };
 }

@@ -22,5 +22,7 @@ export function sandboxJwtSecret(): string {
 /** True when `secret` is one of the publicly derivable sandbox secrets. */
 export function isSandboxSecret(secret: string): boolean {
   if (secret === sandboxJwtSecret()) return true;
-  return (['signing', 'distribution', 'issuer'] as const).some((role) => sandboxKeypair(role).secret() === secret);
+  return (['signing', 'distribution', 'issuer'] as const).some(
+    (role) => sandboxKeypair(role).secret() === secret,
+  );
 }

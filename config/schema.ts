@@ -18,10 +18,15 @@ const bool = z
 const stellarSecret = z.string().regex(/^S[A-Z2-7]{55}$/, 'must be a Stellar secret seed (S...)');
 const stellarPublic = z.string().regex(/^G[A-Z2-7]{55}$/, 'must be a Stellar public key (G...)');
 /** A decimal amount with at most 7 places, kept as a string (never a JS number). */
-export const amountString = z.string().regex(/^\d+(\.\d{1,7})?$/, 'must be a decimal amount with at most 7 places');
+export const amountString = z
+  .string()
+  .regex(/^\d+(\.\d{1,7})?$/, 'must be a decimal amount with at most 7 places');
 
 export const coreEnv = {
-  PROFILE: z.enum(PROFILES).default('sandbox').describe('sandbox (offline, local simulators) | testnet | mainnet'),
+  PROFILE: z
+    .enum(PROFILES)
+    .default('sandbox')
+    .describe('sandbox (offline, local simulators) | testnet | mainnet'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
@@ -30,7 +35,9 @@ export const coreEnv = {
   API_PORT: port.default(8000).describe('port the API listens on'),
   PUBLIC_URL: url
     .optional()
-    .describe('public base URL of the API, used in stellar.toml and interactive URLs (default http://localhost:API_PORT)'),
+    .describe(
+      'public base URL of the API, used in stellar.toml and interactive URLs (default http://localhost:API_PORT)',
+    ),
   HOME_DOMAIN: z
     .string()
     .optional()
@@ -40,12 +47,22 @@ export const coreEnv = {
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .default('postgres://anchor:anchor@127.0.0.1:54329/anchor')
     .describe('Postgres connection string'),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10).describe('pg pool size per process'),
+  DATABASE_POOL_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(200)
+    .default(10)
+    .describe('pg pool size per process'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233').describe('Temporal frontend host:port'),
   TEMPORAL_NAMESPACE: z.string().default('default').describe('Temporal namespace'),
   TEMPORAL_TASK_QUEUE: z.string().default('anchor').describe('task queue the worker polls'),
-  TEMPORAL_UI_URL: url.default('http://localhost:8233').describe('Temporal Web UI, linked from the admin API'),
-  TEMPORAL_TLS: bool.default(false).describe('connect to Temporal with TLS (Temporal Cloud, self-hosted TLS)'),
+  TEMPORAL_UI_URL: url
+    .default('http://localhost:8233')
+    .describe('Temporal Web UI, linked from the admin API'),
+  TEMPORAL_TLS: bool
+    .default(false)
+    .describe('connect to Temporal with TLS (Temporal Cloud, self-hosted TLS)'),
   TEMPORAL_API_KEY: z.string().optional().describe('Temporal Cloud API key (secret)'),
 };
 

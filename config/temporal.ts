@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, type LogLevel, NativeConnection, Runtime } from '@temporalio/worker';
 import type { AppConfig } from './index.js';
 
 function connectionOptions(config: AppConfig) {
@@ -13,7 +13,23 @@ export async function connectTemporalClient(config: AppConfig): Promise<Client> 
   return new Client({ connection, namespace: config.temporal.namespace });
 }
 
+let runtimeInstalled = false;
+/**
+ * Sets the SDK's own log level (it logs every worker state change at INFO). Must run before the first native
+ * connection of the process; later calls do nothing.
+ */
+export function installRuntime(level: LogLevel = 'WARN'): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger(level) });
+  } catch {
+    // Already instantiated by an earlier connection: keep its settings.
+  }
+}
+
 /** Native connection for workers. */
 export function connectWorkerConnection(config: AppConfig): Promise<NativeConnection> {
+  installRuntime();
   return NativeConnection.connect(connectionOptions(config));
 }

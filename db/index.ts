@@ -43,7 +43,9 @@ export class MigrationError extends Error {
     readonly migration: string | undefined,
     cause: unknown,
   ) {
-    super(`migration ${migration ?? '(unknown)'} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(
+      `migration ${migration ?? '(unknown)'} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
     this.name = 'MigrationError';
   }
 }

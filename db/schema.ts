@@ -3,7 +3,6 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 /**
  * Table types. Amounts are Postgres NUMERIC, which pg returns as strings: money never becomes a JS number.
  */
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Amount = ColumnType<string | null, string | null | undefined, string | null>;
 type Json<T> = ColumnType<T, string | T | undefined, string | T>;
 

@@ -1,10 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import {
   bundleWorkflowCode,
-  DefaultLogger,
-  type LogLevel,
   type NativeConnection,
-  Runtime,
   Worker,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
@@ -30,14 +27,6 @@ const quietBundlerLogger = {
   },
 };
 
-let runtimeInstalled = false;
-/** Sets the SDK's own log level once per process (it logs every worker state change at INFO). */
-export function installRuntime(level: LogLevel = 'WARN'): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger(level) });
-}
-
 export interface AnchorWorkerOptions {
   connection: NativeConnection;
   namespace: string;
@@ -50,7 +39,6 @@ export interface AnchorWorkerOptions {
 }
 
 export async function createAnchorWorker(opts: AnchorWorkerOptions): Promise<Worker> {
-  installRuntime();
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,

@@ -18,7 +18,9 @@ async function timed(check: () => Promise<unknown>, timeoutMs = 3000): Promise<C
   try {
     await Promise.race([
       check(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs),
+      ),
     ]);
     return { status: 'ok', latency_ms: Math.round(performance.now() - started) };
   } catch (err) {
@@ -40,7 +42,9 @@ export function healthApp(deps: ApiDeps) {
         deps.temporal.workflowService.describeNamespace({ namespace: deps.config.temporal.namespace }),
       ),
       timed(async () => {
-        const res = await doFetch(`${deps.config.stellar.horizonUrl}/`, { signal: AbortSignal.timeout(2500) });
+        const res = await doFetch(`${deps.config.stellar.horizonUrl}/`, {
+          signal: AbortSignal.timeout(2500),
+        });
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         const root = (await res.json()) as { network_passphrase?: string };
         if (root.network_passphrase && root.network_passphrase !== deps.config.stellar.networkPassphrase) {
@@ -49,7 +53,10 @@ export function healthApp(deps: ApiDeps) {
       }),
     ]);
     const report: ReadyReport = {
-      status: postgres.status === 'ok' && temporal.status === 'ok' && horizon.status === 'ok' ? 'ready' : 'not_ready',
+      status:
+        postgres.status === 'ok' && temporal.status === 'ok' && horizon.status === 'ok'
+          ? 'ready'
+          : 'not_ready',
       checks: { postgres, temporal, horizon },
     };
     return c.json(report, report.status === 'ready' ? 200 : 503);

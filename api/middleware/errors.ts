@@ -48,7 +48,10 @@ export function errorHandler(logger: Logger) {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return c.json({ error: err.message || 'bad request' }, status as ContentfulStatusCode);
     }
-    logger.error({ requestId, err: { message: err.message, name: err.name, stack: err.stack } }, 'unhandled error');
+    logger.error(
+      { requestId, err: { message: err.message, name: err.name, stack: err.stack } },
+      'unhandled error',
+    );
     return c.json({ error: `internal server error (request id ${requestId ?? 'unknown'})` }, 500);
   };
 }

@@ -7,10 +7,13 @@ const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 export const TEMPORAL_CLI_VERSION = env.TEMPORAL_CLI_VERSION ?? '1.9.1';
 export const TEMPORAL_TEST_SERVER_VERSION = env.TEMPORAL_TEST_SERVER_VERSION ?? '1.40.0';
-export const ANCHOR_CACHE = env.ANCHOR_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'stellar-anchor');
+export const ANCHOR_CACHE =
+  env.ANCHOR_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'stellar-anchor');
 export const ANCHOR_HOME =
   env.ANCHOR_HOME ??
-  (isRoot ? '/var/lib/stellar-anchor' : join(env.XDG_DATA_HOME ?? join(homedir(), '.local/share'), 'stellar-anchor'));
+  (isRoot
+    ? '/var/lib/stellar-anchor'
+    : join(env.XDG_DATA_HOME ?? join(homedir(), '.local/share'), 'stellar-anchor'));
 export const PG_DATA = env.ANCHOR_PG_DATA ?? join(ANCHOR_HOME, 'postgres');
 export const PG_PORT = Number(env.ANCHOR_PG_PORT ?? 54329);
 export const PG_USER = env.ANCHOR_PG_USER ?? 'anchor';

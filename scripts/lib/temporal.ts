@@ -23,8 +23,18 @@ export interface DevServerOptions {
 }
 
 export function startTemporalDevServer(opts: DevServerOptions): ChildProcess {
-  if (!existsSync(TEMPORAL_CLI)) throw new Error(`Temporal CLI not found at ${TEMPORAL_CLI}: run "npm run setup"`);
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
+  if (!existsSync(TEMPORAL_CLI))
+    throw new Error(`Temporal CLI not found at ${TEMPORAL_CLI}: run "npm run setup"`);
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--log-level',
+    'warn',
+  ];
   if (opts.headless || opts.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort), '--ui-ip', '127.0.0.1');
   if (opts.dbFile) {
@@ -39,7 +49,11 @@ export function startTemporalDevServer(opts: DevServerOptions): ChildProcess {
 }
 
 /** Waits until the frontend answers and the namespace is served, or throws after `timeoutMs`. */
-export async function waitForTemporal(address: string, namespace = 'default', timeoutMs = 60_000): Promise<void> {
+export async function waitForTemporal(
+  address: string,
+  namespace = 'default',
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -56,7 +70,9 @@ export async function waitForTemporal(address: string, namespace = 'default', ti
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  throw new Error(`Temporal at ${address} did not become ready: ${(lastError as Error)?.message ?? 'timeout'}`);
+  throw new Error(
+    `Temporal at ${address} did not become ready: ${(lastError as Error)?.message ?? 'timeout'}`,
+  );
 }
 
 export async function isTemporalUp(address: string): Promise<boolean> {

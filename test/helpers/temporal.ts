@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { ActivityDeps } from '../../activities/index.js';
+import { installRuntime } from '../../config/temporal.js';
 import { createAnchorWorker } from '../../worker/index.js';
 
 export interface TestTemporal {
@@ -22,6 +23,7 @@ export async function startTestWorker(
 ): Promise<TestTemporal> {
   const address = inject('temporalAddress');
   const taskQueue = opts.taskQueue ?? `test-${randomBytes(6).toString('hex')}`;
+  installRuntime();
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await createAnchorWorker({
     connection: nativeConnection,

@@ -7,10 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { ensureDatabase, ensurePostgres } from '../../scripts/lib/postgres.js';
 import { pgUrl, TEMPORAL_TEST_SERVER } from '../../scripts/lib/paths.js';
-import { startTemporalDevServer, waitForTemporal } from '../../scripts/lib/temporal.js';
 import { freePort } from '../../scripts/lib/ports.js';
+import { ensureDatabase, ensurePostgres } from '../../scripts/lib/postgres.js';
+import { startTemporalDevServer, waitForTemporal } from '../../scripts/lib/temporal.js';
 import { bundleWorkflows } from '../../worker/index.js';
 
 declare module 'vitest' {
@@ -32,7 +32,11 @@ export default async function setup(project: TestProject) {
   if (!temporalAddress) {
     const port = await freePort();
     temporalAddress = `127.0.0.1:${port}`;
-    const child = startTemporalDevServer({ port, headless: true, logFile: join(tmpdir(), 'anchor-test-temporal.log') });
+    const child = startTemporalDevServer({
+      port,
+      headless: true,
+      logFile: join(tmpdir(), 'anchor-test-temporal.log'),
+    });
     stopTemporal = async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
