@@ -1,0 +1,29 @@
+import type { AppConfig } from '../../config/index.js';
+
+/**
+ * The processes `npm start` runs after Postgres and Temporal, in this order. Each is a `tsx <entry>` child
+ * with the same environment; `readyUrl` is polled until it answers 2xx (or, with `readyAnyStatus`, anything).
+ * A surface that adds a simulator or process appends it here.
+ */
+export interface ServiceSpec {
+  name: string;
+  entry: string;
+  /** Shown in the final list of URLs. */
+  url?: (config: AppConfig) => string;
+  readyUrl?: (config: AppConfig) => string;
+  /** Only in these profiles (default: all). */
+  profiles?: AppConfig['profile'][];
+}
+
+export const SERVICES: ServiceSpec[] = [
+  {
+    name: 'worker',
+    entry: 'worker/main.ts',
+  },
+  {
+    name: 'API',
+    entry: 'api/main.ts',
+    url: (c) => c.api.publicUrl,
+    readyUrl: (c) => `http://127.0.0.1:${c.api.port}/health`,
+  },
+];
