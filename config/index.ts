@@ -33,6 +33,31 @@ export interface AppConfig {
   };
   sandbox: { horizonPort: number; bankPort: number; kycPort: number };
   auth: { jwtSecret: string; jwtExpiresInSeconds: number };
+  sep24: {
+    deposit: Sep24AssetOperation;
+    withdraw: Sep24AssetOperation;
+    claimableBalances: boolean;
+    interactiveTokenTtlSeconds: number;
+    sessionTtlSeconds: number;
+    frameAncestors: string;
+  };
+  deposit: {
+    expirySeconds: number;
+    trustTimeoutSeconds: number;
+    trustPollSeconds: number;
+    trustTimeoutAction: 'refund' | 'error';
+    amountMismatch: 'accept' | 'refund';
+  };
+}
+
+/** One direction of SEP-24 for ASSET_CODE: limits and fee schedule as decimal strings (S24-04, S24-06). */
+export interface Sep24AssetOperation {
+  enabled: boolean;
+  minAmount: string;
+  maxAmount: string;
+  feeFixed: string;
+  feePercent: string;
+  feeMinimum: string;
 }
 
 export interface ConfigIssue {
@@ -189,6 +214,35 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
       kycPort: e.SANDBOX_KYC_PORT,
     },
     auth: { jwtSecret: e.JWT_SECRET ?? sandboxJwtSecret(), jwtExpiresInSeconds: e.JWT_EXPIRES_IN_SECONDS },
+    sep24: {
+      deposit: {
+        enabled: e.SEP24_DEPOSIT_ENABLED,
+        minAmount: e.SEP24_DEPOSIT_MIN_AMOUNT,
+        maxAmount: e.SEP24_DEPOSIT_MAX_AMOUNT,
+        feeFixed: e.SEP24_DEPOSIT_FEE_FIXED,
+        feePercent: e.SEP24_DEPOSIT_FEE_PERCENT,
+        feeMinimum: e.SEP24_DEPOSIT_FEE_MINIMUM,
+      },
+      withdraw: {
+        enabled: e.SEP24_WITHDRAW_ENABLED,
+        minAmount: e.SEP24_WITHDRAW_MIN_AMOUNT,
+        maxAmount: e.SEP24_WITHDRAW_MAX_AMOUNT,
+        feeFixed: e.SEP24_WITHDRAW_FEE_FIXED,
+        feePercent: e.SEP24_WITHDRAW_FEE_PERCENT,
+        feeMinimum: e.SEP24_WITHDRAW_FEE_MINIMUM,
+      },
+      claimableBalances: e.SEP24_CLAIMABLE_BALANCES,
+      interactiveTokenTtlSeconds: e.SEP24_INTERACTIVE_TOKEN_TTL_SECONDS,
+      sessionTtlSeconds: e.SEP24_SESSION_TTL_SECONDS,
+      frameAncestors: e.SEP24_FRAME_ANCESTORS,
+    },
+    deposit: {
+      expirySeconds: e.DEPOSIT_EXPIRY_SECONDS,
+      trustTimeoutSeconds: e.DEPOSIT_TRUST_TIMEOUT_SECONDS,
+      trustPollSeconds: e.DEPOSIT_TRUST_POLL_SECONDS,
+      trustTimeoutAction: e.DEPOSIT_TRUST_TIMEOUT_ACTION,
+      amountMismatch: e.DEPOSIT_AMOUNT_MISMATCH,
+    },
   };
 }
 

@@ -109,7 +109,61 @@ export const authEnv = {
     .describe('SEP-10 token lifetime in seconds (at most 24 h)'),
 };
 
-export const envSchema = z.object({ ...coreEnv, ...stellarEnv, ...authEnv });
+/** SEP-24 (hosted deposit/withdraw) and the deposit workflow. Amounts are decimal strings (never JS numbers). */
+const percentString = z
+  .string()
+  .regex(/^\d{1,3}(\.\d{1,7})?$/, 'must be a percentage with at most 7 decimals, e.g. 0.5');
+const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+export const sep24Env = {
+  SEP24_DEPOSIT_ENABLED: bool.default(true).describe('offer SEP-24 deposits of ASSET_CODE'),
+  SEP24_DEPOSIT_MIN_AMOUNT: amountString.default('1').describe('smallest deposit accepted'),
+  SEP24_DEPOSIT_MAX_AMOUNT: amountString.default('10000').describe('largest deposit accepted'),
+  SEP24_DEPOSIT_FEE_FIXED: amountString.default('0').describe('fixed deposit fee (asset units)'),
+  SEP24_DEPOSIT_FEE_PERCENT: percentString
+    .default('0')
+    .describe('deposit fee in percentage points of the amount (S24-06: 1.5 means 1.5 %)'),
+  SEP24_DEPOSIT_FEE_MINIMUM: amountString.default('0').describe('floor of the total deposit fee'),
+  SEP24_WITHDRAW_ENABLED: bool.default(true).describe('offer SEP-24 withdrawals of ASSET_CODE'),
+  SEP24_WITHDRAW_MIN_AMOUNT: amountString.default('1').describe('smallest withdrawal accepted'),
+  SEP24_WITHDRAW_MAX_AMOUNT: amountString.default('10000').describe('largest withdrawal accepted'),
+  SEP24_WITHDRAW_FEE_FIXED: amountString.default('0').describe('fixed withdrawal fee (asset units)'),
+  SEP24_WITHDRAW_FEE_PERCENT: percentString
+    .default('0')
+    .describe('withdrawal fee in percentage points of the amount (S24-06)'),
+  SEP24_WITHDRAW_FEE_MINIMUM: amountString.default('0').describe('floor of the total withdrawal fee'),
+  SEP24_CLAIMABLE_BALANCES: bool
+    .default(false)
+    .describe('features.claimable_balances: pay wallets that support it with a claimable balance when the trust line is missing (S24-26)'),
+  SEP24_INTERACTIVE_TOKEN_TTL_SECONDS: seconds(30, 3600)
+    .default(300)
+    .describe('lifetime of the one-time token in the interactive URL (S24-18)'),
+  SEP24_SESSION_TTL_SECONDS: seconds(60, 86_400)
+    .default(3600)
+    .describe('lifetime of the hosted-pages session the one-time token opens'),
+  SEP24_FRAME_ANCESTORS: z
+    .string()
+    .default('*')
+    .describe("CSP frame-ancestors of the hosted pages (space-separated origins, '*' lets any wallet embed them)"),
+  DEPOSIT_EXPIRY_SECONDS: seconds(60, 30 * 86_400)
+    .default(86_400)
+    .describe('a deposit left in incomplete or pending_user_transfer_start this long expires and frees its bank reference'),
+  DEPOSIT_TRUST_TIMEOUT_SECONDS: seconds(60, 30 * 86_400)
+    .default(86_400)
+    .describe('how long a funded deposit waits in pending_trust for the trust line'),
+  DEPOSIT_TRUST_POLL_SECONDS: seconds(5, 86_400)
+    .default(60)
+    .describe('how often a deposit in pending_trust re-checks the trust line'),
+  DEPOSIT_TRUST_TIMEOUT_ACTION: z
+    .enum(['refund', 'error'])
+    .default('refund')
+    .describe('when the trust line never comes: refund the bank transfer (status refunded) or stop in error for an operator'),
+  DEPOSIT_AMOUNT_MISMATCH: z
+    .enum(['accept', 'refund'])
+    .default('accept')
+    .describe('a bank transfer that differs from the announced amount: accept it (fees recomputed) when within min/max, or refund it'),
+};
+
+export const envSchema = z.object({ ...coreEnv, ...stellarEnv, ...authEnv, ...sep24Env });
 export type Env = z.infer<typeof envSchema>;
 
 /** Keys whose values are secrets: never logged, never echoed in config errors. */
