@@ -94,7 +94,23 @@ export interface CustomersTable {
   updated_at: Generated<Date>;
 }
 
+/** SEP-10 challenges already exchanged for a token (S10-31); rows are useless after `expires_at`. */
+export interface Sep10UsedChallengesTable {
+  hash: string;
+  expires_at: Date;
+  created_at: Generated<Date>;
+}
+
+/** One fixed-window counter per rate-limit key (e.g. `sep10:<ip>`). */
+export interface RateLimitBucketsTable {
+  key: string;
+  window_start: Date;
+  hits: number;
+}
+
 export interface Database {
+  sep10_used_challenges: Sep10UsedChallengesTable;
+  rate_limit_buckets: RateLimitBucketsTable;
   transactions: TransactionsTable;
   customers: CustomersTable;
 }

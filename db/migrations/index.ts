@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as initial from './20261125T150000_initial.js';
+import * as sep10Auth from './20261125T152000_sep10_auth.js';
 
 /**
  * Every migration, listed explicitly and in order (no directory globbing). Names are timestamps; a merged
@@ -7,4 +8,5 @@ import * as initial from './20261125T150000_initial.js';
  */
 export const migrations: Record<string, Migration> = {
   '20261125T150000_initial': initial,
+  '20261125T152000_sep10_auth': sep10Auth,
 };
