@@ -81,6 +81,30 @@ export interface TransactionsTable {
   started_at: Generated<Date>;
   updated_at: Generated<Date>;
   completed_at: Date | null;
+  wallet_name: ColumnType<string | null, string | null | undefined, string | null>;
+  /** S24-19 `callback` URL (or 'postMessage'): POSTed at most once when the user finishes the flow. */
+  interactive_callback: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** One-time interactive URL tokens ('start') and hosted-pages sessions ('session'); only SHA-256 hashes. */
+export interface InteractiveTokensTable {
+  token_hash: string;
+  transaction_id: string;
+  kind: 'start' | 'session';
+  expires_at: Date;
+  used_at: Date | null;
+  prefill: Json<Record<string, string> | null>;
+  created_at: Generated<Date>;
+}
+
+/** Operator alerts: one row per (kind, transaction) that needs a human. */
+export interface AlertsTable {
+  id: Generated<string>;
+  kind: string;
+  transaction_id: string | null;
+  message: string;
+  created_at: Generated<Date>;
+  acknowledged_at: Date | null;
 }
 
 export interface CustomersTable {
@@ -113,6 +137,8 @@ export interface Database {
   rate_limit_buckets: RateLimitBucketsTable;
   transactions: TransactionsTable;
   customers: CustomersTable;
+  interactive_tokens: InteractiveTokensTable;
+  alerts: AlertsTable;
 }
 
 export type TransactionRow = Selectable<TransactionsTable>;
