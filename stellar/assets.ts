@@ -1,0 +1,48 @@
+import { Asset } from '@stellar/stellar-sdk';
+import type { AppConfig } from '../config/index.js';
+
+/** An asset as the anchor stores it: code plus issuer, or the native asset (code 'native', issuer null). */
+export interface AssetRef {
+  code: string;
+  issuer: string | null;
+}
+
+export const NATIVE: AssetRef = { code: 'native', issuer: null };
+
+export function isNative(asset: AssetRef): boolean {
+  return asset.issuer === null && (asset.code === 'native' || asset.code === 'XLM');
+}
+
+export function toSdkAsset(asset: AssetRef): Asset {
+  if (isNative(asset)) return Asset.native();
+  if (!asset.issuer) throw new Error(`asset ${asset.code} needs an issuer`);
+  return new Asset(asset.code, asset.issuer);
+}
+
+export function fromSdkAsset(asset: Asset): AssetRef {
+  return asset.isNative() ? NATIVE : { code: asset.getCode(), issuer: asset.getIssuer() };
+}
+
+/** The asset this anchor issues. */
+export function anchorAsset(config: Pick<AppConfig, 'stellar'>): AssetRef {
+  return { code: config.stellar.assetCode, issuer: config.stellar.issuerAccount };
+}
+
+/** Reads Horizon's (asset_type, asset_code, asset_issuer) triple, with an optional field prefix (`source_`). */
+export function fromHorizonAsset(record: Record<string, unknown>, prefix = ''): AssetRef {
+  if (record[`${prefix}asset_type`] === 'native') return NATIVE;
+  return {
+    code: String(record[`${prefix}asset_code`]),
+    issuer: (record[`${prefix}asset_issuer`] as string | undefined) ?? null,
+  };
+}
+
+export function sameAsset(a: AssetRef, b: AssetRef): boolean {
+  if (isNative(a) || isNative(b)) return isNative(a) && isNative(b);
+  return a.code === b.code && a.issuer === b.issuer;
+}
+
+/** SEP-38 asset identifier: `stellar:CODE:ISSUER` or `stellar:native`. */
+export function assetId(asset: AssetRef): string {
+  return isNative(asset) ? 'stellar:native' : `stellar:${asset.code}:${asset.issuer}`;
+}

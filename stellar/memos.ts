@@ -1,0 +1,123 @@
+import { Memo, type MemoType as SdkMemoType } from '@stellar/stellar-sdk';
+
+/**
+ * Memos as the SEPs carry them: `memo_type` text | id | hash, with a hash memo written in base64 (SEP-24
+ * `withdraw_memo`, `deposit_memo`; Horizon's `memo` field for hash memos is base64 too).
+ */
+export type MemoType = 'text' | 'id' | 'hash';
+export const MEMO_TYPES: readonly MemoType[] = ['text', 'id', 'hash'];
+
+export interface MemoSpec {
+  type: MemoType;
+  /** text: ≤ 28 bytes UTF-8; id: unsigned 64-bit decimal; hash: 32 bytes, base64 (hex accepted on input). */
+  value: string;
+}
+
+export class InvalidMemoError extends Error {
+  readonly code = 'invalid_memo';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidMemoError';
+  }
+}
+
+const MAX_UINT64 = 18_446_744_073_709_551_615n;
+
+function hashBytes(value: string): Buffer {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  if (/^[A-Za-z0-9+/]{43}=$/.test(value)) {
+    const bytes = Buffer.from(value, 'base64');
+    if (bytes.length === 32) return bytes;
+  }
+  throw new InvalidMemoError('a hash memo must be 32 bytes, base64 (or hex)');
+}
+
+/** Checks a memo and returns its canonical form: id without leading zeros, hash as base64. */
+export function normalizeMemo(spec: MemoSpec): MemoSpec {
+  switch (spec.type) {
+    case 'text':
+      if (Buffer.byteLength(spec.value, 'utf8') > 28) {
+        throw new InvalidMemoError('a text memo is at most 28 bytes');
+      }
+      return { type: 'text', value: spec.value };
+    case 'id': {
+      if (!/^\d{1,20}$/.test(spec.value) || BigInt(spec.value) > MAX_UINT64) {
+        throw new InvalidMemoError('an id memo is an unsigned 64-bit integer');
+      }
+      return { type: 'id', value: BigInt(spec.value).toString() };
+    }
+    case 'hash':
+      return { type: 'hash', value: hashBytes(spec.value).toString('base64') };
+    default:
+      throw new InvalidMemoError(`unknown memo type ${String((spec as MemoSpec).type)}`);
+  }
+}
+
+/** Parses a SEP request's (`memo`, `memo_type`) pair; both absent is "no memo". */
+export function parseMemo(
+  memo: string | null | undefined,
+  memoType: string | null | undefined,
+): MemoSpec | null {
+  if ((memo ?? '') === '' && (memoType ?? '') === '') return null;
+  if (!memo) throw new InvalidMemoError('memo_type given without memo');
+  const type = (memoType ?? 'text') as MemoType;
+  if (!MEMO_TYPES.includes(type)) throw new InvalidMemoError('memo_type must be text, id or hash');
+  return normalizeMemo({ type, value: memo });
+}
+
+/** The SDK memo for a transaction. */
+export function toSdkMemo(spec: MemoSpec | null | undefined): Memo {
+  if (!spec) return Memo.none();
+  const m = normalizeMemo(spec);
+  switch (m.type) {
+    case 'text':
+      return Memo.text(m.value);
+    case 'id':
+      return Memo.id(m.value);
+    case 'hash':
+      return Memo.hash(hashBytes(m.value).toString('hex'));
+  }
+}
+
+/** Reads a built/decoded transaction's memo back into a MemoSpec (`return` memos are not ours: null). */
+export function fromSdkMemo(memo: Memo<SdkMemoType>): MemoSpec | null {
+  switch (memo.type) {
+    case 'text': {
+      const v = memo.value;
+      return { type: 'text', value: Buffer.isBuffer(v) ? v.toString('utf8') : String(v) };
+    }
+    case 'id':
+      return { type: 'id', value: String(memo.value) };
+    case 'hash':
+      return { type: 'hash', value: Buffer.from(memo.value as Buffer).toString('base64') };
+    default:
+      return null;
+  }
+}
+
+export type HorizonMemoType = 'none' | 'text' | 'id' | 'hash' | 'return';
+
+/** A memo as read from a Horizon transaction record (`memo_type`, `memo`). */
+export function fromHorizonMemo(memoType: string | undefined, memo: string | undefined): MemoSpec | null {
+  if (!memoType || memoType === 'none' || memoType === 'return' || memo === undefined) return null;
+  if (memoType === 'text' || memoType === 'id' || memoType === 'hash') {
+    try {
+      return normalizeMemo({ type: memoType, value: memo });
+    } catch {
+      // A text memo Horizon could not decode as UTF-8 is still a memo, just one nobody can match.
+      return memoType === 'text' ? { type: 'text', value: memo } : null;
+    }
+  }
+  return null;
+}
+
+/** True when two memos name the same value (hash compared as bytes, id as a number). */
+export function sameMemo(a: MemoSpec | null | undefined, b: MemoSpec | null | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  if (a.type !== b.type) return false;
+  try {
+    return normalizeMemo(a).value === normalizeMemo(b).value;
+  } catch {
+    return false;
+  }
+}
