@@ -1,8 +1,10 @@
 import { Keypair, Networks } from '@stellar/stellar-sdk';
+import { type AuthConfig, buildAuthConfig, type Sep1Config, type Sep10Config } from './auth.js';
 import { isSandboxSecret, sandboxJwtSecret, sandboxKeypair } from './sandbox-keys.js';
 import { type Env, envSchema, type Profile } from './schema.js';
 
 export { PROFILES, type Profile } from './schema.js';
+export type { AuthConfig, Sep1Config, Sep10Config } from './auth.js';
 
 export interface AppConfig {
   profile: Profile;
@@ -32,7 +34,9 @@ export interface AppConfig {
     assetCode: string;
   };
   sandbox: { horizonPort: number; bankPort: number; kycPort: number };
-  auth: { jwtSecret: string; jwtExpiresInSeconds: number };
+  auth: AuthConfig;
+  sep10: Sep10Config;
+  sep1: Sep1Config;
   sep24: {
     deposit: Sep24AssetOperation;
     withdraw: Sep24AssetOperation;
@@ -128,7 +132,6 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
       'SIGNING_SECRET',
       'DISTRIBUTION_SECRET',
       'ISSUER_PUBLIC_KEY',
-      'JWT_SECRET',
     ];
     for (const key of required) {
       if (!e[key]) issues.push({ key, message: `required for the ${e.PROFILE} profile` });
@@ -176,6 +179,11 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
       message: 'the distribution account must not be the issuing account',
     });
   }
+  const authBlocks = buildAuthConfig(
+    e,
+    { profile: e.PROFILE, publicUrl, homeDomain: e.HOME_DOMAIN ?? new URL(publicUrl).host, sandboxJwtSecret: sandboxJwtSecret() },
+    issues,
+  );
   if (issues.length > 0) throw new ConfigError(e.PROFILE, issues);
 
   return {
@@ -213,7 +221,7 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
       bankPort: e.SANDBOX_BANK_PORT,
       kycPort: e.SANDBOX_KYC_PORT,
     },
-    auth: { jwtSecret: e.JWT_SECRET ?? sandboxJwtSecret(), jwtExpiresInSeconds: e.JWT_EXPIRES_IN_SECONDS },
+    ...authBlocks,
     sep24: {
       deposit: {
         enabled: e.SEP24_DEPOSIT_ENABLED,

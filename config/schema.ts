@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JWT_ALGORITHMS } from './jwt-keys.js';
 
 /**
  * Every setting the anchor reads, as environment variables. This one schema is the source of truth for
@@ -107,6 +108,125 @@ export const authEnv = {
     .max(86_400)
     .default(86_400)
     .describe('SEP-10 token lifetime in seconds (at most 24 h)'),
+  JWT_ALGORITHM: z
+    .enum(JWT_ALGORITHMS)
+    .default('HS256')
+    .describe('SEP-10 token signature: HS256 (JWT_SECRET) or EdDSA / ES256 (JWT_PRIVATE_KEY)'),
+  JWT_PRIVATE_KEY: z
+    .string()
+    .optional()
+    .describe('EdDSA (Ed25519) or ES256 (P-256) private key as PKCS#8 PEM (\\n escapes allowed) or JWK JSON (secret)'),
+  JWT_PREVIOUS_ALGORITHM: z
+    .enum(JWT_ALGORITHMS)
+    .optional()
+    .describe('algorithm of the key being rotated out (default: JWT_ALGORITHM)'),
+  JWT_PREVIOUS_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .describe('rotated-out HS256 secret: its tokens stay valid until they expire (secret)'),
+  JWT_PREVIOUS_PUBLIC_KEY: z
+    .string()
+    .optional()
+    .describe('rotated-out EdDSA/ES256 key (PEM or JWK; a private key works too): its tokens stay valid until they expire'),
+  JWT_PREVIOUS_ACCEPT_UNTIL: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('stop accepting the previous key at this ISO 8601 time (rotation time + JWT_EXPIRES_IN_SECONDS)'),
+  SEP10_HOME_DOMAINS: z
+    .string()
+    .optional()
+    .describe('comma-separated home domains SEP-10 authenticates for; the first is the default (default: HOME_DOMAIN)'),
+  SEP10_CHALLENGE_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(3600)
+    .default(900)
+    .describe('challenge lifetime: maxTime - minTime (S10-10 recommends 15 min)'),
+  SEP10_CLIENT_DOMAIN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(30_000)
+    .default(3000)
+    .describe('timeout fetching a client_domain stellar.toml for its SIGNING_KEY (S10-05)'),
+  SEP10_RATE_LIMIT_MAX: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(120)
+    .describe('requests per client IP per window on each of GET and POST /auth (0 disables the limit)'),
+  SEP10_RATE_LIMIT_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(60)
+    .describe('rate-limit window for SEP10_RATE_LIMIT_MAX'),
+  TRUSTED_PROXY_HOPS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .default(0)
+    .describe('reverse proxies in front of the API; >0 takes the client IP from X-Forwarded-For (rate limits)'),
+};
+
+/** SEP-1 stellar.toml: the [DOCUMENTATION] block and the [[CURRENCIES]] entry of ASSET_CODE. */
+export const sep1Env = {
+  ORG_NAME: z.string().max(200).default('Sandbox Anchor Ltd.').describe('legal name of the organization'),
+  ORG_URL: url.optional().describe('official website; the toml is hosted on its domain (default: PUBLIC_URL)'),
+  ORG_LOGO: url
+    .optional()
+    .describe('PNG logo on a transparent background (default: a built-in logo at PUBLIC_URL/.well-known/logo.png)'),
+  ORG_DESCRIPTION: z
+    .string()
+    .max(1000)
+    .default('Sandbox Stellar anchor: SEP-24 deposits and withdrawals as durable Temporal workflows.')
+    .describe('short description of the organization'),
+  ORG_PHYSICAL_ADDRESS: z
+    .string()
+    .max(500)
+    .default('1 Sandbox Street, Testville 00000, Nowhere')
+    .describe('physical address of the organization'),
+  ORG_OFFICIAL_EMAIL: z
+    .string()
+    .regex(/^[^@\s]+@[^@\s]+$/, 'must be an email address')
+    .optional()
+    .describe('business contact at the ORG_URL domain (default: anchor@<host of ORG_URL>)'),
+  ORG_SUPPORT_EMAIL: z
+    .string()
+    .regex(/^[^@\s]+@[^@\s]+$/, 'must be an email address')
+    .optional()
+    .describe('user support contact (default: support@<host of ORG_URL>)'),
+  ASSET_STATUS: z
+    .enum(['live', 'dead', 'test', 'private'])
+    .optional()
+    .describe('[[CURRENCIES]] status (default: live on mainnet, test otherwise)'),
+  ASSET_DISPLAY_DECIMALS: z.coerce.number().int().min(0).max(7).default(2).describe('[[CURRENCIES]] display_decimals'),
+  ASSET_NAME: z.string().max(20).optional().describe('[[CURRENCIES]] name, at most 20 characters (default: ASSET_CODE)'),
+  ASSET_DESC: z
+    .string()
+    .max(1000)
+    .optional()
+    .describe('[[CURRENCIES]] desc (default: a sentence naming ASSET_ANCHOR_ASSET)'),
+  ASSET_IS_ANCHORED: bool.default(true).describe('[[CURRENCIES]] is_asset_anchored'),
+  ASSET_ANCHOR_TYPE: z
+    .enum(['fiat', 'crypto', 'nft', 'stock', 'bond', 'commodity', 'realestate', 'other'])
+    .default('fiat')
+    .describe('[[CURRENCIES]] anchor_asset_type'),
+  ASSET_ANCHOR_ASSET: z.string().max(100).default('USD').describe('[[CURRENCIES]] anchor_asset: what one token redeems for'),
+  ASSET_REDEMPTION_INSTRUCTIONS: z
+    .string()
+    .max(1000)
+    .default('Withdraw to a bank account with any SEP-24 wallet.')
+    .describe('[[CURRENCIES]] redemption_instructions'),
+  SEP1_EXTRA_ACCOUNTS: z
+    .string()
+    .regex(/^(G[A-Z2-7]{55})?(,G[A-Z2-7]{55})*$/, 'must be comma-separated G... public keys')
+    .default('')
+    .describe('more G... accounts this domain controls, listed in ACCOUNTS besides the issuer and distribution accounts'),
 };
 
 /** SEP-24 (hosted deposit/withdraw) and the deposit workflow. Amounts are decimal strings (never JS numbers). */
@@ -163,7 +283,7 @@ export const sep24Env = {
     .describe('a bank transfer that differs from the announced amount: accept it (fees recomputed) when within min/max, or refund it'),
 };
 
-export const envSchema = z.object({ ...coreEnv, ...stellarEnv, ...authEnv, ...sep24Env });
+export const envSchema = z.object({ ...coreEnv, ...stellarEnv, ...authEnv, ...sep1Env, ...sep24Env });
 export type Env = z.infer<typeof envSchema>;
 
 /** Keys whose values are secrets: never logged, never echoed in config errors. */
@@ -172,6 +292,8 @@ export const SECRET_KEYS = new Set<string>([
   'DISTRIBUTION_SECRET',
   'ISSUER_SECRET',
   'JWT_SECRET',
+  'JWT_PRIVATE_KEY',
+  'JWT_PREVIOUS_SECRET',
   'TEMPORAL_API_KEY',
   'DATABASE_URL',
 ]);
