@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores here: files run in parallel, each with its own Postgres schema and Temporal task queue.
     pool: 'forks',
-    reporters: ['default'],
+    reporters: ['default', './test/setup/summary-reporter.ts'],
   },
 });

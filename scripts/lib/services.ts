@@ -13,6 +13,8 @@ export interface ServiceSpec {
   readyUrl?: (config: AppConfig) => string;
   /** Only in these profiles (default: all). */
   profiles?: AppConfig['profile'][];
+  /** Runs once the service is ready (e.g. creating the sandbox accounts on the sandbox ledger). */
+  afterReady?: (config: AppConfig) => Promise<void>;
 }
 
 export const SERVICES: ServiceSpec[] = [
