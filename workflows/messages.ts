@@ -76,3 +76,54 @@ export const operatorDecisionSignal = defineSignal<[OperatorDecision]>('operator
 
 // --- transaction status (deposit and withdrawal) ------------------------------------------------------------------
 export const transactionStatusQuery = defineQuery<string>('transactionStatus');
+
+// --- operator refunds (admin API) ---------------------------------------------------------------------------------
+export interface OperatorRefundRequest {
+  operator: string;
+  reason?: string;
+}
+/**
+ * Sent by `POST /admin/transactions/:id/refund` to `deposit-<id>` / `withdraw-<id>`. A workflow that supports
+ * operator refunds handles it (refund the amount received, then status `refunded`); others ignore it.
+ */
+export const operatorRefundSignal = defineSignal<[OperatorRefundRequest]>('operatorRefund');
+
+// --- distribution top-ups (workflows/topup.ts) ---------------------------------------------------------------------
+export interface SignedEnvelope {
+  /** Base64 XDR of the top-up transaction envelope carrying the cold signers' signatures. */
+  envelopeXdr: string;
+  /** Who handed it in (admin key name). */
+  submittedBy: string;
+}
+/** Sent by `POST /admin/topups/:id/signed-envelope` to the waiting top-up workflow (testnet/mainnet). */
+export const signedEnvelopeSignal = defineSignal<[SignedEnvelope]>('signedEnvelope');
+
+export type TopUpPhase =
+  | 'checking'
+  | 'not_needed'
+  | 'awaiting_signature'
+  | 'submitting'
+  | 'completed'
+  | 'expired'
+  | 'failed';
+export interface TopUpState {
+  phase: TopUpPhase;
+  topUpId?: string;
+  amount?: string;
+  txHash?: string;
+  /** testnet/mainnet: the unsigned envelope the cold signers must sign. */
+  unsignedXdr?: string;
+  rejections: string[];
+}
+export const topUpStateQuery = defineQuery<TopUpState>('topUpState');
+
+export interface DistributionToppedUp {
+  topUpId: string;
+  amount: string;
+  txHash: string;
+}
+/**
+ * Sent by a completed top-up to every running deposit workflow whose TransactionStatus is `pending_anchor`:
+ * a deposit that found the distribution account short of funds waits on it (with a timeout, then re-checks).
+ */
+export const distributionToppedUpSignal = defineSignal<[DistributionToppedUp]>('distributionToppedUp');
