@@ -1,10 +1,19 @@
 import { Keypair, Networks } from '@stellar/stellar-sdk';
 import { type AuthConfig, buildAuthConfig, type Sep1Config, type Sep10Config } from './auth.js';
-import { isSandboxSecret, sandboxJwtSecret, sandboxKeypair } from './sandbox-keys.js';
-import { type Env, envSchema, type Profile } from './schema.js';
+import { type AdminKey, parseAdminKeys } from './admin-keys.js';
+import {
+  isSandboxSecret,
+  sandboxJwtSecret,
+  sandboxKeypair,
+  sandboxWithdrawEncryptionKey,
+} from './sandbox-keys.js';
+import { SANDBOX_BANK_API_KEY, SANDBOX_BANK_WEBHOOK_SECRET } from './sandbox-keys.js';
+import { SANDBOX_KYC_WEBHOOK_SECRET } from './sandbox-keys.js';
+import { DEPOSIT_MATCHING_STRATEGIES, type Env, envSchema, type Profile } from './schema.js';
 
 export { PROFILES, type Profile } from './schema.js';
 export type { AuthConfig, Sep1Config, Sep10Config } from './auth.js';
+export type DepositMatching = (typeof DEPOSIT_MATCHING_STRATEGIES)[number];
 
 export interface AppConfig {
   profile: Profile;
@@ -34,9 +43,21 @@ export interface AppConfig {
     assetCode: string;
   };
   sandbox: { horizonPort: number; bankPort: number; kycPort: number };
+  bank: {
+    apiUrl: string;
+    apiKey: string;
+    webhookSecret: string;
+    webhookToleranceSeconds: number;
+    pollIntervalSeconds: number;
+    depositMatching: DepositMatching;
+    /** Where the sandbox bank delivers its webhooks. */
+    sandboxWebhookUrl: string;
+  };
   auth: AuthConfig;
   sep10: Sep10Config;
   sep1: Sep1Config;
+  ops: OpsConfig;
+  withdraw: WithdrawConfig;
   sep24: {
     deposit: Sep24AssetOperation;
     withdraw: Sep24AssetOperation;
@@ -52,6 +73,55 @@ export interface AppConfig {
     trustTimeoutAction: 'refund' | 'error';
     amountMismatch: 'accept' | 'refund';
   };
+  kyc: KycConfig;
+}
+
+/** SEP-12 KYC (issue 6). Amounts are decimal strings. */
+export interface KycConfig {
+  /** Amounts up to this (inclusive) need tier 1; above it tier 2. */
+  tier1MaxAmount: string;
+  /** Fields confirmed with a code before KYC proceeds (sandbox only). */
+  verifyFields: ('mobile_number' | 'email_address')[];
+  sandboxVerificationCode: string;
+  uploadDir: string;
+  uploadMaxBytes: number;
+  providerUrl: string;
+  providerApiKey: string | undefined;
+  webhookSecret: string;
+  webhookToleranceSeconds: number;
+  sandboxDelayMs: number;
+  /** Where the sandbox KYC provider delivers its webhooks. */
+  sandboxWebhookUrl: string;
+}
+
+/** Operations (issue 9): admin API keys and the distribution top-up schedule. Amounts are decimal strings. */
+export interface OpsConfig {
+  adminKeys: AdminKey[];
+  topUp: {
+    /** Cron (UTC) when set; otherwise `interval` (a duration like 1h). */
+    cron: string | undefined;
+    interval: string;
+    threshold: string;
+    target: string;
+    signatureTimeout: string;
+  };
+  distributionAlertBalance: string;
+}
+
+/** SEP-24 withdrawals beyond the shared limits/fees in `sep24.withdraw`. Amounts are decimal strings. */
+export interface WithdrawConfig {
+  /** 32-byte AES-256-GCM key, hex. */
+  encryptionKey: string;
+  approvalThreshold: string;
+  approvalSlaSeconds: number;
+  approvalSlaDefault: 'wait' | 'reject';
+  amountMismatch: 'adjust' | 'refund';
+  amountTolerancePercent: string;
+  dailyLimit: string | undefined;
+  monthlyLimit: string | undefined;
+  interactiveTimeoutSeconds: number;
+  paymentTimeoutSeconds: number;
+  payoutPollSeconds: number;
 }
 
 /** One direction of SEP-24 for ASSET_CODE: limits and fee schedule as decimal strings (S24-04, S24-06). */
@@ -136,7 +206,10 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
     for (const key of required) {
       if (!e[key]) issues.push({ key, message: `required for the ${e.PROFILE} profile` });
     }
-    for (const key of ['SIGNING_SECRET', 'DISTRIBUTION_SECRET', 'JWT_SECRET'] as const) {
+    if (!e.WITHDRAW_ENCRYPTION_KEY) {
+      issues.push({ key: 'WITHDRAW_ENCRYPTION_KEY', message: `required for the ${e.PROFILE} profile` });
+    }
+    for (const key of ['SIGNING_SECRET', 'DISTRIBUTION_SECRET', 'JWT_SECRET', 'WITHDRAW_ENCRYPTION_KEY'] as const) {
       const v = e[key];
       if (v && isSandboxSecret(v)) {
         issues.push({
@@ -178,6 +251,42 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
       key: 'DISTRIBUTION_SECRET',
       message: 'the distribution account must not be the issuing account',
     });
+  }
+  // The bank may be the sandbox bank on testnet too; only mainnet must bring its own bank and secrets.
+  if (e.PROFILE === 'mainnet') {
+    for (const key of ['BANK_API_URL', 'BANK_API_KEY', 'BANK_WEBHOOK_SECRET'] as const) {
+      if (!e[key]) issues.push({ key, message: 'required for the mainnet profile' });
+    }
+    if (e.BANK_API_URL && !e.BANK_API_URL.startsWith('https://')) {
+      issues.push({ key: 'BANK_API_URL', message: 'must be an https:// URL on mainnet' });
+    }
+    if (e.BANK_API_KEY === SANDBOX_BANK_API_KEY || e.BANK_WEBHOOK_SECRET === SANDBOX_BANK_WEBHOOK_SECRET) {
+      issues.push({
+        key: e.BANK_API_KEY === SANDBOX_BANK_API_KEY ? 'BANK_API_KEY' : 'BANK_WEBHOOK_SECRET',
+        message: 'is the publicly known sandbox value; use the one your bank issued',
+      });
+    }
+  }
+  if (!sandbox) {
+    if (!e.KYC_WEBHOOK_SECRET) {
+      issues.push({ key: 'KYC_WEBHOOK_SECRET', message: `required for the ${e.PROFILE} profile` });
+    } else if (e.KYC_WEBHOOK_SECRET === SANDBOX_KYC_WEBHOOK_SECRET) {
+      issues.push({ key: 'KYC_WEBHOOK_SECRET', message: 'is the publicly known sandbox value; use your provider\'s' });
+    }
+    if (e.KYC_VERIFY_FIELDS.trim() !== '') {
+      issues.push({
+        key: 'KYC_VERIFY_FIELDS',
+        message: `no SMS/email sender is configured for ${e.PROFILE}; leave it empty (sandbox codes only)`,
+      });
+    }
+  }
+  if (e.PROFILE === 'mainnet' && !e.KYC_PROVIDER_URL?.startsWith('https://')) {
+    issues.push({ key: 'KYC_PROVIDER_URL', message: 'required on mainnet, as an https:// URL' });
+  }
+  const adminKeys = parseAdminKeys(e.ADMIN_API_KEYS);
+  for (const message of adminKeys.errors) issues.push({ key: 'ADMIN_API_KEYS', message });
+  if (decimalCompare(e.TOPUP_TARGET, e.TOPUP_THRESHOLD) <= 0) {
+    issues.push({ key: 'TOPUP_TARGET', message: 'must be greater than TOPUP_THRESHOLD' });
   }
   const authBlocks = buildAuthConfig(
     e,
@@ -221,7 +330,40 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
       bankPort: e.SANDBOX_BANK_PORT,
       kycPort: e.SANDBOX_KYC_PORT,
     },
+    bank: {
+      apiUrl: (e.BANK_API_URL ?? `http://localhost:${e.SANDBOX_BANK_PORT}`).replace(/\/+$/, ''),
+      apiKey: e.BANK_API_KEY ?? SANDBOX_BANK_API_KEY,
+      webhookSecret: e.BANK_WEBHOOK_SECRET ?? SANDBOX_BANK_WEBHOOK_SECRET,
+      webhookToleranceSeconds: e.BANK_WEBHOOK_TOLERANCE_SECONDS,
+      pollIntervalSeconds: e.BANK_POLL_INTERVAL_SECONDS,
+      depositMatching: e.DEPOSIT_MATCHING,
+      sandboxWebhookUrl: e.SANDBOX_BANK_WEBHOOK_URL ?? `${publicUrl}/webhooks/bank`,
+    },
     ...authBlocks,
+    ops: {
+      adminKeys: adminKeys.keys,
+      topUp: {
+        cron: e.TOPUP_CRON,
+        interval: e.TOPUP_INTERVAL,
+        threshold: e.TOPUP_THRESHOLD,
+        target: e.TOPUP_TARGET,
+        signatureTimeout: e.TOPUP_SIGNATURE_TIMEOUT,
+      },
+      distributionAlertBalance: e.DISTRIBUTION_ALERT_BALANCE,
+    },
+    withdraw: {
+      encryptionKey: (e.WITHDRAW_ENCRYPTION_KEY ?? sandboxWithdrawEncryptionKey()).toLowerCase(),
+      approvalThreshold: e.WITHDRAW_APPROVAL_THRESHOLD,
+      approvalSlaSeconds: e.WITHDRAW_APPROVAL_SLA_SECONDS,
+      approvalSlaDefault: e.WITHDRAW_APPROVAL_SLA_DEFAULT,
+      amountMismatch: e.WITHDRAW_AMOUNT_MISMATCH,
+      amountTolerancePercent: e.WITHDRAW_AMOUNT_TOLERANCE_PERCENT,
+      dailyLimit: e.WITHDRAW_DAILY_LIMIT,
+      monthlyLimit: e.WITHDRAW_MONTHLY_LIMIT,
+      interactiveTimeoutSeconds: e.WITHDRAW_INTERACTIVE_TIMEOUT_SECONDS,
+      paymentTimeoutSeconds: e.WITHDRAW_PAYMENT_TIMEOUT_SECONDS,
+      payoutPollSeconds: e.WITHDRAW_PAYOUT_POLL_SECONDS,
+    },
     sep24: {
       deposit: {
         enabled: e.SEP24_DEPOSIT_ENABLED,
@@ -251,6 +393,21 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
       trustTimeoutAction: e.DEPOSIT_TRUST_TIMEOUT_ACTION,
       amountMismatch: e.DEPOSIT_AMOUNT_MISMATCH,
     },
+    kyc: {
+      tier1MaxAmount: e.KYC_TIER1_MAX_AMOUNT,
+      verifyFields: e.KYC_VERIFY_FIELDS.split(',')
+        .map((x) => x.trim())
+        .filter((x): x is 'mobile_number' | 'email_address' => x === 'mobile_number' || x === 'email_address'),
+      sandboxVerificationCode: e.KYC_SANDBOX_VERIFICATION_CODE,
+      uploadDir: e.KYC_UPLOAD_DIR,
+      uploadMaxBytes: e.KYC_UPLOAD_MAX_BYTES,
+      providerUrl: (e.KYC_PROVIDER_URL ?? `http://localhost:${e.SANDBOX_KYC_PORT}`).replace(/\/+$/, ''),
+      providerApiKey: e.KYC_PROVIDER_API_KEY,
+      webhookSecret: e.KYC_WEBHOOK_SECRET ?? SANDBOX_KYC_WEBHOOK_SECRET,
+      webhookToleranceSeconds: e.KYC_WEBHOOK_TOLERANCE_SECONDS,
+      sandboxDelayMs: e.SANDBOX_KYC_DELAY_MS,
+      sandboxWebhookUrl: e.SANDBOX_KYC_WEBHOOK_URL ?? `${publicUrl}/webhooks/kyc`,
+    },
   };
 }
 
@@ -275,4 +432,14 @@ export function loadConfigOrExit(env: RawEnv = process.env): AppConfig {
     }
     throw err;
   }
+}
+
+/** Compares two non-negative decimal strings (≤ 7 places) without floats. */
+function decimalCompare(a: string, b: string): number {
+  const stroops = (v: string) => {
+    const [int, frac = ''] = v.split('.');
+    return BigInt(int!) * 10_000_000n + BigInt(frac.padEnd(7, '0'));
+  };
+  const d = stroops(a) - stroops(b);
+  return d === 0n ? 0 : d > 0n ? 1 : -1;
 }

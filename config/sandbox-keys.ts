@@ -19,10 +19,23 @@ export function sandboxJwtSecret(): string {
   return seed('jwt').toString('hex');
 }
 
+/** AES-256-GCM key for withdrawal bank details in the sandbox (64 hex chars). */
+export function sandboxWithdrawEncryptionKey(): string {
+  return seed('withdraw-encryption').toString('hex');
+}
+
 /** True when `secret` is one of the publicly derivable sandbox secrets. */
 export function isSandboxSecret(secret: string): boolean {
   if (secret === sandboxJwtSecret()) return true;
+  if (secret.toLowerCase() === sandboxWithdrawEncryptionKey()) return true;
   return (['signing', 'distribution', 'issuer'] as const).some(
     (role) => sandboxKeypair(role).secret() === secret,
   );
 }
+
+/** The sandbox bank's API key and webhook secret: public, so mainnet refuses them (config/index.ts). */
+export const SANDBOX_BANK_API_KEY = 'sandbox-bank-api-key-not-a-secret';
+export const SANDBOX_BANK_WEBHOOK_SECRET = 'sandbox-bank-webhook-secret-not-a-secret';
+
+/** The sandbox KYC provider's webhook secret: public, so every other profile refuses it (config/index.ts). */
+export const SANDBOX_KYC_WEBHOOK_SECRET = 'sandbox-kyc-webhook-secret-not-a-secret';

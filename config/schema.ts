@@ -283,7 +283,205 @@ export const sep24Env = {
     .describe('a bank transfer that differs from the announced amount: accept it (fees recomputed) when within min/max, or refund it'),
 };
 
-export const envSchema = z.object({ ...coreEnv, ...stellarEnv, ...authEnv, ...sep1Env, ...sep24Env });
+/** SEP-24 withdrawals: approval, limits, payment matching, and encryption of bank details at rest. */
+export const withdrawEnv = {
+  WITHDRAW_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes as 64 hex characters')
+    .optional()
+    .describe('AES-256-GCM key (64 hex chars) for bank details at rest (secret; required outside the sandbox)'),
+  WITHDRAW_APPROVAL_THRESHOLD: amountString
+    .default('1000')
+    .describe('withdrawals whose amount_in is above this wait for an operator decision'),
+  WITHDRAW_APPROVAL_SLA_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(7200)
+    .describe('how long an approval may wait before it is escalated (alert row) and the SLA default applies'),
+  WITHDRAW_APPROVAL_SLA_DEFAULT: z
+    .enum(['wait', 'reject'])
+    .default('wait')
+    .describe('after the approval SLA: keep waiting for an operator, or reject and refund on Stellar'),
+  WITHDRAW_AMOUNT_MISMATCH: z
+    .enum(['adjust', 'refund'])
+    .default('adjust')
+    .describe('a payment of another amount: adjust within WITHDRAW_AMOUNT_TOLERANCE_PERCENT and min/max (S24-22), or refund it'),
+  WITHDRAW_AMOUNT_TOLERANCE_PERCENT: z
+    .string()
+    .regex(/^\d{1,3}(\.\d{1,7})?$/, 'must be a percentage, e.g. 10')
+    .default('10')
+    .describe('deviation from amount_in accepted and adjusted when WITHDRAW_AMOUNT_MISMATCH=adjust'),
+  WITHDRAW_DAILY_LIMIT: amountString
+    .optional()
+    .describe('per-account total of withdrawals in 24 h (unset: no limit); checked by the form and the workflow'),
+  WITHDRAW_MONTHLY_LIMIT: amountString
+    .optional()
+    .describe('per-account total of withdrawals in 30 days (unset: no limit)'),
+  WITHDRAW_INTERACTIVE_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(3600)
+    .describe('a withdrawal left incomplete (form not finished) this long expires'),
+  WITHDRAW_PAYMENT_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400)
+    .describe('how long pending_user_transfer_start waits for the Stellar payment before expired'),
+  WITHDRAW_PAYOUT_POLL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(30)
+    .describe('how often pending_external re-checks the bank payout status'),
+};
+
+/** Bank rails: the bank API (payouts, polling, virtual accounts), its webhook, and deposit matching. */
+export const DEPOSIT_MATCHING_STRATEGIES = ['reference', 'virtual_account', 'user_id'] as const;
+export const bankEnv = {
+  BANK_API_URL: url
+    .optional()
+    .describe('base URL of the bank API (default: the sandbox bank, http://localhost:SANDBOX_BANK_PORT)'),
+  BANK_API_KEY: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe('API key sent as Authorization: Bearer to the bank (secret; required on mainnet)'),
+  BANK_WEBHOOK_SECRET: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe('shared secret of the X-Bank-Signature HMAC on bank webhooks (secret; required on mainnet)'),
+  BANK_WEBHOOK_TOLERANCE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(300)
+    .describe('bank webhooks whose signed timestamp is further than this from now are rejected (replays)'),
+  BANK_POLL_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(60)
+    .describe('how often the bank poller schedule fetches incoming transfers and retries undelivered ones'),
+  DEPOSIT_MATCHING: z
+    .enum(DEPOSIT_MATCHING_STRATEGIES)
+    .default('reference')
+    .describe(
+      'how a bank transfer finds its deposit: reference (code in the transfer description) | virtual_account (per-customer account number) | user_id (the bank reports the customer id)',
+    ),
+  SANDBOX_BANK_WEBHOOK_URL: url
+    .optional()
+    .describe('where the sandbox bank sends its webhooks (default PUBLIC_URL/webhooks/bank)'),
+};
+
+/** Operations (issue 9): admin API keys, distribution top-ups, alerts. */
+export const opsEnv = {
+  ADMIN_API_KEYS: z
+    .string()
+    .optional()
+    .describe(
+      'admin API keys, entries separated by ";" (or a JSON array of strings): name:scope1,scope2:sha256-hex-of-key. Scopes: transactions:read, transactions:write, kyc:read, topups:read, topups:write, bank:write, ops:read, or * (secret hashes; the raw keys live only with operators)',
+    ),
+  TOPUP_CRON: z
+    .string()
+    .optional()
+    .describe('cron expression (UTC) for the distribution top-up schedule; overrides TOPUP_INTERVAL'),
+  TOPUP_INTERVAL: z
+    .string()
+    .regex(/^\d+(s|m|h|d)$/, 'must be a duration like 30m, 6h or 1d')
+    .default('1h')
+    .describe('how often the top-up schedule checks the distribution balance (when TOPUP_CRON is unset)'),
+  TOPUP_THRESHOLD: amountString
+    .default('1000')
+    .describe('top up when the distribution balance of the anchored asset falls below this amount'),
+  TOPUP_TARGET: amountString
+    .default('10000')
+    .describe('a top-up brings the distribution balance back up to this amount (must exceed TOPUP_THRESHOLD)'),
+  TOPUP_SIGNATURE_TIMEOUT: z
+    .string()
+    .regex(/^\d+(s|m|h|d)$/, 'must be a duration like 30m, 6h or 1d')
+    .default('24h')
+    .describe('testnet/mainnet: how long a top-up waits for the cold-signed envelope before it expires'),
+  DISTRIBUTION_ALERT_BALANCE: amountString
+    .default('100')
+    .describe('the doctor and /metrics flag a distribution balance below this amount'),
+};
+
+/** SEP-12 KYC (issue 6): tiers by amount, uploads, the KYC provider and its webhook. */
+export const KYC_VERIFIABLE_FIELDS = ['mobile_number', 'email_address'] as const;
+export const kycEnv = {
+  KYC_TIER1_MAX_AMOUNT: amountString
+    .default('1000')
+    .describe(
+      'amounts up to this need KYC tier 1 (name, email, optional phone); above it tier 2 (+ birth date, address, ID document, proof of residence)',
+    ),
+  KYC_VERIFY_FIELDS: z
+    .string()
+    .default('')
+    .refine(
+      (v) => v.split(',').every((x) => x.trim() === '' || (KYC_VERIFIABLE_FIELDS as readonly string[]).includes(x.trim())),
+      'must be a comma-separated subset of mobile_number,email_address',
+    )
+    .describe(
+      'comma-separated fields that must be confirmed with a code (PUT /customer/verification) before KYC proceeds; sandbox only',
+    ),
+  KYC_SANDBOX_VERIFICATION_CODE: z
+    .string()
+    .regex(/^\d{6}$/, 'must be 6 digits')
+    .default('123456')
+    .describe('sandbox: the code that confirms any field in KYC_VERIFY_FIELDS (no SMS or email is sent)'),
+  KYC_UPLOAD_DIR: z
+    .string()
+    .default('tmp/kyc-uploads')
+    .describe('directory of the filesystem blob store for KYC documents (photo_id_front, ...)'),
+  KYC_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(10 * 1024 * 1024)
+    .describe('largest accepted KYC document in bytes; larger uploads get 413'),
+  KYC_PROVIDER_URL: url
+    .optional()
+    .describe('base URL of the KYC provider (default: the sandbox provider, http://localhost:SANDBOX_KYC_PORT)'),
+  KYC_PROVIDER_API_KEY: z
+    .string()
+    .optional()
+    .describe('API key sent as Authorization: Bearer to the KYC provider (secret)'),
+  KYC_WEBHOOK_SECRET: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe('shared secret of the HMAC-SHA256 signature on KYC provider webhooks (secret; required outside the sandbox)'),
+  KYC_WEBHOOK_TOLERANCE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(300)
+    .describe('KYC webhooks whose signed timestamp is further than this from now are rejected (replays)'),
+  SANDBOX_KYC_DELAY_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .default(2000)
+    .describe('how long the sandbox KYC provider takes before it answers a check by webhook'),
+  SANDBOX_KYC_WEBHOOK_URL: url
+    .optional()
+    .describe('where the sandbox KYC provider sends its webhooks (default PUBLIC_URL/webhooks/kyc)'),
+};
+
+export const envSchema = z.object({ ...coreEnv, ...stellarEnv, ...authEnv, ...sep1Env, ...sep24Env, ...withdrawEnv, ...bankEnv, ...opsEnv, ...kycEnv });
 export type Env = z.infer<typeof envSchema>;
 
 /** Keys whose values are secrets: never logged, never echoed in config errors. */
@@ -296,4 +494,10 @@ export const SECRET_KEYS = new Set<string>([
   'JWT_PREVIOUS_SECRET',
   'TEMPORAL_API_KEY',
   'DATABASE_URL',
+  'ADMIN_API_KEYS',
+  'BANK_API_KEY',
+  'BANK_WEBHOOK_SECRET',
+  'WITHDRAW_ENCRYPTION_KEY',
+  'KYC_WEBHOOK_SECRET',
+  'KYC_PROVIDER_API_KEY',
 ]);
