@@ -1,3 +1,4 @@
+import { buildPaymentsConfig, type PaymentsConfig } from './payments.js';
 import { Keypair, Networks } from '@stellar/stellar-sdk';
 import { type AuthConfig, buildAuthConfig, type Sep1Config, type Sep10Config } from './auth.js';
 import { type AdminKey, parseAdminKeys } from './admin-keys.js';
@@ -12,6 +13,7 @@ import { SANDBOX_KYC_WEBHOOK_SECRET } from './sandbox-keys.js';
 import { DEPOSIT_MATCHING_STRATEGIES, type Env, envSchema, type Profile } from './schema.js';
 
 export { PROFILES, type Profile } from './schema.js';
+export type { PaymentsConfig } from './payments.js';
 export type { AuthConfig, Sep1Config, Sep10Config } from './auth.js';
 export type DepositMatching = (typeof DEPOSIT_MATCHING_STRATEGIES)[number];
 
@@ -43,6 +45,7 @@ export interface AppConfig {
     assetCode: string;
   };
   sandbox: { horizonPort: number; bankPort: number; kycPort: number };
+  payments: PaymentsConfig;
   bank: {
     apiUrl: string;
     apiKey: string;
@@ -230,7 +233,6 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
     const urls: [keyof Env, string][] = [
       ['PUBLIC_URL', publicUrl],
       ['HORIZON_URL', horizonUrl],
-      ['TEMPORAL_UI_URL', e.TEMPORAL_UI_URL],
     ];
     for (const [key, value] of urls) {
       if (e[key] !== undefined && !value.startsWith('https://')) {
@@ -293,6 +295,7 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
     { profile: e.PROFILE, publicUrl, homeDomain: e.HOME_DOMAIN ?? new URL(publicUrl).host, sandboxJwtSecret: sandboxJwtSecret() },
     issues,
   );
+  const payments = buildPaymentsConfig(e, distributionAccount, issues);
   if (issues.length > 0) throw new ConfigError(e.PROFILE, issues);
 
   return {
@@ -325,6 +328,7 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
       issuerSecret: sandbox ? (e.ISSUER_SECRET ?? sandboxKeypair('issuer').secret()) : undefined,
       assetCode: e.ASSET_CODE,
     },
+    payments,
     sandbox: {
       horizonPort: e.SANDBOX_HORIZON_PORT,
       bankPort: e.SANDBOX_BANK_PORT,
