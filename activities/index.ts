@@ -1,6 +1,8 @@
 import type { AppConfig } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { createHealthActivities } from './health.js';
+import { createNotifyActivities } from './notify.js';
+import { createRecordActivities } from './records.js';
 
 /** Everything activities may touch, injected so tests can hand in their own database, Horizon, bank... */
 export interface ActivityDeps {
@@ -12,6 +14,8 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createHealthActivities(deps),
+    ...createRecordActivities(deps),
+    ...createNotifyActivities(deps),
   };
 }
 

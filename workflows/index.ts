@@ -1,2 +1,4 @@
 // Bundle entry for the worker: every workflow the anchor runs is exported here.
 export { healthPingWorkflow } from './health.js';
+export { depositWorkflow } from './deposit.js';
+export { transactionCallbackWorkflow } from './notify.js';

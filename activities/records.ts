@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { log } from '@temporalio/activity';
+import { closeSessions } from '../api/interactive/tokens.js';
+import { toSep24Transaction } from '../api/sep24/serialize.js';
+import type { AppConfig } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import type { Refunds, TransactionStatus } from '../db/schema.js';
+import { getTransaction, updateTransaction } from '../db/transactions.js';
+
+/**
+ * Transaction rows as the workflows see them: the workflow owns the status, these activities mirror it into
+ * Postgres (the API only ever reads Postgres, never blocks on a workflow). All idempotent: a retry writes the
+ * same values again.
+ */
+
+/** The row fields a workflow may change, camelCase inside; `null` clears. Amounts are decimal strings. */
+export interface TransactionPatch {
+  amountIn?: string | null;
+  amountOut?: string | null;
+  amountFee?: string | null;
+  message?: string | null;
+  stellarTransactionId?: string | null;
+  externalTransactionId?: string | null;
+  fromAddress?: string | null;
+  kycVerified?: boolean | null;
+  refunds?: Refunds | null;
+  claimableBalanceId?: string | null;
+  /** ISO time; only meaningful in statuses that wait on the user. */
+  userActionRequiredBy?: string | null;
+  statusEta?: number | null;
+  /** Frees the bank reference for reuse (terminal deposits). */
+  releaseBankReference?: boolean;
+}
+
+export interface MirrorStatusInput {
+  transactionId: string;
+  status: TransactionStatus;
+  patch?: TransactionPatch;
+}
+
+export interface MirrorStatusResult {
+  /** `{"transaction": {...}}` exactly as GET /transaction returns it now: what callbacks POST (S24-19). */
+  body: string;
+  onChangeCallback: string | null;
+  interactiveCallback: string | null;
+}
+
+const TERMINAL: ReadonlySet<TransactionStatus> = new Set([
+  'completed',
+  'refunded',
+  'expired',
+  'error',
+  'no_market',
+  'too_small',
+  'too_large',
+]);
+
+export function createRecordActivities(deps: { config: AppConfig; db: Db }) {
+  const { db, config } = deps;
+  return {
+    async mirrorTransactionStatus(input: MirrorStatusInput): Promise<MirrorStatusResult> {
+      const p = input.patch ?? {};
+      const terminal = TERMINAL.has(input.status);
+      const set: Parameters<typeof updateTransaction>[2] = { status: input.status };
+      if (p.amountIn !== undefined) set.amount_in = p.amountIn;
+      if (p.amountOut !== undefined) set.amount_out = p.amountOut;
+      if (p.amountFee !== undefined) set.amount_fee = p.amountFee;
+      if (p.message !== undefined) set.message = p.message;
+      if (p.stellarTransactionId !== undefined) set.stellar_transaction_id = p.stellarTransactionId;
+      if (p.externalTransactionId !== undefined) set.external_transaction_id = p.externalTransactionId;
+      if (p.fromAddress !== undefined) set.from_address = p.fromAddress;
+      if (p.kycVerified !== undefined) set.kyc_verified = p.kycVerified;
+      if (p.refunds !== undefined) set.refunds = p.refunds === null ? null : JSON.stringify(p.refunds);
+      if (p.claimableBalanceId !== undefined) set.claimable_balance_id = p.claimableBalanceId;
+      if (p.userActionRequiredBy !== undefined) {
+        set.user_action_required_by = p.userActionRequiredBy === null ? null : new Date(p.userActionRequiredBy);
+      }
+      if (p.statusEta !== undefined) set.status_eta = p.statusEta;
+      if (p.releaseBankReference || terminal) set.bank_reference = null;
+      if (input.status === 'completed' || input.status === 'refunded') {
+        const current = await getTransaction(db, input.transactionId);
+        set.completed_at = current?.completed_at ?? new Date();
+      }
+      const row = await updateTransaction(db, input.transactionId, set);
+      if (!row) throw new Error(`transaction ${input.transactionId} not found`);
+      if (terminal) await closeSessions(db, input.transactionId);
+      log.info('transaction status mirrored', { transactionId: input.transactionId, status: input.status });
+      return {
+        body: JSON.stringify({ transaction: toSep24Transaction(config, row) }),
+        onChangeCallback: row.on_change_callback,
+        interactiveCallback: row.interactive_callback,
+      };
+    },
+
+    /**
+     * The reference the user writes on the bank transfer, unique among live deposits. Idempotent: a deposit
+     * that already has one keeps it.
+     */
+    async assignBankReference(input: { transactionId: string }): Promise<string> {
+      const row = await getTransaction(db, input.transactionId);
+      if (!row) throw new Error(`transaction ${input.transactionId} not found`);
+      if (row.bank_reference) return row.bank_reference;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const reference = `DEP${randomBytes(5).toString('hex').toUpperCase()}`;
+        try {
+          const updated = await db
+            .updateTable('transactions')
+            .set({ bank_reference: reference, updated_at: new Date() })
+            .where('id', '=', input.transactionId)
+            .where('bank_reference', 'is', null)
+            .returning('bank_reference')
+            .executeTakeFirst();
+          if (updated?.bank_reference) return updated.bank_reference;
+          const again = await getTransaction(db, input.transactionId);
+          if (again?.bank_reference) return again.bank_reference;
+        } catch (err) {
+          // A unique-index collision with another live deposit: draw again.
+          if ((err as { code?: string }).code !== '23505') throw err;
+        }
+      }
+      throw new Error('could not draw a free bank reference');
+    },
+
+    /** Records something an operator must look at: a log line and one `alerts` row per (kind, transaction). */
+    async raiseAlert(input: { kind: string; transactionId: string; message: string }): Promise<void> {
+      log.error('operator alert', { kind: input.kind, transactionId: input.transactionId, message: input.message });
+      await db
+        .insertInto('alerts')
+        .values({ kind: input.kind, transaction_id: input.transactionId, message: input.message, acknowledged_at: null })
+        .onConflict((oc) => oc.columns(['kind', 'transaction_id']).where('transaction_id', 'is not', null).doNothing())
+        .execute();
+    },
+  };
+}
+
+export type RecordActivities = ReturnType<typeof createRecordActivities>;

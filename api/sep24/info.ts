@@ -1,0 +1,33 @@
+import { Hono } from 'hono';
+import type { Sep24AssetOperation } from '../../config/index.js';
+import type { ApiDeps, AppEnv } from '../deps.js';
+
+/**
+ * GET /info (S24-04..07): unauthenticated. /info is the one place SEP-24 uses JSON numbers for amounts (X-13);
+ * the config keeps them as decimal strings, and Number() here only formats an already-validated 7-decimal value.
+ */
+function assetEntry(op: Sep24AssetOperation) {
+  if (!op.enabled) return { enabled: false };
+  return {
+    enabled: true,
+    min_amount: Number(op.minAmount),
+    max_amount: Number(op.maxAmount),
+    fee_fixed: Number(op.feeFixed),
+    fee_percent: Number(op.feePercent),
+    fee_minimum: Number(op.feeMinimum),
+  };
+}
+
+export function sep24InfoApp(deps: ApiDeps) {
+  const app = new Hono<AppEnv>();
+  const { config } = deps;
+  app.get('/info', (c) =>
+    c.json({
+      deposit: { [config.stellar.assetCode]: assetEntry(config.sep24.deposit) },
+      withdraw: { [config.stellar.assetCode]: assetEntry(config.sep24.withdraw) },
+      fee: { enabled: false },
+      features: { account_creation: false, claimable_balances: config.sep24.claimableBalances },
+    }),
+  );
+  return app;
+}

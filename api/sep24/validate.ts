@@ -1,0 +1,135 @@
+import { Memo, StrKey } from '@stellar/stellar-sdk';
+import { z } from 'zod';
+import type { AppConfig, Sep24AssetOperation } from '../../config/index.js';
+import { compareAmounts, isValidAmount, normalizeAmount } from '../../stellar/fees.js';
+import { badRequest } from '../middleware/errors.js';
+
+/** Field rules shared by the deposit and withdraw interactive endpoints (S24-08, S24-09, S24-13). */
+
+export const SUPPORTED_LANGS = ['en', 'es'] as const;
+export type Lang = (typeof SUPPORTED_LANGS)[number];
+
+/** RFC 4646 tag → a language we render; anything unknown or malformed falls back to `en` (X-11). */
+export function resolveLang(tag: string | undefined | null): Lang {
+  const primary = (tag ?? '').trim().toLowerCase().split(/[-_]/)[0] ?? '';
+  return (SUPPORTED_LANGS as readonly string[]).includes(primary) ? (primary as Lang) : 'en';
+}
+
+export const boolField = z
+  .enum(['true', 'false', '1', '0', 'True', 'False'])
+  .transform((v) => v === 'true' || v === '1' || v === 'True');
+
+/** A callback target: an http(s) URL (https outside the sandbox) or the literal `postMessage` (S24-19). */
+export function callbackField(config: AppConfig) {
+  return z.string().refine(
+    (v) => {
+      if (v === 'postMessage') return true;
+      try {
+        const u = new URL(v);
+        return u.protocol === 'https:' || (config.profile === 'sandbox' && u.protocol === 'http:');
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be an ${config.profile === 'sandbox' ? 'http(s)' : 'https'} URL or "postMessage"` },
+  );
+}
+
+/** `asset_code` / `asset_issuer` against /info (S24-08, S24-09, S24-13). */
+export function checkAsset(
+  config: AppConfig,
+  op: Sep24AssetOperation,
+  direction: 'deposit' | 'withdraw',
+  assetCode: string | undefined,
+  assetIssuer: string | undefined,
+): void {
+  if (!assetCode) throw badRequest('asset_code is required');
+  if (assetCode !== config.stellar.assetCode) {
+    throw badRequest(`asset_code ${assetCode} is not supported: see GET /info for the assets offered`);
+  }
+  if (!op.enabled) throw badRequest(`${direction} of ${assetCode} is not enabled`);
+  if (assetIssuer !== undefined && assetIssuer !== config.stellar.issuerAccount) {
+    throw badRequest(`asset_issuer does not match the issuer of ${assetCode}`);
+  }
+}
+
+/** Optional `amount`: a positive decimal with ≤ 7 places inside [min, max] (S24-09). */
+export function checkAmount(op: Sep24AssetOperation, amount: string | undefined): string | null {
+  if (amount === undefined || amount === '') return null;
+  if (!isValidAmount(amount) || compareAmounts(amount, '0') <= 0) {
+    throw badRequest('amount must be a positive decimal number with at most 7 decimal places');
+  }
+  if (compareAmounts(amount, op.minAmount) < 0) {
+    throw badRequest(`amount is below the minimum of ${normalizeAmount(op.minAmount)}`);
+  }
+  if (compareAmounts(amount, op.maxAmount) > 0) {
+    throw badRequest(`amount is above the maximum of ${normalizeAmount(op.maxAmount)}`);
+  }
+  return normalizeAmount(amount);
+}
+
+/** `account`: a valid G..., M... or C... strkey (S24-09; VAL: invalid gives 400). */
+export function checkAccount(account: string): string {
+  if (
+    StrKey.isValidEd25519PublicKey(account) ||
+    StrKey.isValidMed25519PublicKey(account) ||
+    StrKey.isValidContract(account)
+  ) {
+    return account;
+  }
+  throw badRequest('account must be a valid Stellar account (G..., M... or C...)');
+}
+
+export type MemoType = 'text' | 'id' | 'hash';
+
+/** `memo` / `memo_type` as the Stellar SDK would build them; hash memos are base64 (S24-09). */
+export function checkMemo(
+  memo: string | undefined,
+  memoType: string | undefined,
+): { memo: string; memoType: MemoType } | null {
+  if ((memo === undefined || memo === '') && (memoType === undefined || memoType === '')) return null;
+  if (memo === undefined || memo === '') throw badRequest('memo_type was given without a memo');
+  const type = memoType === undefined || memoType === '' ? 'text' : memoType;
+  if (type !== 'text' && type !== 'id' && type !== 'hash') {
+    throw badRequest('memo_type must be one of text, id, hash');
+  }
+  try {
+    if (type === 'id') {
+      if (!/^\d{1,20}$/.test(memo)) throw new Error('not an unsigned 64-bit integer');
+      Memo.id(memo);
+    } else if (type === 'text') {
+      Memo.text(memo);
+    } else {
+      const bytes = Buffer.from(memo, 'base64');
+      if (bytes.length !== 32 || bytes.toString('base64') !== memo) throw new Error('not 32 base64 bytes');
+      Memo.hash(bytes);
+    }
+  } catch {
+    const why = {
+      id: 'an unsigned 64-bit integer',
+      text: 'at most 28 bytes of text',
+      hash: 'the base64 of 32 bytes',
+    }[type];
+    throw badRequest(`memo is not a valid ${type} memo: it must be ${why}`);
+  }
+  return { memo, memoType: type };
+}
+
+/** SEP-9 fields a wallet may send to prefill the forms (S24-09); strings only, never logged. */
+export const SEP9_PREFILL_FIELDS = [
+  'family_name', 'last_name', 'given_name', 'first_name', 'additional_name', 'address_country_code',
+  'state_or_province', 'city', 'postal_code', 'address', 'mobile_number', 'email_address', 'birth_date',
+  'birth_place', 'birth_country_code', 'tax_id', 'tax_id_name', 'occupation', 'employer_name', 'employer_address',
+  'language_code', 'id_type', 'id_country_code', 'id_issue_date', 'id_expiration_date', 'id_number', 'ip_address',
+  'sex', 'bank_name', 'bank_account_type', 'bank_account_number', 'bank_number', 'bank_phone_number',
+  'bank_branch_number', 'clabe_number', 'cbu_number', 'cbu_alias',
+] as const;
+
+export function pickPrefill(body: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of SEP9_PREFILL_FIELDS) {
+    const v = body[k];
+    if (typeof v === 'string' && v.trim() !== '' && v.length <= 500) out[k] = v.trim();
+  }
+  return out;
+}

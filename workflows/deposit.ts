@@ -1,0 +1,307 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { RecordActivities } from '../activities/records.js';
+import { compareAmounts, computeFee, type FeeSchedule, withinLimits } from '../stellar/fees.js';
+import {
+  type BankTransferReceived,
+  bankTransferReceivedSignal,
+  type InteractiveInfo,
+  interactiveCompletedSignal,
+  type KycStatus,
+  type KycStatusChange,
+  kycStatusSignal,
+} from './messages.js';
+import { trackStatus } from './transaction-common.js';
+
+/**
+ * SEP-24 deposit, one workflow per transaction (ID `deposit-<transactionId>`):
+ *
+ *   incomplete ─(interactive done + KYC accepted)→ pending_user_transfer_start ─(bank transfer)→ pending_anchor
+ *     → [pending_trust] → pending_stellar → completed
+ *
+ * Side exits: expired (abandoned before funding), refunded (amount rule or trust line never added), error
+ * (KYC rejected, payout failed after retries; an operator alert is raised). The workflow owns the status; the
+ * API reads its Postgres mirror.
+ */
+
+export interface DepositRules extends FeeSchedule {
+  minAmount: string;
+  maxAmount: string;
+  expirySeconds: number;
+  trustTimeoutSeconds: number;
+  trustPollSeconds: number;
+  trustTimeoutAction: 'refund' | 'error';
+  amountMismatch: 'accept' | 'refund';
+  claimableBalances: boolean;
+}
+
+export interface DepositWorkflowInput {
+  transactionId: string;
+  /** The SEP-10 identity that asked (KYC is per customer = account + memo). */
+  subAccount: string;
+  subMemo: string | null;
+  /** Paid account: G..., M... (muxed destination) or C... (S24-23). */
+  destination: string;
+  assetCode: string;
+  assetIssuer: string;
+  memo: { type: 'text' | 'id' | 'hash'; value: string } | null;
+  /** The amount the wallet announced, if any (the hosted page confirms or changes it). */
+  amount: string | null;
+  claimableBalanceSupported: boolean;
+  rules: DepositRules;
+}
+
+export interface DepositWorkflowResult {
+  status: string;
+  stellarTransactionId?: string;
+}
+
+/**
+ * Activities other families provide, by the names and shapes this workflow calls them: KYC (activities/kyc.ts),
+ * Stellar payments (activities/stellar.ts) and bank refunds (activities/bank.ts).
+ */
+export interface DepositPartnerActivities {
+  getKycStatus(input: { account: string; memo: string | null; amount: string }): Promise<{ status: KycStatus }>;
+  registerKycWaiter(input: { account: string; memo: string | null; workflowId: string }): Promise<void>;
+  hasTrustline(input: { account: string; assetCode: string; assetIssuer: string }): Promise<boolean>;
+  sendPayment(input: {
+    ref: string;
+    destination: string;
+    asset: { code: string; issuer: string };
+    amount: string;
+    memo?: { type: 'text' | 'id' | 'hash'; value: string };
+    claimableBalance?: boolean;
+  }): Promise<{ hash: string; claimableBalanceId?: string }>;
+  refundBankTransfer(input: {
+    ref: string;
+    bankTransferId: string;
+    amount: string;
+    reason: string;
+  }): Promise<{ refundId: string }>;
+}
+
+const records = proxyActivities<RecordActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+const partners = proxyActivities<DepositPartnerActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
+});
+/** Payouts: a bounded number of attempts, then the deposit stops in `error` for an operator. */
+const payout = proxyActivities<Pick<DepositPartnerActivities, 'sendPayment' | 'refundBankTransfer'>>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 6 },
+});
+
+const addSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
+
+export async function depositWorkflow(input: DepositWorkflowInput): Promise<DepositWorkflowResult> {
+  const { transactionId, rules } = input;
+  const tracker = trackStatus(transactionId, 'incomplete');
+
+  let interactive: InteractiveInfo | undefined;
+  let kycDecision: KycStatusChange | undefined;
+  const seenTransfers = new Set<string>();
+  const transfers: BankTransferReceived[] = [];
+  setHandler(interactiveCompletedSignal, (info) => {
+    interactive ??= info;
+  });
+  setHandler(kycStatusSignal, (change) => {
+    if (change.status === 'ACCEPTED' || change.status === 'REJECTED') kycDecision = change;
+  });
+  // Dedupe by the bank's own id: a replayed or reordered webhook never pays twice.
+  setHandler(bankTransferReceivedSignal, (transfer) => {
+    if (seenTransfers.has(transfer.bankTransferId)) return;
+    seenTransfers.add(transfer.bankTransferId);
+    transfers.push(transfer);
+  });
+
+  const expire = async (message: string): Promise<DepositWorkflowResult> => {
+    await tracker.set('expired', { message, userActionRequiredBy: null, releaseBankReference: true });
+    return { status: 'expired' };
+  };
+  const fail = async (kind: string, message: string): Promise<DepositWorkflowResult> => {
+    await records.raiseAlert({ kind, transactionId, message });
+    await tracker.set('error', { message, userActionRequiredBy: null, releaseBankReference: true });
+    return { status: 'error' };
+  };
+
+  // 1. The user completes the hosted pages (amount, KYC) before the deposit expires.
+  await tracker.set('incomplete', { userActionRequiredBy: addSeconds(rules.expirySeconds) });
+  if (!(await condition(() => interactive !== undefined, rules.expirySeconds * 1000))) {
+    return expire('The deposit was not completed in time.');
+  }
+  const announced = interactive!.amount;
+  if (!withinLimits(announced, rules)) {
+    return fail('deposit_amount_out_of_limits', `The amount ${announced} is outside the accepted limits.`);
+  }
+  const quote = computeFee(announced, rules);
+
+  // 2. KYC for this amount's tier: accepted already, or wait for the decision.
+  const kyc = await partners.getKycStatus({ account: input.subAccount, memo: input.subMemo, amount: announced });
+  if (kyc.status === 'REJECTED') {
+    await tracker.set('error', { kycVerified: false, message: 'Identity verification was not approved.' });
+    return { status: 'error' };
+  }
+  if (kyc.status !== 'ACCEPTED') {
+    await partners.registerKycWaiter({
+      account: input.subAccount,
+      memo: input.subMemo,
+      workflowId: workflowInfo().workflowId,
+    });
+    await tracker.set('pending_anchor', {
+      kycVerified: false,
+      message: 'Waiting for identity verification.',
+      amountIn: quote.amountIn,
+      amountFee: quote.amountFee,
+      amountOut: quote.amountOut,
+      userActionRequiredBy: null,
+    });
+    if (!(await condition(() => kycDecision !== undefined, rules.expirySeconds * 1000))) {
+      return expire('Identity verification was not completed in time.');
+    }
+    if (kycDecision!.status === 'REJECTED') {
+      await tracker.set('error', { kycVerified: false, message: 'Identity verification was not approved.' });
+      return { status: 'error' };
+    }
+  }
+
+  // 3. Bank transfer instructions: the user sends the money with the reference.
+  await records.assignBankReference({ transactionId });
+  await tracker.set('pending_user_transfer_start', {
+    kycVerified: true,
+    message: null,
+    amountIn: quote.amountIn,
+    amountFee: quote.amountFee,
+    amountOut: quote.amountOut,
+    userActionRequiredBy: addSeconds(rules.expirySeconds),
+  });
+  if (!(await condition(() => transfers.length > 0, rules.expirySeconds * 1000))) {
+    return expire('No bank transfer arrived in time.');
+  }
+  const transfer = transfers[0]!;
+  const funded = { externalTransactionId: transfer.bankTransferId, fromAddress: transfer.from, userActionRequiredBy: null };
+
+  // 4. The amount that actually arrived decides the fee (or a refund).
+  const refund = async (reason: string, amount: string): Promise<DepositWorkflowResult> => {
+    await tracker.set('pending_anchor', { ...funded, amountIn: amount, message: reason });
+    let refundId: string;
+    try {
+      ({ refundId } = await payout.refundBankTransfer({
+        ref: `refund-${transactionId}`,
+        bankTransferId: transfer.bankTransferId,
+        amount,
+        reason,
+      }));
+    } catch (err) {
+      return fail('deposit_refund_failed', `Refund of ${amount} failed: ${failureMessage(err)}`);
+    }
+    await tracker.set('refunded', {
+      amountIn: amount,
+      amountFee: '0',
+      amountOut: '0',
+      message: reason,
+      refunds: {
+        amount_refunded: amount,
+        amount_fee: '0',
+        payments: [{ id: refundId, id_type: 'external', amount, fee: '0' }],
+      },
+      releaseBankReference: true,
+    });
+    return { status: 'refunded' };
+  };
+
+  let settled = quote;
+  if (compareAmounts(transfer.amount, announced) !== 0) {
+    if (rules.amountMismatch === 'refund') {
+      return refund(`The transfer of ${transfer.amount} differs from the announced ${announced}.`, transfer.amount);
+    }
+    if (!withinLimits(transfer.amount, rules)) {
+      return refund(`The transfer of ${transfer.amount} is outside the accepted limits.`, transfer.amount);
+    }
+    settled = computeFee(transfer.amount, rules);
+  }
+  await tracker.set('pending_anchor', {
+    ...funded,
+    amountIn: settled.amountIn,
+    amountFee: settled.amountFee,
+    amountOut: settled.amountOut,
+    message: null,
+  });
+
+  // 5. The trust line: wait for it (re-checking on a durable timer), or pay a claimable balance.
+  const asset = { code: input.assetCode, issuer: input.assetIssuer };
+  const trustCheck = { account: input.destination, assetCode: input.assetCode, assetIssuer: input.assetIssuer };
+  let useClaimableBalance = false;
+  if (!(await partners.hasTrustline(trustCheck))) {
+    if (rules.claimableBalances && input.claimableBalanceSupported) {
+      useClaimableBalance = true;
+    } else {
+      await tracker.set('pending_trust', {
+        message: `Add a trust line to ${input.assetCode} to receive the deposit.`,
+        userActionRequiredBy: addSeconds(rules.trustTimeoutSeconds),
+      });
+      const deadline = Date.now() + rules.trustTimeoutSeconds * 1000;
+      let trusted = false;
+      while (!trusted && Date.now() < deadline) {
+        await condition(() => false, Math.min(rules.trustPollSeconds * 1000, deadline - Date.now()));
+        trusted = await partners.hasTrustline(trustCheck);
+      }
+      if (!trusted) {
+        if (rules.trustTimeoutAction === 'refund') {
+          return refund('The trust line was not added in time; the transfer is refunded.', settled.amountIn);
+        }
+        return fail('deposit_trust_timeout', 'The trust line was not added in time.');
+      }
+      await tracker.set('pending_anchor', { message: null, userActionRequiredBy: null });
+    }
+  }
+
+  // 6. Pay. Idempotent by the transaction id, so a retried activity never pays twice.
+  await tracker.set('pending_stellar', { message: null });
+  let paid: { hash: string; claimableBalanceId?: string };
+  try {
+    paid = await payout.sendPayment({
+      ref: transactionId,
+      destination: input.destination,
+      asset,
+      amount: settled.amountOut,
+      ...(input.memo ? { memo: input.memo } : {}),
+      ...(useClaimableBalance ? { claimableBalance: true } : {}),
+    });
+  } catch (err) {
+    log.error('deposit payout failed', { transactionId });
+    return fail('deposit_payout_failed', `The Stellar payment failed: ${failureMessage(err)}`);
+  }
+  await tracker.set('completed', {
+    stellarTransactionId: paid.hash,
+    claimableBalanceId: paid.claimableBalanceId ?? null,
+    message: null,
+    releaseBankReference: true,
+  });
+
+  // A second, different transfer on the same reference is money an operator must send back.
+  if (transfers.length > 1) {
+    await records.raiseAlert({
+      kind: 'deposit_extra_transfer',
+      transactionId,
+      message: `${transfers.length - 1} extra bank transfer(s) arrived for this deposit and need a refund.`,
+    });
+  }
+  return { status: 'completed', stellarTransactionId: paid.hash };
+}
+
+function failureMessage(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+    return err.cause.type ? `${err.cause.type}: ${err.cause.message}` : err.cause.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
