@@ -1,0 +1,66 @@
+/**
+ * Runs every benchmark the issues ask for and writes BENCHMARKS.md: figure, baseline measured in the same run,
+ * ratio, date, machine. Each benchmark lives in its own module and exports an async function returning
+ * BenchResult(s); this file only sequences them and writes the report.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { afterAll, describe, it } from 'vitest';
+import type { BenchResult } from './types.js';
+
+type BenchModule = Record<string, unknown>;
+const BENCHES: { file: string; fn: string; title: string }[] = [
+  { file: './sep10.bench.js', fn: 'benchSep10', title: 'SEP-10 challenge + token round trips' },
+  { file: './payments.bench.js', fn: 'benchPayments', title: 'Payments per ledger from the distribution account' },
+  { file: './deposits.bench.js', fn: 'benchDeposits', title: 'Completed deposits per minute, end to end' },
+];
+
+const results: { title: string; results: BenchResult[]; error?: string }[] = [];
+
+describe('benchmarks', () => {
+  for (const bench of BENCHES) {
+    it(bench.title, async () => {
+      let mod: BenchModule;
+      try {
+        mod = (await import(bench.file)) as BenchModule;
+      } catch (err) {
+        results.push({ title: bench.title, results: [], error: `not available: ${(err as Error).message}` });
+        return;
+      }
+      const fn = mod[bench.fn] as (() => Promise<BenchResult | BenchResult[]>) | undefined;
+      if (!fn) throw new Error(`${bench.file} does not export ${bench.fn}`);
+      const out = await fn();
+      results.push({ title: bench.title, results: Array.isArray(out) ? out : [out] });
+    });
+  }
+});
+
+afterAll(() => {
+  const fmt = (n: number | undefined) =>
+    n === undefined ? '—' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+  const cpu = cpus();
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Written by \`npm run bench\` on ${new Date().toISOString()}.`,
+    `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
+    'Each figure is measured side by side with its baseline in the same run; compare ratios, not absolute figures,',
+    'because this machine is shared and noisy.',
+    '',
+    '| benchmark | figure | baseline | ratio | target | notes |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const group of results) {
+    if (group.error) {
+      lines.push(`| ${group.title} | — | — | — | — | ${group.error.replace(/\|/g, '\\|').slice(0, 200)} |`);
+      continue;
+    }
+    for (const r of group.results) {
+      lines.push(
+        `| ${r.name} | ${fmt(r.figure)} ${r.unit} | ${r.baseline === undefined ? '—' : `${fmt(r.baseline)} ${r.unit} (${r.baselineName ?? 'baseline'})`} | ${r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}×`} | ${r.target ?? '—'} | ${(r.notes ?? '').replace(/\|/g, '\\|')} |`,
+      );
+    }
+  }
+  writeFileSync('BENCHMARKS.md', `${lines.join('\n')}\n`);
+  console.log(lines.join('\n'));
+});
