@@ -4,6 +4,9 @@ import type { ApiDeps, AppEnv } from './deps.js';
 import { healthApp } from './health/index.js';
 import { sepCors } from './middleware/cors.js';
 import { errorHandler, HttpError } from './middleware/errors.js';
+import { SEP10_PATH } from './paths.js';
+import { sep1App } from './sep1/index.js';
+import { sep10App } from './sep10/index.js';
 
 /**
  * The whole HTTP surface. Each SEP is a sub-app mounted with `route()`; nothing global, so tests build as many
@@ -17,6 +20,8 @@ export function createApp(deps: ApiDeps) {
   app.use('*', async (c, next) => (c.req.path.startsWith('/admin') ? next() : corsMiddleware(c, next)));
 
   app.route('/', healthApp(deps));
+  app.route('/', sep1App(deps));
+  app.route(SEP10_PATH, sep10App(deps));
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError(errorHandler(deps.logger));

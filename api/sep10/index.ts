@@ -1,0 +1,122 @@
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import type { ApiDeps } from '../deps.js';
+import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
+import { badRequest, describeZodError, HttpError } from '../middleware/errors.js';
+import { clientIp, rateLimit } from '../middleware/rate-limit.js';
+import { createChallenge } from './challenge.js';
+import { issueToken, publicJwks } from './jwt.js';
+import { claimChallenge } from './replay.js';
+import { type AccountSigners, horizonAccountSigners, verifyChallenge } from './verify.js';
+
+const challengeQuery = z.object({
+  account: z.string({ error: 'account is required' }).min(1, 'account is required'),
+  memo: z.string().optional(),
+  home_domain: z.string().optional(),
+  client_domain: z.string().optional(),
+});
+
+export interface Sep10Deps extends Pick<ApiDeps, 'config' | 'db' | 'fetch'> {
+  /** Signers of an account; Horizon by default. */
+  accountSigners?: AccountSigners;
+}
+
+/** `transaction` from a form-urlencoded, multipart or JSON body (S10-18: both encodings equally). */
+async function readTransaction(c: Context): Promise<string> {
+  const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
+  let body: Record<string, unknown>;
+  if (type === 'application/json') {
+    try {
+      body = (await c.req.json()) as Record<string, unknown>;
+    } catch {
+      throw badRequest('request body is not valid JSON');
+    }
+  } else if (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data') {
+    body = (await c.req.parseBody()) as Record<string, unknown>;
+  } else {
+    throw badRequest('send the transaction as application/json or application/x-www-form-urlencoded');
+  }
+  const transaction = body && typeof body === 'object' ? body.transaction : undefined;
+  if (typeof transaction !== 'string' || transaction.trim() === '') {
+    throw badRequest('transaction is required: the signed challenge as base64 XDR');
+  }
+  return transaction.trim();
+}
+
+/**
+ * SEP-10 at WEB_AUTH_ENDPOINT (S10-01..38): GET a challenge, POST it back signed for a token. Both are rate
+ * limited per client IP with the counters in Postgres; a challenge buys exactly one token.
+ */
+export function sep10App(deps: Sep10Deps) {
+  const { config, db } = deps;
+  const app = new Hono<AuthEnv>();
+  const loadSigners = deps.accountSigners ?? horizonAccountSigners(config);
+  const fetchImpl = deps.fetch ?? fetch;
+  const limit = (name: string) =>
+    rateLimit(db, {
+      name,
+      max: config.sep10.rateLimit.max,
+      windowSeconds: config.sep10.rateLimit.windowSeconds,
+      key: (c) => clientIp(c, config.sep10.trustedProxyHops),
+    });
+
+  app.get('/', limit('sep10-challenge'), async (c) => {
+    const parsed = challengeQuery.safeParse(c.req.query());
+    if (!parsed.success) throw badRequest(describeZodError(parsed.error));
+    const q = parsed.data;
+    const challenge = await createChallenge(
+      config,
+      { account: q.account, memo: q.memo, homeDomain: q.home_domain, clientDomain: q.client_domain },
+      {
+        fetch: fetchImpl,
+        timeoutMs: config.sep10.clientDomainTimeoutMs,
+        allowHttpLocal: config.sep10.allowHttpClientDomains,
+      },
+    );
+    return c.json(challenge);
+  });
+
+  app.post(
+    '/',
+    limit('sep10-token'),
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: () => {
+        throw new HttpError(413, 'request body is larger than 64 KB', 'payload_too_large');
+      },
+    }),
+    async (c) => {
+      const xdr = await readTransaction(c);
+      const verified = await verifyChallenge(config, loadSigners, xdr);
+      if (!(await claimChallenge(db, verified.hash, verified.maxTime))) {
+        throw badRequest('challenge has already been used: request a new one', 'challenge_replayed');
+      }
+      const token = await issueToken(config, {
+        sub: verified.sub,
+        clientDomain: verified.clientDomain,
+        homeDomain: verified.homeDomain,
+        jti: verified.hash,
+      });
+      return c.json({ token });
+    },
+  );
+
+  /** The identity a token carries: lets a wallet (and the e2e test) check a token against a protected route. */
+  app.get('/whoami', requireSep10(config, 'sep24'), (c) => {
+    const id = c.get('identity');
+    return c.json({
+      sub: id.sub,
+      account: id.account,
+      memo: id.memo ?? null,
+      muxed_account: id.muxedAccount ?? null,
+      client_domain: id.clientDomain ?? null,
+      home_domain: id.homeDomain ?? null,
+    });
+  });
+
+  /** Public keys of EdDSA/ES256 tokens, for services that verify them independently (empty with HS256). */
+  app.get('/jwks.json', (c) => c.json(publicJwks(config)));
+
+  return app;
+}

@@ -1,0 +1,26 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/index.js';
+
+/**
+ * Records a challenge as exchanged (S10-31). Returns false when it already was: one challenge, one token.
+ * The row lives until the challenge's maxTime (plus a margin for clock skew between API processes); after that
+ * the time bounds alone reject it.
+ */
+export async function claimChallenge(db: Db, hash: string, expiresAt: Date): Promise<boolean> {
+  const row = await db
+    .insertInto('sep10_used_challenges')
+    .values({ hash, expires_at: expiresAt })
+    .onConflict((oc) => oc.column('hash').doNothing())
+    .returning('hash')
+    .executeTakeFirst();
+  if (Math.random() < 0.01) void sweepExpiredChallenges(db).catch(() => {});
+  return row !== undefined;
+}
+
+export async function sweepExpiredChallenges(db: Db): Promise<number> {
+  const res = await db
+    .deleteFrom('sep10_used_challenges')
+    .where('expires_at', '<', sql<Date>`now() - interval '10 minutes'`)
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

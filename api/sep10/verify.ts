@@ -1,0 +1,143 @@
+import {
+  FeeBumpTransaction,
+  Horizon,
+  MuxedAccount,
+  NotFoundError,
+  type Transaction,
+  TransactionBuilder,
+  WebAuth,
+} from '@stellar/stellar-sdk';
+import type { AppConfig } from '../../config/index.js';
+import { badRequest, HttpError } from '../middleware/errors.js';
+
+/** Seconds a client's clock may run ahead of ours on minTime (S10-21 IMPL). maxTime gets no grace at all. */
+export const MIN_TIME_GRACE_SECONDS = 60;
+
+/** Signers and thresholds of an existing account; undefined when the account does not exist. */
+export type AccountSigners = (
+  accountId: string,
+) => Promise<
+  { signers: { key: string; weight: number; type: string }[]; mediumThreshold: number } | undefined
+>;
+
+/** Loads signers from Horizon (S10-26); Horizon being down is our problem, so a 503, not a 400. */
+export function horizonAccountSigners(config: AppConfig): AccountSigners {
+  const server = new Horizon.Server(config.stellar.horizonUrl, { allowHttp: config.stellar.allowHttp });
+  return async (accountId) => {
+    try {
+      const account = await server.loadAccount(accountId);
+      return {
+        signers: account.signers.map((s) => ({ key: s.key, weight: s.weight, type: s.type })),
+        mediumThreshold: account.thresholds.med_threshold,
+      };
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined;
+      throw new HttpError(
+        503,
+        'cannot load the account from Horizon right now; try again',
+        'horizon_unavailable',
+      );
+    }
+  };
+}
+
+export interface VerifiedChallenge {
+  /** JWT sub (S10-34): M..., G...:memo or G... */
+  sub: string;
+  homeDomain: string;
+  clientDomain: string | undefined;
+  /** Hex hash of the challenge: the replay key and the token's jti (S10-31, S10-37). */
+  hash: string;
+  maxTime: Date;
+}
+
+function invalid(message: string): HttpError {
+  return badRequest(message, 'invalid_challenge');
+}
+
+/** Decodes the envelope and applies the time-bound rules the SDK is lenient about (it allows 5 min past maxTime). */
+function decode(config: AppConfig, xdr: string, now: number): Transaction {
+  let tx: Transaction | FeeBumpTransaction;
+  try {
+    tx = TransactionBuilder.fromXDR(xdr, config.stellar.networkPassphrase);
+  } catch {
+    throw invalid('transaction is not a base64 XDR transaction envelope');
+  }
+  if (tx instanceof FeeBumpTransaction) throw invalid('transaction must not be a fee-bump transaction');
+  const bounds = tx.timeBounds;
+  if (!bounds || Number(bounds.maxTime) === 0) throw invalid('challenge has no time bounds');
+  if (now > Number(bounds.maxTime)) throw invalid('challenge has expired: request a new one');
+  if (now < Number(bounds.minTime) - MIN_TIME_GRACE_SECONDS) throw invalid('challenge is not valid yet');
+  return tx;
+}
+
+/**
+ * Every server-side check of POST <WEB_AUTH_ENDPOINT> (S10-19..30), through the SDK's WebAuth verifiers:
+ * structure, home domain and web_auth_domain, server signature, then the client's signatures against either the
+ * account's signers (medium threshold, each signer once, unknown signatures rejected) or, for an account not on
+ * the ledger, exactly its master key. The server key never counts; the client_domain key must sign and never counts.
+ */
+export async function verifyChallenge(
+  config: AppConfig,
+  loadSigners: AccountSigners,
+  xdr: string,
+  now = Math.floor(Date.now() / 1000),
+): Promise<VerifiedChallenge> {
+  const tx = decode(config, xdr, now);
+  const server = config.stellar.signingKey;
+  const passphrase = config.stellar.networkPassphrase;
+  const { homeDomains, webAuthDomain } = config.sep10;
+
+  let read: ReturnType<typeof WebAuth.readChallengeTx>;
+  try {
+    read = WebAuth.readChallengeTx(xdr, server, passphrase, homeDomains, webAuthDomain);
+  } catch (err) {
+    throw invalid((err as Error).message);
+  }
+  const clientAccount = read.clientAccountID;
+  const muxed = clientAccount.startsWith('M');
+  const account = muxed
+    ? MuxedAccount.fromAddress(clientAccount, '0').baseAccount().accountId()
+    : clientAccount;
+  const clientDomainOps = tx.operations.filter(
+    (op) => op.type === 'manageData' && op.name === 'client_domain',
+  );
+  const clientDomainOp = clientDomainOps[0];
+  const clientDomain =
+    clientDomainOp?.type === 'manageData' && clientDomainOp.value
+      ? clientDomainOp.value.toString()
+      : undefined;
+
+  // S10-30: a muxed client is authenticated by the account it multiplexes.
+  const onLedger = await loadSigners(account);
+  try {
+    if (onLedger) {
+      const signers = onLedger.signers.filter((s) => s.type === 'ed25519_public_key' && s.weight > 0);
+      // A zero medium threshold still needs one real signature (S10-26).
+      const threshold = Math.max(1, onLedger.mediumThreshold);
+      WebAuth.verifyChallengeTxThreshold(
+        xdr,
+        server,
+        passphrase,
+        threshold,
+        signers.map((s) => ({ key: s.key, weight: s.weight, type: s.type as 'ed25519_public_key' })),
+        homeDomains,
+        webAuthDomain,
+      );
+    } else {
+      // S10-28: server + master key (+ client_domain key) and nothing else.
+      WebAuth.verifyChallengeTxSigners(xdr, server, passphrase, [account], homeDomains, webAuthDomain);
+    }
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw invalid((err as Error).message);
+  }
+
+  return {
+    sub: muxed ? clientAccount : read.memo ? `${account}:${read.memo}` : account,
+    homeDomain: read.matchedHomeDomain,
+    clientDomain,
+    hash: tx.hash().toString('hex'),
+    maxTime: new Date(Number(tx.timeBounds!.maxTime) * 1000),
+  };
+}
