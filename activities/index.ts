@@ -1,6 +1,7 @@
 import type { AppConfig } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { createHealthActivities } from './health.js';
+import { createKycActivities } from './kyc.js';
 import { createNotifyActivities } from './notify.js';
 import { createRecordActivities } from './records.js';
 
@@ -14,6 +15,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createHealthActivities(deps),
+    ...createKycActivities(deps),
     ...createRecordActivities(deps),
     ...createNotifyActivities(deps),
   };

@@ -4,9 +4,10 @@ import type { ApiDeps, AppEnv } from './deps.js';
 import { healthApp } from './health/index.js';
 import { sepCors } from './middleware/cors.js';
 import { errorHandler, HttpError } from './middleware/errors.js';
-import { SEP10_PATH } from './paths.js';
+import { SEP10_PATH, SEP12_PATH } from './paths.js';
 import { sep1App } from './sep1/index.js';
 import { sep10App } from './sep10/index.js';
+import { kycSurface } from './sep12/index.js';
 
 /**
  * The whole HTTP surface. Each SEP is a sub-app mounted with `route()`; nothing global, so tests build as many
@@ -22,6 +23,10 @@ export function createApp(deps: ApiDeps) {
   app.route('/', healthApp(deps));
   app.route('/', sep1App(deps));
   app.route(SEP10_PATH, sep10App(deps));
+  // SEP-12 KYC_SERVER and the hosted KYC page (/kyc/interactive); the provider's verdicts at /webhooks/kyc.
+  const kyc = kycSurface(deps);
+  app.route(SEP12_PATH, kyc.kyc);
+  app.route('/webhooks/kyc', kyc.webhook);
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError(errorHandler(deps.logger));

@@ -132,7 +132,75 @@ export interface RateLimitBucketsTable {
   hits: number;
 }
 
+// --- bank rails -------------------------------------------------------------------------------------------------
+export type BankTransferStatus = 'received' | 'signalled' | 'unmatched' | 'refunded';
+export interface BankTransfersTable {
+  /** The bank's transfer id: what `BankTransferReceived.bankTransferId` carries and deposits dedupe on. */
+  id: string;
+  event_id: string | null;
+  source: 'webhook' | 'poll' | 'operator';
+  reference: Generated<string>;
+  amount: string;
+  currency: string;
+  from_account: string;
+  from_name: string | null;
+  to_account: string | null;
+  user_id: string | null;
+  booked_at: Date;
+  /** received: stored, not yet delivered to a deposit; signalled: delivered; unmatched: in the operator queue. */
+  status: Generated<BankTransferStatus>;
+  transaction_id: string | null;
+  delivery_attempts: Generated<number>;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+export type UnmatchedReason = 'no_match' | 'deposit_not_live' | 'deposit_already_funded' | 'ambiguous';
+export interface UnmatchedBankTransfersTable {
+  bank_transfer_id: string;
+  reason: UnmatchedReason;
+  detail: string;
+  candidate_transaction_ids: Json<string[]>;
+  state: Generated<'open' | 'attached' | 'refunded'>;
+  resolved_transaction_id: string | null;
+  resolved_by: string | null;
+  resolution_note: string | null;
+  refund_reference: string | null;
+  resolved_at: Date | null;
+  created_at: Generated<Date>;
+}
+export interface BankVirtualAccountsTable {
+  account_number: string;
+  /** The SEP-10 sub whose deposits this account number identifies. */
+  sub: string;
+  created_at: Generated<Date>;
+}
+export interface BankPollCursorsTable {
+  name: string;
+  cursor: string | null;
+  updated_at: Generated<Date>;
+}
+export type BankPayoutStatus = 'created' | 'pending' | 'completed' | 'failed';
+export interface BankPayoutsTable {
+  payout_ref: string;
+  transaction_id: string;
+  amount: string;
+  currency: string;
+  destination_account: string;
+  destination_name: string;
+  status: Generated<BankPayoutStatus>;
+  bank_payout_id: string | null;
+  failure_reason: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
+  bank_transfers: BankTransfersTable;
+  unmatched_bank_transfers: UnmatchedBankTransfersTable;
+  bank_virtual_accounts: BankVirtualAccountsTable;
+  bank_poll_cursors: BankPollCursorsTable;
+  bank_payouts: BankPayoutsTable;
   sep10_used_challenges: Sep10UsedChallengesTable;
   rate_limit_buckets: RateLimitBucketsTable;
   transactions: TransactionsTable;

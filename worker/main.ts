@@ -2,8 +2,9 @@
 import { loadConfigOrExit } from '../config/index.js';
 import { loadDotEnv } from '../config/load-env.js';
 import { createLogger } from '../config/logger.js';
-import { connectWorkerConnection } from '../config/temporal.js';
+import { connectTemporalClient, connectWorkerConnection } from '../config/temporal.js';
 import { createDb } from '../db/index.js';
+import { ensureBankPollerSchedule } from './bank-poller-schedule.js';
 import { createAnchorWorker } from './index.js';
 
 loadDotEnv();
@@ -18,6 +19,15 @@ const worker = await createAnchorWorker({
   deps: { config, db },
 });
 log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
+// Schedules the workers own: created or updated idempotently on every start.
+{
+  const client = await connectTemporalClient(config);
+  try {
+    await ensureBankPollerSchedule(client, config);
+  } finally {
+    await client.connection.close();
+  }
+}
 try {
   await worker.run(); // resolves after a shutdown signal once in-flight work is drained
 } finally {

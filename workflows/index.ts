@@ -1,4 +1,5 @@
 // Bundle entry for the worker: every workflow the anchor runs is exported here.
 export { healthPingWorkflow } from './health.js';
+export { kycGateWorkflow } from './kyc.js';
 export { depositWorkflow } from './deposit.js';
 export { transactionCallbackWorkflow } from './notify.js';

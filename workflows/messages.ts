@@ -41,6 +41,8 @@ export interface BankTransferReceived {
 }
 /** Sent by the bank webhook or the polling schedule once a transfer is matched to `deposit-<id>`. */
 export const bankTransferReceivedSignal = defineSignal<[BankTransferReceived]>('bankTransferReceived');
+/** Test probe (bankSignalProbeWorkflow): every bank transfer signal received, duplicates included. */
+export const bankSignalsSeenQuery = defineQuery<BankTransferReceived[]>('bankSignalsSeen');
 
 // --- Stellar payments (withdrawals) ---------------------------------------------------------------------------
 export interface ReceivedPayment {

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as initial from './20261125T150000_initial.js';
 import * as sep10Auth from './20261125T152000_sep10_auth.js';
 import * as sep24Interactive from './20261125T152500_sep24_interactive.js';
+import * as bankRails from './20261125T153000_bank_rails.js';
 
 /**
  * Every migration, listed explicitly and in order (no directory globbing). Names are timestamps; a merged
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '20261125T150000_initial': initial,
   '20261125T152000_sep10_auth': sep10Auth,
   '20261125T152500_sep24_interactive': sep24Interactive,
+  '20261125T153000_bank_rails': bankRails,
 };

@@ -19,6 +19,13 @@ export interface ServiceSpec {
 
 export const SERVICES: ServiceSpec[] = [
   {
+    name: 'sandbox KYC provider',
+    entry: 'sandbox/kyc/main.ts',
+    url: (c) => `http://localhost:${c.sandbox.kycPort}`,
+    readyUrl: (c) => `http://127.0.0.1:${c.sandbox.kycPort}/`,
+    profiles: ['sandbox'],
+  },
+  {
     name: 'worker',
     entry: 'worker/main.ts',
   },

@@ -1,0 +1,510 @@
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { DepositMatching } from '../config/index.js';
+import type {
+  BankPayoutsTable,
+  BankTransfersTable,
+  Database,
+  TransactionStatus,
+  UnmatchedBankTransfersTable,
+  UnmatchedReason,
+} from './schema.js';
+
+/**
+ * Repositories of the bank rails: incoming transfers (recorded once by the bank's transfer id), matching them to
+ * a live deposit, the operator queue of unmatched transfers, the polling cursor, virtual accounts and payouts.
+ * Each function takes `(db | trx)` first.
+ */
+type Conn = Kysely<Database> | Transaction<Database>;
+
+export type BankTransferRow = Selectable<BankTransfersTable>;
+export type UnmatchedBankTransferRow = Selectable<UnmatchedBankTransfersTable>;
+export type BankPayoutRow = Selectable<BankPayoutsTable>;
+export type UnmatchedState = 'open' | 'attached' | 'refunded';
+
+/** Deposit statuses in which a bank transfer is still expected (the deposit holds its bank reference). */
+export const AWAITING_TRANSFER_STATUSES: readonly TransactionStatus[] = ['incomplete', 'pending_user_transfer_start'];
+
+/** An incoming transfer as any bank adapter (webhook or polling) reports it. Amount is a decimal string. */
+export interface IncomingBankTransfer {
+  id: string;
+  eventId?: string | null;
+  reference: string;
+  amount: string;
+  currency: string;
+  fromAccount: string;
+  fromName?: string | null;
+  toAccount?: string | null;
+  userId?: string | null;
+  bookedAt: Date;
+}
+
+/** Stores the transfer once; a repeat (same transfer by webhook and polling, or a redelivery) changes nothing. */
+export async function recordBankTransfer(
+  db: Conn,
+  t: IncomingBankTransfer,
+  source: BankTransfersTable['source'],
+): Promise<{ row: BankTransferRow; created: boolean }> {
+  const inserted = await db
+    .insertInto('bank_transfers')
+    .values({
+      id: t.id,
+      event_id: t.eventId ?? null,
+      source,
+      reference: t.reference,
+      amount: t.amount,
+      currency: t.currency,
+      from_account: t.fromAccount,
+      from_name: t.fromName ?? null,
+      to_account: t.toAccount ?? null,
+      user_id: t.userId ?? null,
+      booked_at: t.bookedAt,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { row: inserted, created: true };
+  const row = await db.selectFrom('bank_transfers').selectAll().where('id', '=', t.id).executeTakeFirstOrThrow();
+  return { row, created: false };
+}
+
+export function getBankTransfer(db: Conn, id: string): Promise<BankTransferRow | undefined> {
+  return db.selectFrom('bank_transfers').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Upper-case letters and digits only: "anc-7f3k 9q" and "ANC7F3K9Q" are the same reference. */
+export function normalizeReference(text: string): string {
+  return text.toUpperCase().replace(/[^A-Z0-9]/g, '');
+}
+
+interface Candidate {
+  id: string;
+  status: TransactionStatus;
+}
+
+/** Deposits a transfer could belong to under the configured strategy, live ones first. */
+async function candidatesFor(db: Conn, t: BankTransferRow, strategy: DepositMatching): Promise<Candidate[]> {
+  const base = db
+    .selectFrom('transactions')
+    .select(['transactions.id', 'transactions.status'])
+    .where('transactions.kind', '=', 'deposit')
+    .orderBy(sql`transactions.status in ('incomplete', 'pending_user_transfer_start')`, 'desc')
+    .orderBy('transactions.started_at', 'desc')
+    .limit(20);
+  switch (strategy) {
+    case 'reference': {
+      const description = normalizeReference(t.reference);
+      if (description === '') return [];
+      // The reference code may sit anywhere in the free-text description the sender typed.
+      const normalized = sql<string>`upper(regexp_replace(transactions.bank_reference, '[^A-Za-z0-9]', '', 'g'))`;
+      return base
+        .where('transactions.bank_reference', 'is not', null)
+        .where(normalized, '<>', '')
+        .where(sql<number>`strpos(${description}, ${normalized})`, '>', 0)
+        .execute();
+    }
+    case 'virtual_account': {
+      if (!t.to_account) return [];
+      const mapping = await db
+        .selectFrom('bank_virtual_accounts')
+        .select('sub')
+        .where('account_number', '=', t.to_account)
+        .executeTakeFirst();
+      if (!mapping) return [];
+      return base.where('transactions.sub', '=', mapping.sub).execute();
+    }
+    case 'user_id': {
+      const userId = t.user_id?.trim();
+      if (!userId) return [];
+      // The bank reports our customer id (SEP-12 id) or the user's SEP-10 sub itself.
+      return base
+        .where((eb) =>
+          eb.or([
+            eb('transactions.sub', '=', userId),
+            eb.exists(
+              eb
+                .selectFrom('customers')
+                .select('customers.id')
+                .where('customers.id', '=', userId)
+                .whereRef('customers.account', '=', 'transactions.sub_account')
+                .where(sql<boolean>`customers.memo = coalesce(transactions.sub_memo, '')`),
+            ),
+          ]),
+        )
+        .execute();
+    }
+  }
+}
+
+export type MatchOutcome =
+  | { kind: 'matched'; transactionId: string; row: BankTransferRow }
+  | { kind: 'unmatched'; reason: UnmatchedReason; row: BankTransferRow }
+  /** Already delivered, queued for an operator or refunded: nothing more to do. */
+  | { kind: 'settled'; row: BankTransferRow };
+
+/**
+ * Decides which deposit a recorded transfer funds, once: the decision is stored on the transfer row, so a retry
+ * signals the same deposit. A transfer that matches nothing, matches only deposits that no longer wait for money,
+ * matches several, or would fund a deposit that another transfer already funded goes to the unmatched queue.
+ */
+export async function matchBankTransfer(
+  db: Kysely<Database>,
+  transferId: string,
+  strategy: DepositMatching,
+): Promise<MatchOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('bank_transfers')
+      .selectAll()
+      .where('id', '=', transferId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (row.status !== 'received') return { kind: 'settled', row };
+    if (row.transaction_id) return { kind: 'matched', transactionId: row.transaction_id, row };
+
+    const candidates = await candidatesFor(trx, row, strategy);
+    const live = candidates.filter((c) => AWAITING_TRANSFER_STATUSES.includes(c.status));
+    const ids = candidates.map((c) => c.id);
+    if (candidates.length === 0) {
+      return unmatched(trx, row, 'no_match', `no deposit matches by ${strategy}`, []);
+    }
+    if (live.length > 1) {
+      return unmatched(trx, row, 'ambiguous', `${live.length} live deposits match by ${strategy}`, live.map((c) => c.id));
+    }
+    if (live.length === 0) {
+      const statuses = [...new Set(candidates.map((c) => c.status))].join(', ');
+      return unmatched(trx, row, 'deposit_not_live', `matching deposits are no longer awaiting a transfer (${statuses})`, ids);
+    }
+    const target = live[0]!;
+    // Lock the deposit so two transfers racing for it are decided one after the other.
+    const locked = await trx
+      .selectFrom('transactions')
+      .select(['id', 'status'])
+      .where('id', '=', target.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (!AWAITING_TRANSFER_STATUSES.includes(locked.status)) {
+      return unmatched(trx, row, 'deposit_not_live', `the deposit moved to ${locked.status}`, [target.id]);
+    }
+    const funded = await trx
+      .selectFrom('bank_transfers')
+      .select('id')
+      .where('transaction_id', '=', target.id)
+      .where('id', '<>', row.id)
+      .where('status', 'in', ['received', 'signalled'])
+      .executeTakeFirst();
+    if (funded) {
+      return unmatched(trx, row, 'deposit_already_funded', `deposit already funded by transfer ${funded.id}`, [target.id]);
+    }
+    const updated = await trx
+      .updateTable('bank_transfers')
+      .set({ transaction_id: target.id, updated_at: new Date() })
+      .where('id', '=', row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { kind: 'matched', transactionId: target.id, row: updated };
+  });
+}
+
+async function unmatched(
+  trx: Conn,
+  row: BankTransferRow,
+  reason: UnmatchedReason,
+  detail: string,
+  candidates: string[],
+): Promise<MatchOutcome> {
+  await queueUnmatched(trx, row.id, reason, detail, candidates);
+  return { kind: 'unmatched', reason, row: { ...row, status: 'unmatched' } };
+}
+
+/** Puts a transfer in the operator queue and marks it unmatched (callers hold it in status `received`). */
+export async function queueUnmatched(
+  db: Conn,
+  transferId: string,
+  reason: UnmatchedReason,
+  detail: string,
+  candidates: string[] = [],
+): Promise<void> {
+  await db
+    .insertInto('unmatched_bank_transfers')
+    .values({
+      bank_transfer_id: transferId,
+      reason,
+      detail,
+      candidate_transaction_ids: JSON.stringify(candidates),
+    })
+    // Re-opens an item an operator attached to a deposit that turned out not to be running.
+    .onConflict((oc) =>
+      oc.column('bank_transfer_id').doUpdateSet({
+        reason,
+        detail,
+        candidate_transaction_ids: JSON.stringify(candidates),
+        state: 'open',
+        resolved_transaction_id: null,
+        resolved_by: null,
+        resolved_at: null,
+      }),
+    )
+    .execute();
+  await db
+    .updateTable('bank_transfers')
+    .set({ status: 'unmatched', transaction_id: null, updated_at: new Date() })
+    .where('id', '=', transferId)
+    .where('status', '=', 'received')
+    .execute();
+}
+
+/** The deposit workflow has the transfer (the signal was accepted by Temporal). */
+export async function markTransferSignalled(db: Conn, transferId: string): Promise<void> {
+  await db
+    .updateTable('bank_transfers')
+    .set((eb) => ({
+      status: 'signalled',
+      last_error: null,
+      delivery_attempts: eb('delivery_attempts', '+', 1),
+      updated_at: new Date(),
+    }))
+    .where('id', '=', transferId)
+    .where('status', '=', 'received')
+    .execute();
+}
+
+/** Delivery failed for a reason worth retrying (Temporal unavailable): stays `received` for the poller. */
+export async function markTransferDeliveryFailed(db: Conn, transferId: string, error: string): Promise<void> {
+  await db
+    .updateTable('bank_transfers')
+    .set((eb) => ({
+      last_error: error.slice(0, 500),
+      delivery_attempts: eb('delivery_attempts', '+', 1),
+      updated_at: new Date(),
+    }))
+    .where('id', '=', transferId)
+    .execute();
+}
+
+/** Transfers recorded but not yet delivered or queued, untouched since `before` (so in-flight ones are left be). */
+export function listUndeliveredTransfers(db: Conn, before: Date, limit = 100): Promise<BankTransferRow[]> {
+  return db
+    .selectFrom('bank_transfers')
+    .selectAll()
+    .where('status', '=', 'received')
+    .where('updated_at', '<', before)
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}
+
+// --- operator queue (admin API) ---------------------------------------------------------------------------------
+
+export type UnmatchedTransferView = UnmatchedBankTransferRow & {
+  amount: string;
+  currency: string;
+  reference: string;
+  from_account: string;
+  from_name: string | null;
+  to_account: string | null;
+  user_id: string | null;
+  booked_at: Date;
+};
+
+/** The operator queue, oldest first; `state` defaults to the open items. */
+export function listUnmatchedTransfers(
+  db: Conn,
+  opts: { state?: UnmatchedState; limit?: number } = {},
+): Promise<UnmatchedTransferView[]> {
+  const state = opts.state ?? 'open';
+  return db
+    .selectFrom('unmatched_bank_transfers as u')
+    .innerJoin('bank_transfers as t', 't.id', 'u.bank_transfer_id')
+    .selectAll('u')
+    .select(['t.amount', 't.currency', 't.reference', 't.from_account', 't.from_name', 't.to_account', 't.user_id', 't.booked_at'])
+    .where('u.state', '=', state)
+    .orderBy('u.created_at')
+    .limit(opts.limit ?? 100)
+    .execute();
+}
+
+export class UnmatchedTransferError extends Error {
+  constructor(
+    readonly code: 'not_found' | 'not_open' | 'transaction_not_found' | 'not_a_deposit' | 'deposit_already_funded',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UnmatchedTransferError';
+  }
+}
+
+/**
+ * Operator decision: this unmatched transfer funds `transactionId`. Records the decision (the caller then
+ * signals `deposit-<transactionId>` with the returned transfer; see attachUnmatchedTransfer in activities/bank-intake.ts).
+ */
+export async function assignUnmatchedTransfer(
+  db: Kysely<Database>,
+  transferId: string,
+  transactionId: string,
+  operator: string,
+  note?: string,
+): Promise<BankTransferRow> {
+  return db.transaction().execute(async (trx) => {
+    const item = await trx
+      .selectFrom('unmatched_bank_transfers')
+      .selectAll()
+      .where('bank_transfer_id', '=', transferId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!item) throw new UnmatchedTransferError('not_found', `no unmatched transfer ${transferId}`);
+    if (item.state !== 'open') throw new UnmatchedTransferError('not_open', `transfer ${transferId} is already ${item.state}`);
+    const tx = await trx
+      .selectFrom('transactions')
+      .select(['id', 'kind'])
+      .where('id', '=', transactionId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!tx) throw new UnmatchedTransferError('transaction_not_found', `no transaction ${transactionId}`);
+    if (tx.kind !== 'deposit') throw new UnmatchedTransferError('not_a_deposit', `transaction ${transactionId} is not a deposit`);
+    const funded = await trx
+      .selectFrom('bank_transfers')
+      .select('id')
+      .where('transaction_id', '=', transactionId)
+      .where('id', '<>', transferId)
+      .where('status', 'in', ['received', 'signalled'])
+      .executeTakeFirst();
+    if (funded) {
+      throw new UnmatchedTransferError('deposit_already_funded', `deposit already funded by transfer ${funded.id}`);
+    }
+    await trx
+      .updateTable('unmatched_bank_transfers')
+      .set({
+        state: 'attached',
+        resolved_transaction_id: transactionId,
+        resolved_by: operator,
+        resolution_note: note ?? null,
+        resolved_at: new Date(),
+      })
+      .where('bank_transfer_id', '=', transferId)
+      .execute();
+    return trx
+      .updateTable('bank_transfers')
+      .set({ status: 'received', transaction_id: transactionId, last_error: null, updated_at: new Date() })
+      .where('id', '=', transferId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+}
+
+/** Operator decision: the money went back to the sender outside the anchor (bank refund reference recorded). */
+export async function markUnmatchedRefunded(
+  db: Kysely<Database>,
+  transferId: string,
+  operator: string,
+  refundReference: string,
+  note?: string,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const res = await trx
+      .updateTable('unmatched_bank_transfers')
+      .set({
+        state: 'refunded',
+        refund_reference: refundReference,
+        resolved_by: operator,
+        resolution_note: note ?? null,
+        resolved_at: new Date(),
+      })
+      .where('bank_transfer_id', '=', transferId)
+      .where('state', '=', 'open')
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) {
+      const exists = await trx
+        .selectFrom('unmatched_bank_transfers')
+        .select('state')
+        .where('bank_transfer_id', '=', transferId)
+        .executeTakeFirst();
+      if (!exists) throw new UnmatchedTransferError('not_found', `no unmatched transfer ${transferId}`);
+      throw new UnmatchedTransferError('not_open', `transfer ${transferId} is already ${exists.state}`);
+    }
+    await trx
+      .updateTable('bank_transfers')
+      .set({ status: 'refunded', updated_at: new Date() })
+      .where('id', '=', transferId)
+      .execute();
+  });
+}
+
+// --- polling cursor -----------------------------------------------------------------------------------------------
+
+export async function getPollCursor(db: Conn, name: string): Promise<string | undefined> {
+  const row = await db.selectFrom('bank_poll_cursors').select('cursor').where('name', '=', name).executeTakeFirst();
+  return row?.cursor ?? undefined;
+}
+
+export async function setPollCursor(db: Conn, name: string, cursor: string | null): Promise<void> {
+  await db
+    .insertInto('bank_poll_cursors')
+    .values({ name, cursor })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ cursor, updated_at: new Date() }))
+    .execute();
+}
+
+// --- virtual accounts ---------------------------------------------------------------------------------------------
+
+export async function saveVirtualAccount(db: Conn, sub: string, accountNumber: string): Promise<void> {
+  await db
+    .insertInto('bank_virtual_accounts')
+    .values({ sub, account_number: accountNumber })
+    .onConflict((oc) => oc.column('sub').doUpdateSet({ account_number: accountNumber }))
+    .execute();
+}
+
+export async function virtualAccountOf(db: Conn, sub: string): Promise<string | undefined> {
+  const row = await db.selectFrom('bank_virtual_accounts').select('account_number').where('sub', '=', sub).executeTakeFirst();
+  return row?.account_number;
+}
+
+// --- payouts ------------------------------------------------------------------------------------------------------
+
+export interface NewBankPayout {
+  payoutRef: string;
+  transactionId: string;
+  amount: string;
+  currency: string;
+  destinationAccount: string;
+  destinationName: string;
+}
+
+/** Records the payout before the bank is called; a repeat returns the stored one. */
+export async function recordBankPayout(db: Conn, p: NewBankPayout): Promise<BankPayoutRow> {
+  const inserted = await db
+    .insertInto('bank_payouts')
+    .values({
+      payout_ref: p.payoutRef,
+      transaction_id: p.transactionId,
+      amount: p.amount,
+      currency: p.currency,
+      destination_account: p.destinationAccount,
+      destination_name: p.destinationName,
+    })
+    .onConflict((oc) => oc.column('payout_ref').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return inserted ?? (await getBankPayout(db, p.payoutRef))!;
+}
+
+export function getBankPayout(db: Conn, payoutRef: string): Promise<BankPayoutRow | undefined> {
+  return db.selectFrom('bank_payouts').selectAll().where('payout_ref', '=', payoutRef).executeTakeFirst();
+}
+
+export async function updateBankPayout(
+  db: Conn,
+  payoutRef: string,
+  set: { status: BankPayoutRow['status']; bankPayoutId?: string | null; failureReason?: string | null },
+): Promise<void> {
+  await db
+    .updateTable('bank_payouts')
+    .set({
+      status: set.status,
+      ...(set.bankPayoutId !== undefined ? { bank_payout_id: set.bankPayoutId } : {}),
+      ...(set.failureReason !== undefined ? { failure_reason: set.failureReason } : {}),
+      updated_at: new Date(),
+    })
+    .where('payout_ref', '=', payoutRef)
+    .execute();
+}

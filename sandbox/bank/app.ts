@@ -1,0 +1,199 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { z } from 'zod';
+import { amountString } from '../../config/schema.js';
+import type { Logger } from '../../config/logger.js';
+import { errorHandler, HttpError } from '../../api/middleware/errors.js';
+import { bankPage } from './page.js';
+import {
+  type BankStore,
+  IdempotencyConflictError,
+  InvalidCursorError,
+  payoutJson,
+  SANDBOX_ANCHOR_ACCOUNT,
+  transferJson,
+} from './store.js';
+import type { WebhookSender } from './webhooks.js';
+
+export interface SandboxBankDeps {
+  store: BankStore;
+  sender: WebhookSender;
+  apiKey: string;
+  /** How long a payout stays pending before its tester-driven outcome applies. */
+  payoutSettleMs: number;
+  logger: Logger;
+}
+
+const positiveAmount = amountString.refine((a) => /[1-9]/.test(a), 'must be greater than zero');
+const accountNumber = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9]{4,34}$/, 'must be 4-34 letters or digits (IBAN or account number)');
+
+export const transferInput = z.object({
+  reference: z.string().trim().max(140).default(''),
+  amount: positiveAmount,
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code')
+    .default('USD'),
+  from_account: accountNumber,
+  from_name: z.string().trim().max(70).optional(),
+  to_account: accountNumber.optional(),
+  user_id: z.string().trim().max(140).optional(),
+});
+export type TransferInput = z.input<typeof transferInput>;
+
+const payoutInput = z.object({
+  amount: positiveAmount,
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code'),
+  account_number: accountNumber,
+  account_name: z.string().trim().min(1).max(70),
+  reference: z.string().trim().max(140).optional(),
+});
+
+const idempotencyKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{1,255}$/, 'Idempotency-Key must be 1-255 letters, digits or _.:-');
+
+function requireApiKey(apiKey: string): MiddlewareHandler {
+  const expected = Buffer.from(`Bearer ${apiKey}`);
+  return async (c, next) => {
+    const given = Buffer.from(c.req.header('Authorization') ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new HttpError(401, 'invalid API key: send Authorization: Bearer <BANK_API_KEY>', 'unauthorized');
+    }
+    await next();
+  };
+}
+
+async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new HttpError(400, 'body must be JSON');
+  }
+}
+
+/** The sandbox bank's HTTP surface: a customer web page, the PSP API (Bearer key) and nothing else. */
+export function createSandboxBankApp(deps: SandboxBankDeps) {
+  const { store } = deps;
+  const app = new Hono();
+
+  app.get('/', async (c) => {
+    const [transfers, payouts, accounts] = await Promise.all([
+      store.recentTransfers(),
+      store.recentPayouts(),
+      store.recentVirtualAccounts(),
+    ]);
+    return c.html(
+      bankPage({ transfers, payouts, accounts, sent: c.req.query('sent'), error: c.req.query('error') }),
+    );
+  });
+
+  // The customer's own online banking: no API key, like a real customer's bank would not need ours.
+  app.post('/send', async (c) => {
+    const form = await c.req.parseBody();
+    const strip = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+    const parsed = transferInput.safeParse({
+      reference: strip(form.reference),
+      amount: strip(form.amount),
+      currency: strip(form.currency),
+      from_account: strip(form.from_account),
+      from_name: strip(form.from_name),
+      to_account: strip(form.to_account),
+      user_id: strip(form.user_id),
+    });
+    if (!parsed.success) {
+      const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      return c.redirect(`/?error=${encodeURIComponent(msg)}`, 303);
+    }
+    const { transfer } = await createTransfer(parsed.data);
+    return c.redirect(`/?sent=${transfer.id}`, 303);
+  });
+
+  async function createTransfer(input: z.output<typeof transferInput>) {
+    const created = await store.createTransfer({
+      reference: input.reference,
+      amount: input.amount,
+      currency: input.currency,
+      fromAccount: input.from_account,
+      fromName: input.from_name ?? null,
+      toAccount: input.to_account ?? SANDBOX_ANCHOR_ACCOUNT,
+      userId: input.user_id ?? null,
+    });
+    // Deliver right away rather than on the next timer tick; failures are retried by the sender.
+    void deps.sender.deliverDue().catch(() => {});
+    deps.logger.info({ transferId: created.transfer.id }, 'incoming transfer booked');
+    return created;
+  }
+
+  const api = new Hono();
+  api.use('*', requireApiKey(deps.apiKey));
+
+  api.post('/transfers', async (c) => {
+    const input = transferInput.parse(await jsonBody(c));
+    const { transfer } = await createTransfer(input);
+    return c.json(transferJson(transfer), 201);
+  });
+
+  api.get('/transfers', async (c) => {
+    const limit = z.coerce.number().int().min(1).max(100).default(50).parse(c.req.query('limit'));
+    try {
+      const page = await store.listTransfers(c.req.query('cursor') || undefined, limit);
+      return c.json({
+        transfers: page.transfers.map(transferJson),
+        next_cursor: page.nextCursor,
+        has_more: page.hasMore,
+      });
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw new HttpError(400, err.message, err.code);
+      throw err;
+    }
+  });
+
+  api.post('/payouts', async (c) => {
+    const keyParsed = idempotencyKey.safeParse(c.req.header('Idempotency-Key'));
+    if (!keyParsed.success) throw new HttpError(400, 'Idempotency-Key header is required (1-255 characters)');
+    const input = payoutInput.parse(await jsonBody(c));
+    try {
+      const { payout, replayed } = await store.createPayout(
+        {
+          idempotencyKey: keyParsed.data,
+          reference: input.reference ?? null,
+          amount: input.amount,
+          currency: input.currency,
+          accountNumber: input.account_number,
+          accountName: input.account_name,
+        },
+        deps.payoutSettleMs,
+      );
+      if (replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json(payoutJson(payout), replayed ? 200 : 201);
+    } catch (err) {
+      if (err instanceof IdempotencyConflictError) throw new HttpError(409, err.message, err.code);
+      throw err;
+    }
+  });
+
+  api.get('/payouts/:key', async (c) => {
+    const key = c.req.param('key');
+    await store.settleDuePayouts(key);
+    const payout = await store.payoutByKey(key);
+    if (!payout) throw new HttpError(404, 'no payout with that Idempotency-Key', 'not_found');
+    return c.json(payoutJson(payout));
+  });
+
+  api.post('/virtual-accounts', async (c) => {
+    const { customer_ref } = z
+      .object({ customer_ref: z.string().trim().min(1).max(200) })
+      .parse(await jsonBody(c));
+    const account = await store.assignVirtualAccount(customer_ref);
+    return c.json({ account_number: account.account_number, customer_ref: account.customer_ref });
+  });
+
+  app.route('/api', api);
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,38 @@
+// Sandbox bank entry (`npm start` runs it in the sandbox profile): a simulated PSP on SANDBOX_BANK_PORT.
+import { loadConfigOrExit } from '../../config/index.js';
+import { loadDotEnv } from '../../config/load-env.js';
+import { createLogger } from '../../config/logger.js';
+import { startSandboxBank } from './server.js';
+
+loadDotEnv();
+const config = loadConfigOrExit();
+const logger = createLogger('sandbox-bank', config.logLevel);
+const bank = await startSandboxBank({
+  dbUrl: config.db.url,
+  schema: 'sandbox_bank',
+  host: '0.0.0.0',
+  port: config.sandbox.bankPort,
+  apiKey: config.bank.apiKey,
+  webhookUrl: config.bank.sandboxWebhookUrl,
+  webhookSecret: config.bank.webhookSecret,
+  logger,
+}).catch((err: NodeJS.ErrnoException) => {
+  logger.fatal(
+    err.code === 'EADDRINUSE'
+      ? `port ${config.sandbox.bankPort} is already in use (set SANDBOX_BANK_PORT to change it)`
+      : { err: { message: err.message } },
+    'sandbox bank failed to start',
+  );
+  process.exit(1);
+});
+logger.info({ port: bank.port, webhookUrl: config.bank.sandboxWebhookUrl }, 'sandbox bank listening');
+
+let closing = false;
+async function shutdown() {
+  if (closing) return;
+  closing = true;
+  await bank.close().catch(() => {});
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

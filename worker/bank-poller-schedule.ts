@@ -1,0 +1,35 @@
+import { type Client, type ScheduleHandle, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { AppConfig } from '../config/index.js';
+
+export const BANK_POLLER_SCHEDULE_ID = 'bank-poller';
+
+/**
+ * Creates the Schedule that runs bankPollerWorkflow every BANK_POLL_INTERVAL_SECONDS, or brings an existing one
+ * up to date (interval, task queue): safe to call on every worker start, from any number of workers.
+ * Overlap SKIP: a slow pass is never doubled; the cursor makes each pass resume where the last one stopped.
+ */
+export async function ensureBankPollerSchedule(
+  client: Client,
+  config: AppConfig,
+  opts: { scheduleId?: string; taskQueue?: string } = {},
+): Promise<ScheduleHandle> {
+  const scheduleId = opts.scheduleId ?? BANK_POLLER_SCHEDULE_ID;
+  const taskQueue = opts.taskQueue ?? config.temporal.taskQueue;
+  const spec = { intervals: [{ every: `${config.bank.pollIntervalSeconds}s` }] };
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: 'bankPollerWorkflow',
+    workflowId: `${scheduleId}-run`,
+    taskQueue,
+    workflowExecutionTimeout: '10 minutes',
+  };
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' };
+  try {
+    return await client.schedule.create({ scheduleId, spec, action, policies });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    const handle = client.schedule.getHandle(scheduleId);
+    await handle.update((previous) => ({ ...previous, spec, action, policies }));
+    return handle;
+  }
+}

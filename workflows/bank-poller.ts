@@ -1,0 +1,30 @@
+import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { BankPollResult, createBankActivities } from '../activities/bank.js';
+import { type BankTransferReceived, bankSignalsSeenQuery, bankTransferReceivedSignal } from './messages.js';
+
+type BankActivities = ReturnType<typeof createBankActivities>;
+
+const { pollBankTransfers } = proxyActivities<Pick<BankActivities, 'pollBankTransfers'>>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
+});
+
+/**
+ * Started by the `bank-poller` Schedule (worker/bank-poller-schedule.ts) every BANK_POLL_INTERVAL_SECONDS, with
+ * overlap SKIP: reads transfers the bank reports since the stored cursor, and retries those whose signal failed.
+ */
+export async function bankPollerWorkflow(): Promise<BankPollResult> {
+  return pollBankTransfers();
+}
+
+/** Test probe: records every bank transfer signalled to it, duplicates included (tests run it as `deposit-<id>`). */
+export async function bankSignalProbeWorkflow(): Promise<BankTransferReceived[]> {
+  const seen: BankTransferReceived[] = [];
+  setHandler(bankTransferReceivedSignal, (t) => {
+    seen.push(t);
+  });
+  setHandler(bankSignalsSeenQuery, () => seen);
+  await condition(() => false, '1 hour');
+  return seen;
+}
