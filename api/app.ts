@@ -1,9 +1,12 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
+import { adminApp } from './admin/index.js';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { healthApp } from './health/index.js';
 import { sepCors } from './middleware/cors.js';
 import { errorHandler, HttpError } from './middleware/errors.js';
+import { createMetrics, observeRequests } from './middleware/metrics.js';
+import { openapiApp } from './openapi/index.js';
 import { SEP10_PATH, SEP12_PATH } from './paths.js';
 import { sep1App } from './sep1/index.js';
 import { sep10App } from './sep10/index.js';
@@ -17,11 +20,18 @@ export function createApp(deps: ApiDeps) {
   const app = new Hono<AppEnv>();
   app.use('*', requestId());
   // CORS-open everything a wallet calls; the admin surface stays closed (S1-02 manual note).
+  const metrics = createMetrics(deps);
+  app.use('*', observeRequests(metrics, deps.logger));
   const corsMiddleware = sepCors();
   app.use('*', async (c, next) => (c.req.path.startsWith('/admin') ? next() : corsMiddleware(c, next)));
 
   app.route('/', healthApp(deps));
   app.route('/', sep1App(deps));
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
+  );
+  app.route('/', openapiApp(deps, () => app.routes));
+  app.route('/admin', adminApp(deps));
   app.route(SEP10_PATH, sep10App(deps));
   // SEP-12 KYC_SERVER and the hosted KYC page (/kyc/interactive); the provider's verdicts at /webhooks/kyc.
   const kyc = kycSurface(deps);

@@ -195,7 +195,44 @@ export interface BankPayoutsTable {
   updated_at: Generated<Date>;
 }
 
+/** Every admin API action (issue 9): who, what, on which target, when, with which request id and outcome. */
+export interface AdminAuditTable {
+  id: Generated<string>;
+  at: Generated<Date>;
+  /** The admin key name (never the key). */
+  actor: string;
+  action: string;
+  target: string | null;
+  request_id: string | null;
+  outcome: 'ok' | 'denied' | 'error';
+  status_code: number | null;
+  /** Non-personal detail (decision, reason, filters); never KYC data or secrets. */
+  detail: Json<Record<string, unknown> | null>;
+}
+
+export type TopUpStatus = 'awaiting_signature' | 'submitting' | 'completed' | 'expired' | 'failed';
+
+/** Issuer → distribution top-ups (issue 9); the hash is stored before submission (idempotent resubmits). */
+export interface TopUpsTable {
+  id: string;
+  workflow_id: string;
+  status: TopUpStatus;
+  asset_code: string;
+  amount: ColumnType<string, string, string>;
+  balance_before: ColumnType<string, string, string>;
+  unsigned_xdr: string;
+  tx_hash: string;
+  signed_xdr: string | null;
+  ledger: number | null;
+  last_rejection: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  completed_at: Date | null;
+}
+
 export interface Database {
+  admin_audit: AdminAuditTable;
+  topups: TopUpsTable;
   bank_transfers: BankTransfersTable;
   unmatched_bank_transfers: UnmatchedBankTransfersTable;
   bank_virtual_accounts: BankVirtualAccountsTable;

@@ -3,6 +3,7 @@ import * as initial from './20261125T150000_initial.js';
 import * as sep10Auth from './20261125T152000_sep10_auth.js';
 import * as sep24Interactive from './20261125T152500_sep24_interactive.js';
 import * as bankRails from './20261125T153000_bank_rails.js';
+import * as operations from './20261125T153500_operations.js';
 
 /**
  * Every migration, listed explicitly and in order (no directory globbing). Names are timestamps; a merged
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '20261125T152000_sep10_auth': sep10Auth,
   '20261125T152500_sep24_interactive': sep24Interactive,
   '20261125T153000_bank_rails': bankRails,
+  '20261125T153500_operations': operations,
 };

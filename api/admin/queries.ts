@@ -1,0 +1,77 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/index.js';
+import type { TransactionKind, TransactionRow, TransactionStatus } from '../../db/schema.js';
+import { badRequest } from '../middleware/errors.js';
+
+/** Keyset cursor over (started_at desc, id desc): stable under inserts, no OFFSET scans. */
+export function encodeCursor(at: Date, id: string): string {
+  return Buffer.from(`${at.toISOString()}|${id}`, 'utf8').toString('base64url');
+}
+export function decodeCursor(cursor: string): { at: Date; id: string } {
+  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const at = new Date(iso ?? '');
+  if (!id || Number.isNaN(at.getTime())) throw badRequest('cursor: not a cursor this API returned');
+  return { at, id };
+}
+
+export interface TransactionSearch {
+  status?: TransactionStatus | undefined;
+  kind?: TransactionKind | undefined;
+  account?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** Operator search across every user's transactions (the SEP endpoints are scoped by sub; this is not). */
+export async function searchTransactions(
+  db: Db,
+  s: TransactionSearch,
+): Promise<{ rows: TransactionRow[]; nextCursor: string | null }> {
+  let q = db.selectFrom('transactions').selectAll();
+  if (s.status) q = q.where('status', '=', s.status);
+  if (s.kind) q = q.where('kind', '=', s.kind);
+  if (s.account) {
+    const account = s.account;
+    q = q.where((eb) => eb.or([eb('stellar_account', '=', account), eb('sub_account', '=', account)]));
+  }
+  if (s.from) q = q.where('started_at', '>=', new Date(s.from));
+  if (s.to) q = q.where('started_at', '<', new Date(s.to));
+  if (s.cursor) {
+    const c = decodeCursor(s.cursor);
+    q = q.where(sql<boolean>`(started_at, id) < (${c.at}, ${c.id})`);
+  }
+  const rows = await q
+    .orderBy('started_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(s.limit + 1)
+    .execute();
+  const page = rows.slice(0, s.limit);
+  const last = page.at(-1);
+  return { rows: page, nextCursor: rows.length > s.limit && last ? encodeCursor(last.started_at, last.id) : null };
+}
+
+export interface KycSearch {
+  status?: 'ACCEPTED' | 'PROCESSING' | 'NEEDS_INFO' | 'REJECTED' | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** KYC status only: id, account, memo, status, updated_at. Never a field value or document. */
+export async function listKycStatuses(db: Db, s: KycSearch) {
+  let q = db.selectFrom('customers').select(['id', 'account', 'memo', 'status', 'updated_at', 'created_at']);
+  if (s.status) q = q.where('status', '=', s.status);
+  if (s.cursor) {
+    const c = decodeCursor(s.cursor);
+    q = q.where(sql<boolean>`(created_at, id) < (${c.at}, ${c.id})`);
+  }
+  const rows = await q
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(s.limit + 1)
+    .execute();
+  const page = rows.slice(0, s.limit);
+  const last = page.at(-1);
+  return { rows: page, nextCursor: rows.length > s.limit && last ? encodeCursor(last.created_at, last.id) : null };
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { TRANSACTION_STATUSES } from '../../db/schema.js';
+
+/** Request and response shapes of the admin API: validated at the edge and listed in the OpenAPI document. */
+
+const isoDate = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp');
+export const limitParam = z.coerce.number().int().min(1).max(500).default(50);
+
+export const transactionSearchQuery = z.object({
+  status: z.enum(TRANSACTION_STATUSES).optional(),
+  kind: z.enum(['deposit', 'withdrawal']).optional(),
+  account: z.string().min(1).max(69).optional().describe('Stellar account (G.../M...) paid or paying, or the JWT sub account'),
+  from: isoDate.optional().describe('started at or after'),
+  to: isoDate.optional().describe('started before'),
+  limit: limitParam,
+  cursor: z.string().max(200).optional().describe('next_cursor of the previous page'),
+});
+
+export const adminTransaction = z.object({
+  id: z.string(),
+  kind: z.enum(['deposit', 'withdrawal']),
+  status: z.enum(TRANSACTION_STATUSES),
+  sub: z.string(),
+  stellar_account: z.string(),
+  asset_code: z.string(),
+  amount_expected: z.string().nullable(),
+  amount_in: z.string().nullable(),
+  amount_out: z.string().nullable(),
+  amount_fee: z.string().nullable(),
+  stellar_transaction_id: z.string().nullable(),
+  external_transaction_id: z.string().nullable(),
+  bank_reference: z.string().nullable(),
+  message: z.string().nullable(),
+  started_at: z.string(),
+  updated_at: z.string(),
+  completed_at: z.string().nullable(),
+});
+export const transactionList = z.object({
+  transactions: z.array(adminTransaction),
+  next_cursor: z.string().nullable(),
+});
+export const transactionDetail = z.object({
+  transaction: adminTransaction,
+  workflow: z.object({ id: z.string(), url: z.url() }),
+});
+
+export const withdrawalDecisionBody = z.object({
+  decision: z.enum(['approve', 'reject']),
+  reason: z.string().min(1).max(500).optional(),
+});
+export const refundBody = z.object({ reason: z.string().min(1).max(500).optional() });
+
+export const accepted = z.object({ status: z.literal('accepted'), workflow_id: z.string().optional() });
+
+export const topUpStatusEnum = z.enum(['awaiting_signature', 'submitting', 'completed', 'expired', 'failed']);
+export const topUpQuery = z.object({ status: topUpStatusEnum.optional(), limit: limitParam });
+export const topUp = z.object({
+  id: z.string(),
+  workflow_id: z.string(),
+  status: topUpStatusEnum,
+  asset_code: z.string(),
+  amount: z.string(),
+  balance_before: z.string(),
+  tx_hash: z.string(),
+  unsigned_xdr: z.string().describe('the envelope the cold signers must sign (base64 XDR)'),
+  last_rejection: z.string().nullable(),
+  ledger: z.number().int().nullable(),
+  created_at: z.string(),
+  completed_at: z.string().nullable(),
+});
+export const topUpList = z.object({ topups: z.array(topUp) });
+export const signedEnvelopeBody = z.object({
+  envelope_xdr: z.string().min(1).max(100_000).describe('base64 XDR of the signed top-up envelope'),
+});
+
+export const kycQuery = z.object({
+  status: z.enum(['ACCEPTED', 'PROCESSING', 'NEEDS_INFO', 'REJECTED']).optional(),
+  limit: limitParam,
+  cursor: z.string().max(200).optional(),
+});
+export const kycEntry = z.object({
+  id: z.string(),
+  account: z.string(),
+  memo: z.string().nullable(),
+  status: z.enum(['ACCEPTED', 'PROCESSING', 'NEEDS_INFO', 'REJECTED']),
+  updated_at: z.string(),
+});
+export const kycList = z.object({ customers: z.array(kycEntry), next_cursor: z.string().nullable() });
+
+export const unmatchedAttachBody = z.object({ transaction_id: z.string().min(1).max(100) });
+export const unmatchedRefundBody = z.object({ reason: z.string().min(1).max(500).optional() });
+
+export const auditQuery = z.object({
+  actor: z.string().max(64).optional(),
+  action: z.string().max(100).optional(),
+  target: z.string().max(200).optional(),
+  limit: limitParam,
+  before_id: z.string().regex(/^\d+$/).optional(),
+});
+export const auditEntry = z.object({
+  id: z.string(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  request_id: z.string().nullable(),
+  outcome: z.enum(['ok', 'denied', 'error']),
+  status_code: z.number().int().nullable(),
+});
+export const auditList = z.object({ entries: z.array(auditEntry) });
+
+export const errorBody = z.object({ error: z.string() });

@@ -1,0 +1,100 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { inject } from 'vitest';
+import { createApp } from '../../api/app.js';
+import { createLogger } from '../../config/logger.js';
+import { insertTransaction } from '../../db/transactions.js';
+import type { NewTransaction } from '../../db/schema.js';
+import { testConfig } from '../helpers/config.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+
+export interface AdminKeyFixture {
+  name: string;
+  raw: string;
+  scopes: string;
+}
+
+export function adminKey(name: string, scopes: string): AdminKeyFixture {
+  return { name, raw: `adm_${randomBytes(24).toString('hex')}`, scopes };
+}
+
+export function adminKeysEnv(keys: AdminKeyFixture[]): string {
+  return keys
+    .map((k) => `${k.name}:${k.scopes}:${createHash('sha256').update(k.raw).digest('hex')}`)
+    .join(';');
+}
+
+/** An app wired to a fresh schema and the real Temporal dev server of the test run. */
+export async function adminTestApp(keys: AdminKeyFixture[], env: Record<string, string> = {}) {
+  const tdb: TestDb = await createTestDb('adm');
+  const config = testConfig({ ADMIN_API_KEYS: adminKeysEnv(keys), ...env });
+  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  const temporal = new Client({ connection, namespace: 'default' });
+  const app = createApp({ config, db: tdb.db, temporal, logger: createLogger('test', 'silent') });
+  return {
+    app,
+    config,
+    db: tdb.db,
+    temporal,
+    async close() {
+      await connection.close();
+      await tdb.destroy();
+    },
+  };
+}
+
+export function call(
+  app: ReturnType<typeof createApp>,
+  method: string,
+  path: string,
+  opts: { key?: string; bearer?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.key) headers.Authorization = `Bearer ${opts.key}`;
+  if (opts.bearer) headers.Authorization = `Bearer ${opts.bearer}`;
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  return app.request(path, {
+    method,
+    headers,
+    ...(opts.body !== undefined ? { body: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) } : {}),
+  });
+}
+
+let seq = 0;
+export async function seedTransaction(db: TestDb['db'], over: Partial<NewTransaction> = {}) {
+  seq += 1;
+  const account = 'GBZXN7PIRZGNMHGA7MUUUF4GWPY5AYPV6LY4UV2GL6VJGIQRXFDNMADI';
+  return insertTransaction(db, {
+    id: `tx-${Date.now()}-${seq}-${randomBytes(3).toString('hex')}`,
+    kind: 'withdrawal',
+    status: 'pending_anchor',
+    sub: account,
+    sub_account: account,
+    sub_memo: null,
+    client_domain: null,
+    asset_code: 'USDC',
+    asset_issuer: null,
+    stellar_account: account,
+    memo: null,
+    memo_type: null,
+    amount_expected: '10',
+    amount_in: null,
+    amount_out: null,
+    amount_fee: null,
+    withdraw_anchor_account: null,
+    stellar_transaction_id: null,
+    external_transaction_id: null,
+    bank_reference: null,
+    from_address: null,
+    to_address: null,
+    message: null,
+    kyc_verified: null,
+    refunds: null,
+    claimable_balance_id: null,
+    on_change_callback: null,
+    status_eta: null,
+    user_action_required_by: null,
+    completed_at: null,
+    ...over,
+  } as NewTransaction);
+}
