@@ -116,6 +116,62 @@ export interface CustomersTable {
   status: Generated<'ACCEPTED' | 'PROCESSING' | 'NEEDS_INFO' | 'REJECTED'>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** Highest KYC tier the provider approved (0 = none); never asked again for it (issue 6). */
+  accepted_tier: Generated<number>;
+  /** Highest tier a wallet or page asked about (by amount or transaction); the tier `status` describes. */
+  requested_tier: Generated<number>;
+  /** Reason shown with REJECTED / NEEDS_INFO (S12-07). */
+  message: string | null;
+  /** PUT /customer/callback URL (S12-22); cleared after an ACCEPTED or REJECTED callback (S12-23). */
+  callback_url: string | null;
+  lang: Generated<string>;
+}
+
+export type KycFieldStatus = 'ACCEPTED' | 'PROCESSING' | 'REJECTED' | 'VERIFICATION_REQUIRED';
+
+/** One SEP-9 value of a customer (personal data); documents keep only a blob-store key here. */
+export interface CustomerFieldsTable {
+  customer_id: string;
+  name: string;
+  value: string | null;
+  blob_key: string | null;
+  content_type: string | null;
+  size_bytes: number | null;
+  status: KycFieldStatus;
+  error: string | null;
+  updated_at: Generated<Date>;
+}
+
+export interface KycChecksTable {
+  id: string;
+  customer_id: string;
+  tier: number;
+  status: 'pending_submit' | 'submitted' | 'approved' | 'rejected' | 'needs_info';
+  provider_check_id: string | null;
+  created_at: Generated<Date>;
+  completed_at: Date | null;
+}
+
+export interface KycWebhookEventsTable {
+  event_id: string;
+  received_at: Generated<Date>;
+}
+
+export interface KycWaitersTable {
+  account: string;
+  memo: Generated<string>;
+  workflow_id: string;
+  tier: number;
+  created_at: Generated<Date>;
+}
+
+export interface KycErasuresTable {
+  id: string;
+  customer_id: string;
+  subject_hash: string;
+  fields_erased: number;
+  files_erased: number;
+  erased_at: Generated<Date>;
 }
 
 /** SEP-10 challenges already exchanged for a token (S10-31); rows are useless after `expires_at`. */
@@ -242,6 +298,11 @@ export interface Database {
   rate_limit_buckets: RateLimitBucketsTable;
   transactions: TransactionsTable;
   customers: CustomersTable;
+  customer_fields: CustomerFieldsTable;
+  kyc_checks: KycChecksTable;
+  kyc_webhook_events: KycWebhookEventsTable;
+  kyc_waiters: KycWaitersTable;
+  kyc_erasures: KycErasuresTable;
   interactive_tokens: InteractiveTokensTable;
   alerts: AlertsTable;
 }

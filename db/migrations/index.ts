@@ -4,6 +4,7 @@ import * as sep10Auth from './20261125T152000_sep10_auth.js';
 import * as sep24Interactive from './20261125T152500_sep24_interactive.js';
 import * as bankRails from './20261125T153000_bank_rails.js';
 import * as operations from './20261125T153500_operations.js';
+import * as kyc from './20261125T155000_kyc.js';
 
 /**
  * Every migration, listed explicitly and in order (no directory globbing). Names are timestamps; a merged
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '20261125T152500_sep24_interactive': sep24Interactive,
   '20261125T153000_bank_rails': bankRails,
   '20261125T153500_operations': operations,
+  '20261125T155000_kyc': kyc,
 };

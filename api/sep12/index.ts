@@ -1,0 +1,271 @@
+import { resolve } from 'node:path';
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { type CustomerKey, findCustomer, findCustomerById, listFields, updateCustomer } from '../../db/customers.js';
+import type { CustomerRow } from '../../db/schema.js';
+import { findTransactionForSub } from '../../db/transactions.js';
+import { amountString } from '../../config/schema.js';
+import type { ApiDeps } from '../deps.js';
+import { type Lang, resolveLang } from '../i18n/index.js';
+import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
+import { HttpError } from '../middleware/errors.js';
+import type { Sep10Identity } from '../sep10/jwt.js';
+import { interactiveKycApp } from '../interactive/kyc/index.js';
+import { fsBlobStore } from './blob-store.js';
+import { CallbackDispatcher } from './callbacks.js';
+import { httpKycProvider } from './provider.js';
+import {
+  customerView,
+  eraseCustomerData,
+  extractVerificationCodes,
+  type KycContext,
+  resubmitPendingChecks,
+  refreshCustomer,
+  type SubmittedValue,
+  submitFields,
+  targetTier,
+  verifyCodes,
+} from './service.js';
+import { CUSTOMER_TYPES, kycRequirement } from './tiers.js';
+import { kycWebhookApp } from './webhook.js';
+
+export { kycRequirement } from './tiers.js';
+export { customerStatusForTier } from '../../db/customers.js';
+
+/** Builds the shared KYC context (blob store, provider, callback dispatcher) from the API deps. */
+export function createKycContext(deps: ApiDeps, overrides: Partial<KycContext> = {}): KycContext {
+  return {
+    config: deps.config,
+    db: deps.db,
+    logger: deps.logger,
+    temporal: deps.temporal,
+    blobs: fsBlobStore(resolve(deps.config.kyc.uploadDir)),
+    provider: httpKycProvider(deps.config, deps.fetch ?? fetch),
+    callbacks: new CallbackDispatcher({
+      signingSecret: deps.config.stellar.signingSecret,
+      logger: deps.logger,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    }),
+    ...overrides,
+  };
+}
+
+type Params = Record<string, SubmittedValue>;
+
+/** Reads JSON, form-urlencoded or multipart bodies alike (X-06); multipart parts may be files. */
+async function readBody(c: Context): Promise<Params> {
+  const type = c.req.header('Content-Type') ?? '';
+  if (type.includes('application/json')) {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new HttpError(400, 'request body is not valid JSON');
+    }
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'request body must be a JSON object');
+    const out: Params = {};
+    for (const [k, v] of Object.entries(body)) {
+      if (typeof v === 'string') out[k] = v;
+      else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+      else if (v !== null && v !== undefined) throw new HttpError(400, `${k}: must be a string (SEP-9 fields are flat, S9-01)`);
+    }
+    return out;
+  }
+  if (type.includes('multipart/form-data') || type.includes('application/x-www-form-urlencoded')) {
+    const parsed = await c.req.parseBody();
+    const out: Params = {};
+    for (const [k, v] of Object.entries(parsed)) {
+      if (typeof v === 'string' || v instanceof File) out[k] = v;
+    }
+    return out;
+  }
+  if (!type) return {};
+  throw new HttpError(415, 'send application/json, application/x-www-form-urlencoded or multipart/form-data');
+}
+
+const str = (v: SubmittedValue | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * The customer a request is about (S12-02, S12-03, S12-04): the JWT's account, with the memo of the token if
+ * it has one (a different `memo` is 403), any memo for a plain G... token, and none for C... accounts.
+ */
+export function resolveCustomerKey(identity: Sep10Identity, params: Params): CustomerKey {
+  const account = str(params.account);
+  if (account && account !== identity.account && account !== identity.muxedAccount) {
+    throw new HttpError(403, 'account does not match the authenticated account', 'forbidden');
+  }
+  const memo = str(params.memo);
+  if (identity.memo !== undefined) {
+    if (memo !== undefined && memo !== identity.memo) {
+      throw new HttpError(403, 'memo does not match the memo of the authenticated account', 'forbidden');
+    }
+    return { account: identity.account, memo: identity.memo };
+  }
+  if (identity.account.startsWith('C') && memo !== undefined) {
+    throw new HttpError(400, 'memo is not allowed for a contract (C...) account');
+  }
+  const memoType = str(params.memo_type);
+  if (memo !== undefined && memoType) {
+    if (!['text', 'id', 'hash'].includes(memoType)) throw new HttpError(400, 'memo_type must be text, id or hash');
+    if (memoType === 'id' && !/^\d{1,20}$/.test(memo)) throw new HttpError(400, 'memo: an id memo is a positive integer');
+    if (memoType === 'hash' && Buffer.from(memo, 'base64').length !== 32) {
+      throw new HttpError(400, 'memo: a hash memo is 32 bytes in base64');
+    }
+  }
+  if (memo !== undefined && memo.length > 64) throw new HttpError(400, 'memo: at most 64 characters');
+  return { account: identity.account, memo: memo ?? '' };
+}
+
+function fieldErrors(status: 400 | 413, errors: Record<string, string>): HttpError {
+  const message = Object.values(errors).join(' ');
+  return new HttpError(status, message, status === 413 ? 'payload_too_large' : 'invalid_field', {
+    error: message,
+    fields: errors,
+  });
+}
+
+/** SEP-12 KYC_SERVER, mounted at /kyc (S12-01..25), plus the standalone hosted KYC page at /kyc/interactive. */
+export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)) {
+  const app = new Hono<AuthEnv>();
+  const auth = requireSep10(deps.config, 'sep12');
+  const maxBody = ctx.config.kyc.uploadMaxBytes * 8 + 1024 * 1024;
+  const limit = bodyLimit({
+    maxSize: maxBody,
+    onError: () => {
+      throw new HttpError(413, `request body larger than ${maxBody} bytes`, 'payload_too_large');
+    },
+  });
+
+  app.route('/interactive', interactiveKycApp(ctx));
+
+  /** The customer a request names by `id`, or by its key; an `id` of someone else is 404 (S12-10, S12-15). */
+  async function locate(identity: Sep10Identity, params: Params): Promise<{ key: CustomerKey; customer: CustomerRow | undefined }> {
+    const key = resolveCustomerKey(identity, params);
+    const id = str(params.id);
+    if (!id) return { key, customer: await findCustomer(ctx.db, key) };
+    const customer = await findCustomerById(ctx.db, id);
+    const ownMemo = identity.memo === undefined || customer?.memo === identity.memo;
+    const memoMatches = str(params.memo) === undefined || customer?.memo === key.memo;
+    if (!customer || customer.account !== identity.account || !ownMemo || !memoMatches) {
+      throw new HttpError(404, 'customer not found', 'not_found');
+    }
+    return { key: { account: customer.account, memo: customer.memo }, customer };
+  }
+
+  /** The tier asked about by `transaction_id` + `type`, or `amount` (S12-05); undefined when neither. */
+  async function askedTier(identity: Sep10Identity, params: Params): Promise<number | undefined> {
+    const type = str(params.type);
+    if (type !== undefined && !(CUSTOMER_TYPES as readonly string[]).includes(type)) {
+      throw new HttpError(400, `unknown type "${type}"; expected one of ${CUSTOMER_TYPES.join(', ')}`);
+    }
+    const transactionId = str(params.transaction_id);
+    if (transactionId) {
+      if (!type) throw new HttpError(400, 'type is required with transaction_id');
+      const tx = await findTransactionForSub(ctx.db, identity.sub, { id: transactionId });
+      if (!tx) throw new HttpError(404, 'transaction not found', 'not_found');
+      const amount = tx.amount_in ?? tx.amount_expected;
+      return kycRequirement(ctx.config, { amount, type }).tier;
+    }
+    const amount = str(params.amount);
+    if (amount !== undefined) {
+      const parsed = amountString.safeParse(amount);
+      if (!parsed.success) throw new HttpError(400, 'amount: must be a decimal amount with at most 7 places');
+      return kycRequirement(ctx.config, { amount, type }).tier;
+    }
+    return undefined;
+  }
+
+  async function view(customer: CustomerRow | undefined, tier: number, lang: Lang) {
+    const fields = customer ? await listFields(ctx.db, customer.id) : [];
+    return customerView(customer, fields, tier, lang);
+  }
+
+  app.get('/customer', auth, async (c) => {
+    const params = c.req.query() as Params;
+    const lang = resolveLang(str(params.lang));
+    const identity = c.get('identity');
+    let { customer } = await locate(identity, params);
+    const tier = await askedTier(identity, params);
+    if (customer && tier !== undefined && tier > customer.requested_tier) {
+      const before = customer.status;
+      customer = await refreshCustomer(ctx, await updateCustomer(ctx.db, customer.id, { requested_tier: tier }), before);
+    }
+    if (customer) await resubmitPendingChecks(ctx, customer);
+    return c.json(await view(customer, tier ?? (customer ? targetTier(customer) : 1), lang));
+  });
+
+  app.put('/customer', auth, limit, async (c) => {
+    const params = await readBody(c);
+    const lang = resolveLang(str(params.lang));
+    const identity = c.get('identity');
+    const { key } = await locate(identity, params);
+    const tier = await askedTier(identity, params);
+    const result = await submitFields(ctx, {
+      key,
+      values: params,
+      verificationCodes: extractVerificationCodes(params),
+      lang,
+      ...(tier !== undefined ? { tier } : {}),
+    });
+    if (!result.ok) throw fieldErrors(result.status, result.errors);
+    return c.json({ id: result.customer.id }, 202);
+  });
+
+  // S12-18 (deprecated): codes by id; answers with the GET /customer body.
+  app.put('/customer/verification', auth, limit, async (c) => {
+    const params = await readBody(c);
+    const lang = resolveLang(str(params.lang));
+    if (!str(params.id)) throw new HttpError(400, 'id is required');
+    const { customer } = await locate(c.get('identity'), params);
+    const codes = extractVerificationCodes(params);
+    if (Object.keys(codes).length === 0) {
+      throw new HttpError(400, 'send at least one <field>_verification code (mobile_number or email_address)');
+    }
+    const result = await verifyCodes(ctx, customer!, codes, lang);
+    if (!result.ok) throw fieldErrors(result.status, result.errors);
+    return c.json(await view(result.customer, targetTier(result.customer), lang));
+  });
+
+  app.put('/customer/callback', auth, limit, async (c) => {
+    const params = await readBody(c);
+    const url = str(params.url);
+    if (!url) throw new HttpError(400, 'url is required');
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new HttpError(400, 'url is not a valid URL');
+    }
+    const httpAllowed = ctx.config.profile === 'sandbox';
+    if (parsed.protocol !== 'https:' && !(httpAllowed && parsed.protocol === 'http:')) {
+      throw new HttpError(400, 'url must be an https:// URL');
+    }
+    if (parsed.username || parsed.password) throw new HttpError(400, 'url must not carry credentials');
+    const { customer } = await locate(c.get('identity'), params);
+    if (!customer) throw new HttpError(404, 'customer not found', 'not_found');
+    await updateCustomer(ctx.db, customer.id, { callback_url: parsed.toString() });
+    return c.json({});
+  });
+
+  // S12-19: a bad token and a path account that is not the caller's are both 401.
+  app.delete('/customer/:account', auth, async (c) => {
+    const identity = c.get('identity');
+    const pathAccount = c.req.param('account');
+    if (pathAccount !== identity.account && pathAccount !== identity.muxedAccount) {
+      throw new HttpError(401, 'the path account is not the authenticated account', 'authentication_required');
+    }
+    const params = await readBody(c);
+    const key = resolveCustomerKey(identity, params);
+    const erased = await eraseCustomerData(ctx, key);
+    if (!erased) throw new HttpError(404, 'no data on this customer', 'not_found');
+    return c.json({});
+  });
+
+  return app;
+}
+
+/** Everything the KYC surface mounts: `/kyc` (SEP-12 + pages) and `/webhooks/kyc` (provider verdicts). */
+export function kycSurface(deps: ApiDeps, overrides: Partial<KycContext> = {}) {
+  const ctx = createKycContext(deps, overrides);
+  return { ctx, kyc: sep12App(deps, ctx), webhook: kycWebhookApp(ctx) };
+}

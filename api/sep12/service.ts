@@ -1,0 +1,476 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { AppConfig } from '../../config/index.js';
+import type { Logger } from '../../config/logger.js';
+import {
+  acceptProcessingFields,
+  type CustomerFieldRow,
+  type CustomerKey,
+  computeTierStatus,
+  createCheck,
+  eraseCustomer,
+  findCustomer,
+  listFields,
+  listWaiters,
+  openChecks,
+  removeWaiter,
+  type TierStatus,
+  updateCheck,
+  updateCustomer,
+  upsertCustomer,
+  upsertField,
+} from '../../db/customers.js';
+import type { Db } from '../../db/index.js';
+import type { CustomerRow, KycFieldStatus } from '../../db/schema.js';
+import {
+  canonicalSep9Name,
+  clampTier,
+  type Sep9Issue,
+  sep9Field,
+  tierFields,
+  VERIFIABLE_FIELDS,
+  validateSep9Value,
+} from '../../stellar/sep9.js';
+import { type KycStatusChange, kycStatusSignal } from '../../workflows/messages.js';
+import { formatAmount, type Lang, resolveLang, type Translator, translator } from '../i18n/index.js';
+import type { BlobStore } from './blob-store.js';
+import { sniffDocumentType } from './blob-store.js';
+import type { CallbackDispatcher } from './callbacks.js';
+import type { KycProvider } from './provider.js';
+
+/** Everything the SEP-12 logic touches; built once per app (api/sep12/index.ts) and shared with the pages. */
+export interface KycContext {
+  config: AppConfig;
+  db: Db;
+  logger: Logger;
+  temporal: Client | undefined;
+  blobs: BlobStore;
+  provider: KycProvider;
+  callbacks: CallbackDispatcher;
+}
+
+// --- the GET /customer body ----------------------------------------------------------------------------------
+
+export interface FieldDescription {
+  type: 'string' | 'binary' | 'number' | 'date';
+  description: string;
+  choices?: string[];
+  optional?: boolean;
+}
+export interface ProvidedField extends FieldDescription {
+  status: KycFieldStatus;
+  error?: string;
+}
+export interface CustomerView {
+  id?: string;
+  status: TierStatus['status'];
+  fields: Record<string, FieldDescription>;
+  provided_fields?: Record<string, ProvidedField>;
+  message?: string;
+}
+
+function describe(name: string, t: Translator, optional: boolean): FieldDescription {
+  const field = sep9Field(name);
+  const key = `sep9.field.${name}`;
+  return {
+    type: field?.type ?? 'string',
+    description: t.has(key) ? t.t(key) : (field?.description ?? name),
+    ...(field?.choices ? { choices: [...field.choices] } : {}),
+    ...(optional ? { optional: true } : {}),
+  };
+}
+
+/** S12-06..09: what is still needed for `tier`, what was provided (with status), and why if rejected. */
+export function customerView(
+  customer: CustomerRow | undefined,
+  fields: readonly CustomerFieldRow[],
+  tier: number,
+  lang: string,
+): CustomerView {
+  const t = translator(lang);
+  const state = computeTierStatus(customer, fields, tier);
+  const { required, optional } = tierFields(tier);
+  const stored = new Map(fields.map((f) => [f.name, f]));
+  const view: CustomerView = { ...(customer ? { id: customer.id } : {}), status: state.status, fields: {} };
+  if (state.status !== 'REJECTED') {
+    for (const name of required) {
+      if (state.status !== 'ACCEPTED' && !stored.has(name)) view.fields[name] = describe(name, t, false);
+    }
+    for (const name of optional) if (!stored.has(name)) view.fields[name] = describe(name, t, true);
+  }
+  if (fields.length > 0) {
+    view.provided_fields = {};
+    for (const f of fields) {
+      view.provided_fields[f.name] = {
+        ...describe(f.name, t, !required.includes(f.name)),
+        status: f.status,
+        ...(f.error ? { error: f.error } : {}),
+      };
+    }
+  }
+  if (state.status === 'REJECTED') view.message = customer?.message ?? t.t('kyc.rejected');
+  else if (fields.some((f) => f.status === 'REJECTED')) view.message = customer?.message ?? t.t('kyc.needs_more_info');
+  return view;
+}
+
+/** The tier the customer's own `status` describes: the highest one asked about (at least 1). */
+export const targetTier = (c: Pick<CustomerRow, 'requested_tier'>) => clampTier(Math.max(1, c.requested_tier));
+
+// --- submitting fields ---------------------------------------------------------------------------------------
+
+export type SubmittedValue = string | File;
+
+export interface SubmitInput {
+  key: CustomerKey;
+  /** Raw SEP-9 values by wire name (aliases allowed, S9-07); files for binary fields (S9-08). */
+  values: Record<string, SubmittedValue>;
+  /** `<field>_verification` codes sent along (S12-16). */
+  verificationCodes?: Record<string, string>;
+  lang: Lang;
+  /** Raise the requested tier (from a transaction or amount) before deciding what to check. */
+  tier?: number;
+  /** Overrides "today" for date rules (tests). */
+  today?: string;
+}
+
+export type SubmitResult =
+  | { ok: true; customer: CustomerRow }
+  | { ok: false; status: 400 | 413; errors: Record<string, string> };
+
+const label = (t: Translator, name: string) => (t.has(`sep9.field.${name}`) ? t.t(`sep9.field.${name}`) : name);
+
+export function issueMessage(t: Translator, issue: Sep9Issue): string {
+  return t.t(`sep9.error.${issue.code}`, { label: label(t, issue.field), ...(issue.params ?? {}) });
+}
+
+interface PreparedFile {
+  name: string;
+  bytes: Uint8Array;
+  contentType: string;
+}
+
+function formatBytes(lang: Lang, bytes: number): string {
+  const mb = (bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '');
+  return `${formatAmount(lang, mb)} MB`;
+}
+
+/**
+ * Validates and stores SEP-9 values for a customer (created on first use, S12-13). Bad formats come back as
+ * per-field messages in `lang`; nothing is stored unless every field is valid. Files are sniffed (JPEG, PNG,
+ * PDF) and size-capped (413). Then the customer's status is recomputed and a provider check started if the
+ * target tier is complete.
+ */
+export async function submitFields(ctx: KycContext, input: SubmitInput): Promise<SubmitResult> {
+  const t = translator(input.lang);
+  const errors: Record<string, string> = {};
+  let tooLarge = false;
+  const texts = new Map<string, string>();
+  const files: PreparedFile[] = [];
+  const mobileFormat = typeof input.values.mobile_number_format === 'string' ? input.values.mobile_number_format : undefined;
+
+  for (const [wireName, raw] of Object.entries(input.values)) {
+    const name = canonicalSep9Name(wireName);
+    if (!name) continue; // not a SEP-9 field: ignored, never stored
+    const field = sep9Field(name)!;
+    if (field.type === 'binary') {
+      if (typeof raw === 'string') {
+        errors[wireName] = issueMessage(t, { field: name, code: 'binary_as_text' });
+        continue;
+      }
+      if (raw.size > ctx.config.kyc.uploadMaxBytes) {
+        tooLarge = true;
+        errors[wireName] = t.t('sep9.error.file_too_large', {
+          label: label(t, name),
+          max: formatBytes(input.lang, ctx.config.kyc.uploadMaxBytes),
+        });
+        continue;
+      }
+      if (raw.size === 0) {
+        errors[wireName] = t.t('sep9.error.file_empty', { label: label(t, name) });
+        continue;
+      }
+      const bytes = new Uint8Array(await raw.arrayBuffer());
+      const contentType = sniffDocumentType(bytes);
+      if (!contentType) {
+        errors[wireName] = t.t('sep9.error.file_type', { label: label(t, name) });
+        continue;
+      }
+      files.push({ name, bytes, contentType });
+      continue;
+    }
+    if (typeof raw !== 'string') {
+      errors[wireName] = t.t('sep9.error.text_as_file', { label: label(t, name) });
+      continue;
+    }
+    const value = raw.trim();
+    const issue = validateSep9Value(name, value, {
+      ...(input.today ? { today: input.today } : {}),
+      ...(mobileFormat ? { mobileNumberFormat: mobileFormat } : {}),
+    });
+    if (issue) {
+      errors[wireName] = issueMessage(t, issue);
+      continue;
+    }
+    texts.set(name, value);
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, status: tooLarge ? 413 : 400, errors };
+
+  const existing = await findCustomer(ctx.db, input.key);
+  const storedBefore = existing ? await listFields(ctx.db, existing.id) : [];
+  const codeErrors = checkVerificationCodes(ctx, t, storedBefore, input.verificationCodes ?? {}, texts);
+  if (Object.keys(codeErrors).length > 0) return { ok: false, status: 400, errors: codeErrors };
+
+  const customer = await upsertCustomer(ctx.db, input.key, input.lang);
+  const replacedBlobs: string[] = [];
+  const storedByName = new Map(storedBefore.map((f) => [f.name, f]));
+  let changedAcceptedData = false;
+  const acceptedRequired = new Set(customer.accepted_tier > 0 ? tierFields(customer.accepted_tier).required : []);
+
+  for (const file of files) {
+    const blobKey = `${customer.id}/${file.name}-${randomUUID()}`;
+    await ctx.blobs.put(blobKey, file.bytes);
+    const { replacedBlobKey } = await upsertField(ctx.db, customer.id, {
+      name: file.name,
+      blobKey,
+      contentType: file.contentType,
+      sizeBytes: file.bytes.length,
+      status: 'PROCESSING',
+    });
+    if (replacedBlobKey) replacedBlobs.push(replacedBlobKey);
+    if (acceptedRequired.has(file.name)) changedAcceptedData = true;
+  }
+  for (const [name, value] of texts) {
+    const before = storedByName.get(name);
+    if (before && before.value === value && before.status !== 'REJECTED') continue; // idempotent re-PUT
+    const needsCode = (ctx.config.kyc.verifyFields as readonly string[]).includes(name);
+    await upsertField(ctx.db, customer.id, { name, value, status: needsCode ? 'VERIFICATION_REQUIRED' : 'PROCESSING' });
+    if (acceptedRequired.has(name)) changedAcceptedData = true;
+  }
+  // Codes for fields stored earlier (S12-16): checked above, now the field moves on.
+  for (const name of Object.keys(input.verificationCodes ?? {})) {
+    if (!texts.has(name)) await markVerified(ctx, customer.id, name);
+  }
+  for (const key of replacedBlobs) await ctx.blobs.delete(key);
+
+  const patch: Partial<CustomerRow> = {};
+  if (input.tier && input.tier > customer.requested_tier) patch.requested_tier = clampTier(input.tier);
+  // Changing data a tier was approved on sends it back through the provider.
+  if (changedAcceptedData) patch.accepted_tier = 0;
+  const current = Object.keys(patch).length > 0 ? await updateCustomer(ctx.db, customer.id, patch) : customer;
+  return { ok: true, customer: await refreshCustomer(ctx, current, existing?.status) };
+}
+
+function checkVerificationCodes(
+  ctx: KycContext,
+  t: Translator,
+  stored: readonly CustomerFieldRow[],
+  codes: Record<string, string>,
+  newTexts: Map<string, string>,
+): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const [name, code] of Object.entries(codes)) {
+    const wire = `${name}_verification`;
+    const field = stored.find((f) => f.name === name);
+    const pending = field?.status === 'VERIFICATION_REQUIRED' && !newTexts.has(name);
+    if (!pending) {
+      errors[wire] = t.t('kyc.error.verification_not_pending', { label: label(t, name) });
+    } else if (ctx.config.profile !== 'sandbox' || code.trim() !== ctx.config.kyc.sandboxVerificationCode) {
+      errors[wire] = t.t('kyc.error.verification_code', { label: label(t, name) });
+    }
+  }
+  return errors;
+}
+
+async function markVerified(ctx: KycContext, customerId: string, name: string): Promise<void> {
+  await ctx.db
+    .updateTable('customer_fields')
+    .set({ status: 'PROCESSING', error: null, updated_at: new Date() })
+    .where('customer_id', '=', customerId)
+    .where('name', '=', name)
+    .where('status', '=', 'VERIFICATION_REQUIRED')
+    .execute();
+}
+
+/** Splits `mobile_number_verification=123456` style keys out of a request (S12-16, S12-18). */
+export function extractVerificationCodes(values: Record<string, unknown>): Record<string, string> {
+  const codes: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) {
+    const m = /^(.+)_verification$/.exec(k);
+    if (m && typeof v === 'string' && (VERIFIABLE_FIELDS as readonly string[]).includes(m[1]!)) codes[m[1]!] = v;
+  }
+  return codes;
+}
+
+/** PUT /customer/verification and `<field>_verification` keys without other fields. */
+export async function verifyCodes(
+  ctx: KycContext,
+  customer: CustomerRow,
+  codes: Record<string, string>,
+  lang: Lang,
+): Promise<SubmitResult> {
+  return submitFields(ctx, { key: customer, values: {}, verificationCodes: codes, lang });
+}
+
+// --- status, provider checks, callbacks -------------------------------------------------------------------
+
+/**
+ * Recomputes the customer's status for its target tier, starts a provider check when every required field
+ * is in and none is open for that tier, stores the status and fires the wallet callback on a change.
+ */
+export async function refreshCustomer(
+  ctx: KycContext,
+  customer: CustomerRow,
+  previousStatus: CustomerRow['status'] | undefined,
+): Promise<CustomerRow> {
+  const fields = await listFields(ctx.db, customer.id);
+  const tier = targetTier(customer);
+  const state = computeTierStatus(customer, fields, tier);
+  if (state.status === 'PROCESSING') {
+    const open = await openChecks(ctx.db, customer.id);
+    let check = open.find((c) => c.tier >= tier);
+    if (!check) check = await createCheck(ctx.db, customer.id, tier);
+    if (check.status === 'pending_submit') await submitCheck(ctx, customer.id, check.id, check.tier, fields);
+  }
+  let current = customer;
+  if (state.status !== customer.status) current = await updateCustomer(ctx.db, customer.id, { status: state.status });
+  if (previousStatus !== current.status) notifyCallback(ctx, current, fields);
+  return current;
+}
+
+async function submitCheck(
+  ctx: KycContext,
+  customerId: string,
+  checkId: string,
+  tier: number,
+  fields: readonly CustomerFieldRow[],
+): Promise<void> {
+  const texts: Record<string, string> = {};
+  const documents: Record<string, { content_type: string; size: number }> = {};
+  for (const f of fields) {
+    if (f.status === 'REJECTED' || f.status === 'VERIFICATION_REQUIRED') continue;
+    if (f.blob_key) documents[f.name] = { content_type: f.content_type ?? '', size: f.size_bytes ?? 0 };
+    else if (f.value !== null) texts[f.name] = f.value;
+  }
+  try {
+    const { providerCheckId } = await ctx.provider.submitCheck({ reference: checkId, tier, fields: texts, documents });
+    await updateCheck(ctx.db, checkId, { status: 'submitted', provider_check_id: providerCheckId });
+  } catch (err) {
+    // Stays pending_submit: the next GET/PUT for this customer, or a workflow's getKycStatus, retries it.
+    ctx.logger.warn({ customerId, checkId, error: err instanceof Error ? err.message : 'error' }, 'KYC check not submitted yet');
+  }
+}
+
+/** Retries checks the provider has not received yet (called on GET /customer and by getKycStatus). */
+export async function resubmitPendingChecks(ctx: KycContext, customer: CustomerRow): Promise<void> {
+  const pending = (await openChecks(ctx.db, customer.id)).filter((c) => c.status === 'pending_submit');
+  if (pending.length === 0) return;
+  const fields = await listFields(ctx.db, customer.id);
+  for (const check of pending) await submitCheck(ctx, customer.id, check.id, check.tier, fields);
+}
+
+function notifyCallback(ctx: KycContext, customer: CustomerRow, fields: readonly CustomerFieldRow[]): void {
+  if (!customer.callback_url) return;
+  const body = JSON.stringify(customerView(customer, fields, targetTier(customer), customer.lang));
+  ctx.callbacks.send({ customerId: customer.id, url: customer.callback_url, body });
+  if (customer.status === 'ACCEPTED' || customer.status === 'REJECTED') {
+    // S12-23: stop after a final status; the wallet registers again if it wants more.
+    void updateCustomer(ctx.db, customer.id, { callback_url: null }).catch(() => {});
+  }
+}
+
+// --- provider verdicts (webhook) -----------------------------------------------------------------------------
+
+export interface ProviderVerdict {
+  checkId: string;
+  result: 'approved' | 'rejected' | 'needs_more_info';
+  reason?: string | undefined;
+  /** needs_more_info: the fields to send again. */
+  fields?: string[] | undefined;
+}
+
+/** Applies a provider verdict to the customer, then wakes every workflow waiting on it and the wallet. */
+export async function applyVerdict(
+  ctx: KycContext,
+  customer: CustomerRow,
+  checkTier: number,
+  verdict: ProviderVerdict,
+): Promise<CustomerRow> {
+  const before = customer.status;
+  let current = customer;
+  if (verdict.result === 'approved') {
+    await updateCheck(ctx.db, verdict.checkId, { status: 'approved', completed_at: new Date() });
+    await acceptProcessingFields(ctx.db, customer.id);
+    current = await updateCustomer(ctx.db, customer.id, {
+      accepted_tier: Math.max(customer.accepted_tier, checkTier),
+      message: null,
+    });
+  } else if (verdict.result === 'rejected') {
+    await updateCheck(ctx.db, verdict.checkId, { status: 'rejected', completed_at: new Date() });
+    current = await updateCustomer(ctx.db, customer.id, {
+      status: 'REJECTED',
+      message: verdict.reason ?? translator(customer.lang).t('kyc.rejected'),
+    });
+  } else {
+    await updateCheck(ctx.db, verdict.checkId, { status: 'needs_info', completed_at: new Date() });
+    const names = (verdict.fields ?? []).map((n) => canonicalSep9Name(n)).filter((n): n is string => !!n);
+    const reason = verdict.reason ?? translator(customer.lang).t('kyc.needs_more_info');
+    if (names.length > 0) {
+      await ctx.db
+        .updateTable('customer_fields')
+        .set({ status: 'REJECTED', error: reason, updated_at: new Date() })
+        .where('customer_id', '=', customer.id)
+        .where('name', 'in', names)
+        .execute();
+    }
+    current = await updateCustomer(ctx.db, customer.id, { message: reason });
+  }
+  current = await refreshCustomer(ctx, current, before);
+  await signalWaiters(ctx, current);
+  return current;
+}
+
+/** Signals `kycStatus` to every workflow registered on this customer; final answers unregister it. */
+export async function signalWaiters(ctx: KycContext, customer: CustomerRow): Promise<void> {
+  if (!ctx.temporal) return;
+  const key = { account: customer.account, memo: customer.memo };
+  const waiters = await listWaiters(ctx.db, key);
+  if (waiters.length === 0) return;
+  const fields = await listFields(ctx.db, customer.id);
+  for (const waiter of waiters) {
+    const state = computeTierStatus(customer, fields, waiter.tier);
+    const change: KycStatusChange = {
+      customerId: customer.id,
+      account: customer.account,
+      memo: customer.memo === '' ? null : customer.memo,
+      status: state.status,
+      tier: waiter.tier,
+      ...(customer.message ? { message: customer.message } : {}),
+    };
+    try {
+      await ctx.temporal.workflow.getHandle(waiter.workflow_id).signal(kycStatusSignal, change);
+      if (state.status === 'ACCEPTED' || state.status === 'REJECTED') await removeWaiter(ctx.db, key, waiter.workflow_id);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        await removeWaiter(ctx.db, key, waiter.workflow_id);
+      } else {
+        ctx.logger.warn({ customerId: customer.id, workflowId: waiter.workflow_id }, 'KYC signal failed');
+      }
+    }
+  }
+}
+
+// --- erasure -------------------------------------------------------------------------------------------------
+
+/** S12-20/21: removes every row and file of the customer; false when there was nothing to erase. */
+export async function eraseCustomerData(ctx: KycContext, key: CustomerKey): Promise<boolean> {
+  const customer = await findCustomer(ctx.db, key);
+  if (!customer) return false;
+  const subjectHash = createHash('sha256').update(`${key.account}:${key.memo ?? ''}`).digest('hex');
+  const result = await ctx.db.transaction().execute((trx) => eraseCustomer(trx, customer.id, subjectHash));
+  if (!result) return false;
+  await ctx.blobs.deletePrefix(customer.id);
+  return true;
+}
+
+export { resolveLang };

@@ -1,0 +1,293 @@
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { tierFields } from '../stellar/sep9.js';
+import type { KycStatus } from '../workflows/messages.js';
+import type { Db } from './index.js';
+import type { CustomerFieldsTable, CustomerRow, Database, KycChecksTable, KycFieldStatus } from './schema.js';
+
+/**
+ * Customers (SEP-12) and their per-field KYC data. Every function takes `(db | trx)` first. Values here are
+ * personal data: callers must never log them.
+ */
+type Executor = Db | import('kysely').Transaction<Database>;
+
+export type CustomerFieldRow = Selectable<CustomerFieldsTable>;
+export type KycCheckRow = Selectable<KycChecksTable>;
+
+/** (account, memo) with `memo` '' when absent: the key of a customer (S12-03). */
+export interface CustomerKey {
+  account: string;
+  memo: string | null | undefined;
+}
+
+const memoOf = (key: CustomerKey) => key.memo ?? '';
+
+export async function findCustomer(db: Executor, key: CustomerKey): Promise<CustomerRow | undefined> {
+  return db
+    .selectFrom('customers')
+    .selectAll()
+    .where('account', '=', key.account)
+    .where('memo', '=', memoOf(key))
+    .executeTakeFirst();
+}
+
+export async function findCustomerById(db: Executor, id: string): Promise<CustomerRow | undefined> {
+  return db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Creates the customer once per key (S12-13: never a duplicate); returns the row either way. */
+export async function upsertCustomer(db: Executor, key: CustomerKey, lang = 'en'): Promise<CustomerRow> {
+  return db
+    .insertInto('customers')
+    .values({ id: randomUUID(), account: key.account, memo: memoOf(key), lang })
+    .onConflict((oc) => oc.columns(['account', 'memo']).doUpdateSet({ updated_at: new Date(), lang }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function updateCustomer(
+  db: Executor,
+  id: string,
+  patch: Partial<
+    Pick<CustomerRow, 'status' | 'accepted_tier' | 'requested_tier' | 'message' | 'callback_url' | 'lang'>
+  >,
+): Promise<CustomerRow> {
+  return db
+    .updateTable('customers')
+    .set({ ...patch, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function listFields(db: Executor, customerId: string): Promise<CustomerFieldRow[]> {
+  return db.selectFrom('customer_fields').selectAll().where('customer_id', '=', customerId).execute();
+}
+
+export interface FieldWrite {
+  name: string;
+  value?: string | null;
+  blobKey?: string | null;
+  contentType?: string | null;
+  sizeBytes?: number | null;
+  status: KycFieldStatus;
+}
+
+/** Stores one field (replacing the previous value and clearing its error). Returns the replaced blob key. */
+export async function upsertField(
+  db: Executor,
+  customerId: string,
+  field: FieldWrite,
+): Promise<{ replacedBlobKey: string | null }> {
+  const previous = await db
+    .selectFrom('customer_fields')
+    .select('blob_key')
+    .where('customer_id', '=', customerId)
+    .where('name', '=', field.name)
+    .executeTakeFirst();
+  const row = {
+    customer_id: customerId,
+    name: field.name,
+    value: field.value ?? null,
+    blob_key: field.blobKey ?? null,
+    content_type: field.contentType ?? null,
+    size_bytes: field.sizeBytes ?? null,
+    status: field.status,
+    error: null,
+  };
+  await db
+    .insertInto('customer_fields')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['customer_id', 'name']).doUpdateSet({ ...row, updated_at: new Date() }),
+    )
+    .execute();
+  const replaced = previous?.blob_key ?? null;
+  return { replacedBlobKey: replaced && replaced !== field.blobKey ? replaced : null };
+}
+
+export async function setFieldStatus(
+  db: Executor,
+  customerId: string,
+  names: readonly string[],
+  status: KycFieldStatus,
+  error: string | null = null,
+): Promise<void> {
+  if (names.length === 0) return;
+  await db
+    .updateTable('customer_fields')
+    .set({ status, error, updated_at: new Date() })
+    .where('customer_id', '=', customerId)
+    .where('name', 'in', names)
+    .execute();
+}
+
+/** Marks every PROCESSING field ACCEPTED (the provider approved what it was sent). */
+export async function acceptProcessingFields(db: Executor, customerId: string): Promise<void> {
+  await db
+    .updateTable('customer_fields')
+    .set({ status: 'ACCEPTED', error: null, updated_at: new Date() })
+    .where('customer_id', '=', customerId)
+    .where('status', '=', 'PROCESSING')
+    .execute();
+}
+
+// --- tier status ---------------------------------------------------------------------------------------------
+
+export interface TierStatus {
+  status: KycStatus;
+  customerId: string | null;
+  /** Required fields of the tier still to provide (absent, rejected, or awaiting a verification code). */
+  missingFields: string[];
+}
+
+/**
+ * The KYC status of a customer for one tier, from its stored row and fields. REJECTED is final and wins;
+ * a tier at or below the accepted one is ACCEPTED without looking at fields (never asked again).
+ */
+export function computeTierStatus(
+  customer: Pick<CustomerRow, 'id' | 'status' | 'accepted_tier'> | undefined,
+  fields: readonly Pick<CustomerFieldRow, 'name' | 'status'>[],
+  tier: number,
+): TierStatus {
+  const customerId = customer?.id ?? null;
+  if (customer?.status === 'REJECTED') return { status: 'REJECTED', customerId, missingFields: [] };
+  if (customer && customer.accepted_tier >= tier) return { status: 'ACCEPTED', customerId, missingFields: [] };
+  const byName = new Map(fields.map((f) => [f.name, f.status]));
+  const missingFields = tierFields(tier).required.filter((name) => {
+    const s = byName.get(name);
+    return s === undefined || s === 'REJECTED' || s === 'VERIFICATION_REQUIRED';
+  });
+  const pendingVerification = fields.some((f) => f.status === 'VERIFICATION_REQUIRED');
+  const status: KycStatus = missingFields.length > 0 || pendingVerification ? 'NEEDS_INFO' : 'PROCESSING';
+  return { status, customerId, missingFields };
+}
+
+/** "Is this customer accepted for this tier?" for the SEP-24 flow and the workflows (issue 6). */
+export async function customerStatusForTier(
+  db: Executor,
+  key: CustomerKey,
+  tier: number,
+): Promise<TierStatus> {
+  const customer = await findCustomer(db, key);
+  const fields = customer ? await listFields(db, customer.id) : [];
+  return computeTierStatus(customer, fields, tier);
+}
+
+// --- provider checks -----------------------------------------------------------------------------------------
+
+export async function createCheck(
+  db: Executor,
+  customerId: string,
+  tier: number,
+): Promise<KycCheckRow> {
+  return db
+    .insertInto('kyc_checks')
+    .values({ id: randomUUID(), customer_id: customerId, tier, status: 'pending_submit' })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Checks still waiting for an answer (submitted or not yet delivered to the provider). */
+export async function openChecks(db: Executor, customerId: string): Promise<KycCheckRow[]> {
+  return db
+    .selectFrom('kyc_checks')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .where('status', 'in', ['pending_submit', 'submitted'])
+    .orderBy('created_at')
+    .execute();
+}
+
+export async function findCheck(db: Executor, id: string): Promise<KycCheckRow | undefined> {
+  return db.selectFrom('kyc_checks').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function updateCheck(
+  db: Executor,
+  id: string,
+  patch: Partial<Pick<KycCheckRow, 'status' | 'provider_check_id' | 'completed_at'>>,
+): Promise<void> {
+  await db.updateTable('kyc_checks').set(patch).where('id', '=', id).execute();
+}
+
+// --- webhook idempotency -------------------------------------------------------------------------------------
+
+/** True the first time an event id is seen; false on every repeat. */
+export async function recordWebhookEvent(db: Executor, eventId: string): Promise<boolean> {
+  const inserted = await db
+    .insertInto('kyc_webhook_events')
+    .values({ event_id: eventId })
+    .onConflict((oc) => oc.column('event_id').doNothing())
+    .returning('event_id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+// --- workflows waiting on a customer -------------------------------------------------------------------------
+
+export async function registerWaiter(
+  db: Executor,
+  key: CustomerKey,
+  workflowId: string,
+  tier: number,
+): Promise<void> {
+  await db
+    .insertInto('kyc_waiters')
+    .values({ account: key.account, memo: memoOf(key), workflow_id: workflowId, tier })
+    .onConflict((oc) => oc.columns(['account', 'memo', 'workflow_id']).doUpdateSet({ tier }))
+    .execute();
+}
+
+export async function listWaiters(
+  db: Executor,
+  key: CustomerKey,
+): Promise<{ workflow_id: string; tier: number }[]> {
+  return db
+    .selectFrom('kyc_waiters')
+    .select(['workflow_id', 'tier'])
+    .where('account', '=', key.account)
+    .where('memo', '=', memoOf(key))
+    .execute();
+}
+
+export async function removeWaiter(db: Executor, key: CustomerKey, workflowId: string): Promise<void> {
+  await db
+    .deleteFrom('kyc_waiters')
+    .where('account', '=', key.account)
+    .where('memo', '=', memoOf(key))
+    .where('workflow_id', '=', workflowId)
+    .execute();
+}
+
+// --- erasure -------------------------------------------------------------------------------------------------
+
+/**
+ * Deletes the customer, its fields and checks (cascade) and leaves one audit row without personal data.
+ * Returns the blob keys the caller must delete, or undefined when there was no such customer.
+ */
+export async function eraseCustomer(
+  db: Executor,
+  customerId: string,
+  subjectHash: string,
+): Promise<{ blobKeys: string[]; fields: number } | undefined> {
+  const fields = await db
+    .selectFrom('customer_fields')
+    .select(['name', 'blob_key'])
+    .where('customer_id', '=', customerId)
+    .execute();
+  const deleted = await db.deleteFrom('customers').where('id', '=', customerId).executeTakeFirst();
+  if (Number(deleted.numDeletedRows) === 0) return undefined;
+  const blobKeys = fields.map((f) => f.blob_key).filter((k): k is string => k !== null);
+  await db
+    .insertInto('kyc_erasures')
+    .values({
+      id: randomUUID(),
+      customer_id: customerId,
+      subject_hash: subjectHash,
+      fields_erased: fields.length,
+      files_erased: blobKeys.length,
+    })
+    .execute();
+  return { blobKeys, fields: fields.length };
+}
