@@ -1,0 +1,453 @@
+import { StrKey } from '@stellar/stellar-sdk';
+import { type Context, Hono } from 'hono';
+import { stream } from 'hono/streaming';
+import { type Ledger, MalformedTransaction } from './ledger.js';
+import { accountRecord, claimableBalanceRecord, ledgerRecord, toid } from './records.js';
+import { resultCodesFromXdr } from './results.js';
+import type { HorizonStore, LedgerHeader, PageQuery } from './store.js';
+
+/** Horizon's HTTP API over the sandbox ledger, close enough that `Horizon.Server` works unchanged. */
+
+const ERR = 'https://stellar.org/horizon-errors';
+
+export class Problem extends Error {
+  constructor(
+    readonly status: 400 | 404 | 500 | 504,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(String(body.title));
+  }
+}
+
+const notFound = () =>
+  new Problem(404, {
+    type: `${ERR}/not_found`,
+    title: 'Resource Missing',
+    status: 404,
+    detail:
+      'The resource at the url requested was not found.  This usually occurs for one of two reasons:  The url requested is not valid, or no data in our database could be found with the parameters provided.',
+  });
+
+const badRequest = (field: string, reason: string) =>
+  new Problem(400, {
+    type: `${ERR}/bad_request`,
+    title: 'Bad Request',
+    status: 400,
+    detail: 'The request you sent was invalid in some way.',
+    extras: { invalid_field: field, reason },
+  });
+
+export interface HorizonAppDeps {
+  ledger: Ledger;
+  store: HorizonStore;
+  passphrase: string;
+  friendbotAmount: string;
+  submissionTimeoutMs: number;
+  /** aborted when the sandbox stops, so open streams end */
+  shutdown: AbortSignal;
+}
+
+interface Paging {
+  cursor: bigint | undefined;
+  order: 'asc' | 'desc';
+  limit: number;
+  raw: Record<string, string>;
+}
+
+function paging(c: Context, latest: LedgerHeader): Paging {
+  const q = c.req.query();
+  const order = q.order ?? 'asc';
+  if (order !== 'asc' && order !== 'desc') throw badRequest('order', 'order must be asc or desc');
+  const limit = q.limit === undefined || q.limit === '' ? 10 : Number(q.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw badRequest('limit', 'limit must be 1..200');
+  let cursor: bigint | undefined;
+  if (q.cursor === 'now') cursor = toid(latest.seq + 1, 0, 0);
+  else if (q.cursor !== undefined && q.cursor !== '') {
+    if (!/^\d{1,19}$/.test(q.cursor)) throw badRequest('cursor', 'cursor must be a paging token or now');
+    cursor = BigInt(q.cursor);
+  }
+  return { cursor, order, limit, raw: q };
+}
+
+function baseUrl(c: Context): string {
+  return new URL(c.req.url).origin;
+}
+
+function pageLinks(c: Context, p: Paging, records: Record<string, unknown>[]) {
+  const url = new URL(c.req.url);
+  const href = (cursor: string, order: string) => {
+    const u = new URL(url.pathname, url.origin);
+    for (const [k, v] of Object.entries(p.raw))
+      if (!['cursor', 'order', 'limit'].includes(k)) u.searchParams.set(k, v);
+    u.searchParams.set('cursor', cursor);
+    u.searchParams.set('limit', String(p.limit));
+    u.searchParams.set('order', order);
+    return { href: u.toString() };
+  };
+  const first = String(records[0]?.paging_token ?? p.raw.cursor ?? '');
+  const last = String(records[records.length - 1]?.paging_token ?? p.raw.cursor ?? '');
+  return {
+    self: href(p.raw.cursor ?? '', p.order),
+    next: href(last, p.order),
+    prev: href(first, p.order === 'asc' ? 'desc' : 'asc'),
+  };
+}
+
+function txLinks(base: string, r: Record<string, unknown>) {
+  return {
+    self: { href: `${base}/transactions/${r.hash}` },
+    account: { href: `${base}/accounts/${r.source_account}` },
+    ledger: { href: `${base}/ledgers/${r.ledger}` },
+    operations: { href: `${base}/transactions/${r.hash}/operations{?cursor,limit,order}`, templated: true },
+    effects: { href: `${base}/transactions/${r.hash}/effects{?cursor,limit,order}`, templated: true },
+    precedes: { href: `${base}/transactions?order=asc&cursor=${r.paging_token}` },
+    succeeds: { href: `${base}/transactions?order=desc&cursor=${r.paging_token}` },
+    transaction: { href: `${base}/transactions/${r.hash}` },
+  };
+}
+
+function withTxLinks(base: string, r: Record<string, unknown>): Record<string, unknown> {
+  return { _links: txLinks(base, r), ...r };
+}
+
+function withOpLinks(base: string, r: Record<string, unknown>): Record<string, unknown> {
+  return {
+    _links: {
+      self: { href: `${base}/operations/${r.id}` },
+      transaction: { href: `${base}/transactions/${r.transaction_hash}` },
+      effects: { href: `${base}/operations/${r.id}/effects` },
+      succeeds: { href: `${base}/effects?order=desc&cursor=${r.paging_token}` },
+      precedes: { href: `${base}/effects?order=asc&cursor=${r.paging_token}` },
+    },
+    ...r,
+  };
+}
+
+function withLedgerLinks(base: string, r: Record<string, unknown>): Record<string, unknown> {
+  return {
+    _links: {
+      self: { href: `${base}/ledgers/${r.sequence}` },
+      transactions: {
+        href: `${base}/ledgers/${r.sequence}/transactions{?cursor,limit,order}`,
+        templated: true,
+      },
+      operations: { href: `${base}/ledgers/${r.sequence}/operations{?cursor,limit,order}`, templated: true },
+      payments: { href: `${base}/ledgers/${r.sequence}/payments{?cursor,limit,order}`, templated: true },
+      effects: { href: `${base}/ledgers/${r.sequence}/effects{?cursor,limit,order}`, templated: true },
+    },
+    ...r,
+  };
+}
+
+function accountId(c: Context): string {
+  const id = c.req.param('id') ?? '';
+  if (!StrKey.isValidEd25519PublicKey(id))
+    throw badRequest('account_id', 'Account ID must start with `G` and contain 56 alphanum characters');
+  return id;
+}
+
+function problemJson(c: Context, p: Problem) {
+  return c.body(JSON.stringify(p.body), p.status, {
+    'Content-Type': 'application/problem+json; charset=utf-8',
+  });
+}
+
+export function createHorizonApp(d: HorizonAppDeps): Hono {
+  const app = new Hono();
+  const { ledger, store } = d;
+
+  app.onError((err, c) => {
+    if (err instanceof Problem) return problemJson(c, err);
+    return problemJson(
+      c,
+      new Problem(500, {
+        type: `${ERR}/server_error`,
+        title: 'Internal Server Error',
+        status: 500,
+        detail: 'An error occurred while processing this request.',
+      }),
+    );
+  });
+  app.notFound((c) => problemJson(c, notFound()));
+
+  app.get('/', (c) => {
+    const base = baseUrl(c);
+    const l = ledger.latest;
+    return c.json({
+      _links: {
+        account: { href: `${base}/accounts/{account_id}`, templated: true },
+        fee_stats: { href: `${base}/fee_stats` },
+        friendbot: { href: `${base}/friendbot{?addr}`, templated: true },
+        ledger: { href: `${base}/ledgers/{sequence}`, templated: true },
+        payments: { href: `${base}/payments{?cursor,limit,order}`, templated: true },
+        self: { href: `${base}/` },
+        transaction: { href: `${base}/transactions/{hash}`, templated: true },
+        transactions: { href: `${base}/transactions{?cursor,limit,order}`, templated: true },
+      },
+      horizon_version: 'sandbox-23.0.0',
+      core_version: 'sandbox ledger (no stellar-core)',
+      ingest_latest_ledger: l.seq,
+      history_latest_ledger: l.seq,
+      history_latest_ledger_closed_at: ledgerRecord(l).closed_at,
+      history_elder_ledger: 1,
+      core_latest_ledger: l.seq,
+      network_passphrase: d.passphrase,
+      current_protocol_version: 23,
+      supported_protocol_version: 23,
+      core_supported_protocol_version: 23,
+    });
+  });
+
+  app.get('/fee_stats', (c) => {
+    const fee = ledger.latest.baseFee.toString();
+    const dist = Object.fromEntries(
+      ['max', 'min', 'mode', 'p10', 'p20', 'p30', 'p40', 'p50', 'p60', 'p70', 'p80', 'p90', 'p95', 'p99'].map(
+        (k) => [k, fee],
+      ),
+    );
+    return c.json({
+      last_ledger: String(ledger.latest.seq),
+      last_ledger_base_fee: fee,
+      ledger_capacity_usage: '0.00',
+      fee_charged: dist,
+      max_fee: dist,
+    });
+  });
+
+  app.get('/accounts/:id', (c) => {
+    const acc = ledger.state.getAccount(accountId(c));
+    if (!acc) throw notFound();
+    const base = baseUrl(c);
+    const id = acc.id;
+    return c.json({
+      _links: {
+        self: { href: `${base}/accounts/${id}` },
+        transactions: { href: `${base}/accounts/${id}/transactions{?cursor,limit,order}`, templated: true },
+        operations: { href: `${base}/accounts/${id}/operations{?cursor,limit,order}`, templated: true },
+        payments: { href: `${base}/accounts/${id}/payments{?cursor,limit,order}`, templated: true },
+        effects: { href: `${base}/accounts/${id}/effects{?cursor,limit,order}`, templated: true },
+        offers: { href: `${base}/accounts/${id}/offers{?cursor,limit,order}`, templated: true },
+        trades: { href: `${base}/accounts/${id}/trades{?cursor,limit,order}`, templated: true },
+        data: { href: `${base}/accounts/${id}/data/{key}`, templated: true },
+      },
+      ...accountRecord(acc, ledger.latest),
+    });
+  });
+
+  app.get('/accounts/:id/data/:key', (c) => {
+    const acc = ledger.state.getAccount(accountId(c));
+    const value = acc?.data[c.req.param('key')];
+    if (value === undefined) throw notFound();
+    return c.json({ value, sponsor: null });
+  });
+
+  app.get('/transactions/:hash', async (c) => {
+    const hash = c.req.param('hash').toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(hash))
+      throw badRequest('tx_id', 'Transaction hash must be a hex-encoded, lowercase SHA-256 hash');
+    const r = await store.transaction(hash);
+    if (!r) throw notFound();
+    return c.json(withTxLinks(baseUrl(c), r));
+  });
+
+  app.post('/transactions', async (c) => {
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const envelope = form.tx;
+    if (typeof envelope !== 'string' || envelope === '') throw badRequest('tx', 'tx is required');
+    let outcome: Awaited<ReturnType<Ledger['submit']>>;
+    try {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new Problem(504, {
+                type: `${ERR}/timeout`,
+                title: 'Timeout',
+                status: 504,
+                detail:
+                  'Your request timed out before completing.  Please try your request again. If you are submitting a transaction make sure you are sending exactly the same transaction (with the same sequence number).',
+              }),
+            ),
+          d.submissionTimeoutMs,
+        );
+      });
+      outcome = await Promise.race([ledger.submit(envelope), timeout]).finally(() => clearTimeout(timer));
+    } catch (err) {
+      if (err instanceof MalformedTransaction) {
+        throw new Problem(400, {
+          type: `${ERR}/transaction_malformed`,
+          title: 'Transaction Malformed',
+          status: 400,
+          detail:
+            'Horizon could not decode the transaction envelope in this request. A transaction should be an XDR TransactionEnvelope struct encoded using base64.  The envelope read from this request is echoed in the `extras.envelope_xdr` field of this response for your convenience.',
+          extras: { envelope_xdr: envelope },
+        });
+      }
+      throw err;
+    }
+    if (outcome.kind === 'applied' && outcome.record.successful)
+      return c.json(withTxLinks(baseUrl(c), outcome.record));
+    const resultXdr =
+      outcome.kind === 'applied'
+        ? String(outcome.record.result_xdr)
+        : outcome.rejection.result.toXDR('base64');
+    const resultCodes =
+      outcome.kind === 'applied' ? resultCodesFromXdr(resultXdr) : outcome.rejection.resultCodes;
+    throw new Problem(400, {
+      type: `${ERR}/transaction_failed`,
+      title: 'Transaction Failed',
+      status: 400,
+      detail:
+        'The transaction failed when submitted to the stellar network. The `extras.result_codes` field on this response contains further details.  Descriptions of each code can be found at: https://developers.stellar.org/docs/data/apis/horizon/api-reference/errors/http-status-codes/horizon-specific/transaction-failed',
+      extras: {
+        envelope_xdr: envelope,
+        result_codes: resultCodes,
+        result_xdr: resultXdr,
+        ...(outcome.kind === 'applied' ? { hash: outcome.record.hash, ledger: outcome.record.ledger } : {}),
+      },
+    });
+  });
+
+  app.get('/friendbot', async (c) => {
+    const addr = c.req.query('addr') ?? '';
+    if (!StrKey.isValidEd25519PublicKey(addr)) throw badRequest('addr', 'addr must be a G... account id');
+    const outcome = await ledger.fund(addr, d.friendbotAmount);
+    if (outcome.kind === 'applied' && outcome.record.successful)
+      return c.json(withTxLinks(baseUrl(c), outcome.record));
+    const resultXdr =
+      outcome.kind === 'applied'
+        ? String(outcome.record.result_xdr)
+        : outcome.rejection.result.toXDR('base64');
+    throw new Problem(400, {
+      type: `${ERR}/transaction_failed`,
+      title: 'Transaction Failed',
+      status: 400,
+      detail: 'friendbot could not fund this account (it probably exists already).',
+      extras: { result_codes: resultCodesFromXdr(resultXdr), result_xdr: resultXdr },
+    });
+  });
+
+  app.get('/ledgers', async (c) => {
+    const p = paging(c, ledger.latest);
+    const fetch = (q: PageQuery) =>
+      store.ledgers({ ...q, cursor: q.cursor === undefined ? undefined : q.cursor >> 32n });
+    const render = (h: LedgerHeader) => withLedgerLinks(baseUrl(c), ledgerRecord(h));
+    if (wantsStream(c)) return streamRecords(c, d, p, async (q) => (await fetch(q)).map(render));
+    const records = (await fetch({ ...p, includeFailed: true })).map(render);
+    return c.json({ _links: pageLinks(c, p, records), _embedded: { records } });
+  });
+
+  app.get('/ledgers/:seq', async (c) => {
+    const seq = Number(c.req.param('seq'));
+    if (!Number.isInteger(seq) || seq < 1)
+      throw badRequest('ledger_id', 'Ledger ID must be a positive integer');
+    const h = await store.ledger(seq);
+    if (!h) throw notFound();
+    return c.json(withLedgerLinks(baseUrl(c), ledgerRecord(h)));
+  });
+
+  const transactions = (account?: (c: Context) => string) => async (c: Context) => {
+    const p = paging(c, ledger.latest);
+    const acct = account?.(c);
+    const includeFailed = c.req.query('include_failed') === 'true';
+    const base = baseUrl(c);
+    const fetch = async (q: PageQuery) =>
+      (await store.transactions({ ...q, account: acct, includeFailed })).map((r) => withTxLinks(base, r));
+    if (wantsStream(c)) return streamRecords(c, d, p, fetch);
+    const records = await fetch({ ...p, includeFailed });
+    return c.json({ _links: pageLinks(c, p, records), _embedded: { records } });
+  };
+  app.get('/transactions', transactions());
+  app.get('/accounts/:id/transactions', transactions(accountId));
+
+  const payments = (account?: (c: Context) => string) => async (c: Context) => {
+    const p = paging(c, ledger.latest);
+    const acct = account?.(c);
+    const join = c.req.query('join');
+    if (join !== undefined && join !== 'transactions') throw badRequest('join', 'join must be transactions');
+    const includeFailed = c.req.query('include_failed') === 'true';
+    const base = baseUrl(c);
+    const fetch = async (q: PageQuery) => {
+      const rows = await store.payments({ ...q, account: acct, includeFailed });
+      const txs = join
+        ? await store.transactionsByHash([...new Set(rows.map((r) => String(r.transaction_hash)))])
+        : undefined;
+      return rows.map((r) => {
+        const rec = withOpLinks(base, r);
+        const tx = txs?.get(String(r.transaction_hash));
+        return tx ? { ...rec, transaction: withTxLinks(base, tx) } : rec;
+      });
+    };
+    if (wantsStream(c)) return streamRecords(c, d, p, fetch);
+    const records = await fetch({ ...p, includeFailed });
+    return c.json({ _links: pageLinks(c, p, records), _embedded: { records } });
+  };
+  app.get('/payments', payments());
+  app.get('/accounts/:id/payments', payments(accountId));
+
+  app.get('/claimable_balances/:id', (c) => {
+    const b = ledger.state.getBalance(c.req.param('id').toLowerCase());
+    if (!b) throw notFound();
+    return c.json(claimableBalanceRecord(b));
+  });
+
+  app.get('/claimable_balances', (c) => {
+    const claimant = c.req.query('claimant');
+    const sponsor = c.req.query('sponsor');
+    const records = [...ledger.state.balances.values()]
+      .filter(
+        (b) =>
+          (!claimant || b.claimants.some((x) => x.destination === claimant)) &&
+          (!sponsor || b.sponsor === sponsor),
+      )
+      .slice(0, 200)
+      .map(claimableBalanceRecord);
+    const self = { href: c.req.url };
+    return c.json({ _links: { self, next: self, prev: self }, _embedded: { records } });
+  });
+
+  return app;
+}
+
+function wantsStream(c: Context): boolean {
+  return (c.req.header('accept') ?? '').includes('text/event-stream');
+}
+
+/**
+ * Server-sent events exactly as Horizon writes them: `retry:`, an `open` event, then one `id:`/`data:` message
+ * per record in ascending order, continuing as ledgers close.
+ */
+function streamRecords(
+  c: Context,
+  d: HorizonAppDeps,
+  p: Paging,
+  fetch: (q: PageQuery) => Promise<Record<string, unknown>[]>,
+) {
+  c.header('Content-Type', 'text/event-stream');
+  c.header('Cache-Control', 'no-cache');
+  c.header('Connection', 'keep-alive');
+  return stream(c, async (s) => {
+    const aborted = () => s.aborted || s.closed || d.shutdown.aborted;
+    await s.write('retry: 1000\nevent: open\ndata: "hello"\n\n');
+    let cursor = p.cursor;
+    while (!aborted()) {
+      const records = await fetch({ cursor, order: 'asc', limit: 200, includeFailed: false });
+      for (const r of records) {
+        await s.write(`id: ${r.paging_token}\ndata: ${JSON.stringify(r)}\n\n`);
+        cursor = BigInt(String(r.paging_token));
+      }
+      if (records.length === 200) continue;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          d.ledger.events.off('ledger', done);
+          d.shutdown.removeEventListener('abort', done);
+          resolve();
+        };
+        d.ledger.events.on('ledger', done);
+        d.shutdown.addEventListener('abort', done);
+        s.onAbort(done);
+      });
+    }
+  });
+}

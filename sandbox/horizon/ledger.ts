@@ -1,0 +1,339 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { Account, Keypair, Operation, TimeoutInfinite, TransactionBuilder } from '@stellar/stellar-sdk';
+import { baseAccount, type LedgerContext } from './operations.js';
+import { toid, transactionRecord } from './records.js';
+import { CommittedState, LedgerView, newAccount } from './state.js';
+import type { HorizonStore, LedgerHeader, StoredPayment, StoredTx } from './store.js';
+import {
+  type AppliedTx,
+  applyTransaction,
+  MalformedTransaction,
+  type ParsedTx,
+  parseEnvelope,
+  type Rejection,
+  validate,
+} from './transaction.js';
+
+/** 100 billion XLM, held by the network's root account at genesis. */
+const TOTAL_COINS = 100_000_000_000n * 10_000_000n;
+
+export type SubmitOutcome =
+  /** applied in a closed ledger (successful or tx_failed); `record` is the Horizon transaction */
+  | { kind: 'applied'; record: Record<string, unknown>; resultCodes?: AppliedTx['resultCodes'] }
+  /** refused before entering a ledger (bad seq, bad auth, fees...) */
+  | { kind: 'rejected'; rejection: Rejection; envelopeXdr: string };
+
+export { MalformedTransaction };
+
+export interface LedgerOptions {
+  passphrase: string;
+  baseFee: bigint;
+  baseReserve: bigint;
+  maxOpsPerLedger: number;
+  ledgerCloseMs: number;
+  rate: LedgerContext['rate'];
+  store: HorizonStore;
+}
+
+interface Pending {
+  parsed: ParsedTx;
+  promise: Promise<SubmitOutcome>;
+  resolve(o: SubmitOutcome): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * The ledger: a FIFO of accepted transactions, closed on a timer into ledgers of at most `maxOpsPerLedger`
+ * operations. Submissions resolve when their ledger has been written to Postgres (like Horizon's synchronous
+ * POST /transactions). Closes never overlap.
+ */
+export class Ledger {
+  state = new CommittedState();
+  latest!: LedgerHeader;
+  readonly rootKeypair: Keypair;
+  /** fires 'ledger' with the header after each close is durable */
+  readonly events = new EventEmitter();
+  private queue: Pending[] = [];
+  private pendingByHash = new Map<string, Pending>();
+  /** highest queued sequence per source account, so consecutive submissions validate before a close */
+  private queuedSeq = new Map<string, bigint>();
+  private closing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(private readonly o: LedgerOptions) {
+    this.rootKeypair = Keypair.master(o.passphrase);
+    this.events.setMaxListeners(0);
+  }
+
+  async init(): Promise<void> {
+    await this.o.store.init();
+    const { state, latest } = await this.o.store.load();
+    this.state = state;
+    if (latest) {
+      this.latest = latest;
+      return;
+    }
+    const closeTime = Math.floor(Date.now() / 1000);
+    const genesis: LedgerHeader = {
+      seq: 1,
+      hash: sha256(`genesis:${this.o.passphrase}`),
+      prevHash: '0'.repeat(64),
+      closeTime,
+      txCount: 0,
+      failedTxCount: 0,
+      opCount: 0,
+      txSetOpCount: 0,
+      baseFee: this.o.baseFee,
+      baseReserve: this.o.baseReserve,
+      totalCoins: TOTAL_COINS,
+      feePool: 0n,
+    };
+    const view = new LedgerView(this.state);
+    const root = newAccount(this.rootKeypair.publicKey(), TOTAL_COINS, 1, closeTime);
+    root.seq = 0n;
+    view.putAccount(root);
+    await this.o.store.writeLedger({ header: genesis, view, transactions: [], payments: [] });
+    view.commitTo(this.state);
+    this.latest = genesis;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    await this.closing;
+    for (const p of this.queue) p.reject(new Error('sandbox Horizon stopped'));
+    this.queue = [];
+    this.pendingByHash.clear();
+    this.queuedSeq.clear();
+  }
+
+  private schedule() {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      void this.closeLedgerNow()
+        .catch(() => {})
+        .finally(() => this.schedule());
+    }, this.o.ledgerCloseMs);
+  }
+
+  /** The sequence number the next transaction from `accountId` must use minus one (queued ones included). */
+  currentSeq(accountId: string): bigint | undefined {
+    return this.queuedSeq.get(accountId) ?? this.state.getAccount(accountId)?.seq;
+  }
+
+  get pendingCount(): number {
+    return this.queue.length;
+  }
+
+  async submit(envelopeXdr: string): Promise<SubmitOutcome> {
+    const parsed = parseEnvelope(envelopeXdr, this.o.passphrase);
+    const joined = this.pendingByHash.get(parsed.hash);
+    if (joined) return joined.promise;
+    const rejection = validate(this.state, parsed, {
+      closeTime: Math.max(Math.floor(Date.now() / 1000), this.latest.closeTime),
+      baseFee: this.o.baseFee,
+      baseReserve: this.o.baseReserve,
+      currentSeq: (id) => this.queuedSeq.get(id),
+    });
+    if (rejection) {
+      // A resubmitted envelope that was already applied answers with its result, as Horizon does.
+      const existing = await this.o.store.transaction(parsed.hash);
+      if (existing && existing.hash === parsed.hash) return { kind: 'applied', record: existing };
+      const raced = this.pendingByHash.get(parsed.hash);
+      if (raced) return raced.promise;
+      return { kind: 'rejected', rejection, envelopeXdr };
+    }
+    let resolve!: (o: SubmitOutcome) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<SubmitOutcome>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const pending: Pending = { parsed, promise, resolve, reject };
+    this.queue.push(pending);
+    this.pendingByHash.set(parsed.hash, pending);
+    this.queuedSeq.set(baseAccount(parsed.tx.source), BigInt(parsed.tx.sequence));
+    return promise;
+  }
+
+  /** Friendbot: the root account creates `destination` with `startingBalance`. */
+  async fund(destination: string, startingBalance: string): Promise<SubmitOutcome> {
+    const rootId = this.rootKeypair.publicKey();
+    const seq = this.currentSeq(rootId)!;
+    const tx = new TransactionBuilder(new Account(rootId, seq.toString()), {
+      fee: this.o.baseFee.toString(),
+      networkPassphrase: this.o.passphrase,
+    })
+      .addOperation(Operation.createAccount({ destination, startingBalance }))
+      .setTimeout(TimeoutInfinite)
+      .build();
+    tx.sign(this.rootKeypair);
+    return this.submit(tx.toEnvelope().toXDR('base64'));
+  }
+
+  /** Closes the next ledger now (after any close in progress). */
+  closeLedgerNow(): Promise<void> {
+    const next = this.closing.then(() => this.close());
+    this.closing = next.catch(() => {});
+    return next;
+  }
+
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let ops = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      if (batch.length > 0 && ops + next.parsed.opCount > this.o.maxOpsPerLedger) break;
+      batch.push(this.queue.shift()!);
+      ops += next.parsed.opCount;
+    }
+    return batch;
+  }
+
+  private async close(): Promise<void> {
+    const batch = this.takeBatch();
+    const prev = this.latest;
+    const seq = prev.seq + 1;
+    const closeTime = Math.max(Math.floor(Date.now() / 1000), prev.closeTime);
+    const view = new LedgerView(this.state);
+    const ctx = {
+      seq,
+      closeTime,
+      baseReserve: this.o.baseReserve,
+      baseFee: this.o.baseFee,
+      rate: this.o.rate,
+    };
+    const header: LedgerHeader = {
+      seq,
+      hash: '',
+      prevHash: prev.hash,
+      closeTime,
+      txCount: 0,
+      failedTxCount: 0,
+      opCount: 0,
+      txSetOpCount: 0,
+      baseFee: this.o.baseFee,
+      baseReserve: this.o.baseReserve,
+      totalCoins: prev.totalCoins,
+      feePool: prev.feePool,
+    };
+    const transactions: StoredTx[] = [];
+    const payments: StoredPayment[] = [];
+    const outcomes: [Pending, SubmitOutcome][] = [];
+    for (const pending of batch) {
+      const p = pending.parsed;
+      const rejection = validate(view, p, {
+        closeTime,
+        baseFee: this.o.baseFee,
+        baseReserve: this.o.baseReserve,
+      });
+      if (rejection) {
+        outcomes.push([pending, { kind: 'rejected', rejection, envelopeXdr: p.envelopeXdr }]);
+        continue;
+      }
+      const applied = applyTransaction(view, p, ctx);
+      const order = transactions.length + 1;
+      const txId = toid(seq, order, 0);
+      header.txCount += 1;
+      header.txSetOpCount += p.opCount;
+      if (applied.successful) header.opCount += p.opCount;
+      else header.failedTxCount += 1;
+      header.feePool += applied.fee;
+      const record = transactionRecord({
+        id: txId,
+        hash: p.hash,
+        ledger: header,
+        tx: p.tx,
+        feeBump: p.feeBump,
+        successful: applied.successful,
+        feeCharged: applied.fee,
+        envelopeXdr: p.envelopeXdr,
+        resultXdr: applied.result.toXDR('base64'),
+      });
+      const accounts = new Set<string>([p.feeSource, baseAccount(p.tx.source)]);
+      applied.ops.forEach((op, i) => {
+        const operation = p.tx.operations[i]!;
+        const opSource = operation.source ?? p.tx.source;
+        accounts.add(baseAccount(opSource));
+        if (!op.payment) return;
+        for (const a of op.payment.participants) accounts.add(a);
+        const id = toid(seq, order, i + 1);
+        payments.push({
+          id,
+          txHash: p.hash,
+          successful: applied.successful,
+          accounts: [...new Set(op.payment.participants)],
+          record: {
+            id: id.toString(),
+            paging_token: id.toString(),
+            transaction_successful: applied.successful,
+            source_account: baseAccount(opSource),
+            ...(opSource.startsWith('M') ? { source_account_muxed: opSource } : {}),
+            type: op.payment.type,
+            type_i: TYPE_I[op.payment.type],
+            created_at: record.created_at,
+            transaction_hash: p.hash,
+            ...op.payment.fields,
+          },
+        });
+      });
+      transactions.push({
+        id: txId,
+        hash: p.hash,
+        innerHash: p.innerHash,
+        ledger: seq,
+        successful: applied.successful,
+        accounts: [...accounts],
+        record,
+      });
+      outcomes.push([pending, { kind: 'applied', record, resultCodes: applied.resultCodes }]);
+    }
+    header.hash = sha256(`${prev.hash}:${seq}:${transactions.map((t) => t.hash).join(',')}`);
+    for (const t of transactions) t.record.ledger = seq;
+    try {
+      await this.o.store.writeLedger({ header, view, transactions, payments });
+    } catch (err) {
+      // Nothing was committed: the batch's submitters get the error, the in-memory state is unchanged.
+      for (const pending of batch) {
+        this.pendingByHash.delete(pending.parsed.hash);
+        pending.reject(err);
+      }
+      this.recomputeQueuedSeq();
+      throw err;
+    }
+    view.commitTo(this.state);
+    this.latest = header;
+    for (const [pending, outcome] of outcomes) {
+      this.pendingByHash.delete(pending.parsed.hash);
+      pending.resolve(outcome);
+    }
+    this.recomputeQueuedSeq();
+    this.events.emit('ledger', header);
+  }
+
+  private recomputeQueuedSeq() {
+    this.queuedSeq.clear();
+    for (const p of this.queue)
+      this.queuedSeq.set(baseAccount(p.parsed.tx.source), BigInt(p.parsed.tx.sequence));
+  }
+}
+
+const TYPE_I: Record<string, number> = {
+  create_account: 0,
+  payment: 1,
+  path_payment_strict_receive: 2,
+  account_merge: 8,
+  path_payment_strict_send: 13,
+};
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}

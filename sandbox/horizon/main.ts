@@ -1,0 +1,48 @@
+// Sandbox Horizon entry (`npm start` in the sandbox profile): a local ledger speaking Horizon's HTTP API.
+import { loadConfigOrExit } from '../../config/index.js';
+import { loadDotEnv } from '../../config/load-env.js';
+import { createLogger } from '../../config/logger.js';
+import { createHorizonSandbox } from './index.js';
+
+loadDotEnv();
+const config = loadConfigOrExit();
+const logger = createLogger('sandbox-horizon', config.logLevel);
+if (config.profile !== 'sandbox') {
+  logger.fatal('the sandbox Horizon runs only in the sandbox profile');
+  process.exit(78);
+}
+
+const sandbox = createHorizonSandbox({
+  databaseUrl: config.db.url,
+  networkPassphrase: config.stellar.networkPassphrase,
+  hostname: '0.0.0.0',
+});
+
+try {
+  const { port } = await sandbox.start(config.sandbox.horizonPort);
+  logger.info(
+    { port, ledger: sandbox.ledger.latest.seq, root: sandbox.rootKeypair.publicKey() },
+    `sandbox Horizon listening on http://localhost:${port}`,
+  );
+} catch (err) {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    logger.fatal(
+      `port ${config.sandbox.horizonPort} is already in use (set SANDBOX_HORIZON_PORT to change it)`,
+    );
+  } else {
+    logger.fatal({ err }, 'sandbox Horizon failed to start');
+  }
+  process.exit(1);
+}
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  logger.info({ signal }, 'shutting down');
+  await sandbox.stop().catch(() => {});
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,294 @@
+import { type Kysely, sql } from 'kysely';
+import { assertIdentifier } from '../../db/index.js';
+import {
+  type AccountEntry,
+  accountFromJson,
+  accountToJson,
+  balanceFromJson,
+  balanceToJson,
+  type ClaimableBalanceEntry,
+  CommittedState,
+  type LedgerView,
+} from './state.js';
+
+/**
+ * Postgres persistence in the sandbox's own schema (not part of the anchor's migrations). Hot state lives in
+ * memory; each ledger close writes everything it changed in one transaction, so a restart resumes exactly.
+ */
+
+export interface LedgerHeader {
+  seq: number;
+  hash: string;
+  prevHash: string;
+  /** unix seconds */
+  closeTime: number;
+  txCount: number;
+  failedTxCount: number;
+  opCount: number;
+  txSetOpCount: number;
+  baseFee: bigint;
+  baseReserve: bigint;
+  totalCoins: bigint;
+  feePool: bigint;
+}
+
+export interface StoredTx {
+  id: bigint;
+  hash: string;
+  innerHash: string;
+  ledger: number;
+  successful: boolean;
+  accounts: string[];
+  record: Record<string, unknown>;
+}
+
+export interface StoredPayment {
+  id: bigint;
+  txHash: string;
+  successful: boolean;
+  accounts: string[];
+  record: Record<string, unknown>;
+}
+
+export interface LedgerWrite {
+  header: LedgerHeader;
+  view?: LedgerView;
+  transactions: StoredTx[];
+  payments: StoredPayment[];
+}
+
+export interface PageQuery {
+  account?: string;
+  /** exclusive, by id */
+  cursor?: bigint;
+  order: 'asc' | 'desc';
+  limit: number;
+  includeFailed: boolean;
+}
+
+export class HorizonStore {
+  readonly schema: string;
+  constructor(
+    private readonly db: Kysely<any>,
+    schema: string,
+  ) {
+    this.schema = assertIdentifier(schema);
+  }
+
+  private t(name: string) {
+    return sql.table(`${this.schema}.${name}`);
+  }
+
+  async init(): Promise<void> {
+    const s = sql.id(this.schema);
+    await sql`create schema if not exists ${s}`.execute(this.db);
+    await sql`create table if not exists ${this.t('ledgers')} (
+      seq integer primary key,
+      header jsonb not null
+    )`.execute(this.db);
+    await sql`create table if not exists ${this.t('accounts')} (id text primary key, entry jsonb not null)`.execute(
+      this.db,
+    );
+    await sql`create table if not exists ${this.t('claimable_balances')} (id text primary key, entry jsonb not null)`.execute(
+      this.db,
+    );
+    await sql`create table if not exists ${this.t('transactions')} (
+      id bigint primary key,
+      hash text not null unique,
+      inner_hash text not null,
+      ledger integer not null,
+      successful boolean not null,
+      accounts text[] not null,
+      record jsonb not null
+    )`.execute(this.db);
+    await sql`create index if not exists transactions_inner_hash on ${this.t('transactions')} (inner_hash)`.execute(
+      this.db,
+    );
+    await sql`create index if not exists transactions_accounts on ${this.t('transactions')} using gin (accounts)`.execute(
+      this.db,
+    );
+    await sql`create table if not exists ${this.t('payments')} (
+      id bigint primary key,
+      tx_hash text not null,
+      successful boolean not null,
+      accounts text[] not null,
+      record jsonb not null
+    )`.execute(this.db);
+    await sql`create index if not exists payments_accounts on ${this.t('payments')} using gin (accounts)`.execute(
+      this.db,
+    );
+  }
+
+  async load(): Promise<{ state: CommittedState; latest: LedgerHeader | undefined }> {
+    const state = new CommittedState();
+    const accounts = await sql<{ entry: unknown }>`select entry from ${this.t('accounts')}`.execute(this.db);
+    for (const row of accounts.rows) {
+      const a = accountFromJson(row.entry);
+      state.accounts.set(a.id, a);
+    }
+    const balances = await sql<{ entry: unknown }>`select entry from ${this.t('claimable_balances')}`.execute(
+      this.db,
+    );
+    for (const row of balances.rows) {
+      const b = balanceFromJson(row.entry);
+      state.balances.set(b.id, b);
+    }
+    const latest = await sql<{
+      header: any;
+    }>`select header from ${this.t('ledgers')} order by seq desc limit 1`.execute(this.db);
+    const h = latest.rows[0]?.header;
+    return { state, latest: h ? headerFromJson(h) : undefined };
+  }
+
+  /** Writes one closed ledger atomically. */
+  async writeLedger(w: LedgerWrite): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await sql`insert into ${this.t('ledgers')} (seq, header) values (${w.header.seq}, ${JSON.stringify(headerToJson(w.header))}::jsonb)`.execute(
+        trx,
+      );
+      if (w.view) {
+        const upserts: [string, string][] = [];
+        const deletes: string[] = [];
+        for (const [id, e] of w.view.accounts) {
+          if (e) upserts.push([id, JSON.stringify(accountToJson(e as AccountEntry))]);
+          else deletes.push(id);
+        }
+        for (const chunk of chunks(upserts, 2000)) {
+          await sql`insert into ${this.t('accounts')} (id, entry) values ${sql.join(
+            chunk.map(([id, e]) => sql`(${id}, ${e}::jsonb)`),
+          )} on conflict (id) do update set entry = excluded.entry`.execute(trx);
+        }
+        if (deletes.length)
+          await sql`delete from ${this.t('accounts')} where id = any(${deletes})`.execute(trx);
+        const bUpserts: [string, string][] = [];
+        const bDeletes: string[] = [];
+        for (const [id, e] of w.view.balances) {
+          if (e) bUpserts.push([id, JSON.stringify(balanceToJson(e as ClaimableBalanceEntry))]);
+          else bDeletes.push(id);
+        }
+        for (const chunk of chunks(bUpserts, 2000)) {
+          await sql`insert into ${this.t('claimable_balances')} (id, entry) values ${sql.join(
+            chunk.map(([id, e]) => sql`(${id}, ${e}::jsonb)`),
+          )} on conflict (id) do update set entry = excluded.entry`.execute(trx);
+        }
+        if (bDeletes.length) {
+          await sql`delete from ${this.t('claimable_balances')} where id = any(${bDeletes})`.execute(trx);
+        }
+      }
+      for (const chunk of chunks(w.transactions, 1000)) {
+        await sql`insert into ${this.t('transactions')} (id, hash, inner_hash, ledger, successful, accounts, record) values ${sql.join(
+          chunk.map(
+            (t) =>
+              sql`(${t.id.toString()}, ${t.hash}, ${t.innerHash}, ${t.ledger}, ${t.successful}, ${t.accounts}::text[], ${JSON.stringify(t.record)}::jsonb)`,
+          ),
+        )}`.execute(trx);
+      }
+      for (const chunk of chunks(w.payments, 1000)) {
+        await sql`insert into ${this.t('payments')} (id, tx_hash, successful, accounts, record) values ${sql.join(
+          chunk.map(
+            (p) =>
+              sql`(${p.id.toString()}, ${p.txHash}, ${p.successful}, ${p.accounts}::text[], ${JSON.stringify(p.record)}::jsonb)`,
+          ),
+        )}`.execute(trx);
+      }
+    });
+  }
+
+  async ledger(seq: number): Promise<LedgerHeader | undefined> {
+    const r = await sql<{ header: any }>`select header from ${this.t('ledgers')} where seq = ${seq}`.execute(
+      this.db,
+    );
+    return r.rows[0] ? headerFromJson(r.rows[0].header) : undefined;
+  }
+
+  async ledgers(q: PageQuery): Promise<LedgerHeader[]> {
+    const cursor = q.cursor !== undefined ? Number(q.cursor) : undefined;
+    const r =
+      q.order === 'asc'
+        ? await sql<{
+            header: any;
+          }>`select header from ${this.t('ledgers')} where seq > ${cursor ?? 0} order by seq asc limit ${q.limit}`.execute(
+            this.db,
+          )
+        : await sql<{
+            header: any;
+          }>`select header from ${this.t('ledgers')} where seq < ${cursor ?? 2 ** 31 - 1} order by seq desc limit ${q.limit}`.execute(
+            this.db,
+          );
+    return r.rows.map((x) => headerFromJson(x.header));
+  }
+
+  /** By the envelope's hash or, for fee bumps, the inner transaction's hash (as Horizon does). */
+  async transaction(hash: string): Promise<Record<string, unknown> | undefined> {
+    const r = await sql<{ record: Record<string, unknown> }>`select record from ${this.t('transactions')}
+      where hash = ${hash} or inner_hash = ${hash} order by id limit 1`.execute(this.db);
+    return r.rows[0]?.record;
+  }
+
+  async transactionsByHash(hashes: string[]): Promise<Map<string, Record<string, unknown>>> {
+    if (hashes.length === 0) return new Map();
+    const r = await sql<{
+      hash: string;
+      record: Record<string, unknown>;
+    }>`select hash, record from ${this.t('transactions')}
+      where hash = any(${hashes})`.execute(this.db);
+    return new Map(r.rows.map((x) => [x.hash, x.record]));
+  }
+
+  async transactions(q: PageQuery) {
+    return this.page<Record<string, unknown>>('transactions', q);
+  }
+
+  async payments(q: PageQuery) {
+    return this.page<Record<string, unknown>>('payments', q);
+  }
+
+  private async page<T>(table: 'transactions' | 'payments', q: PageQuery): Promise<T[]> {
+    const conds = [];
+    if (q.account) conds.push(sql`accounts @> array[${q.account}]::text[]`);
+    if (!q.includeFailed) conds.push(sql`successful`);
+    if (q.cursor !== undefined) {
+      conds.push(q.order === 'asc' ? sql`id > ${q.cursor.toString()}` : sql`id < ${q.cursor.toString()}`);
+    }
+    const where = conds.length ? sql`where ${sql.join(conds, sql` and `)}` : sql``;
+    const order = q.order === 'asc' ? sql`order by id asc` : sql`order by id desc`;
+    const r = await sql<{
+      record: T;
+    }>`select record from ${this.t(table)} ${where} ${order} limit ${q.limit}`.execute(this.db);
+    return r.rows.map((x) => x.record);
+  }
+
+  /** Highest operation id recorded (for cursor=now). */
+  async latestPaymentId(): Promise<bigint> {
+    const r = await sql<{ id: string | null }>`select max(id)::text as id from ${this.t('payments')}`.execute(
+      this.db,
+    );
+    return BigInt(r.rows[0]?.id ?? '0');
+  }
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function headerToJson(h: LedgerHeader) {
+  return {
+    ...h,
+    baseFee: h.baseFee.toString(),
+    baseReserve: h.baseReserve.toString(),
+    totalCoins: h.totalCoins.toString(),
+    feePool: h.feePool.toString(),
+  };
+}
+
+function headerFromJson(j: any): LedgerHeader {
+  return {
+    ...j,
+    baseFee: BigInt(j.baseFee),
+    baseReserve: BigInt(j.baseReserve),
+    totalCoins: BigInt(j.totalCoins),
+    feePool: BigInt(j.feePool),
+  };
+}
