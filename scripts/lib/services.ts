@@ -26,6 +26,13 @@ export const SERVICES: ServiceSpec[] = [
     profiles: ['sandbox'],
   },
   {
+    name: 'sandbox Horizon',
+    entry: 'sandbox/horizon/main.ts',
+    url: (c) => `http://localhost:${c.sandbox.horizonPort}`,
+    readyUrl: (c) => `http://127.0.0.1:${c.sandbox.horizonPort}/`,
+    profiles: ['sandbox'],
+  },
+  {
     name: 'worker',
     entry: 'worker/main.ts',
   },
