@@ -48,7 +48,7 @@ describe('sandbox bank (issue 7 part 4: the simulated PSP)', () => {
     });
 
   it('refuses API calls without the Bearer API key (401 {"error"})', async () => {
-    for (const headers of [{}, { Authorization: 'Bearer wrong-key-wrong-key' }]) {
+    for (const headers of [{}, { Authorization: 'Bearer wrong-key-wrong-key' }] as Record<string, string>[]) {
       const res = await fetch(`${bank.url}/api/transfers`, { headers });
       expect(res.status).toBe(401);
       expect(typeof ((await res.json()) as { error: unknown }).error).toBe('string');
