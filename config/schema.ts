@@ -481,11 +481,60 @@ export const kycEnv = {
     .describe('where the sandbox KYC provider sends its webhooks (default PUBLIC_URL/webhooks/kyc)'),
 };
 
-export const envSchema = z.object({ ...coreEnv, ...stellarEnv, ...authEnv, ...sep1Env, ...sep24Env, ...withdrawEnv, ...bankEnv, ...opsEnv, ...kycEnv });
+/** Stellar payments out (activities/stellar.ts) and in (the payment observer). */
+export const paymentsEnv = {
+  RECEIVING_ACCOUNTS: z
+    .string()
+    .regex(/^\s*G[A-Z2-7]{55}\s*(,\s*G[A-Z2-7]{55}\s*)*$/, 'must be comma-separated Stellar public keys (G...)')
+    .optional()
+    .describe('accounts the payment observer watches for withdrawal payments, comma-separated (default: the distribution account)'),
+  CHANNEL_SECRETS: z
+    .string()
+    .optional()
+    .describe('channel account secrets, comma-separated: transaction sources with their own sequence numbers so payments go out in parallel (secret; sandbox default: 4 derived channels; empty elsewhere = no channels)'),
+  STELLAR_TX_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(3600)
+    .default(60)
+    .describe('validity window (time bounds) of every transaction the anchor signs; a stuck payment is rebuilt only after it'),
+  STELLAR_MAX_FEE_STROOPS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(10_000_000)
+    .default(10_000)
+    .describe('highest fee per operation the anchor bids, in stroops'),
+  OBSERVER_POLL_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .max(60_000)
+    .default(1000)
+    .describe('how often the payment observer asks Horizon for new payments when it is idle'),
+  OBSERVER_PAGE_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(200)
+    .default(200)
+    .describe('payments the observer reads and records per batch (Horizon allows up to 200)'),
+  OBSERVER_BATCHES_PER_RUN: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(200)
+    .describe('batches an observer workflow run handles before it continues as new'),
+};
+
+export const envSchema = z.object({ ...paymentsEnv, ...coreEnv, ...stellarEnv, ...authEnv, ...sep1Env, ...sep24Env, ...withdrawEnv, ...bankEnv, ...opsEnv, ...kycEnv });
 export type Env = z.infer<typeof envSchema>;
 
 /** Keys whose values are secrets: never logged, never echoed in config errors. */
 export const SECRET_KEYS = new Set<string>([
+  'CHANNEL_SECRETS',
   'SIGNING_SECRET',
   'DISTRIBUTION_SECRET',
   'ISSUER_SECRET',

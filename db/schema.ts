@@ -286,7 +286,92 @@ export interface TopUpsTable {
   completed_at: Date | null;
 }
 
+// --- Stellar payments (activities/stellar.ts) and the payment observer (activities/observer.ts) -------------
+export interface StellarEnvelopesTable {
+  /** Idempotency key of the submission: a payment ref, or a batch ref. */
+  ref: string;
+  source: string;
+  hash: string;
+  envelope_xdr: string;
+  sequence: ColumnType<string, string | bigint, string | bigint>;
+  max_time: Date;
+  status: Generated<'prepared' | 'succeeded' | 'failed'>;
+  ledger: number | null;
+  result_codes: Json<{ transaction: string; operations?: string[] } | null>;
+  attempt: Generated<number>;
+  /** Hashes of earlier envelopes for this ref, each proven unable to land before it was replaced. */
+  previous_hashes: ColumnType<string[], string[] | undefined, string[]>;
+  submitted_at: Date | null;
+  completed_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface StellarPaymentsTable {
+  ref: string;
+  envelope_ref: string;
+  op_index: number;
+  kind: 'payment' | 'create_account' | 'claimable_balance';
+  destination: string;
+  asset_code: string;
+  asset_issuer: string | null;
+  amount: string;
+  memo: string | null;
+  memo_type: 'text' | 'id' | 'hash' | null;
+  claimable_balance_id: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface StellarChannelsTable {
+  account: string;
+  leased_by: string | null;
+  leased_until: Date | null;
+}
+
+export type ReceivedPaymentStatus = 'matched' | 'unmatched' | 'signalled';
+
+export interface ReceivedPaymentsTable {
+  operation_id: string;
+  transaction_hash: string;
+  /** The receiving account observed (G...). */
+  account: string;
+  type: string;
+  from_account: string;
+  to_account: string;
+  to_muxed: string | null;
+  to_muxed_id: string | null;
+  asset_code: string;
+  asset_issuer: string | null;
+  amount: string;
+  source_asset_code: string | null;
+  source_asset_issuer: string | null;
+  source_amount: string | null;
+  memo: string | null;
+  memo_type: Generated<'text' | 'id' | 'hash' | 'none'>;
+  fee_bump: Generated<boolean>;
+  ledger: number;
+  paging_token: string;
+  ledger_closed_at: Date | null;
+  transaction_id: string | null;
+  mismatch: 'asset' | 'amount' | null;
+  unmatched_reason: string | null;
+  status: ReceivedPaymentStatus;
+  recorded_at: Generated<Date>;
+  signalled_at: Date | null;
+}
+
+export interface ObserverCursorsTable {
+  account: string;
+  cursor: string;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
+  stellar_envelopes: StellarEnvelopesTable;
+  stellar_payments: StellarPaymentsTable;
+  stellar_channels: StellarChannelsTable;
+  received_payments: ReceivedPaymentsTable;
+  observer_cursors: ObserverCursorsTable;
   admin_audit: AdminAuditTable;
   topups: TopUpsTable;
   bank_transfers: BankTransfersTable;

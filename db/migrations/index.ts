@@ -5,6 +5,7 @@ import * as sep24Interactive from './20261125T152500_sep24_interactive.js';
 import * as bankRails from './20261125T153000_bank_rails.js';
 import * as operations from './20261125T153500_operations.js';
 import * as kyc from './20261125T155000_kyc.js';
+import * as stellarPayments from './20261125T154000_stellar_payments.js';
 
 /**
  * Every migration, listed explicitly and in order (no directory globbing). Names are timestamps; a merged
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '20261125T153000_bank_rails': bankRails,
   '20261125T153500_operations': operations,
   '20261125T155000_kyc': kyc,
+  '20261125T154000_stellar_payments': stellarPayments,
 };

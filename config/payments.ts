@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { Keypair } from '@stellar/stellar-sdk';
+import type { ConfigIssue } from './index.js';
+import type { Env } from './schema.js';
+
+/** Stellar payments out (activities/stellar.ts) and in (the payment observer). */
+export interface PaymentsConfig {
+  /** Accounts the payment observer watches (default: the distribution account). */
+  receivingAccounts: string[];
+  /** Channel accounts: transaction sources with their own sequence numbers, so payments go out in parallel. */
+  channelSecrets: string[];
+  channelAccounts: string[];
+  /** Validity window of every envelope we sign; a retry rebuilds only after it has passed. */
+  txTimeoutSeconds: number;
+  /** Highest fee per operation we bid, in stroops. */
+  maxFeeStroops: number;
+  observerPollIntervalMs: number;
+  observerPageSize: number;
+  /** Batches an observer run handles before it continues as new (bounds the workflow history). */
+  observerBatchesPerRun: number;
+}
+
+export const SANDBOX_CHANNEL_COUNT = 4;
+
+/** Sandbox channel accounts, derived like the other sandbox keys (publicly known: sandbox only). */
+export function sandboxChannelKeypair(index: number): Keypair {
+  const seed = createHash('sha256').update(`stellar-temporal-anchor/sandbox/channel-${index}`).digest();
+  return Keypair.fromRawEd25519Seed(seed);
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+export function buildPaymentsConfig(
+  e: Env,
+  distributionAccount: string | undefined,
+  issues: ConfigIssue[],
+): PaymentsConfig {
+  const sandbox = e.PROFILE === 'sandbox';
+  const receivingAccounts = list(e.RECEIVING_ACCOUNTS);
+  let channelSecrets = list(e.CHANNEL_SECRETS);
+  if (channelSecrets.length === 0 && sandbox) {
+    channelSecrets = Array.from({ length: SANDBOX_CHANNEL_COUNT }, (_, i) =>
+      sandboxChannelKeypair(i).secret(),
+    );
+  }
+  const channelAccounts: string[] = [];
+  const known = new Set(
+    Array.from({ length: SANDBOX_CHANNEL_COUNT }, (_, i) => sandboxChannelKeypair(i).secret()),
+  );
+  for (const secret of channelSecrets) {
+    try {
+      channelAccounts.push(Keypair.fromSecret(secret).publicKey());
+    } catch {
+      issues.push({ key: 'CHANNEL_SECRETS', message: 'every entry must be a Stellar secret seed (S...)' });
+    }
+    if (!sandbox && known.has(secret)) {
+      issues.push({
+        key: 'CHANNEL_SECRETS',
+        message: `contains a publicly known sandbox secret (${e.PROFILE})`,
+      });
+    }
+  }
+  if (distributionAccount && channelAccounts.includes(distributionAccount)) {
+    issues.push({ key: 'CHANNEL_SECRETS', message: 'a channel must not be the distribution account' });
+  }
+  return {
+    receivingAccounts:
+      receivingAccounts.length > 0 ? receivingAccounts : distributionAccount ? [distributionAccount] : [],
+    channelSecrets,
+    channelAccounts,
+    txTimeoutSeconds: e.STELLAR_TX_TIMEOUT_SECONDS,
+    maxFeeStroops: e.STELLAR_MAX_FEE_STROOPS,
+    observerPollIntervalMs: e.OBSERVER_POLL_INTERVAL_MS,
+    observerPageSize: e.OBSERVER_PAGE_SIZE,
+    observerBatchesPerRun: e.OBSERVER_BATCHES_PER_RUN,
+  };
+}
