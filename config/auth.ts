@@ -9,7 +9,12 @@ export interface AuthConfig {
   jwtPrivateKey: string | undefined;
   /** The key being rotated out: its tokens are still accepted until they expire (and until `acceptUntil`). */
   jwtPrevious:
-    | { algorithm: JwtAlgorithm; secret: string | undefined; publicKey: string | undefined; acceptUntil: Date | undefined }
+    | {
+        algorithm: JwtAlgorithm;
+        secret: string | undefined;
+        publicKey: string | undefined;
+        acceptUntil: Date | undefined;
+      }
     | undefined;
 }
 
@@ -54,7 +59,8 @@ interface Issue {
   message: string;
 }
 
-const HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:\d{1,5})?$/;
+const HOST =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:\d{1,5})?$/;
 
 /** Builds the SEP-1/SEP-10/JWT blocks of AppConfig, pushing every problem into `issues`. */
 export function buildAuthConfig(
@@ -70,7 +76,8 @@ export function buildAuthConfig(
   }
 
   if (e.JWT_ALGORITHM === 'HS256') {
-    if (!sandbox && !e.JWT_SECRET) issues.push({ key: 'JWT_SECRET', message: `required for the ${ctx.profile} profile` });
+    if (!sandbox && !e.JWT_SECRET)
+      issues.push({ key: 'JWT_SECRET', message: `required for the ${ctx.profile} profile` });
   } else if (!e.JWT_PRIVATE_KEY) {
     issues.push({ key: 'JWT_PRIVATE_KEY', message: `required when JWT_ALGORITHM is ${e.JWT_ALGORITHM}` });
   } else {
@@ -89,7 +96,10 @@ export function buildAuthConfig(
     }
     if (algorithm !== 'HS256') {
       if (!e.JWT_PREVIOUS_PUBLIC_KEY) {
-        issues.push({ key: 'JWT_PREVIOUS_PUBLIC_KEY', message: `required when the previous algorithm is ${algorithm}` });
+        issues.push({
+          key: 'JWT_PREVIOUS_PUBLIC_KEY',
+          message: `required when the previous algorithm is ${algorithm}`,
+        });
       } else {
         try {
           parseJwtPublicKey(e.JWT_PREVIOUS_PUBLIC_KEY, algorithm);
@@ -115,7 +125,10 @@ export function buildAuthConfig(
     if (!HOST.test(domain)) {
       issues.push({ key: 'SEP10_HOME_DOMAINS', message: `"${domain}" is not a host name` });
     } else if (Buffer.byteLength(`${domain} auth`) > 64) {
-      issues.push({ key: 'SEP10_HOME_DOMAINS', message: `"${domain} auth" is longer than a 64-byte ManageData key` });
+      issues.push({
+        key: 'SEP10_HOME_DOMAINS',
+        message: `"${domain} auth" is longer than a 64-byte ManageData key`,
+      });
     }
   }
 

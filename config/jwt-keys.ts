@@ -20,7 +20,9 @@ function expectKind(key: KeyObject, alg: Exclude<JwtAlgorithm, 'HS256'>): void {
   if (alg === 'ES256') {
     const curve = key.asymmetricKeyDetails?.namedCurve;
     if (key.asymmetricKeyType !== 'ec' || (curve !== 'prime256v1' && curve !== 'P-256')) {
-      throw new Error(`ES256 needs an EC P-256 key, got ${key.asymmetricKeyType ?? 'unknown'} ${curve ?? ''}`.trim());
+      throw new Error(
+        `ES256 needs an EC P-256 key, got ${key.asymmetricKeyType ?? 'unknown'} ${curve ?? ''}`.trim(),
+      );
     }
   }
 }

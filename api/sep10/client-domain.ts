@@ -1,6 +1,6 @@
 import { StrKey } from '@stellar/stellar-sdk';
 import { parse } from 'smol-toml';
-import { badRequest } from '../middleware/errors.js';
+import { badRequest, HttpError } from '../middleware/errors.js';
 
 const HOST =
   /^(?=.{1,253}(:\d{1,5})?$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:\d{1,5})?$/;
@@ -53,7 +53,7 @@ export async function fetchClientSigningKey(domain: string, opts: ClientDomainOp
     }
     body = await res.text();
   } catch (err) {
-    if ((err as { code?: string }).code?.startsWith('client_domain')) throw err;
+    if (err instanceof HttpError) throw err;
     const name = (err as Error).name;
     const reason =
       name === 'TimeoutError' || name === 'AbortError'

@@ -1,4 +1,15 @@
-import { type Keypair, type Transaction, TransactionBuilder } from '@stellar/stellar-sdk';
+import { randomBytes } from 'node:crypto';
+import {
+  Account,
+  BASE_FEE,
+  Keypair,
+  Memo,
+  Operation,
+  TimeoutInfinite,
+  type Transaction,
+  TransactionBuilder,
+  type xdr,
+} from '@stellar/stellar-sdk';
 import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app.js';
@@ -87,4 +98,77 @@ export async function authenticate(
   const token = await postChallenge(app, signed);
   if (token.res.status !== 200) throw new Error(`token: ${token.res.status} ${JSON.stringify(token.body)}`);
   return token.body.token!;
+}
+
+export interface CraftOptions {
+  /** The op[0] source: the client account (G... or M...). */
+  client: string;
+  homeDomain?: string;
+  webAuthDomain?: string | null;
+  /** Seconds since epoch. */
+  minTime?: number;
+  maxTime?: number;
+  /** Build with no upper time bound (maxTime 0). */
+  infinite?: boolean;
+  sequence?: string;
+  /** Transaction source and signer (default: the server key). */
+  source?: Keypair;
+  /** Sign with this key instead of the source; null for no signature. */
+  signer?: Keypair | null;
+  nonceBytes?: number;
+  memo?: string;
+  passphrase?: string;
+  /** Operations placed before (op0) or after the standard ones. */
+  firstOp?: xdr.Operation;
+  extraOps?: xdr.Operation[];
+  clientDomain?: { domain: string; key: string };
+}
+
+/**
+ * A challenge built by hand, server-signed unless told otherwise, to exercise each rule of POST /auth with an
+ * envelope the real GET would never hand out.
+ */
+export function craftChallenge(config: AppConfig, o: CraftOptions): string {
+  const server = Keypair.fromSecret(config.stellar.signingSecret);
+  const source = o.source ?? server;
+  const now = Math.floor(Date.now() / 1000);
+  const seq = BigInt(o.sequence ?? '0') - 1n;
+  const builder = new TransactionBuilder(new Account(source.publicKey(), seq.toString()), {
+    fee: BASE_FEE,
+    networkPassphrase: o.passphrase ?? config.stellar.networkPassphrase,
+    ...(o.infinite ? {} : { timebounds: { minTime: o.minTime ?? now, maxTime: o.maxTime ?? now + 900 } }),
+  });
+  if (o.infinite) builder.setTimeout(TimeoutInfinite);
+  builder.addOperation(
+    o.firstOp ??
+      Operation.manageData({
+        name: `${o.homeDomain ?? config.sep10.homeDomains[0]} auth`,
+        value: randomBytes(o.nonceBytes ?? 48).toString('base64'),
+        source: o.client,
+      }),
+  );
+  if (o.webAuthDomain !== null) {
+    builder.addOperation(
+      Operation.manageData({
+        name: 'web_auth_domain',
+        value: o.webAuthDomain ?? config.sep10.webAuthDomain,
+        source: server.publicKey(),
+      }),
+    );
+  }
+  if (o.clientDomain) {
+    builder.addOperation(
+      Operation.manageData({
+        name: 'client_domain',
+        value: o.clientDomain.domain,
+        source: o.clientDomain.key,
+      }),
+    );
+  }
+  for (const op of o.extraOps ?? []) builder.addOperation(op);
+  if (o.memo) builder.addMemo(Memo.id(o.memo));
+  const tx = builder.build();
+  const signer = o.signer === undefined ? source : o.signer;
+  if (signer) tx.sign(signer);
+  return tx.toXDR();
 }
