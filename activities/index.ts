@@ -1,6 +1,9 @@
+import type { Horizon } from '@stellar/stellar-sdk';
 import type { AppConfig } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { createHealthActivities } from './health.js';
+import { createObserverActivities } from './observer.js';
+import { createStellarActivities, type StellarActivityHooks } from './stellar.js';
 import { createKycActivities } from './kyc.js';
 import { createNotifyActivities } from './notify.js';
 import { createRecordActivities } from './records.js';
@@ -9,12 +12,18 @@ import { createRecordActivities } from './records.js';
 export interface ActivityDeps {
   config: AppConfig;
   db: Db;
+  /** Horizon client (default: built from config.stellar); tests inject their own. */
+  horizon?: Horizon.Server;
+  /** Test seams inside sendPayment (crash simulation). */
+  stellarHooks?: StellarActivityHooks;
 }
 
 /** All activities, one family per file. Workflows import only this function's type. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createHealthActivities(deps),
+    ...createStellarActivities(deps),
+    ...createObserverActivities(deps),
     ...createKycActivities(deps),
     ...createRecordActivities(deps),
     ...createNotifyActivities(deps),

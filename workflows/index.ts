@@ -3,3 +3,5 @@ export { healthPingWorkflow } from './health.js';
 export { kycGateWorkflow } from './kyc.js';
 export { depositWorkflow } from './deposit.js';
 export { transactionCallbackWorkflow } from './notify.js';
+export { observerWorkflow, paymentSignalProbeWorkflow } from './observer.js';
+export { sendPaymentWorkflow } from './payments.js';

@@ -57,6 +57,8 @@ export interface ReceivedPayment {
 }
 /** Sent by the payment observer once per payment matched to `withdraw-<id>`. */
 export const paymentReceivedSignal = defineSignal<[ReceivedPayment]>('paymentReceived');
+/** Payments a `withdraw-<id>` stand-in received (paymentSignalProbeWorkflow, tests). */
+export const paymentSignalsQuery = defineQuery<ReceivedPayment[]>('paymentSignals');
 
 // --- interactive flow -------------------------------------------------------------------------------------------
 export interface InteractiveInfo {

@@ -1,0 +1,749 @@
+import {
+  Account,
+  Claimant,
+  type FeeBumpTransaction,
+  Horizon,
+  Keypair,
+  Operation,
+  type Transaction,
+  TransactionBuilder,
+  xdr,
+} from '@stellar/stellar-sdk';
+import { ApplicationFailure } from '@temporalio/activity';
+import { sql } from 'kysely';
+import type { AppConfig } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import {
+  type EnvelopeRow,
+  ensureChannels,
+  findEnvelope,
+  findPayment,
+  insertEnvelope,
+  leaseChannel,
+  markFailed,
+  markSubmitted,
+  markSucceeded,
+  type NewPayment,
+  paymentsOf,
+  releaseChannel,
+  replaceEnvelope,
+  setClaimableBalanceIds,
+} from '../db/stellar-payments.js';
+import { fromStroops, toStroops } from '../stellar/amounts.js';
+import { type AssetRef, isNative, sameAsset, toSdkAsset } from '../stellar/assets.js';
+import { type MemoSpec, normalizeMemo, toSdkMemo } from '../stellar/memos.js';
+import { parseDestination } from '../stellar/muxed.js';
+
+/**
+ * Stellar side effects. Every submission is idempotent by a caller-chosen `ref`:
+ *
+ *   1. build and sign the envelope, store it and its hash in Postgres (stellar_envelopes) BEFORE submitting;
+ *   2. on every later attempt, look the stored hash up on Horizon first: if it is in a ledger, that is the answer;
+ *   3. if not, resubmit the SAME envelope while it can still land (time bounds open, sequence not consumed);
+ *   4. rebuild (new sequence, new time bounds, same ref) only once the stored envelope provably cannot land:
+ *      the ledger's close time is past its max time or its source's sequence has moved past it, checked BEFORE a
+ *      last hash lookup.
+ * So a crash or lost answer at any point ends with exactly one payment on the ledger.
+ *
+ * Failures the workflow must act on are `ApplicationFailure.nonRetryable` with a type from StellarFailure;
+ * timeouts, 5xx and network errors are retryable (the retry follows the steps above).
+ */
+
+/** Non-retryable failure types (ApplicationFailure.type): callers switch on these, never on messages. */
+export const StellarFailure = {
+  /** op_no_trust: the destination has no trust line to the asset (deposit → pending_trust). */
+  NoTrust: 'StellarNoTrust',
+  /** op_underfunded / op_src_not_authorized...: the paying account lacks the balance. */
+  Underfunded: 'StellarUnderfunded',
+  /** op_no_destination: the destination account does not exist (create it, or claimable balance). */
+  NoDestination: 'StellarNoDestination',
+  /** op_not_authorized: the issuer has not authorized the destination's trust line. */
+  NotAuthorized: 'StellarNotAuthorized',
+  /** op_line_full: the destination's trust line limit would be exceeded. */
+  LineFull: 'StellarLineFull',
+  /** op_already_exists: createAccount on an existing account. */
+  AccountExists: 'StellarAccountExists',
+  /** op_low_reserve: the new balance would be under the reserve. */
+  LowReserve: 'StellarLowReserve',
+  /** tx_insufficient_balance: the transaction source cannot pay the fee. */
+  FeeUnderfunded: 'StellarFeeUnderfunded',
+  /** tx_bad_auth: our signing keys do not satisfy the account's thresholds (configuration problem). */
+  BadAuth: 'StellarBadAuth',
+  /** The request itself is wrong (bad amount, memo, destination, asset, too many payments). */
+  InvalidRequest: 'StellarInvalidRequest',
+  /** A payment ref already belongs to another batch. */
+  DuplicateRef: 'StellarDuplicateRef',
+  /** Any other rejection the network gave a final answer for. */
+  Rejected: 'StellarRejected',
+} as const;
+export type StellarFailureType = (typeof StellarFailure)[keyof typeof StellarFailure];
+
+const OP_FAILURES: Record<string, StellarFailureType> = {
+  op_no_trust: StellarFailure.NoTrust,
+  op_src_no_trust: StellarFailure.Underfunded,
+  op_underfunded: StellarFailure.Underfunded,
+  op_src_not_authorized: StellarFailure.Underfunded,
+  op_no_destination: StellarFailure.NoDestination,
+  op_not_authorized: StellarFailure.NotAuthorized,
+  op_line_full: StellarFailure.LineFull,
+  op_already_exists: StellarFailure.AccountExists,
+  op_low_reserve: StellarFailure.LowReserve,
+};
+
+/** Maximum operations per transaction on the network. */
+export const MAX_OPS_PER_TX = 100;
+
+export interface PaymentRequest {
+  /** Idempotency key, unique per payment (e.g. `deposit-<id>`). */
+  ref: string;
+  /** G... (with `memo` when the receiver needs one) or M... (muxed). */
+  destination: string;
+  asset: AssetRef;
+  /** Decimal string, at most 7 places. */
+  amount: string;
+  memo?: MemoSpec | null | undefined;
+}
+
+export interface PaymentResult {
+  hash: string;
+  ledger: number;
+}
+
+export interface BatchResult extends PaymentResult {
+  refs: string[];
+}
+
+/** Test seams: called at fixed points of a submission (tests make them throw to simulate crashes). */
+export interface StellarActivityHooks {
+  /** After the envelope is stored, before it is submitted. */
+  beforeSubmit?(ref: string, attempt: number): void | Promise<void>;
+  /** After Horizon answered success, before the answer is recorded. */
+  afterSubmit?(ref: string, hash: string): void | Promise<void>;
+}
+
+export interface StellarActivityDeps {
+  config: AppConfig;
+  db: Db;
+  horizon?: Horizon.Server | undefined;
+  stellarHooks?: StellarActivityHooks | undefined;
+}
+
+export function horizonFor(config: AppConfig): Horizon.Server {
+  return new Horizon.Server(config.stellar.horizonUrl, { allowHttp: config.stellar.allowHttp });
+}
+
+/** A submission in flight whose outcome we do not know (timeout, 5xx, connection lost): retry. */
+class UncertainSubmission extends Error {
+  constructor(cause: unknown) {
+    super(`Stellar submission outcome unknown: ${describe(cause)}`);
+    this.name = 'StellarSubmitUncertain';
+  }
+}
+
+function describe(err: unknown): string {
+  const e = err as { message?: string; response?: { status?: number } };
+  const status = e?.response?.status;
+  return `${e?.message ?? String(err)}${status ? ` (HTTP ${status})` : ''}`;
+}
+
+interface ResultCodes {
+  transaction: string;
+  operations?: string[];
+}
+
+/** Horizon's transaction_failed body, whichever way the SDK surfaced it; undefined if it is not one. */
+function resultCodesOf(err: unknown): ResultCodes | undefined {
+  const e = err as { response?: { data?: unknown; status?: number } & Record<string, unknown> };
+  const body = (e?.response?.data ?? e?.response) as
+    | { extras?: { result_codes?: ResultCodes }; status?: number }
+    | undefined;
+  return body?.extras?.result_codes;
+}
+
+function httpStatusOf(err: unknown): number | undefined {
+  const e = err as { response?: { status?: number; data?: { status?: number } } };
+  return e?.response?.status ?? e?.response?.data?.status;
+}
+
+function failureFor(codes: ResultCodes, ref: string): ApplicationFailure {
+  const opCode = codes.operations?.find((c) => c !== 'op_success');
+  let type: StellarFailureType = StellarFailure.Rejected;
+  if (opCode && OP_FAILURES[opCode]) type = OP_FAILURES[opCode];
+  else if (codes.transaction === 'tx_insufficient_balance') type = StellarFailure.FeeUnderfunded;
+  else if (codes.transaction === 'tx_bad_auth' || codes.transaction === 'tx_bad_auth_extra') {
+    type = StellarFailure.BadAuth;
+  }
+  const detail = [codes.transaction, ...(codes.operations ?? [])].join(', ');
+  return ApplicationFailure.nonRetryable(`payment ${ref} rejected by the network: ${detail}`, type, codes);
+}
+
+function invalid(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, StellarFailure.InvalidRequest);
+}
+
+/** Codes that mean "this envelope was refused before any ledger": the envelope may still be replaceable. */
+const NOT_APPLIED = new Set(['tx_bad_seq', 'tx_too_late', 'tx_too_early', 'tx_insufficient_fee']);
+
+type Planned = { kind: NewPayment['kind']; request: PaymentRequest; op: xdr.Operation };
+
+function paymentOp(p: PaymentRequest, opSource: string | undefined): Planned {
+  const dest = parseDest(p.destination);
+  if (p.memo && dest.muxedId) throw invalid(`payment ${p.ref}: a muxed destination carries no memo`);
+  return {
+    kind: 'payment',
+    request: p,
+    op: Operation.payment({
+      destination: dest.address,
+      asset: toSdkAsset(p.asset),
+      amount: checkedAmount(p),
+      ...(opSource ? { source: opSource } : {}),
+    }),
+  };
+}
+
+function parseDest(destination: string) {
+  try {
+    return parseDestination(destination);
+  } catch {
+    throw invalid('destination must be a G... or M... Stellar address');
+  }
+}
+
+function checkedAmount(p: PaymentRequest): string {
+  let stroops: bigint;
+  try {
+    stroops = toStroops(p.amount);
+  } catch {
+    throw invalid(`payment ${p.ref}: amount must be a decimal with at most 7 places`);
+  }
+  if (stroops <= 0n) throw invalid(`payment ${p.ref}: amount must be positive`);
+  return fromStroops(stroops);
+}
+
+function toNewPayment(planned: Planned, index: number): NewPayment {
+  const p = planned.request;
+  const memo = p.memo ? normalizeMemo(p.memo) : null;
+  return {
+    ref: p.ref,
+    op_index: index,
+    kind: planned.kind,
+    destination: p.destination,
+    asset_code: p.asset.code,
+    asset_issuer: p.asset.issuer,
+    amount: checkedAmount(p),
+    memo: memo?.value ?? null,
+    memo_type: memo?.type ?? null,
+    claimable_balance_id: null,
+  };
+}
+
+export function createStellarActivities(deps: StellarActivityDeps) {
+  const { config, db } = deps;
+  const horizon = deps.horizon ?? horizonFor(config);
+  const hooks = deps.stellarHooks ?? {};
+  const passphrase = config.stellar.networkPassphrase;
+  const distribution = Keypair.fromSecret(config.stellar.distributionSecret);
+  const channelKeys = new Map(
+    config.payments.channelSecrets.map((s) => {
+      const kp = Keypair.fromSecret(s);
+      return [kp.publicKey(), kp] as const;
+    }),
+  );
+  const channels = [...channelKeys.keys()];
+  let channelsReady: Promise<void> | undefined;
+
+  function signerFor(account: string): Keypair {
+    if (account === distribution.publicKey()) return distribution;
+    const kp = channelKeys.get(account);
+    if (!kp) throw new Error(`no signing key for source ${account}`);
+    return kp;
+  }
+
+  async function baseFee(): Promise<string> {
+    let fee = 100;
+    try {
+      fee = await horizon.fetchBaseFee();
+    } catch {
+      // fee_stats unavailable: the network minimum still works on a quiet network.
+    }
+    return String(Math.min(Math.max(fee, 100), config.payments.maxFeeStroops));
+  }
+
+  /** Picks the transaction source: a leased channel when channels exist, else the distribution account. */
+  async function pickSource(q: Db, holder: string): Promise<string> {
+    if (channels.length === 0) return distribution.publicKey();
+    channelsReady ??= ensureChannels(q, channels);
+    await channelsReady;
+    const ttl = config.payments.txTimeoutSeconds + 30;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const leased = await leaseChannel(q, channels, holder, ttl);
+      if (leased) return leased;
+      if (Date.now() > deadline) return distribution.publicKey(); // all busy: the distribution account still works
+      await new Promise((r) => setTimeout(r, 100 + Math.floor(Math.random() * 200)));
+    }
+  }
+
+  async function build(
+    source: string,
+    planned: Planned[],
+    memo: MemoSpec | null,
+  ): Promise<{ tx: Transaction; sequence: bigint; maxTime: Date }> {
+    const account = await horizon.loadAccount(source);
+    const fee = await baseFee();
+    const builder = new TransactionBuilder(new Account(source, account.sequenceNumber()), {
+      fee,
+      networkPassphrase: passphrase,
+      memo: toSdkMemo(memo),
+    });
+    for (const p of planned) builder.addOperation(p.op);
+    const tx = builder.setTimeout(config.payments.txTimeoutSeconds).build();
+    const signers = new Set([source, ...planned.map(() => distribution.publicKey())]);
+    for (const s of signers) tx.sign(signerFor(s));
+    const maxTime = new Date(Number(tx.timeBounds!.maxTime) * 1000);
+    return { tx, sequence: BigInt(tx.sequence), maxTime };
+  }
+
+  /** The transaction with this hash as Horizon knows it, or null when it is in no ledger. */
+  async function lookup(hash: string): Promise<Horizon.ServerApi.TransactionRecord | null> {
+    try {
+      return await horizon.transactions().transaction(hash).call();
+    } catch (err) {
+      if (httpStatusOf(err) === 404 || (err as Error)?.name === 'NotFoundError') return null;
+      throw new UncertainSubmission(err);
+    }
+  }
+
+  /** True when the stored envelope can never be included: expired by ledger time, or its sequence is used. */
+  async function cannotLand(row: EnvelopeRow): Promise<boolean> {
+    try {
+      const [latest, account] = await Promise.all([
+        horizon.ledgers().order('desc').limit(1).call(),
+        horizon.loadAccount(row.source),
+      ]);
+      const closedAt = latest.records[0]?.closed_at;
+      if (closedAt && Date.parse(closedAt) > row.max_time.getTime()) return true;
+      return BigInt(account.sequenceNumber()) >= BigInt(row.sequence);
+    } catch (err) {
+      throw new UncertainSubmission(err);
+    }
+  }
+
+  function claimableIds(row: EnvelopeRow, payments: { ref: string; op_index: number; kind: string }[]) {
+    const tx = TransactionBuilder.fromXDR(row.envelope_xdr, passphrase) as Transaction;
+    return payments
+      .filter((p) => p.kind === 'claimable_balance')
+      .map((p) => ({ ref: p.ref, balanceId: tx.getClaimableBalanceId(p.op_index) }));
+  }
+
+  async function settleLanded(q: Db, row: EnvelopeRow, record: Horizon.ServerApi.TransactionRecord) {
+    if (record.successful) {
+      const payments = await paymentsOf(q, row.ref);
+      const ids = claimableIds(row, payments);
+      if (ids.length > 0) await setClaimableBalanceIds(q, ids);
+      await markSucceeded(q, row.ref, row.hash, record.ledger_attr);
+      return { hash: row.hash, ledger: record.ledger_attr };
+    }
+    const codes = decodeResultCodes(record.result_xdr);
+    await markFailed(q, row.ref, row.hash, codes, record.ledger_attr);
+    throw failureFor(codes, row.ref);
+  }
+
+  async function rebuild(q: Db, row: EnvelopeRow, memo: MemoSpec | null): Promise<EnvelopeRow> {
+    const payments = await paymentsOf(q, row.ref);
+    const source = await pickSource(q, row.ref);
+    const planned = payments.map((p) => plannedFromRow(p, distribution.publicKey(), source));
+    const built = await build(source, planned, memo);
+    return replaceEnvelope(q, row.ref, row.hash, {
+      source,
+      hash: built.tx.hash().toString('hex'),
+      envelopeXdr: built.tx.toEnvelope().toXDR('base64'),
+      sequence: built.sequence,
+      maxTime: built.maxTime,
+    });
+  }
+
+  /**
+   * Steps 2–4 of the idempotency protocol for a stored envelope. Serialized per ref by an advisory lock held on
+   * one connection, so two attempts of the same ref never interleave.
+   */
+  async function drive(ref: string, memo: MemoSpec | null): Promise<PaymentResult> {
+    return db.connection().execute(async (conn) => {
+      await sql`select pg_advisory_lock(hashtextextended(${`stellar:${ref}`}, 0))`.execute(conn);
+      try {
+        return await driveLocked(conn, ref, memo);
+      } finally {
+        await sql`select pg_advisory_unlock(hashtextextended(${`stellar:${ref}`}, 0))`.execute(conn);
+      }
+    });
+  }
+
+  async function driveLocked(q: Db, ref: string, memo: MemoSpec | null): Promise<PaymentResult> {
+    let row = await findEnvelope(q, ref);
+    if (!row) throw new Error(`envelope ${ref} is not stored`);
+    if (row.status === 'succeeded') return { hash: row.hash, ledger: row.ledger! };
+    // A caller asking again after a failure that consumed the sequence (e.g. op_no_trust, now fixed) gets a
+    // fresh envelope: a failed transaction moved no money.
+    if (row.status === 'failed' && row.result_codes?.transaction === 'tx_failed')
+      row = await rebuild(q, row, memo);
+    try {
+      for (let round = 0; round < 5; round++) {
+        const landed = await lookup(row.hash);
+        if (landed) return await settleLanded(q, row, landed);
+        if (await cannotLand(row)) {
+          // Checked the ledger first, the hash second: if the hash is still unknown now, it never lands.
+          const late = await lookup(row.hash);
+          if (late) return await settleLanded(q, row, late);
+          row = await rebuild(q, row, memo);
+          continue;
+        }
+        await hooks.beforeSubmit?.(ref, row.attempt);
+        await markSubmitted(q, ref);
+        const tx = TransactionBuilder.fromXDR(row.envelope_xdr, passphrase);
+        let ledger: number;
+        try {
+          const res = await horizon.submitTransaction(tx as Transaction | FeeBumpTransaction, {
+            skipMemoRequiredCheck: true,
+          });
+          ledger = res.ledger;
+        } catch (err) {
+          const codes = resultCodesOf(err);
+          if (!codes) throw new UncertainSubmission(err);
+          if (NOT_APPLIED.has(codes.transaction)) {
+            if (codes.transaction === 'tx_insufficient_fee') throw new UncertainSubmission(err);
+            continue; // bad seq / too late: the next round proves it cannot land, then rebuilds
+          }
+          if (codes.transaction === 'tx_failed') {
+            // In a ledger, failed: it consumed its sequence and moved nothing.
+            const failed = await lookup(row.hash);
+            await markFailed(q, ref, row.hash, codes, failed?.ledger_attr ?? null);
+          } else {
+            await markFailed(q, ref, row.hash, codes, null);
+          }
+          throw failureFor(codes, ref);
+        }
+        await hooks.afterSubmit?.(ref, row.hash);
+        const payments = await paymentsOf(q, ref);
+        const ids = claimableIds(row, payments);
+        if (ids.length > 0) await setClaimableBalanceIds(q, ids);
+        await markSucceeded(q, ref, row.hash, ledger);
+        return { hash: row.hash, ledger };
+      }
+      throw new UncertainSubmission('the envelope kept being replaced; retrying later');
+    } finally {
+      if (channelKeys.has(row.source)) await releaseChannel(q, row.source, ref);
+    }
+  }
+
+  /** Step 1: stores a new envelope for `ref` unless one is stored already. */
+  async function prepare(ref: string, planned: Planned[], memo: MemoSpec | null): Promise<void> {
+    if (await findEnvelope(db, ref)) return;
+    const source = await pickSource(db, ref);
+    // Ops carry the distribution account as their source only when a channel pays the fee.
+    const withSource =
+      source === distribution.publicKey()
+        ? planned
+        : planned.map((p) => plannedFromRequest(p, distribution.publicKey()));
+    const built = await build(source, withSource, memo);
+    const stored = await insertEnvelope(
+      db,
+      {
+        ref,
+        source,
+        hash: built.tx.hash().toString('hex'),
+        envelopeXdr: built.tx.toEnvelope().toXDR('base64'),
+        sequence: built.sequence,
+        maxTime: built.maxTime,
+      },
+      withSource.map(toNewPayment),
+    );
+    if (!stored && channelKeys.has(source)) await releaseChannel(db, source, ref);
+  }
+
+  async function run(ref: string, planned: Planned[], memo: MemoSpec | null): Promise<PaymentResult> {
+    try {
+      await prepare(ref, planned, memo);
+      return await drive(ref, memo);
+    } catch (err) {
+      if (err instanceof ApplicationFailure) throw err;
+      if (err instanceof UncertainSubmission) throw err;
+      const codes = resultCodesOf(err);
+      if (codes) throw failureFor(codes, ref);
+      throw err; // database or network trouble: retryable
+    }
+  }
+
+  function validateRequest(p: PaymentRequest): MemoSpec | null {
+    if (!p.ref || p.ref.length > 200) throw invalid('ref must be 1-200 characters');
+    checkedAmount(p);
+    parseDest(p.destination);
+    try {
+      toSdkAsset(p.asset);
+      return p.memo ? normalizeMemo(p.memo) : null;
+    } catch (err) {
+      throw invalid(`payment ${p.ref}: ${(err as Error).message}`);
+    }
+  }
+
+  return {
+    /**
+     * Pays `amount` of `asset` to `destination`, exactly once per `ref` (see the protocol above). Returns the
+     * transaction hash and ledger. Asking again with the same ref returns the same answer; asking again after a
+     * non-retryable failure that reached a ledger (e.g. StellarNoTrust, fixed since) tries again.
+     */
+    async sendPayment(input: PaymentRequest): Promise<PaymentResult> {
+      const memo = validateRequest(input);
+      return run(input.ref, [paymentOp(input, undefined)], memo);
+    },
+
+    /**
+     * Many payments in one transaction (≤ 100 operations) under one batch ref: the batch envelope and each
+     * payment's ref → batch are stored before submission. Destinations carry no memo (use M... addresses);
+     * a payment ref already in another batch is refused (StellarDuplicateRef).
+     */
+    async sendPaymentBatch(input: { batchRef: string; payments: PaymentRequest[] }): Promise<BatchResult> {
+      const { batchRef, payments } = input;
+      if (payments.length === 0 || payments.length > MAX_OPS_PER_TX) {
+        throw invalid(`a batch holds 1 to ${MAX_OPS_PER_TX} payments`);
+      }
+      if (new Set(payments.map((p) => p.ref)).size !== payments.length)
+        throw invalid('duplicate refs in batch');
+      for (const p of payments) {
+        if (validateRequest(p)) throw invalid(`payment ${p.ref}: batched payments carry no memo (use M...)`);
+      }
+      if (!(await findEnvelope(db, batchRef))) {
+        for (const p of payments) {
+          const existing = await findPayment(db, p.ref);
+          if (existing && existing.envelope_ref !== batchRef) {
+            throw ApplicationFailure.nonRetryable(
+              `payment ${p.ref} already belongs to ${existing.envelope_ref}`,
+              StellarFailure.DuplicateRef,
+            );
+          }
+        }
+      }
+      const result = await run(
+        batchRef,
+        payments.map((p) => paymentOp(p, undefined)),
+        null,
+      );
+      return { ...result, refs: payments.map((p) => p.ref) };
+    },
+
+    /** Creates `destination` with `startingBalance` XLM (S24-24), exactly once per ref. */
+    async createAccount(input: { ref: string; destination: string; startingBalance: string }) {
+      const request: PaymentRequest = {
+        ref: input.ref,
+        destination: input.destination,
+        asset: { code: 'native', issuer: null },
+        amount: input.startingBalance,
+      };
+      validateRequest(request);
+      if (parseDest(input.destination).muxedId) throw invalid('createAccount needs a G... address');
+      const planned: Planned = {
+        kind: 'create_account',
+        request,
+        op: Operation.createAccount({
+          destination: input.destination,
+          startingBalance: checkedAmount(request),
+        }),
+      };
+      return run(input.ref, [planned], null);
+    },
+
+    /**
+     * Pays through a claimable balance the claimant can claim later (S24-26), exactly once per ref. Returns the
+     * balance id with the hash and ledger.
+     */
+    async createClaimableBalance(input: {
+      ref: string;
+      claimant: string;
+      asset: AssetRef;
+      amount: string;
+    }): Promise<PaymentResult & { balanceId: string }> {
+      const request: PaymentRequest = {
+        ref: input.ref,
+        destination: input.claimant,
+        asset: input.asset,
+        amount: input.amount,
+      };
+      validateRequest(request);
+      const claimant = parseDest(input.claimant).account;
+      const planned: Planned = {
+        kind: 'claimable_balance',
+        request,
+        op: Operation.createClaimableBalance({
+          asset: toSdkAsset(input.asset),
+          amount: checkedAmount(request),
+          claimants: [new Claimant(claimant, Claimant.predicateUnconditional())],
+        }),
+      };
+      const result = await run(input.ref, [planned], null);
+      const row = await findPayment(db, input.ref);
+      return { ...result, balanceId: row!.claimable_balance_id! };
+    },
+
+    async accountExists(account: string): Promise<boolean> {
+      try {
+        await horizon.loadAccount(parseDest(account).account);
+        return true;
+      } catch (err) {
+        if (httpStatusOf(err) === 404 || (err as Error)?.name === 'NotFoundError') return false;
+        throw err;
+      }
+    },
+
+    /** True when `account` holds a trust line to `asset` (native: the account exists). */
+    async hasTrustline(account: string, asset: AssetRef): Promise<boolean> {
+      const balances = await loadBalances(horizon, parseDest(account).account);
+      if (!balances) return false;
+      return isNative(asset) || balances.some((b) => sameAsset(b.asset, asset));
+    },
+
+    /** Balance of `asset` as a 7-decimal string; '0.0000000' without an account or a trust line. */
+    async getBalance(account: string, asset: AssetRef): Promise<string> {
+      const balances = await loadBalances(horizon, parseDest(account).account);
+      const hit = balances?.find((b) => sameAsset(b.asset, asset));
+      return hit ? fromStroops(toStroops(hit.balance)) : '0.0000000';
+    },
+  };
+}
+
+async function loadBalances(
+  horizon: Horizon.Server,
+  account: string,
+): Promise<{ asset: AssetRef; balance: string }[] | null> {
+  try {
+    const acc = await horizon.loadAccount(account);
+    return acc.balances.map((b) => {
+      const rec = b as unknown as Record<string, string>;
+      const asset: AssetRef =
+        rec.asset_type === 'native'
+          ? { code: 'native', issuer: null }
+          : { code: rec.asset_code ?? '', issuer: rec.asset_issuer ?? null };
+      return { asset, balance: rec.balance ?? '0' };
+    });
+  } catch (err) {
+    if (httpStatusOf(err) === 404 || (err as Error)?.name === 'NotFoundError') return null;
+    throw err;
+  }
+}
+
+function plannedFromRequest(p: Planned, opSource: string): Planned {
+  if (p.kind === 'payment') return paymentOp(p.request, opSource);
+  if (p.kind === 'create_account') {
+    return {
+      ...p,
+      op: Operation.createAccount({
+        destination: p.request.destination,
+        startingBalance: checkedAmount(p.request),
+        source: opSource,
+      }),
+    };
+  }
+  return {
+    ...p,
+    op: Operation.createClaimableBalance({
+      asset: toSdkAsset(p.request.asset),
+      amount: checkedAmount(p.request),
+      claimants: [new Claimant(parseDest(p.request.destination).account, Claimant.predicateUnconditional())],
+      source: opSource,
+    }),
+  };
+}
+
+function plannedFromRow(
+  row: {
+    ref: string;
+    kind: NewPayment['kind'];
+    destination: string;
+    asset_code: string;
+    asset_issuer: string | null;
+    amount: string;
+  },
+  distribution: string,
+  source: string,
+): Planned {
+  const request: PaymentRequest = {
+    ref: row.ref,
+    destination: row.destination,
+    asset: { code: row.asset_code, issuer: row.asset_issuer },
+    amount: row.amount,
+  };
+  const base: Planned = { kind: row.kind, request, op: undefined as unknown as xdr.Operation };
+  const opSource = source === distribution ? undefined : distribution;
+  if (row.kind === 'payment') return paymentOp(request, opSource);
+  if (!opSource) {
+    return row.kind === 'create_account'
+      ? {
+          ...base,
+          op: Operation.createAccount({
+            destination: row.destination,
+            startingBalance: checkedAmount(request),
+          }),
+        }
+      : {
+          ...base,
+          op: Operation.createClaimableBalance({
+            asset: toSdkAsset(request.asset),
+            amount: checkedAmount(request),
+            claimants: [new Claimant(parseDest(row.destination).account, Claimant.predicateUnconditional())],
+          }),
+        };
+  }
+  return plannedFromRequest(base, opSource);
+}
+
+/** Result codes of a transaction that is in a ledger, from its result XDR (for failed ones). */
+function decodeResultCodes(resultXdr: string): ResultCodes {
+  try {
+    const result = xdr.TransactionResult.fromXDR(resultXdr, 'base64').result();
+    const txCode = result.switch().name;
+    const transaction = TX_CODE_NAMES[txCode] ?? txCode;
+    const ops = (result.value() as xdr.OperationResult[] | undefined) ?? [];
+    const operations = Array.isArray(ops)
+      ? ops.map((op) => {
+          try {
+            const tr = op.tr();
+            const inner = tr.value() as { switch(): { name: string } };
+            return opCodeName(inner.switch().name);
+          } catch {
+            return 'op_inner';
+          }
+        })
+      : [];
+    return { transaction, operations };
+  } catch {
+    return { transaction: 'tx_failed' };
+  }
+}
+
+const TX_CODE_NAMES: Record<string, string> = {
+  txFailed: 'tx_failed',
+  txSuccess: 'tx_success',
+  txBadSeq: 'tx_bad_seq',
+  txBadAuth: 'tx_bad_auth',
+  txInsufficientBalance: 'tx_insufficient_balance',
+  txTooLate: 'tx_too_late',
+  txTooEarly: 'tx_too_early',
+  txInsufficientFee: 'tx_insufficient_fee',
+};
+
+/** "paymentNoTrust" → "op_no_trust", "createAccountAlreadyExist" → "op_already_exists", "paymentSuccess" → ... */
+function opCodeName(name: string): string {
+  const known: [RegExp, string][] = [
+    [/Success$/, 'op_success'],
+    [/NoTrust$/, 'op_no_trust'],
+    [/SrcNoTrust$/, 'op_src_no_trust'],
+    [/Underfunded$/, 'op_underfunded'],
+    [/NoDestination$/, 'op_no_destination'],
+    [/NotAuthorized$/, 'op_not_authorized'],
+    [/SrcNotAuthorized$/, 'op_src_not_authorized'],
+    [/LineFull$/, 'op_line_full'],
+    [/AlreadyExists?$/, 'op_already_exists'],
+    [/LowReserve$/, 'op_low_reserve'],
+    [/Malformed$/, 'op_malformed'],
+  ];
+  for (const [re, code] of known) if (re.test(name)) return code;
+  return name;
+}

@@ -1,0 +1,265 @@
+import { Asset, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createStellarActivities,
+  type StellarActivityHooks,
+  StellarFailure,
+} from '../../activities/stellar.js';
+import type { AppConfig } from '../../config/index.js';
+import { findEnvelope } from '../../db/stellar-payments.js';
+import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
+import { fromStroops, toStroops } from '../../stellar/amounts.js';
+import { anchorAsset } from '../../stellar/assets.js';
+import { muxedAddress } from '../../stellar/muxed.js';
+import { sendPaymentWorkflow } from '../../workflows/index.js';
+import { testConfig } from '../helpers/config.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
+import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
+
+/**
+ * A payment is never sent twice: crashes before submit, lost answers after the ledger applied the payment, and
+ * crashes after the answer before it was recorded all end with exactly one payment on the (sandbox) ledger.
+ * Balances on the ledger are the proof.
+ */
+describe('sendPayment: exactly one payment whatever fails (issue 4)', () => {
+  let hz: SandboxHorizonHandle;
+  let tdb: TestDb;
+  let config: AppConfig;
+  let temporal: TestTemporal;
+  const hooks: StellarActivityHooks = {};
+  const customer = Keypair.random();
+  let acts: ReturnType<typeof createStellarActivities>;
+
+  async function trust(kp: Keypair): Promise<void> {
+    const acc = await hz.server.loadAccount(kp.publicKey());
+    const tx = new TransactionBuilder(acc, { fee: '100', networkPassphrase: hz.passphrase })
+      .addOperation(
+        Operation.changeTrust({ asset: new Asset(config.stellar.assetCode, config.stellar.issuerAccount) }),
+      )
+      .setTimeout(60)
+      .build();
+    tx.sign(kp);
+    await hz.server.submitTransaction(tx);
+  }
+
+  const balance = (account = customer.publicKey()) => acts.getBalance(account, anchorAsset(config));
+
+  beforeAll(async () => {
+    hz = await startSandboxHorizon({ ledgerCloseMs: 200 });
+    tdb = await createTestDb('pay');
+    config = testConfig({ HORIZON_URL: hz.url, STELLAR_TX_TIMEOUT_SECONDS: '5' });
+    await setupSandboxAccounts(config, { horizon: hz.server });
+    await hz.friendbot(customer.publicKey());
+    await trust(customer);
+    acts = createStellarActivities({ config, db: tdb.db, horizon: hz.server, stellarHooks: hooks });
+    temporal = await startTestWorker({ config, db: tdb.db, horizon: hz.server, stellarHooks: hooks });
+  });
+  afterAll(async () => {
+    await temporal?.stop();
+    await tdb?.destroy();
+    await hz?.stop();
+  });
+
+  const pay = (ref: string, amount = '1.5') => ({
+    ref,
+    destination: customer.publicKey(),
+    asset: anchorAsset(config),
+    amount,
+  });
+
+  async function viaWorkflow(ref: string, amount = '1.5') {
+    return temporal.client.workflow.execute(sendPaymentWorkflow, {
+      taskQueue: temporal.taskQueue,
+      workflowId: `pay-${ref}`,
+      args: [pay(ref, amount)],
+    });
+  }
+
+  it('sets up the issuer, distribution and channel accounts once; a second run changes nothing', async () => {
+    const issuer = (await hz.server.loadAccount(config.stellar.issuerAccount)) as unknown as {
+      home_domain: string;
+    };
+    expect(issuer.home_domain).toBe(config.api.homeDomain);
+    expect(await balance(config.stellar.distributionAccount)).toBe('100000.0000000');
+    for (const ch of config.payments.channelAccounts) expect(await acts.accountExists(ch)).toBe(true);
+    const again = await setupSandboxAccounts(config, { horizon: hz.server });
+    expect(again.changes).toEqual([]);
+  });
+
+  it('the same ref twice is one payment with one hash', async () => {
+    const before = await balance();
+    const first = await acts.sendPayment(pay('twice'));
+    const second = await acts.sendPayment(pay('twice'));
+    expect(second).toEqual(first);
+    expect(first.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(await balance()).toBe(addAmount(before, '1.5'));
+  });
+
+  it('crash after the envelope is stored, before submit: the retry submits the same envelope once', async () => {
+    const before = await balance();
+    let calls = 0;
+    hooks.beforeSubmit = (ref) => {
+      if (ref === 'crash-before' && ++calls === 1) throw new Error('worker died before submit');
+    };
+    const result = await viaWorkflow('crash-before');
+    hooks.beforeSubmit = undefined;
+    expect(calls).toBe(2); // the crash, then the retry that submitted
+    const row = await findEnvelope(tdb.db, 'crash-before');
+    expect(row).toMatchObject({ status: 'succeeded', hash: result.hash, attempt: 1 });
+    expect(await balance()).toBe(addAmount(before, '1.5'));
+  });
+
+  it('answer lost after the ledger applied the payment: the retry finds the hash and does not pay again', async () => {
+    const before = await balance();
+    let dropped = 0;
+    const id = hz.server.httpClient.interceptors.response.use((response) => {
+      const url = String(response.config?.url ?? '');
+      if (response.config?.method === 'post' && url.endsWith('/transactions') && dropped === 0) {
+        dropped++;
+        throw new Error('socket hang up (simulated after the ledger applied it)');
+      }
+      return response;
+    });
+    try {
+      const result = await viaWorkflow('lost-answer', '2');
+      expect(dropped).toBe(1);
+      const row = await findEnvelope(tdb.db, 'lost-answer');
+      expect(row).toMatchObject({ status: 'succeeded', hash: result.hash, attempt: 1 });
+    } finally {
+      hz.server.httpClient.interceptors.response.eject(id);
+    }
+    expect(await balance()).toBe(addAmount(before, '2'));
+  });
+
+  it('crash after the answer, before it was recorded: the retry records it without paying again', async () => {
+    const before = await balance();
+    let crashes = 0;
+    hooks.afterSubmit = (ref) => {
+      if (ref === 'crash-after' && crashes++ === 0) throw new Error('worker died after submit');
+    };
+    const result = await viaWorkflow('crash-after', '3');
+    hooks.afterSubmit = undefined;
+    expect(crashes).toBe(1);
+    expect((await findEnvelope(tdb.db, 'crash-after'))?.hash).toBe(result.hash);
+    expect(await balance()).toBe(addAmount(before, '3'));
+  });
+
+  it('a stored envelope that expired unsubmitted is rebuilt (new hash), and pays once', async () => {
+    const before = await balance();
+    hooks.beforeSubmit = (ref) => {
+      if (ref === 'expired') throw new Error('stuck before submit');
+    };
+    await expect(acts.sendPayment(pay('expired', '4'))).rejects.toThrow(/stuck/);
+    hooks.beforeSubmit = undefined;
+    const stale = (await findEnvelope(tdb.db, 'expired'))!;
+    await waitForLedgerAfter(stale.max_time);
+    const result = await acts.sendPayment(pay('expired', '4'));
+    const row = (await findEnvelope(tdb.db, 'expired'))!;
+    expect(row.attempt).toBe(2);
+    expect(row.previous_hashes).toEqual([stale.hash]);
+    expect(result.hash).not.toBe(stale.hash);
+    expect(await balance()).toBe(addAmount(before, '4'));
+  });
+
+  it('answer lost AND the time bounds passed: the landed envelope is found, never rebuilt', async () => {
+    const before = await balance();
+    let dropped = 0;
+    const id = hz.server.httpClient.interceptors.response.use((response) => {
+      if (response.config?.method === 'post' && dropped === 0) {
+        dropped++;
+        throw new Error('connection reset (simulated)');
+      }
+      return response;
+    });
+    await expect(acts.sendPayment(pay('lost-expired', '5'))).rejects.toThrow(/outcome unknown/);
+    hz.server.httpClient.interceptors.response.eject(id);
+    const row = (await findEnvelope(tdb.db, 'lost-expired'))!;
+    await waitForLedgerAfter(row.max_time);
+    const result = await acts.sendPayment(pay('lost-expired', '5'));
+    expect(result.hash).toBe(row.hash);
+    expect((await findEnvelope(tdb.db, 'lost-expired'))?.attempt).toBe(1);
+    expect(await balance()).toBe(addAmount(before, '5'));
+  });
+
+  it('no trust line → non-retryable StellarNoTrust; once trusted, the same ref pays (once)', async () => {
+    const stranger = Keypair.random();
+    await hz.friendbot(stranger.publicKey());
+    const request = { ...pay('no-trust', '1'), destination: stranger.publicKey() };
+    const err = await acts.sendPayment(request).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect((err as ApplicationFailure).type).toBe(StellarFailure.NoTrust);
+    expect((err as ApplicationFailure).nonRetryable).toBe(true);
+    await trust(stranger);
+    await acts.sendPayment(request);
+    await acts.sendPayment(request);
+    expect(await balance(stranger.publicKey())).toBe('1.0000000');
+  });
+
+  it('through a workflow, a named failure ends the workflow without retries (StellarNoDestination)', async () => {
+    const nobody = Keypair.random().publicKey();
+    const err = await temporal.client.workflow
+      .execute(sendPaymentWorkflow, {
+        taskQueue: temporal.taskQueue,
+        workflowId: 'pay-nobody',
+        args: [{ ...pay('nobody', '1'), destination: nobody }],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause?.cause as ApplicationFailure;
+    expect(cause.type).toBe(StellarFailure.NoDestination);
+  });
+
+  it('pays a muxed M... destination and a G... with a memo; rejects a bad amount up front', async () => {
+    const m = muxedAddress(customer.publicKey(), '12345');
+    const before = await balance();
+    const viaMuxed = await acts.sendPayment({ ...pay('muxed', '0.0000001'), destination: m });
+    const withMemo = await acts.sendPayment({ ...pay('memo', '1'), memo: { type: 'text', value: 'hello' } });
+    const tx = await hz.server.transactions().transaction(withMemo.hash).call();
+    expect(tx.memo).toBe('hello');
+    expect(viaMuxed.ledger).toBeGreaterThan(0);
+    expect(await balance()).toBe(addAmount(before, '1.0000001'));
+    const bad = await acts.sendPayment({ ...pay('bad', '1.00000001') }).catch((e: unknown) => e);
+    expect((bad as ApplicationFailure).type).toBe(StellarFailure.InvalidRequest);
+  });
+
+  it('createAccount and createClaimableBalance are idempotent by ref too (S24-24, S24-26)', async () => {
+    const fresh = Keypair.random().publicKey();
+    expect(await acts.accountExists(fresh)).toBe(false);
+    await acts.createAccount({ ref: 'create', destination: fresh, startingBalance: '2.01' });
+    await acts.createAccount({ ref: 'create', destination: fresh, startingBalance: '2.01' });
+    expect(await acts.getBalance(fresh, { code: 'native', issuer: null })).toBe('2.0100000');
+    expect(await acts.hasTrustline(fresh, anchorAsset(config))).toBe(false);
+    const cb = await acts.createClaimableBalance({
+      ref: 'claimable',
+      claimant: fresh,
+      asset: anchorAsset(config),
+      amount: '7',
+    });
+    const again = await acts.createClaimableBalance({
+      ref: 'claimable',
+      claimant: fresh,
+      asset: anchorAsset(config),
+      amount: '7',
+    });
+    expect(again).toEqual(cb);
+    expect(cb.balanceId).toMatch(/^[0-9a-f]{72}$/);
+  });
+
+  async function waitForLedgerAfter(when: Date): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const latest = await hz.server.ledgers().order('desc').limit(1).call();
+      const closedAt = latest.records[0]?.closed_at;
+      if (closedAt && Date.parse(closedAt) > when.getTime()) return;
+      if (Date.now() > deadline) throw new Error('no ledger closed after the time bound');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+});
+
+function addAmount(a: string, b: string): string {
+  return fromStroops(toStroops(a) + toStroops(b));
+}

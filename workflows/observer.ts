@@ -1,0 +1,47 @@
+import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { createObserverActivities } from '../activities/observer.js';
+import { paymentReceivedSignal, paymentSignalsQuery, type ReceivedPayment } from './messages.js';
+
+/**
+ * One long-running observer per receiving account (ID `observer-<account>`): Temporal runs a workflow ID once at
+ * a time, so however many workers run, each account is read by exactly one loop. Each iteration is one activity
+ * (read a page after the durable cursor in Postgres, record it, advance the cursor, signal matches); the loop
+ * continues as new every `batchesPerRun` batches to bound its history. See docs/payment-observer.md.
+ */
+
+const { observePayments } = proxyActivities<ReturnType<typeof createObserverActivities>>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+export interface ObserverInput {
+  account: string;
+  /** Batches before continue-as-new. */
+  batchesPerRun: number;
+  /** How long one activity waits for new payments before returning empty (ms). */
+  maxWaitMs?: number;
+}
+
+export async function observerWorkflow(input: ObserverInput): Promise<never> {
+  for (let batch = 0; batch < input.batchesPerRun; batch++) {
+    await observePayments({ account: input.account, maxWaitMs: input.maxWaitMs ?? 20_000 });
+    if (workflowInfo().continueAsNewSuggested) break;
+  }
+  return continueAsNew<typeof observerWorkflow>(input);
+}
+
+/**
+ * A stand-in for a withdrawal workflow (`withdraw-<id>`) that collects paymentReceived signals, for tests. Keeps
+ * every delivery, duplicates included.
+ */
+export async function paymentSignalProbeWorkflow(): Promise<ReceivedPayment[]> {
+  const received: ReceivedPayment[] = [];
+  setHandler(paymentReceivedSignal, (p) => {
+    received.push(p);
+  });
+  setHandler(paymentSignalsQuery, () => received);
+  // Runs until terminated: a real withdrawal would move on after the first payment.
+  await condition(() => false);
+  return received;
+}
