@@ -14,7 +14,7 @@ import { createKycContext, sep12App } from '../../api/sep12/index.js';
 import type { KycContext } from '../../api/sep12/service.js';
 import { kycWebhookApp } from '../../api/sep12/webhook.js';
 import type { AppConfig } from '../../config/index.js';
-import { createLogger } from '../../config/logger.js';
+import { createLogger, type Logger } from '../../config/logger.js';
 import { startSandboxKyc, type SandboxKyc } from '../../sandbox/kyc/server.js';
 import { freePort } from '../../scripts/lib/ports.js';
 import { testConfig } from '../helpers/config.js';
@@ -37,13 +37,13 @@ export interface KycHarness {
 }
 
 export async function startKycHarness(
-  opts: { env?: Record<string, string>; delayMs?: number; temporal?: Client } = {},
+  opts: { env?: Record<string, string>; delayMs?: number; temporal?: Client; logger?: Logger } = {},
 ): Promise<KycHarness> {
   const tdb = await createTestDb('kyc');
   const uploadDir = await mkdtemp(join(tmpdir(), 'kyc-uploads-'));
   const apiPort = await freePort();
   const baseUrl = `http://127.0.0.1:${apiPort}`;
-  const logger = createLogger('kyc-test', 'silent');
+  const logger = opts.logger ?? createLogger('kyc-test', 'silent');
   const base = testConfig({
     PUBLIC_URL: baseUrl,
     KYC_UPLOAD_DIR: uploadDir,
