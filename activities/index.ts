@@ -7,6 +7,7 @@ import { createStellarActivities, type StellarActivityHooks } from './stellar.js
 import { createKycActivities } from './kyc.js';
 import { createNotifyActivities } from './notify.js';
 import { createRecordActivities } from './records.js';
+import { createTopUpActivities } from './topup.js';
 
 /** Everything activities may touch, injected so tests can hand in their own database, Horizon, bank... */
 export interface ActivityDeps {
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createKycActivities(deps),
     ...createRecordActivities(deps),
     ...createNotifyActivities(deps),
+    ...createTopUpActivities(deps),
   };
 }
 

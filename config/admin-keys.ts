@@ -43,12 +43,16 @@ export function parseAdminKeys(raw: string | undefined): { keys: AdminKey[]; err
   }
   const names = new Set<string>();
   for (const [i, entry] of entries.map((e) => e.trim()).filter(Boolean).entries()) {
-    const parts = entry.split(':');
-    if (parts.length !== 3) {
+    // Scopes contain ':' themselves (transactions:read): the name ends at the first ':', the hash after the last.
+    const first = entry.indexOf(':');
+    const last = entry.lastIndexOf(':');
+    if (first < 0 || last <= first) {
       errors.push(`entry ${i + 1}: expected name:scope1,scope2:sha256hex`);
       continue;
     }
-    const [name, scopeList, hash] = parts as [string, string, string];
+    const name = entry.slice(0, first);
+    const scopeList = entry.slice(first + 1, last);
+    const hash = entry.slice(last + 1);
     if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(name)) errors.push(`entry ${i + 1}: bad name`);
     if (names.has(name)) errors.push(`entry ${i + 1}: duplicate name ${name}`);
     names.add(name);

@@ -6,6 +6,7 @@ import { connectTemporalClient, connectWorkerConnection } from '../config/tempor
 import { createDb } from '../db/index.js';
 import { ensureBankPollerSchedule } from './bank-poller-schedule.js';
 import { createAnchorWorker } from './index.js';
+import { ensureTopUpSchedule } from './topup-schedule.js';
 
 loadDotEnv();
 const config = loadConfigOrExit();
@@ -24,6 +25,7 @@ log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.name
   const client = await connectTemporalClient(config);
   try {
     await ensureBankPollerSchedule(client, config);
+    await ensureTopUpSchedule(client, config);
   } finally {
     await client.connection.close();
   }

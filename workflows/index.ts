@@ -5,3 +5,4 @@ export { depositWorkflow } from './deposit.js';
 export { transactionCallbackWorkflow } from './notify.js';
 export { observerWorkflow, paymentSignalProbeWorkflow } from './observer.js';
 export { sendPaymentWorkflow } from './payments.js';
+export { topUpWorkflow } from './topup.js';

@@ -1,0 +1,39 @@
+import { type Client, type ScheduleHandle, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { AppConfig } from '../config/index.js';
+
+export const TOPUP_SCHEDULE_ID = 'distribution-topup';
+
+/** The schedule spec from config: TOPUP_CRON (UTC) when set, else every TOPUP_INTERVAL. */
+export function topUpScheduleSpec(config: AppConfig) {
+  const { cron, interval } = config.ops.topUp;
+  return cron ? { cronExpressions: [cron] } : { intervals: [{ every: interval }] };
+}
+
+/**
+ * Creates the Schedule that runs topUpWorkflow, or brings an existing one up to date (cadence, task queue): safe on
+ * every worker start, from any number of workers. Overlap SKIP: while one top-up waits for cold signatures, later
+ * ticks do not start a second one.
+ */
+export async function ensureTopUpSchedule(
+  client: Client,
+  config: AppConfig,
+  opts: { scheduleId?: string; taskQueue?: string } = {},
+): Promise<ScheduleHandle> {
+  const scheduleId = opts.scheduleId ?? TOPUP_SCHEDULE_ID;
+  const spec = topUpScheduleSpec(config);
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: 'topUpWorkflow',
+    workflowId: `topup-${scheduleId}`,
+    taskQueue: opts.taskQueue ?? config.temporal.taskQueue,
+  };
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' };
+  try {
+    return await client.schedule.create({ scheduleId, spec, action, policies });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    const handle = client.schedule.getHandle(scheduleId);
+    await handle.update((previous) => ({ ...previous, spec, action, policies }));
+    return handle;
+  }
+}
