@@ -37,9 +37,9 @@ export interface KycHarness {
 }
 
 export async function startKycHarness(
-  opts: { env?: Record<string, string>; delayMs?: number; temporal?: Client; logger?: Logger } = {},
+  opts: { env?: Record<string, string>; delayMs?: number; temporal?: Client; logger?: Logger; tdb?: TestDb } = {},
 ): Promise<KycHarness> {
-  const tdb = await createTestDb('kyc');
+  const tdb = opts.tdb ?? (await createTestDb('kyc'));
   const uploadDir = await mkdtemp(join(tmpdir(), 'kyc-uploads-'));
   const apiPort = await freePort();
   const baseUrl = `http://127.0.0.1:${apiPort}`;
