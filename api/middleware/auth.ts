@@ -23,7 +23,8 @@ export function requireSep10(config: AppConfig, style: AuthFailureStyle): Middle
   return async (c, next) => {
     const header = c.req.header('Authorization');
     if (!header) throw failure(style, 'authentication required: send Authorization: Bearer <SEP-10 token>');
-    const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)\s*$/.exec(header);
+    // The scheme name is case-insensitive (RFC 7235); the token is three base64url parts.
+    const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)\s*$/i.exec(header);
     if (!match) throw failure(style, 'malformed Authorization header: expected "Bearer <token>"');
     try {
       c.set('identity', await verifyToken(config, match[1]!));

@@ -12,6 +12,7 @@ import {
 } from '@stellar/stellar-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchClientSigningKey } from '../../api/sep10/client-domain.js';
+import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
 import {
   type AuthTestApp,
   craftChallenge,
@@ -45,16 +46,13 @@ const origin = { Origin: 'https://wallet.example' };
 
 describe('SEP-10 errors: every bad request is a 400 {"error"} that says why', () => {
   let t: AuthTestApp;
-  let horizon: { port: number; server: Server };
+  let horizon: SandboxHorizonHandle;
   let tomls: { port: number; server: Server };
   const pendingResponses: { end(): void }[] = [];
 
   beforeAll(async () => {
-    // Stand-in Horizon with no accounts; a toml host with one route per failure mode.
-    horizon = await listen((_req, res) => {
-      res.writeHead(404, { 'Content-Type': 'application/problem+json' });
-      res.end(JSON.stringify({ status: 404, title: 'Resource Missing' }));
-    });
+    // The sandbox ledger (none of these accounts exist); a toml host with one route per failure mode.
+    horizon = await startSandboxHorizon();
     tomls = await listen((req, res) => {
       const mode = String(req.headers['x-mode']).split('.')[0];
       if (mode === 'slow') {
@@ -70,7 +68,7 @@ describe('SEP-10 errors: every bad request is a 400 {"error"} that says why', ()
       res.end(`SIGNING_KEY = "${Keypair.random().publicKey()}"\n`);
     });
     t = await createAuthTestApp(
-      { HORIZON_URL: `http://127.0.0.1:${horizon.port}`, SEP10_CLIENT_DOMAIN_TIMEOUT_MS: '500' },
+      { HORIZON_URL: horizon.url, SEP10_CLIENT_DOMAIN_TIMEOUT_MS: '500' },
       {
         // *.localhost names resolve to the toml host, so each failure mode is its own client domain.
         fetch: (input, init) => {
@@ -86,7 +84,7 @@ describe('SEP-10 errors: every bad request is a 400 {"error"} that says why', ()
   afterAll(async () => {
     for (const r of pendingResponses) r.end();
     await t?.close();
-    horizon?.server.close();
+    await horizon?.stop();
     tomls?.server.close();
   });
 

@@ -11,6 +11,7 @@ import {
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { parse } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
 import {
   type AuthTestApp,
   createAuthTestApp,
@@ -19,7 +20,7 @@ import {
   signChallenge,
 } from '../helpers/sep10.js';
 
-/** A local HTTP server: stand-in Horizon (no accounts) and a client-domain toml host. */
+/** A local HTTP server: the wallet's client-domain toml host. */
 async function listen(
   handler: Parameters<typeof createServer>[1],
 ): Promise<{ url: string; port: number; server: Server }> {
@@ -29,23 +30,14 @@ async function listen(
   return { url: `http://127.0.0.1:${port}`, port, server };
 }
 
-describe('SEP-10 happy paths (nonexistent accounts)', () => {
+describe('SEP-10 happy paths (accounts not on the sandbox ledger)', () => {
   let t: AuthTestApp;
-  let horizon: Awaited<ReturnType<typeof listen>>;
+  let horizon: SandboxHorizonHandle;
   let wallet: Awaited<ReturnType<typeof listen>>;
   const walletKey = Keypair.random();
 
   beforeAll(async () => {
-    horizon = await listen((_req, res) => {
-      res.writeHead(404, { 'Content-Type': 'application/problem+json' });
-      res.end(
-        JSON.stringify({
-          type: 'https://stellar.org/horizon-errors/not_found',
-          title: 'Resource Missing',
-          status: 404,
-        }),
-      );
-    });
+    horizon = await startSandboxHorizon();
     wallet = await listen((req, res) => {
       if (req.url === '/.well-known/stellar.toml') {
         res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -61,7 +53,7 @@ describe('SEP-10 happy paths (nonexistent accounts)', () => {
   });
   afterAll(async () => {
     await t?.close();
-    horizon?.server.close();
+    await horizon?.stop();
     wallet?.server.close();
   });
 
