@@ -251,6 +251,25 @@ export interface BankPayoutsTable {
   updated_at: Generated<Date>;
 }
 
+/** Withdrawal-only state beside the SEP-24 row (migration 20261125T153600_withdrawals). */
+export interface WithdrawalDetailsTable {
+  transaction_id: string;
+  refund_memo: string | null;
+  refund_memo_type: 'text' | 'id' | 'hash' | null;
+  /** `v1.<iv>.<tag>.<ciphertext>` (base64url), AES-256-GCM with the transaction id as AAD (stellar/crypto.ts). */
+  destination_ciphertext: string | null;
+  /** Shown to the user and in SEP-24 `to`, e.g. `****6789`. */
+  destination_masked: string | null;
+  payout_ref: string | null;
+  approval_reasons: Json<string[] | null>;
+  decision: 'approve' | 'reject' | null;
+  decided_by: string | null;
+  decision_reason: string | null;
+  decided_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 /** Every admin API action (issue 9): who, what, on which target, when, with which request id and outcome. */
 export interface AdminAuditTable {
   id: Generated<string>;
@@ -374,6 +393,7 @@ export interface Database {
   observer_cursors: ObserverCursorsTable;
   admin_audit: AdminAuditTable;
   topups: TopUpsTable;
+  withdrawal_details: WithdrawalDetailsTable;
   bank_transfers: BankTransfersTable;
   unmatched_bank_transfers: UnmatchedBankTransfersTable;
   bank_virtual_accounts: BankVirtualAccountsTable;

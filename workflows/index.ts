@@ -1,6 +1,7 @@
 // Bundle entry for the worker: every workflow the anchor runs is exported here.
 export { healthPingWorkflow } from './health.js';
 export { kycGateWorkflow } from './kyc.js';
+export { withdrawalWorkflow } from './withdrawal.js';
 export { depositWorkflow } from './deposit.js';
 export { transactionCallbackWorkflow } from './notify.js';
 export { observerWorkflow, paymentSignalProbeWorkflow } from './observer.js';

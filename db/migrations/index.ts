@@ -4,6 +4,7 @@ import * as sep10Auth from './20261125T152000_sep10_auth.js';
 import * as sep24Interactive from './20261125T152500_sep24_interactive.js';
 import * as bankRails from './20261125T153000_bank_rails.js';
 import * as operations from './20261125T153500_operations.js';
+import * as withdrawals from './20261125T153600_withdrawals.js';
 import * as kyc from './20261125T155000_kyc.js';
 import * as stellarPayments from './20261125T154000_stellar_payments.js';
 
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '20261125T152500_sep24_interactive': sep24Interactive,
   '20261125T153000_bank_rails': bankRails,
   '20261125T153500_operations': operations,
+  '20261125T153600_withdrawals': withdrawals,
   '20261125T155000_kyc': kyc,
   '20261125T154000_stellar_payments': stellarPayments,
 };

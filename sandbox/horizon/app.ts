@@ -146,6 +146,22 @@ function accountId(c: Context): string {
   return id;
 }
 
+function ledgerSeq(c: Context): number {
+  const seq = Number(c.req.param('seq'));
+  if (!Number.isInteger(seq) || seq < 1 || seq > 2 ** 31 - 1) {
+    throw badRequest('ledger_id', 'Ledger ID must be a positive integer');
+  }
+  return seq;
+}
+
+function txHash(c: Context): string {
+  const hash = (c.req.param('hash') ?? '').toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(hash)) {
+    throw badRequest('tx_id', 'Transaction hash must be a hex-encoded, lowercase SHA-256 hash');
+  }
+  return hash;
+}
+
 function problemJson(c: Context, p: Problem) {
   return c.body(JSON.stringify(p.body), p.status, {
     'Content-Type': 'application/problem+json; charset=utf-8',
@@ -242,10 +258,7 @@ export function createHorizonApp(d: HorizonAppDeps): Hono {
   });
 
   app.get('/transactions/:hash', async (c) => {
-    const hash = c.req.param('hash').toLowerCase();
-    if (!/^[0-9a-f]{64}$/.test(hash))
-      throw badRequest('tx_id', 'Transaction hash must be a hex-encoded, lowercase SHA-256 hash');
-    const r = await store.transaction(hash);
+    const r = await store.transaction(txHash(c));
     if (!r) throw notFound();
     return c.json(withTxLinks(baseUrl(c), r));
   });
@@ -339,37 +352,43 @@ export function createHorizonApp(d: HorizonAppDeps): Hono {
   });
 
   app.get('/ledgers/:seq', async (c) => {
-    const seq = Number(c.req.param('seq'));
-    if (!Number.isInteger(seq) || seq < 1)
-      throw badRequest('ledger_id', 'Ledger ID must be a positive integer');
-    const h = await store.ledger(seq);
+    const h = await store.ledger(ledgerSeq(c));
     if (!h) throw notFound();
     return c.json(withLedgerLinks(baseUrl(c), ledgerRecord(h)));
   });
 
-  const transactions = (account?: (c: Context) => string) => async (c: Context) => {
+  type Scope = (c: Context) => Pick<PageQuery, 'account' | 'ledger' | 'txHash'>;
+  const byAccount: Scope = (c) => ({ account: accountId(c) });
+  const byLedger: Scope = (c) => ({ ledger: ledgerSeq(c) });
+  const byTransaction: Scope = (c) => ({ txHash: txHash(c) });
+  const everything: Scope = () => ({});
+
+  const transactions = (scope: Scope) => async (c: Context) => {
     const p = paging(c, ledger.latest);
-    const acct = account?.(c);
+    const where = scope(c);
     const includeFailed = c.req.query('include_failed') === 'true';
     const base = baseUrl(c);
     const fetch = async (q: PageQuery) =>
-      (await store.transactions({ ...q, account: acct, includeFailed })).map((r) => withTxLinks(base, r));
+      (await store.transactions({ ...q, ...where, includeFailed })).map((r) => withTxLinks(base, r));
     if (wantsStream(c)) return streamRecords(c, d, p, fetch);
     const records = await fetch({ ...p, includeFailed });
     return c.json({ _links: pageLinks(c, p, records), _embedded: { records } });
   };
-  app.get('/transactions', transactions());
-  app.get('/accounts/:id/transactions', transactions(accountId));
+  app.get('/transactions', transactions(everything));
+  app.get('/accounts/:id/transactions', transactions(byAccount));
+  app.get('/ledgers/:seq/transactions', transactions(byLedger));
 
-  const payments = (account?: (c: Context) => string) => async (c: Context) => {
+  /** /payments (payment-like operations only) and /operations, over every scope Horizon offers. */
+  const operations = (scope: Scope, paymentsOnly: boolean) => async (c: Context) => {
     const p = paging(c, ledger.latest);
-    const acct = account?.(c);
+    const where = scope(c);
     const join = c.req.query('join');
     if (join !== undefined && join !== 'transactions') throw badRequest('join', 'join must be transactions');
-    const includeFailed = c.req.query('include_failed') === 'true';
+    // operations of one transaction are listed whether it failed or not, as on Horizon
+    const includeFailed = c.req.query('include_failed') === 'true' || where.txHash !== undefined;
     const base = baseUrl(c);
     const fetch = async (q: PageQuery) => {
-      const rows = await store.payments({ ...q, account: acct, includeFailed });
+      const rows = await store.operations({ ...q, ...where, includeFailed, paymentsOnly });
       const txs = join
         ? await store.transactionsByHash([...new Set(rows.map((r) => String(r.transaction_hash)))])
         : undefined;
@@ -383,8 +402,27 @@ export function createHorizonApp(d: HorizonAppDeps): Hono {
     const records = await fetch({ ...p, includeFailed });
     return c.json({ _links: pageLinks(c, p, records), _embedded: { records } });
   };
-  app.get('/payments', payments());
-  app.get('/accounts/:id/payments', payments(accountId));
+  app.get('/payments', operations(everything, true));
+  app.get('/accounts/:id/payments', operations(byAccount, true));
+  app.get('/ledgers/:seq/payments', operations(byLedger, true));
+  app.get('/transactions/:hash/payments', operations(byTransaction, true));
+  app.get('/operations', operations(everything, false));
+  app.get('/accounts/:id/operations', operations(byAccount, false));
+  app.get('/ledgers/:seq/operations', operations(byLedger, false));
+  app.get('/transactions/:hash/operations', operations(byTransaction, false));
+
+  app.get('/operations/:opid', async (c) => {
+    const raw = c.req.param('opid');
+    if (!/^\d{1,19}$/.test(raw)) throw badRequest('id', 'operation id must be a number');
+    const r = await store.operation(BigInt(raw));
+    if (!r) throw notFound();
+    const rec = withOpLinks(baseUrl(c), r);
+    if (c.req.query('join') === 'transactions') {
+      const tx = await store.transaction(String(r.transaction_hash));
+      if (tx) return c.json({ ...rec, transaction: withTxLinks(baseUrl(c), tx) });
+    }
+    return c.json(rec);
+  });
 
   app.get('/claimable_balances/:id', (c) => {
     const b = ledger.state.getBalance(c.req.param('id').toLowerCase());

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Account, Keypair, Operation, TimeoutInfinite, TransactionBuilder } from '@stellar/stellar-sdk';
+import { describeOperation, PAYMENT_TYPES } from './describe.js';
 import { baseAccount, type LedgerContext } from './operations.js';
 import { toid, transactionRecord } from './records.js';
 import { CommittedState, LedgerView, newAccount } from './state.js';
-import type { HorizonStore, LedgerHeader, StoredPayment, StoredTx } from './store.js';
+import type { HorizonStore, LedgerHeader, StoredOperation, StoredTx } from './store.js';
 import {
   type AppliedTx,
   applyTransaction,
@@ -94,7 +95,7 @@ export class Ledger {
     const root = newAccount(this.rootKeypair.publicKey(), TOTAL_COINS, 1, closeTime);
     root.seq = 0n;
     view.putAccount(root);
-    await this.o.store.writeLedger({ header: genesis, view, transactions: [], payments: [] });
+    await this.o.store.writeLedger({ header: genesis, view, transactions: [], operations: [] });
     view.commitTo(this.state);
     this.latest = genesis;
   }
@@ -226,7 +227,7 @@ export class Ledger {
       feePool: prev.feePool,
     };
     const transactions: StoredTx[] = [];
-    const payments: StoredPayment[] = [];
+    const operations: StoredOperation[] = [];
     const outcomes: [Pending, SubmitOutcome][] = [];
     for (const pending of batch) {
       const p = pending.parsed;
@@ -262,26 +263,29 @@ export class Ledger {
       applied.ops.forEach((op, i) => {
         const operation = p.tx.operations[i]!;
         const opSource = operation.source ?? p.tx.source;
-        accounts.add(baseAccount(opSource));
-        if (!op.payment) return;
-        for (const a of op.payment.participants) accounts.add(a);
+        const facts = describeOperation(operation, opSource);
+        const participants = [...new Set([...facts.participants, ...(op.payment?.participants ?? [])])];
+        for (const a of participants) accounts.add(a);
         const id = toid(seq, order, i + 1);
-        payments.push({
+        operations.push({
           id,
           txHash: p.hash,
+          ledger: seq,
+          isPayment: PAYMENT_TYPES.has(facts.type),
           successful: applied.successful,
-          accounts: [...new Set(op.payment.participants)],
+          accounts: participants,
           record: {
             id: id.toString(),
             paging_token: id.toString(),
             transaction_successful: applied.successful,
             source_account: baseAccount(opSource),
             ...(opSource.startsWith('M') ? { source_account_muxed: opSource } : {}),
-            type: op.payment.type,
-            type_i: TYPE_I[op.payment.type],
+            type: facts.type,
+            type_i: facts.typeI,
             created_at: record.created_at,
             transaction_hash: p.hash,
-            ...op.payment.fields,
+            ...facts.fields,
+            ...(applied.successful ? (op.payment?.fields ?? {}) : {}),
           },
         });
       });
@@ -299,7 +303,7 @@ export class Ledger {
     header.hash = sha256(`${prev.hash}:${seq}:${transactions.map((t) => t.hash).join(',')}`);
     for (const t of transactions) t.record.ledger = seq;
     try {
-      await this.o.store.writeLedger({ header, view, transactions, payments });
+      await this.o.store.writeLedger({ header, view, transactions, operations });
     } catch (err) {
       // Nothing was committed: the batch's submitters get the error, the in-memory state is unchanged.
       for (const pending of batch) {
@@ -325,14 +329,6 @@ export class Ledger {
       this.queuedSeq.set(baseAccount(p.parsed.tx.source), BigInt(p.parsed.tx.sequence));
   }
 }
-
-const TYPE_I: Record<string, number> = {
-  create_account: 0,
-  payment: 1,
-  path_payment_strict_receive: 2,
-  account_merge: 8,
-  path_payment_strict_send: 13,
-};
 
 function sha256(s: string): string {
   return createHash('sha256').update(s).digest('hex');

@@ -42,9 +42,12 @@ export interface StoredTx {
   record: Record<string, unknown>;
 }
 
-export interface StoredPayment {
+export interface StoredOperation {
   id: bigint;
   txHash: string;
+  ledger: number;
+  /** listed by /payments too */
+  isPayment: boolean;
   successful: boolean;
   accounts: string[];
   record: Record<string, unknown>;
@@ -54,7 +57,7 @@ export interface LedgerWrite {
   header: LedgerHeader;
   view?: LedgerView;
   transactions: StoredTx[];
-  payments: StoredPayment[];
+  operations: StoredOperation[];
 }
 
 export interface PageQuery {
@@ -64,6 +67,8 @@ export interface PageQuery {
   order: 'asc' | 'desc';
   limit: number;
   includeFailed: boolean;
+  ledger?: number;
+  txHash?: string;
 }
 
 export class HorizonStore {
@@ -107,14 +112,19 @@ export class HorizonStore {
     await sql`create index if not exists transactions_accounts on ${this.t('transactions')} using gin (accounts)`.execute(
       this.db,
     );
-    await sql`create table if not exists ${this.t('payments')} (
+    await sql`create table if not exists ${this.t('operations')} (
       id bigint primary key,
       tx_hash text not null,
+      ledger integer not null,
+      is_payment boolean not null,
       successful boolean not null,
       accounts text[] not null,
       record jsonb not null
     )`.execute(this.db);
-    await sql`create index if not exists payments_accounts on ${this.t('payments')} using gin (accounts)`.execute(
+    await sql`create index if not exists operations_tx_hash on ${this.t('operations')} (tx_hash)`.execute(
+      this.db,
+    );
+    await sql`create index if not exists operations_accounts on ${this.t('operations')} using gin (accounts)`.execute(
       this.db,
     );
   }
@@ -183,11 +193,11 @@ export class HorizonStore {
           ),
         )}`.execute(trx);
       }
-      for (const chunk of chunks(w.payments, 1000)) {
-        await sql`insert into ${this.t('payments')} (id, tx_hash, successful, accounts, record) values ${sql.join(
+      for (const chunk of chunks(w.operations, 1000)) {
+        await sql`insert into ${this.t('operations')} (id, tx_hash, ledger, is_payment, successful, accounts, record) values ${sql.join(
           chunk.map(
             (p) =>
-              sql`(${p.id.toString()}, ${p.txHash}, ${p.successful}, ${p.accounts}::text[], ${JSON.stringify(p.record)}::jsonb)`,
+              sql`(${p.id.toString()}, ${p.txHash}, ${p.ledger}, ${p.isPayment}, ${p.successful}, ${p.accounts}::text[], ${JSON.stringify(p.record)}::jsonb)`,
           ),
         )}`.execute(trx);
       }
@@ -239,13 +249,27 @@ export class HorizonStore {
     return this.page<Record<string, unknown>>('transactions', q);
   }
 
-  async payments(q: PageQuery) {
-    return this.page<Record<string, unknown>>('payments', q);
+  async operations(q: PageQuery & { paymentsOnly?: boolean }) {
+    return this.page<Record<string, unknown>>('operations', q);
   }
 
-  private async page<T>(table: 'transactions' | 'payments', q: PageQuery): Promise<T[]> {
+  async operation(id: bigint): Promise<Record<string, unknown> | undefined> {
+    const r = await sql<{
+      record: Record<string, unknown>;
+    }>`select record from ${this.t('operations')} where id = ${id.toString()}`.execute(this.db);
+    return r.rows[0]?.record;
+  }
+
+  private async page<T>(
+    table: 'transactions' | 'operations',
+    q: PageQuery & { paymentsOnly?: boolean },
+  ): Promise<T[]> {
     const conds = [];
     if (q.account) conds.push(sql`accounts @> array[${q.account}]::text[]`);
+    if (q.ledger !== undefined) conds.push(sql`ledger = ${q.ledger}`);
+    if (q.txHash !== undefined)
+      conds.push(table === 'operations' ? sql`tx_hash = ${q.txHash}` : sql`hash = ${q.txHash}`);
+    if (q.paymentsOnly) conds.push(sql`is_payment`);
     if (!q.includeFailed) conds.push(sql`successful`);
     if (q.cursor !== undefined) {
       conds.push(q.order === 'asc' ? sql`id > ${q.cursor.toString()}` : sql`id < ${q.cursor.toString()}`);
@@ -256,14 +280,6 @@ export class HorizonStore {
       record: T;
     }>`select record from ${this.t(table)} ${where} ${order} limit ${q.limit}`.execute(this.db);
     return r.rows.map((x) => x.record);
-  }
-
-  /** Highest operation id recorded (for cursor=now). */
-  async latestPaymentId(): Promise<bigint> {
-    const r = await sql<{ id: string | null }>`select max(id)::text as id from ${this.t('payments')}`.execute(
-      this.db,
-    );
-    return BigInt(r.rows[0]?.id ?? '0');
   }
 }
 

@@ -489,6 +489,46 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
     expect((await server.claimableBalances().claimant(gina.publicKey()).call()).records).toHaveLength(0);
   });
 
+  it('operations: every type listed per account and per transaction, failed ones only with include_failed', async () => {
+    const hank = Keypair.random();
+    await h.friendbot(hank.publicKey());
+    await submit(hank, [
+      Operation.changeTrust({ asset: USD }),
+      Operation.manageData({ name: 'k', value: 'v' }),
+      Operation.setOptions({ homeDomain: 'hank.example' }),
+    ]);
+    const failed = await failure(
+      submit(hank, [Operation.payment({ destination: distributor.publicKey(), asset: USD, amount: '1' })]),
+    );
+    expect(failed.operations).toEqual(['op_underfunded']);
+    const ops = await server.operations().forAccount(hank.publicKey()).call();
+    expect(ops.records.map((r) => r.type)).toEqual([
+      'create_account',
+      'change_trust',
+      'manage_data',
+      'set_options',
+    ]);
+    expect(ops.records[1]).toMatchObject({
+      asset_code: 'USD',
+      asset_issuer: issuer.publicKey(),
+      trustor: hank.publicKey(),
+    });
+    const withFailed = await server
+      .operations()
+      .forAccount(hank.publicKey())
+      .includeFailed(true)
+      .order('desc')
+      .call();
+    expect(withFailed.records[0]).toMatchObject({ type: 'payment', transaction_successful: false });
+    const tx = await server.transactions().forAccount(hank.publicKey()).order('desc').limit(1).call();
+    const ofTx = await server.operations().forTransaction(tx.records[0]!.hash).call();
+    expect(ofTx.records).toHaveLength(3);
+    const one = await server.operations().operation(ofTx.records[2]!.id).call();
+    expect(one).toMatchObject({ type: 'set_options', home_domain: 'hank.example' });
+    const ledgerPayments = await server.payments().forLedger(tx.records[0]!.ledger_attr).call();
+    expect(ledgerPayments.records.every((r) => r.type !== 'change_trust')).toBe(true);
+  });
+
   it('the same envelope submitted twice (also concurrently) is applied once and answers the same result', async () => {
     const tx = await build(alice, [
       Operation.payment({ destination: distributor.publicKey(), asset: Asset.native(), amount: '0.1' }),

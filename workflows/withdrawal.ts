@@ -1,0 +1,384 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
+import type { RecordActivities, TransactionPatch } from '../activities/records.js';
+import type { WithdrawalActivities } from '../activities/withdrawal.js';
+import type { RefundPayment, Refunds, TransactionStatus as Status } from '../db/schema.js';
+import { compareAmounts, computeFee, fromStroops, toStroops, withinLimits } from '../stellar/fees.js';
+import {
+  type InteractiveInfo,
+  interactiveCompletedSignal,
+  type OperatorDecision,
+  operatorDecisionSignal,
+  paymentReceivedSignal,
+  type ReceivedPayment,
+} from './messages.js';
+import { trackStatus } from './transaction-common.js';
+
+/**
+ * A SEP-24 withdrawal, one run per transaction (ID `withdraw-<transactionId>`):
+ *
+ *   incomplete ─(form done)→ pending_user_transfer_start ─(payment on Stellar)→ pending_anchor
+ *     ─(approval if above threshold or flagged)→ pending_external (bank payout) → completed
+ *
+ * and the ways out: the form or the payment never comes → expired; a payment in another asset, or of another
+ * amount beyond what the policy adjusts → refunded on Stellar; the operator rejects, the SLA default rejects, or
+ * the bank rejects the payout → refunded (S24-33 `refunds`). Duplicate payment signals are deduplicated by
+ * operation id, so a payment is paid out once.
+ *
+ * The policy is a snapshot of the configuration taken when the withdrawal starts (no process.env in here).
+ */
+
+export interface WithdrawalPolicy {
+  /** Where the user pays (withdraw_anchor_account). */
+  anchorAccount: string;
+  /** Fiat currency of the bank payout. */
+  payoutCurrency: string;
+  minAmount: string;
+  maxAmount: string;
+  feeFixed: string;
+  feePercent: string;
+  feeMinimum: string;
+  approvalThreshold: string;
+  approvalSlaSeconds: number;
+  approvalSlaDefault: 'wait' | 'reject';
+  amountMismatch: 'adjust' | 'refund';
+  amountTolerancePercent: string;
+  interactiveTimeoutSeconds: number;
+  paymentTimeoutSeconds: number;
+  payoutPollSeconds: number;
+}
+
+export interface WithdrawalInput {
+  transactionId: string;
+  /** The authenticated account (sub's G...): limits are per account. */
+  account: string;
+  /** The account expected to pay (request `account`, defaults to the JWT account); may be M... */
+  sourceAccount: string;
+  assetCode: string;
+  assetIssuer: string | null;
+  /** Amount from the request, if the wallet sent one; the form confirms or changes it. */
+  amount?: string | null;
+  /** S24-14: refunds carry this memo, else the memo of the user's payment. */
+  refundMemo?: { type: 'text' | 'id' | 'hash'; value: string } | null;
+  policy: WithdrawalPolicy;
+}
+
+export interface WithdrawalResult {
+  status: Status;
+  amountIn?: string;
+  amountOut?: string;
+  refunds?: Refunds;
+  payoutRef?: string;
+}
+
+const acts = proxyActivities<WithdrawalActivities & Pick<RecordActivities, 'raiseAlert'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 20 },
+});
+
+/** Payout and refund: the rails dedupe by reference, so retries are safe; rejections are final. */
+const money = proxyActivities<WithdrawalActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '2 seconds',
+    maximumInterval: '5 minutes',
+    maximumAttempts: 30,
+    nonRetryableErrorTypes: ['BankPayoutRejected', 'PaymentRejected', 'NotFound'],
+  },
+});
+
+function failureType(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+function percentOf(amount: string, percent: string): bigint {
+  return (toStroops(amount) * toStroops(percent)) / (100n * 10_000_000n);
+}
+
+export async function withdrawalWorkflow(input: WithdrawalInput): Promise<WithdrawalResult> {
+  const { transactionId, policy } = input;
+  const asset = { code: input.assetCode, issuer: input.assetIssuer };
+  const tracker = trackStatus(transactionId, 'incomplete');
+  let interactive: InteractiveInfo | null = null;
+  const payments: ReceivedPayment[] = [];
+  const seenOperations = new Set<string>();
+  let decision: OperatorDecision | null = null;
+  let awaitingDecision = false;
+  const refundPayments: RefundPayment[] = [];
+
+  setHandler(interactiveCompletedSignal, (info) => {
+    if (interactive === null && tracker.status === 'incomplete') interactive = info;
+  });
+  setHandler(paymentReceivedSignal, (payment) => {
+    // The observer may redeliver (restarts, reorgs of its cursor): one operation is one payment.
+    if (seenOperations.has(payment.operationId)) return;
+    seenOperations.add(payment.operationId);
+    payments.push(payment);
+  });
+  setHandler(operatorDecisionSignal, (d) => {
+    // Only a decision on a withdrawal under review counts; the first one wins.
+    if (awaitingDecision && decision === null) decision = d;
+  });
+
+  /** Status mirrored into Postgres, the search attribute and the wallet's callbacks (transaction-common). */
+  const setStatus = (next: Status, patch: TransactionPatch = {}) => tracker.set(next, patch);
+
+  const nowIso = (offsetSeconds = 0) => new Date(Date.now() + offsetSeconds * 1000).toISOString();
+
+  // --- 1. the hosted form --------------------------------------------------------------------------------
+  const formDone = await condition(() => interactive !== null, policy.interactiveTimeoutSeconds * 1000);
+  if (!formDone || interactive === null) {
+    await setStatus('expired', { message: 'The withdrawal form was not completed in time.', userActionRequiredBy: null });
+    return { status: 'expired' };
+  }
+  const info: InteractiveInfo = interactive;
+  const requested = info.amount;
+  if (compareAmounts(requested, policy.minAmount) < 0) {
+    await setStatus('too_small', { message: `The minimum withdrawal is ${policy.minAmount}.` });
+    return { status: 'too_small' };
+  }
+  if (compareAmounts(requested, policy.maxAmount) > 0) {
+    await setStatus('too_large', { message: `The maximum withdrawal is ${policy.maxAmount}.` });
+    return { status: 'too_large' };
+  }
+  const limits = await acts.checkWithdrawalLimits({
+    transactionId,
+    account: input.account,
+    assetCode: input.assetCode,
+    amount: requested,
+  });
+  if (!limits.ok) {
+    await setStatus('error', {
+      message: `The ${limits.limit} withdrawal limit allows at most ${limits.remaining} more.`,
+    });
+    return { status: 'error' };
+  }
+
+  // --- 2. waiting for the user's Stellar payment --------------------------------------------------------
+  const quote = computeFee(requested, policy);
+  const memo = await acts.prepareWithdrawalPayment({
+    transactionId,
+    anchorAccount: policy.anchorAccount,
+    amountExpected: quote.amountIn,
+    destinationMasked: info.destinationMasked ?? null,
+  });
+  await setStatus('pending_user_transfer_start', {
+    amountIn: quote.amountIn,
+    amountFee: quote.amountFee,
+    amountOut: quote.amountOut,
+    fromAddress: input.sourceAccount,
+    userActionRequiredBy: nowIso(policy.paymentTimeoutSeconds),
+    message: null,
+  });
+  log.info('withdrawal waiting for payment', { transactionId, memo: memo.memo });
+
+  const paid = await condition(() => payments.length > 0, policy.paymentTimeoutSeconds * 1000);
+  if (!paid) {
+    await setStatus('expired', {
+      message: 'No payment was received in time.',
+      userActionRequiredBy: null,
+    });
+    return { status: 'expired' };
+  }
+  const payment = payments[0]!;
+  const received = fromStroops(toStroops(payment.amount));
+  await setStatus('pending_anchor', {
+    amountIn: received,
+    stellarTransactionId: payment.transactionHash,
+    fromAddress: payment.from,
+    userActionRequiredBy: null,
+  });
+
+  // Refunds go back to the payer on Stellar; the memo is refund_memo, else the payment's own (S24-14).
+  const refundMemo =
+    input.refundMemo ??
+    (payment.memo && payment.memoType !== 'none' ? { type: payment.memoType, value: payment.memo } : null);
+
+  async function refund(amount: string): Promise<boolean> {
+    const ref = refundPayments.length === 0 ? `refund-${transactionId}` : `refund-${transactionId}-${refundPayments.length + 1}`;
+    try {
+      const { hash } = await money.refundWithdrawalPayment({
+        ref,
+        destination: payment.from,
+        asset: { code: payment.assetCode, issuer: payment.assetIssuer },
+        amount,
+        memo: refundMemo,
+      });
+      refundPayments.push({ id: hash, id_type: 'stellar', amount, fee: '0' });
+      return true;
+    } catch (err) {
+      log.error('withdrawal refund failed', { transactionId, ref, type: failureType(err) });
+      await acts.raiseAlert({
+        transactionId,
+        kind: 'withdraw_refund_failed',
+        message: `Refund ${ref} of ${amount} ${payment.assetCode} to ${payment.from} failed; refund it by hand.`,
+      });
+      return false;
+    }
+  }
+
+  function refundsObject(): Refunds {
+    const total = refundPayments.reduce((acc, p) => acc + toStroops(p.amount), 0n);
+    const fees = refundPayments.reduce((acc, p) => acc + toStroops(p.fee), 0n);
+    return { amount_refunded: fromStroops(total), amount_fee: fromStroops(fees), payments: [...refundPayments] };
+  }
+
+  /** Sends back everything not yet refunded and ends in `refunded` (S24-33: amount_refunded = amount_in). */
+  async function refundAll(reason: string): Promise<WithdrawalResult> {
+    const already = refundPayments.reduce((acc, p) => acc + toStroops(p.amount), 0n);
+    const rest = toStroops(received) - already;
+    if (rest > 0n && !(await refund(fromStroops(rest)))) {
+      await setStatus('error', { message: `${reason} The refund could not be sent yet; our team has been alerted.` });
+      return { status: 'error', amountIn: received };
+    }
+    const refunds = refundsObject();
+    await setStatus('refunded', {
+      message: reason,
+      amountFee: '0',
+      amountOut: '0',
+      refunds,
+    });
+    return { status: 'refunded', amountIn: received, amountOut: '0', refunds };
+  }
+
+  // --- 3. is this the payment we asked for? (S24-22) ------------------------------------------------------
+  const sameAsset = payment.assetCode === asset.code && (payment.assetIssuer ?? null) === (asset.issuer ?? null);
+  if (!sameAsset) return refundAll(`The payment was in ${payment.assetCode}, not ${asset.code}; it was refunded.`);
+
+  let payoutBase = received; // the part of the payment that will be paid out (before fee)
+  if (compareAmounts(received, quote.amountIn) !== 0) {
+    const deviation = toStroops(received) - toStroops(quote.amountIn);
+    const tolerance = percentOf(quote.amountIn, policy.amountTolerancePercent);
+    const abs = deviation < 0n ? -deviation : deviation;
+    if (policy.amountMismatch === 'refund') {
+      return refundAll(`The payment of ${received} did not match the requested ${quote.amountIn}; it was refunded.`);
+    }
+    if (abs <= tolerance) {
+      payoutBase = received; // adjust: accept the amount actually sent, recompute the fee
+    } else if (deviation > 0n) {
+      payoutBase = quote.amountIn; // too much: pay out what was asked, refund the excess (partial refund)
+      if (!(await refund(fromStroops(deviation)))) {
+        await setStatus('error', { message: 'The excess payment could not be refunded yet; our team has been alerted.' });
+        return { status: 'error', amountIn: received };
+      }
+    } else {
+      return refundAll(`The payment of ${received} was too far below the requested ${quote.amountIn}; it was refunded.`);
+    }
+    if (!withinLimits(payoutBase, policy)) {
+      return refundAll(`The amount ${payoutBase} is outside the limits ${policy.minAmount}–${policy.maxAmount}; it was refunded.`);
+    }
+  }
+  const final = computeFee(payoutBase, policy);
+  const again = await acts.checkWithdrawalLimits({
+    transactionId,
+    account: input.account,
+    assetCode: input.assetCode,
+    amount: payoutBase,
+  });
+  if (!again.ok) return refundAll(`The ${again.limit} withdrawal limit was exceeded; the payment was refunded.`);
+
+  const partialRefunds = refundPayments.length > 0 ? refundsObject() : null;
+  await setStatus('pending_anchor', {
+    amountFee: final.amountFee,
+    amountOut: final.amountOut,
+    ...(partialRefunds ? { refunds: partialRefunds } : {}),
+  });
+
+  // --- 4. human approval -----------------------------------------------------------------------------------
+  const reasons: string[] = [];
+  if (compareAmounts(payoutBase, policy.approvalThreshold) > 0) reasons.push('amount_above_threshold');
+  if (payment.from !== input.sourceAccount && payment.from !== input.account) reasons.push('unexpected_sender');
+  if (reasons.length > 0) {
+    awaitingDecision = true;
+    await acts.recordWithdrawalReview({ transactionId, reasons });
+    await setStatus('pending_anchor', { message: 'Your withdrawal is being reviewed.' });
+    const inTime = await condition(() => decision !== null, policy.approvalSlaSeconds * 1000);
+    if (!inTime) {
+      await acts.raiseAlert({
+        transactionId,
+        kind: 'withdraw_approval_sla',
+        message: `Withdrawal ${transactionId} waited ${policy.approvalSlaSeconds}s for approval (${reasons.join(', ')}); default: ${policy.approvalSlaDefault}.`,
+      });
+      if (policy.approvalSlaDefault === 'reject') {
+        decision = { decision: 'reject', operator: 'system:sla', reason: 'approval SLA elapsed' };
+      } else {
+        await condition(() => decision !== null);
+      }
+    }
+    awaitingDecision = false;
+    const d: OperatorDecision = decision!;
+    await acts.recordWithdrawalReview({ transactionId, reasons, decision: d });
+    if (d.decision === 'reject') {
+      return refundAll('The withdrawal was not approved; the payment was refunded.');
+    }
+  }
+
+  // --- 5. bank payout -----------------------------------------------------------------------------------------
+  const payoutRef = `payout-${transactionId}`;
+  await setStatus('pending_external', { message: null });
+  let bankPayoutId: string | null = null;
+  try {
+    let state = await money.sendWithdrawalPayout({
+      transactionId,
+      payoutRef,
+      amount: final.amountOut,
+      currency: policy.payoutCurrency,
+    });
+    bankPayoutId = state.bankPayoutId;
+    while (state.state === 'pending') {
+      await sleep(policy.payoutPollSeconds * 1000);
+      const s = await acts.getWithdrawalPayoutState({ payoutRef });
+      state = { state: s.state, bankPayoutId: s.bankPayoutId ?? bankPayoutId };
+      bankPayoutId = state.bankPayoutId;
+    }
+    if (state.state === 'failed') {
+      throw ApplicationFailure.nonRetryable('the bank rejected the payout', 'BankPayoutRejected');
+    }
+  } catch (err) {
+    if (failureType(err) === 'BankPayoutRejected') {
+      return refundAll('The bank could not pay out this withdrawal; the payment was refunded.');
+    }
+    await acts.raiseAlert({
+      transactionId,
+      kind: 'withdraw_payout_failed',
+      message: `Payout ${payoutRef} did not go through after retries; check the bank before retrying or refunding.`,
+    });
+    await setStatus('error', { message: 'The payout is delayed; our team has been alerted.' });
+    return { status: 'error', amountIn: received, payoutRef };
+  }
+
+  const completedRefunds = refundPayments.length > 0 ? refundsObject() : undefined;
+  await setStatus('completed', {
+    message: null,
+    externalTransactionId: bankPayoutId ?? payoutRef,
+    ...(completedRefunds ? { refunds: completedRefunds } : {}),
+  });
+  if (payments.length > 1) {
+    await acts.raiseAlert({
+      transactionId,
+      kind: 'withdraw_extra_payment',
+      message: `Withdrawal ${transactionId} received ${payments.length} payments; only the first was paid out.`,
+    });
+  }
+  return {
+    status: 'completed',
+    amountIn: received,
+    amountOut: final.amountOut,
+    payoutRef,
+    ...(completedRefunds ? { refunds: completedRefunds } : {}),
+  };
+}
+
+/** The workflow id of a withdrawal: the business id (STYLE 4). */
+export function withdrawalWorkflowId(transactionId: string): string {
+  return `withdraw-${transactionId}`;
+}
+
