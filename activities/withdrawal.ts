@@ -229,7 +229,10 @@ export function createWithdrawalActivities(deps: WithdrawalActivityDeps) {
         .where('transaction_id', '=', input.transactionId)
         .executeTakeFirst();
       if (!details?.destination_ciphertext) {
-        throw ApplicationFailure.nonRetryable('no bank destination stored for this withdrawal', 'BankPayoutRejected');
+        throw ApplicationFailure.nonRetryable(
+          'no bank destination stored for this withdrawal',
+          'BankPayoutRejected',
+        );
       }
       const destination = JSON.parse(
         decryptAtRest(config.withdraw.encryptionKey, details.destination_ciphertext, input.transactionId),

@@ -136,7 +136,10 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   // --- 1. the hosted form --------------------------------------------------------------------------------
   const formDone = await condition(() => interactive !== null, policy.interactiveTimeoutSeconds * 1000);
   if (!formDone || interactive === null) {
-    await setStatus('expired', { message: 'The withdrawal form was not completed in time.', userActionRequiredBy: null });
+    await setStatus('expired', {
+      message: 'The withdrawal form was not completed in time.',
+      userActionRequiredBy: null,
+    });
     return { status: 'expired' };
   }
   const info: InteractiveInfo = interactive;
@@ -203,7 +206,10 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     (payment.memo && payment.memoType !== 'none' ? { type: payment.memoType, value: payment.memo } : null);
 
   async function refund(amount: string): Promise<boolean> {
-    const ref = refundPayments.length === 0 ? `refund-${transactionId}` : `refund-${transactionId}-${refundPayments.length + 1}`;
+    const ref =
+      refundPayments.length === 0
+        ? `refund-${transactionId}`
+        : `refund-${transactionId}-${refundPayments.length + 1}`;
     try {
       const { hash } = await money.refundWithdrawalPayment({
         ref,
@@ -228,7 +234,11 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   function refundsObject(): Refunds {
     const total = refundPayments.reduce((acc, p) => acc + toStroops(p.amount), 0n);
     const fees = refundPayments.reduce((acc, p) => acc + toStroops(p.fee), 0n);
-    return { amount_refunded: fromStroops(total), amount_fee: fromStroops(fees), payments: [...refundPayments] };
+    return {
+      amount_refunded: fromStroops(total),
+      amount_fee: fromStroops(fees),
+      payments: [...refundPayments],
+    };
   }
 
   /** Sends back everything not yet refunded and ends in `refunded` (S24-33: amount_refunded = amount_in). */
@@ -236,7 +246,9 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     const already = refundPayments.reduce((acc, p) => acc + toStroops(p.amount), 0n);
     const rest = toStroops(received) - already;
     if (rest > 0n && !(await refund(fromStroops(rest)))) {
-      await setStatus('error', { message: `${reason} The refund could not be sent yet; our team has been alerted.` });
+      await setStatus('error', {
+        message: `${reason} The refund could not be sent yet; our team has been alerted.`,
+      });
       return { status: 'error', amountIn: received };
     }
     const refunds = refundsObject();
@@ -250,8 +262,10 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   }
 
   // --- 3. is this the payment we asked for? (S24-22) ------------------------------------------------------
-  const sameAsset = payment.assetCode === asset.code && (payment.assetIssuer ?? null) === (asset.issuer ?? null);
-  if (!sameAsset) return refundAll(`The payment was in ${payment.assetCode}, not ${asset.code}; it was refunded.`);
+  const sameAsset =
+    payment.assetCode === asset.code && (payment.assetIssuer ?? null) === (asset.issuer ?? null);
+  if (!sameAsset)
+    return refundAll(`The payment was in ${payment.assetCode}, not ${asset.code}; it was refunded.`);
 
   let payoutBase = received; // the part of the payment that will be paid out (before fee)
   if (compareAmounts(received, quote.amountIn) !== 0) {
@@ -259,21 +273,29 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     const tolerance = percentOf(quote.amountIn, policy.amountTolerancePercent);
     const abs = deviation < 0n ? -deviation : deviation;
     if (policy.amountMismatch === 'refund') {
-      return refundAll(`The payment of ${received} did not match the requested ${quote.amountIn}; it was refunded.`);
+      return refundAll(
+        `The payment of ${received} did not match the requested ${quote.amountIn}; it was refunded.`,
+      );
     }
     if (abs <= tolerance) {
       payoutBase = received; // adjust: accept the amount actually sent, recompute the fee
     } else if (deviation > 0n) {
       payoutBase = quote.amountIn; // too much: pay out what was asked, refund the excess (partial refund)
       if (!(await refund(fromStroops(deviation)))) {
-        await setStatus('error', { message: 'The excess payment could not be refunded yet; our team has been alerted.' });
+        await setStatus('error', {
+          message: 'The excess payment could not be refunded yet; our team has been alerted.',
+        });
         return { status: 'error', amountIn: received };
       }
     } else {
-      return refundAll(`The payment of ${received} was too far below the requested ${quote.amountIn}; it was refunded.`);
+      return refundAll(
+        `The payment of ${received} was too far below the requested ${quote.amountIn}; it was refunded.`,
+      );
     }
     if (!withinLimits(payoutBase, policy)) {
-      return refundAll(`The amount ${payoutBase} is outside the limits ${policy.minAmount}–${policy.maxAmount}; it was refunded.`);
+      return refundAll(
+        `The amount ${payoutBase} is outside the limits ${policy.minAmount}–${policy.maxAmount}; it was refunded.`,
+      );
     }
   }
   const final = computeFee(payoutBase, policy);
@@ -283,7 +305,8 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     assetCode: input.assetCode,
     amount: payoutBase,
   });
-  if (!again.ok) return refundAll(`The ${again.limit} withdrawal limit was exceeded; the payment was refunded.`);
+  if (!again.ok)
+    return refundAll(`The ${again.limit} withdrawal limit was exceeded; the payment was refunded.`);
 
   const partialRefunds = refundPayments.length > 0 ? refundsObject() : null;
   await setStatus('pending_anchor', {
@@ -295,7 +318,8 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   // --- 4. human approval -----------------------------------------------------------------------------------
   const reasons: string[] = [];
   if (compareAmounts(payoutBase, policy.approvalThreshold) > 0) reasons.push('amount_above_threshold');
-  if (payment.from !== input.sourceAccount && payment.from !== input.account) reasons.push('unexpected_sender');
+  if (payment.from !== input.sourceAccount && payment.from !== input.account)
+    reasons.push('unexpected_sender');
   if (reasons.length > 0) {
     awaitingDecision = true;
     await acts.recordWithdrawalReview({ transactionId, reasons });
@@ -381,4 +405,3 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
 export function withdrawalWorkflowId(transactionId: string): string {
   return `withdraw-${transactionId}`;
 }
-

@@ -18,7 +18,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // (AES-256-GCM, bound to the transaction id), the payout reference and the operator's decision.
   await db.schema
     .createTable('withdrawal_details')
-    .addColumn('transaction_id', 'text', (c) => c.primaryKey().references('transactions.id').onDelete('cascade'))
+    .addColumn('transaction_id', 'text', (c) =>
+      c.primaryKey().references('transactions.id').onDelete('cascade'),
+    )
     .addColumn('refund_memo', 'text')
     .addColumn('refund_memo_type', 'text', (c) => c.check(sql`refund_memo_type in ('text', 'id', 'hash')`))
     .addColumn('destination_ciphertext', 'text')

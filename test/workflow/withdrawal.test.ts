@@ -1,15 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createNotifyActivities } from '../../activities/notify.js';
 import { createRecordActivities } from '../../activities/records.js';
 import {
   type BankDestination,
   createWithdrawalActivities,
-  withdrawalPolicyFromConfig,
   type WithdrawalRails,
+  withdrawalPolicyFromConfig,
 } from '../../activities/withdrawal.js';
 import type { AppConfig } from '../../config/index.js';
 import { encryptAtRest } from '../../stellar/crypto.js';
@@ -32,32 +32,60 @@ import { registerSearchAttributes } from '../helpers/search-attributes.js';
  */
 
 class FakeRails implements WithdrawalRails {
-  payouts = new Map<string, { amount: string; currency: string; destination: BankDestination; polls: number }>();
+  payouts = new Map<
+    string,
+    { amount: string; currency: string; destination: BankDestination; polls: number }
+  >();
   payoutCalls = 0;
-  stellarPayments = new Map<string, { destination: string; amount: string; asset: { code: string; issuer: string | null }; memo?: { type: string; value: string } | undefined }>();
+  stellarPayments = new Map<
+    string,
+    {
+      destination: string;
+      amount: string;
+      asset: { code: string; issuer: string | null };
+      memo?: { type: string; value: string } | undefined;
+    }
+  >();
   /** What the bank does with the next payouts: settle at once, stay pending for n polls, or reject. */
-  payoutBehaviour: { kind: 'complete' } | { kind: 'pending'; polls: number } | { kind: 'reject' } | { kind: 'reject-later' } = { kind: 'complete' };
+  payoutBehaviour:
+    | { kind: 'complete' }
+    | { kind: 'pending'; polls: number }
+    | { kind: 'reject' }
+    | { kind: 'reject-later' } = { kind: 'complete' };
 
   async sendBankPayout(input: Parameters<WithdrawalRails['sendBankPayout']>[0]) {
     this.payoutCalls++;
     if (this.payoutBehaviour.kind === 'reject') return { status: 'failed', bankPayoutId: null };
     if (!this.payouts.has(input.payoutRef)) {
-      this.payouts.set(input.payoutRef, { amount: input.amount, currency: input.currency, destination: input.destination, polls: 0 });
+      this.payouts.set(input.payoutRef, {
+        amount: input.amount,
+        currency: input.currency,
+        destination: input.destination,
+        polls: 0,
+      });
     }
-    if (this.payoutBehaviour.kind === 'complete') return { status: 'completed', bankPayoutId: `bank-${input.payoutRef}` };
+    if (this.payoutBehaviour.kind === 'complete')
+      return { status: 'completed', bankPayoutId: `bank-${input.payoutRef}` };
     return { status: 'pending', bankPayoutId: `bank-${input.payoutRef}` };
   }
   async getBankPayoutStatus(payoutRef: string) {
     const p = this.payouts.get(payoutRef);
     if (!p) return { status: 'failed', failureReason: 'unknown payout' };
     p.polls++;
-    if (this.payoutBehaviour.kind === 'reject-later') return { status: 'rejected', failureReason: 'account closed' };
-    if (this.payoutBehaviour.kind === 'pending' && p.polls < this.payoutBehaviour.polls) return { status: 'pending' };
+    if (this.payoutBehaviour.kind === 'reject-later')
+      return { status: 'rejected', failureReason: 'account closed' };
+    if (this.payoutBehaviour.kind === 'pending' && p.polls < this.payoutBehaviour.polls)
+      return { status: 'pending' };
     return { status: 'completed', bankPayoutId: `bank-${payoutRef}` };
   }
   async sendPayment(input: Parameters<WithdrawalRails['sendPayment']>[0]) {
     if (!this.stellarPayments.has(input.ref)) {
-      this.stellarPayments.set(input.ref, { destination: input.destination, amount: input.amount, asset: input.asset, memo: input.memo });
+      this.stellarPayments.set(input.ref, {
+        destination: input.destination,
+        amount: input.amount,
+        asset: input.asset,
+        memo: input.memo,
+      });
     }
     return { hash: `hash-${input.ref}` };
   }
@@ -113,7 +141,9 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     return { ...withdrawalPolicyFromConfig(config), ...overrides };
   }
 
-  async function newWithdrawal(opts: { refundMemo?: WithdrawalInput['refundMemo']; policy?: Partial<WithdrawalPolicy> } = {}) {
+  async function newWithdrawal(
+    opts: { refundMemo?: WithdrawalInput['refundMemo']; policy?: Partial<WithdrawalPolicy> } = {},
+  ) {
     const id = randomUUID();
     await tdb.db
       .insertInto('transactions')
@@ -174,7 +204,12 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     await waitForStatus(handle, 'pending_user_transfer_start');
   }
 
-  function payment(id: string, amount: string, memo: string, over: Partial<ReceivedPayment> = {}): ReceivedPayment {
+  function payment(
+    id: string,
+    amount: string,
+    memo: string,
+    over: Partial<ReceivedPayment> = {},
+  ): ReceivedPayment {
     return {
       operationId: `op-${id}`,
       transactionHash: `tx-${id}`,
@@ -259,13 +294,29 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     await handle.signal(paymentReceivedSignal, payment(id, '1500', (await row(id)).memo!));
     await waitForStatus(handle, 'pending_anchor');
     // The workflow is now waiting for a decision; a signal sent before review started would be ignored.
-    await expect.poll(async () => (await tdb.db.selectFrom('withdrawal_details').select('approval_reasons').where('transaction_id', '=', id).executeTakeFirst())?.approval_reasons, { timeout: 30_000 }).toEqual(['amount_above_threshold']);
+    await expect
+      .poll(
+        async () =>
+          (
+            await tdb.db
+              .selectFrom('withdrawal_details')
+              .select('approval_reasons')
+              .where('transaction_id', '=', id)
+              .executeTakeFirst()
+          )?.approval_reasons,
+        { timeout: 30_000 },
+      )
+      .toEqual(['amount_above_threshold']);
     expect(rails.payouts.has(`payout-${id}`)).toBe(false);
     await handle.signal(operatorDecisionSignal, { decision: 'approve', operator: 'ops@anchor' });
     expect((await handle.result()).status).toBe('completed');
     expect(rails.payouts.get(`payout-${id}`)?.amount).toBe('1484'); // 1500 − (1 + 15)
     expect(await alerts(id)).toHaveLength(0);
-    const details = await tdb.db.selectFrom('withdrawal_details').selectAll().where('transaction_id', '=', id).executeTakeFirstOrThrow();
+    const details = await tdb.db
+      .selectFrom('withdrawal_details')
+      .selectAll()
+      .where('transaction_id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(details.decision).toBe('approve');
     expect(details.decided_by).toBe('ops@anchor');
   });
@@ -274,8 +325,24 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     const { id, handle } = await newWithdrawal({ refundMemo: { type: 'text', value: 'refund-me' } });
     await fillForm(handle, '2000');
     await handle.signal(paymentReceivedSignal, payment(id, '2000', (await row(id)).memo!));
-    await expect.poll(async () => (await tdb.db.selectFrom('withdrawal_details').select('approval_reasons').where('transaction_id', '=', id).executeTakeFirst())?.approval_reasons, { timeout: 30_000 }).toEqual(['amount_above_threshold']);
-    await handle.signal(operatorDecisionSignal, { decision: 'reject', operator: 'ops@anchor', reason: 'suspicious' });
+    await expect
+      .poll(
+        async () =>
+          (
+            await tdb.db
+              .selectFrom('withdrawal_details')
+              .select('approval_reasons')
+              .where('transaction_id', '=', id)
+              .executeTakeFirst()
+          )?.approval_reasons,
+        { timeout: 30_000 },
+      )
+      .toEqual(['amount_above_threshold']);
+    await handle.signal(operatorDecisionSignal, {
+      decision: 'reject',
+      operator: 'ops@anchor',
+      reason: 'suspicious',
+    });
     const result = await handle.result();
     expect(result.status).toBe('refunded');
     expect(rails.payouts.has(`payout-${id}`)).toBe(false);
@@ -299,7 +366,9 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
   });
 
   it('approval SLA elapses with default reject → alert row, refunded', async () => {
-    const { id, handle } = await newWithdrawal({ policy: { approvalSlaDefault: 'reject', approvalSlaSeconds: 7200 } });
+    const { id, handle } = await newWithdrawal({
+      policy: { approvalSlaDefault: 'reject', approvalSlaSeconds: 7200 },
+    });
     await fillForm(handle, '1200');
     await handle.signal(paymentReceivedSignal, payment(id, '1200', (await row(id)).memo!));
     const result = await handle.result(); // time skips over the 2 h SLA
@@ -308,16 +377,35 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     expect(a.map((x) => x.kind)).toEqual(['withdraw_approval_sla']);
     expect(rails.stellarPayments.get(`refund-${id}`)?.amount).toBe('1200');
     // Without a refund_memo the refund carries the memo of the user's payment (S24-14).
-    expect(rails.stellarPayments.get(`refund-${id}`)?.memo).toEqual({ type: 'id', value: (await row(id)).memo });
+    expect(rails.stellarPayments.get(`refund-${id}`)?.memo).toEqual({
+      type: 'id',
+      value: (await row(id)).memo,
+    });
   });
 
   it('approval SLA elapses with default wait → alert row, keeps waiting, a late approval still pays out', async () => {
-    const { id, handle } = await newWithdrawal({ policy: { approvalSlaDefault: 'wait', approvalSlaSeconds: 3600 } });
+    const { id, handle } = await newWithdrawal({
+      policy: { approvalSlaDefault: 'wait', approvalSlaSeconds: 3600 },
+    });
     await fillForm(handle, '1100');
     await handle.signal(paymentReceivedSignal, payment(id, '1100', (await row(id)).memo!));
-    await expect.poll(async () => (await tdb.db.selectFrom('withdrawal_details').select('approval_reasons').where('transaction_id', '=', id).executeTakeFirst())?.approval_reasons, { timeout: 30_000 }).toEqual(['amount_above_threshold']);
+    await expect
+      .poll(
+        async () =>
+          (
+            await tdb.db
+              .selectFrom('withdrawal_details')
+              .select('approval_reasons')
+              .where('transaction_id', '=', id)
+              .executeTakeFirst()
+          )?.approval_reasons,
+        { timeout: 30_000 },
+      )
+      .toEqual(['amount_above_threshold']);
     await env.sleep('2 hours');
-    await expect.poll(async () => (await alerts(id)).map((x) => x.kind), { timeout: 30_000 }).toEqual(['withdraw_approval_sla']);
+    await expect
+      .poll(async () => (await alerts(id)).map((x) => x.kind), { timeout: 30_000 })
+      .toEqual(['withdraw_approval_sla']);
     expect(await handle.query(transactionStatusQuery)).toBe('pending_anchor');
     await handle.signal(operatorDecisionSignal, { decision: 'approve', operator: 'late-ops' });
     expect((await handle.result()).status).toBe('completed');
@@ -365,7 +453,10 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
   it('pays in another asset → refunded in that asset', async () => {
     const { id, handle } = await newWithdrawal();
     await fillForm(handle, '100');
-    await handle.signal(paymentReceivedSignal, payment(id, '100', (await row(id)).memo!, { assetCode: 'native', assetIssuer: null }));
+    await handle.signal(
+      paymentReceivedSignal,
+      payment(id, '100', (await row(id)).memo!, { assetCode: 'native', assetIssuer: null }),
+    );
     expect((await handle.result()).status).toBe('refunded');
     expect(rails.stellarPayments.get(`refund-${id}`)?.asset).toEqual({ code: 'native', issuer: null });
   });
@@ -419,9 +510,19 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     const limited = testConfig({ WITHDRAW_DAILY_LIMIT: '150' });
     const acts = createWithdrawalActivities({ config: limited, db: tdb.db, rails });
     // Earlier withdrawals of USER in this file already count: far more than 150 today.
-    const check = await acts.checkWithdrawalLimits({ transactionId: 'x', account: USER, assetCode: config.stellar.assetCode, amount: '10' });
+    const check = await acts.checkWithdrawalLimits({
+      transactionId: 'x',
+      account: USER,
+      assetCode: config.stellar.assetCode,
+      amount: '10',
+    });
     expect(check).toMatchObject({ ok: false, limit: 'daily', remaining: '0' });
-    const other = await acts.checkWithdrawalLimits({ transactionId: 'x', account: `${USER.slice(0, -1)}B`, assetCode: config.stellar.assetCode, amount: '150' });
+    const other = await acts.checkWithdrawalLimits({
+      transactionId: 'x',
+      account: `${USER.slice(0, -1)}B`,
+      assetCode: config.stellar.assetCode,
+      amount: '150',
+    });
     expect(other).toEqual({ ok: true, remaining: '150' });
   });
 
