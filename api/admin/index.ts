@@ -13,6 +13,7 @@ import {
 import type { ApiDeps } from '../deps.js';
 import { badRequest, HttpError, notFound } from '../middleware/errors.js';
 import { auditTrail } from './audit.js';
+import { runDoctor } from './doctor.js';
 import { type AdminEnv, adminAction, requireAdminKey } from './auth.js';
 import { listKycStatuses, searchTransactions } from './queries.js';
 import * as s from './schemas.js';
@@ -219,6 +220,13 @@ export function adminApp(deps: ApiDeps) {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': 'attachment; filename="kyc-status.csv"',
     });
+  });
+
+  // --- readiness (every doctor check) ------------------------------------------------------------------------
+  app.get('/ready', adminAction('ops.ready', 'ops:read'), async (c) => {
+    const checks = await runDoctor({ config, db, temporal, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+    const ok = checks.every((r) => r.ok);
+    return c.json({ status: ok ? 'ready' : 'not_ready', checks }, ok ? 200 : 503);
   });
 
   // --- audit trail -----------------------------------------------------------------------------------------
