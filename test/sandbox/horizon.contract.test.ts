@@ -526,7 +526,7 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
     const one = await server.operations().operation(ofTx.records[2]!.id).call();
     expect(one).toMatchObject({ type: 'set_options', home_domain: 'hank.example' });
     const ledgerPayments = await server.payments().forLedger(tx.records[0]!.ledger_attr).call();
-    expect(ledgerPayments.records.every((r) => r.type !== 'change_trust')).toBe(true);
+    expect(ledgerPayments.records.every((r) => (r.type as string) !== 'change_trust')).toBe(true);
   });
 
   it('the same envelope submitted twice (also concurrently) is applied once and answers the same result', async () => {
