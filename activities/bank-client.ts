@@ -94,7 +94,11 @@ export interface BankClient {
 }
 
 export function createBankClient(bank: AppConfig['bank'], doFetch: typeof fetch = fetch): BankClient {
-  async function call(method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}) {
+  async function call(
+    method: string,
+    path: string,
+    init: { body?: unknown; headers?: Record<string, string> } = {},
+  ) {
     const res = await doFetch(`${bank.apiUrl}${path}`, {
       method,
       headers: {
@@ -115,7 +119,10 @@ export function createBankClient(bank: AppConfig['bank'], doFetch: typeof fetch 
     }
     if (!res.ok) {
       const detail = (json as { error?: unknown } | undefined)?.error;
-      throw new BankApiError(res.status, `bank ${method} ${path.split('?')[0]}: HTTP ${res.status}${typeof detail === 'string' ? ` ${detail}` : ''}`);
+      throw new BankApiError(
+        res.status,
+        `bank ${method} ${path.split('?')[0]}: HTTP ${res.status}${typeof detail === 'string' ? ` ${detail}` : ''}`,
+      );
     }
     return json;
   }

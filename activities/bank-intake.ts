@@ -73,7 +73,10 @@ export async function deliverBankTransfer(deps: BankIntakeDeps, transferId: stri
   const outcome = await matchBankTransfer(deps.db, transferId, deps.matching);
   if (outcome.kind === 'settled') return { result: 'already_handled' };
   if (outcome.kind === 'unmatched') {
-    deps.logger?.warn({ bankTransferId: transferId, reason: outcome.reason }, 'bank transfer queued as unmatched');
+    deps.logger?.warn(
+      { bankTransferId: transferId, reason: outcome.reason },
+      'bank transfer queued as unmatched',
+    );
     return { result: 'unmatched', reason: outcome.reason };
   }
   const { transactionId, row } = outcome;
@@ -85,12 +88,18 @@ export async function deliverBankTransfer(deps: BankIntakeDeps, transferId: stri
       await queueUnmatched(deps.db, transferId, 'deposit_not_live', 'the deposit workflow is not running', [
         transactionId,
       ]);
-      deps.logger?.warn({ bankTransferId: transferId, transactionId }, 'deposit workflow not running; unmatched');
+      deps.logger?.warn(
+        { bankTransferId: transferId, transactionId },
+        'deposit workflow not running; unmatched',
+      );
       return { result: 'unmatched', reason: 'deposit_not_live' };
     }
     const error = err instanceof Error ? err.message : String(err);
     await markTransferDeliveryFailed(deps.db, transferId, error);
-    deps.logger?.warn({ bankTransferId: transferId, transactionId, error }, 'bank transfer signal failed; will retry');
+    deps.logger?.warn(
+      { bankTransferId: transferId, transactionId, error },
+      'bank transfer signal failed; will retry',
+    );
     return { result: 'retry_later', transactionId, error };
   }
   await markTransferSignalled(deps.db, transferId);

@@ -8,15 +8,23 @@ import {
   getBankTransfer,
   getPollCursor,
   listUndeliveredTransfers,
+  markUnmatchedRefunded,
   recordBankPayout,
   recordBankTransfer,
+  requireOpenUnmatched,
   saveVirtualAccount,
   setPollCursor,
   updateBankPayout,
   virtualAccountOf,
 } from '../db/bank.js';
 import type { Db } from '../db/index.js';
-import { BankApiError, type BankClient, type BankPayoutWire, createBankClient, toIncomingTransfer } from './bank-client.js';
+import {
+  BankApiError,
+  type BankClient,
+  type BankPayoutWire,
+  createBankClient,
+  toIncomingTransfer,
+} from './bank-client.js';
 import {
   type BankIntakeDeps,
   canonicalAmount,
@@ -65,7 +73,14 @@ export async function pollBankOnce(
   const { db } = deps;
   const pageSize = opts.pageSize ?? 100;
   const maxPages = opts.maxPages ?? 20;
-  const result: BankPollResult = { fetched: 0, recorded: 0, signalled: 0, unmatched: 0, retryLater: 0, cursor: null };
+  const result: BankPollResult = {
+    fetched: 0,
+    recorded: 0,
+    signalled: 0,
+    unmatched: 0,
+    retryLater: 0,
+    cursor: null,
+  };
   let cursor = await getPollCursor(db, BANK_POLL_CURSOR);
   const fresh: string[] = [];
   for (let page = 0; page < maxPages; page++) {
@@ -188,7 +203,8 @@ export function createBankRails(deps: { db: Db; bank: BankClient }) {
     reason: string;
   }): Promise<{ refundId: string }> {
     const transfer = await getBankTransfer(db, input.bankTransferId);
-    if (!transfer) throw ApplicationFailure.nonRetryable(`no bank transfer ${input.bankTransferId}`, 'NotFound');
+    if (!transfer)
+      throw ApplicationFailure.nonRetryable(`no bank transfer ${input.bankTransferId}`, 'NotFound');
     const result = await sendBankPayout({
       payoutRef: input.ref,
       amount: input.amount,
@@ -196,8 +212,31 @@ export function createBankRails(deps: { db: Db; bank: BankClient }) {
       destination: { name: transfer.from_name ?? 'sender', account: transfer.from_account },
       transactionId: transfer.transaction_id ?? input.bankTransferId,
     });
-    if (result.status === 'failed') throw rejected(`refund ${input.ref} failed: ${result.failureReason ?? 'unknown'}`);
+    if (result.status === 'failed')
+      throw rejected(`refund ${input.ref} failed: ${result.failureReason ?? 'unknown'}`);
     return { refundId: result.bankPayoutId ?? input.ref };
+  }
+
+  /**
+   * Admin API: sends an unmatched transfer back to its sender through the bank (payout ref
+   * `refund-unmatched-<transferId>`, so a retried request never pays twice) and closes the queue item as refunded.
+   * Throws UnmatchedTransferError (not_found / not_open) or BankPayoutRejected.
+   */
+  async function refundUnmatchedTransfer(
+    transferId: string,
+    operator: string,
+    reason?: string,
+  ): Promise<{ refundId: string }> {
+    await requireOpenUnmatched(db, transferId);
+    const transfer = (await getBankTransfer(db, transferId))!;
+    const { refundId } = await refundBankTransfer({
+      ref: `refund-unmatched-${transferId}`,
+      bankTransferId: transferId,
+      amount: canonicalAmount(transfer.amount),
+      reason: reason ?? 'unmatched bank transfer returned to the sender',
+    });
+    await markUnmatchedRefunded(db, transferId, operator, refundId, reason);
+    return { refundId };
   }
 
   /** The per-customer account number (DEPOSIT_MATCHING=virtual_account), assigned by the bank once per sub. */
@@ -209,7 +248,13 @@ export function createBankRails(deps: { db: Db; bank: BankClient }) {
     return accountNumber;
   }
 
-  return { sendBankPayout, getBankPayoutStatus, refundBankTransfer, ensureVirtualAccount };
+  return {
+    sendBankPayout,
+    getBankPayoutStatus,
+    refundBankTransfer,
+    refundUnmatchedTransfer,
+    ensureVirtualAccount,
+  };
 }
 
 function toStatus(p: BankPayoutWire): BankPayoutStatus {

@@ -22,7 +22,10 @@ export type BankPayoutRow = Selectable<BankPayoutsTable>;
 export type UnmatchedState = 'open' | 'attached' | 'refunded';
 
 /** Deposit statuses in which a bank transfer is still expected (the deposit holds its bank reference). */
-export const AWAITING_TRANSFER_STATUSES: readonly TransactionStatus[] = ['incomplete', 'pending_user_transfer_start'];
+export const AWAITING_TRANSFER_STATUSES: readonly TransactionStatus[] = [
+  'incomplete',
+  'pending_user_transfer_start',
+];
 
 /** An incoming transfer as any bank adapter (webhook or polling) reports it. Amount is a decimal string. */
 export interface IncomingBankTransfer {
@@ -63,7 +66,11 @@ export async function recordBankTransfer(
     .returningAll()
     .executeTakeFirst();
   if (inserted) return { row: inserted, created: true };
-  const row = await db.selectFrom('bank_transfers').selectAll().where('id', '=', t.id).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('bank_transfers')
+    .selectAll()
+    .where('id', '=', t.id)
+    .executeTakeFirstOrThrow();
   return { row, created: false };
 }
 
@@ -168,11 +175,23 @@ export async function matchBankTransfer(
       return unmatched(trx, row, 'no_match', `no deposit matches by ${strategy}`, []);
     }
     if (live.length > 1) {
-      return unmatched(trx, row, 'ambiguous', `${live.length} live deposits match by ${strategy}`, live.map((c) => c.id));
+      return unmatched(
+        trx,
+        row,
+        'ambiguous',
+        `${live.length} live deposits match by ${strategy}`,
+        live.map((c) => c.id),
+      );
     }
     if (live.length === 0) {
       const statuses = [...new Set(candidates.map((c) => c.status))].join(', ');
-      return unmatched(trx, row, 'deposit_not_live', `matching deposits are no longer awaiting a transfer (${statuses})`, ids);
+      return unmatched(
+        trx,
+        row,
+        'deposit_not_live',
+        `matching deposits are no longer awaiting a transfer (${statuses})`,
+        ids,
+      );
     }
     const target = live[0]!;
     // Lock the deposit so two transfers racing for it are decided one after the other.
@@ -193,7 +212,13 @@ export async function matchBankTransfer(
       .where('status', 'in', ['received', 'signalled'])
       .executeTakeFirst();
     if (funded) {
-      return unmatched(trx, row, 'deposit_already_funded', `deposit already funded by transfer ${funded.id}`, [target.id]);
+      return unmatched(
+        trx,
+        row,
+        'deposit_already_funded',
+        `deposit already funded by transfer ${funded.id}`,
+        [target.id],
+      );
     }
     const updated = await trx
       .updateTable('bank_transfers')
@@ -316,7 +341,16 @@ export function listUnmatchedTransfers(
     .selectFrom('unmatched_bank_transfers as u')
     .innerJoin('bank_transfers as t', 't.id', 'u.bank_transfer_id')
     .selectAll('u')
-    .select(['t.amount', 't.currency', 't.reference', 't.from_account', 't.from_name', 't.to_account', 't.user_id', 't.booked_at'])
+    .select([
+      't.amount',
+      't.currency',
+      't.reference',
+      't.from_account',
+      't.from_name',
+      't.to_account',
+      't.user_id',
+      't.booked_at',
+    ])
     .where('u.state', '=', state)
     .orderBy('u.created_at')
     .limit(opts.limit ?? 100)
@@ -325,7 +359,12 @@ export function listUnmatchedTransfers(
 
 export class UnmatchedTransferError extends Error {
   constructor(
-    readonly code: 'not_found' | 'not_open' | 'transaction_not_found' | 'not_a_deposit' | 'deposit_already_funded',
+    readonly code:
+      | 'not_found'
+      | 'not_open'
+      | 'transaction_not_found'
+      | 'not_a_deposit'
+      | 'deposit_already_funded',
     message: string,
   ) {
     super(message);
@@ -337,6 +376,19 @@ export class UnmatchedTransferError extends Error {
  * Operator decision: this unmatched transfer funds `transactionId`. Records the decision (the caller then
  * signals `deposit-<transactionId>` with the returned transfer; see attachUnmatchedTransfer in activities/bank-intake.ts).
  */
+/** The open item for a transfer, or the reason it cannot be acted on. */
+export async function requireOpenUnmatched(db: Conn, transferId: string): Promise<UnmatchedBankTransferRow> {
+  const item = await db
+    .selectFrom('unmatched_bank_transfers')
+    .selectAll()
+    .where('bank_transfer_id', '=', transferId)
+    .executeTakeFirst();
+  if (!item) throw new UnmatchedTransferError('not_found', `no unmatched transfer ${transferId}`);
+  if (item.state !== 'open')
+    throw new UnmatchedTransferError('not_open', `transfer ${transferId} is already ${item.state}`);
+  return item;
+}
+
 export async function assignUnmatchedTransfer(
   db: Kysely<Database>,
   transferId: string,
@@ -352,7 +404,8 @@ export async function assignUnmatchedTransfer(
       .forUpdate()
       .executeTakeFirst();
     if (!item) throw new UnmatchedTransferError('not_found', `no unmatched transfer ${transferId}`);
-    if (item.state !== 'open') throw new UnmatchedTransferError('not_open', `transfer ${transferId} is already ${item.state}`);
+    if (item.state !== 'open')
+      throw new UnmatchedTransferError('not_open', `transfer ${transferId} is already ${item.state}`);
     const tx = await trx
       .selectFrom('transactions')
       .select(['id', 'kind'])
@@ -360,7 +413,8 @@ export async function assignUnmatchedTransfer(
       .forUpdate()
       .executeTakeFirst();
     if (!tx) throw new UnmatchedTransferError('transaction_not_found', `no transaction ${transactionId}`);
-    if (tx.kind !== 'deposit') throw new UnmatchedTransferError('not_a_deposit', `transaction ${transactionId} is not a deposit`);
+    if (tx.kind !== 'deposit')
+      throw new UnmatchedTransferError('not_a_deposit', `transaction ${transactionId} is not a deposit`);
     const funded = await trx
       .selectFrom('bank_transfers')
       .select('id')
@@ -369,7 +423,10 @@ export async function assignUnmatchedTransfer(
       .where('status', 'in', ['received', 'signalled'])
       .executeTakeFirst();
     if (funded) {
-      throw new UnmatchedTransferError('deposit_already_funded', `deposit already funded by transfer ${funded.id}`);
+      throw new UnmatchedTransferError(
+        'deposit_already_funded',
+        `deposit already funded by transfer ${funded.id}`,
+      );
     }
     await trx
       .updateTable('unmatched_bank_transfers')
@@ -391,12 +448,15 @@ export async function assignUnmatchedTransfer(
   });
 }
 
-/** Operator decision: the money went back to the sender outside the anchor (bank refund reference recorded). */
+/**
+ * Operator decision: the money went back to the sender (refundUnmatchedTransfer in activities/bank.ts pays it
+ * back through the bank and calls this with the payout id; or the operator refunded by hand).
+ */
 export async function markUnmatchedRefunded(
   db: Kysely<Database>,
   transferId: string,
   operator: string,
-  refundReference: string,
+  refundReference: string | null,
   note?: string,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -432,7 +492,11 @@ export async function markUnmatchedRefunded(
 // --- polling cursor -----------------------------------------------------------------------------------------------
 
 export async function getPollCursor(db: Conn, name: string): Promise<string | undefined> {
-  const row = await db.selectFrom('bank_poll_cursors').select('cursor').where('name', '=', name).executeTakeFirst();
+  const row = await db
+    .selectFrom('bank_poll_cursors')
+    .select('cursor')
+    .where('name', '=', name)
+    .executeTakeFirst();
   return row?.cursor ?? undefined;
 }
 
@@ -455,7 +519,11 @@ export async function saveVirtualAccount(db: Conn, sub: string, accountNumber: s
 }
 
 export async function virtualAccountOf(db: Conn, sub: string): Promise<string | undefined> {
-  const row = await db.selectFrom('bank_virtual_accounts').select('account_number').where('sub', '=', sub).executeTakeFirst();
+  const row = await db
+    .selectFrom('bank_virtual_accounts')
+    .select('account_number')
+    .where('sub', '=', sub)
+    .executeTakeFirst();
   return row?.account_number;
 }
 

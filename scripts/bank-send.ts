@@ -37,7 +37,9 @@ const res = await fetch(`${config.bank.apiUrl}/api/transfers`, {
     ...(values['user-id'] ? { user_id: values['user-id'] } : {}),
   }),
 }).catch((err: Error) => {
-  process.stderr.write(`cannot reach the bank at ${config.bank.apiUrl}: ${err.message} (is \`npm start\` running?)\n`);
+  process.stderr.write(
+    `cannot reach the bank at ${config.bank.apiUrl}: ${err.message} (is \`npm start\` running?)\n`,
+  );
   process.exit(69);
 });
 const body = (await res.json().catch(() => ({}))) as { id?: string; error?: string };
@@ -45,4 +47,6 @@ if (!res.ok) {
   process.stderr.write(`the bank refused the transfer: HTTP ${res.status} ${body.error ?? ''}\n`);
   process.exit(1);
 }
-process.stdout.write(`sent ${values.amount} ${values.currency} with reference "${values.reference ?? ''}": transfer ${body.id}\n`);
+process.stdout.write(
+  `sent ${values.amount} ${values.currency} with reference "${values.reference ?? ''}": transfer ${body.id}\n`,
+);

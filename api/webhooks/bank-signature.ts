@@ -10,7 +10,11 @@ export const BANK_SIGNATURE_HEADER = 'X-Bank-Signature';
 
 export class BankSignatureError extends Error {
   constructor(
-    readonly code: 'signature_missing' | 'signature_malformed' | 'signature_invalid' | 'timestamp_out_of_tolerance',
+    readonly code:
+      | 'signature_missing'
+      | 'signature_malformed'
+      | 'signature_invalid'
+      | 'timestamp_out_of_tolerance',
     message: string,
   ) {
     super(message);
@@ -41,7 +45,10 @@ export function verifyBankSignature(
   if (!ok) throw new BankSignatureError('signature_invalid', 'bank webhook signature does not match');
   // Checked after the HMAC so that the timestamp itself is known to be authentic.
   if (Math.abs(nowSeconds - timestamp) > toleranceSeconds) {
-    throw new BankSignatureError('timestamp_out_of_tolerance', 'bank webhook timestamp is outside the tolerance (replay?)');
+    throw new BankSignatureError(
+      'timestamp_out_of_tolerance',
+      'bank webhook timestamp is outside the tolerance (replay?)',
+    );
   }
   return { timestamp };
 }

@@ -1,7 +1,11 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { toIncomingTransfer, bankEventWire } from '../../activities/bank-client.js';
-import { type BankIntakeDeps, ingestBankTransfer, temporalDepositSignaller } from '../../activities/bank-intake.js';
+import { bankEventWire, toIncomingTransfer } from '../../activities/bank-client.js';
+import {
+  type BankIntakeDeps,
+  ingestBankTransfer,
+  temporalDepositSignaller,
+} from '../../activities/bank-intake.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { describeZodError, HttpError } from '../middleware/errors.js';
 import { BANK_SIGNATURE_HEADER, BankSignatureError, verifyBankSignature } from './bank-signature.js';
@@ -58,7 +62,11 @@ export function bankWebhookApp(deps: ApiDeps) {
       if (event.type !== 'transfer.received' || !event.data) {
         return c.json({ received: true, ignored: event.type });
       }
-      const outcome = await ingestBankTransfer(intake, toIncomingTransfer(event.data.transfer, event.id), 'webhook');
+      const outcome = await ingestBankTransfer(
+        intake,
+        toIncomingTransfer(event.data.transfer, event.id),
+        'webhook',
+      );
       return c.json({ received: true, result: outcome.result, duplicate: !outcome.created });
     },
   );

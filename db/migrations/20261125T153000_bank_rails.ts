@@ -50,10 +50,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('detail', 'text', (c) => c.notNull())
     .addColumn('candidate_transaction_ids', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
     .addColumn('state', 'text', (c) =>
-      c
-        .notNull()
-        .defaultTo('open')
-        .check(sql`state in ('open', 'attached', 'refunded')`),
+      c.notNull().defaultTo('open').check(sql`state in ('open', 'attached', 'refunded')`),
     )
     .addColumn('resolved_transaction_id', 'text')
     .addColumn('resolved_by', 'text')
@@ -95,17 +92,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('destination_account', 'text', (c) => c.notNull())
     .addColumn('destination_name', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) =>
-      c
-        .notNull()
-        .defaultTo('created')
-        .check(sql`status in ('created', 'pending', 'completed', 'failed')`),
+      c.notNull().defaultTo('created').check(sql`status in ('created', 'pending', 'completed', 'failed')`),
     )
     .addColumn('bank_payout_id', 'text')
     .addColumn('failure_reason', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('bank_payouts_transaction').on('bank_payouts').column('transaction_id').execute();
+  await db.schema
+    .createIndex('bank_payouts_transaction')
+    .on('bank_payouts')
+    .column('transaction_id')
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -1,9 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { amountString } from '../../config/schema.js';
-import type { Logger } from '../../config/logger.js';
 import { errorHandler, HttpError } from '../../api/middleware/errors.js';
+import type { Logger } from '../../config/logger.js';
+import { amountString } from '../../config/schema.js';
 import { bankPage } from './page.js';
 import {
   type BankStore,

@@ -2,7 +2,10 @@ import { html } from 'hono/html';
 import type { PayoutRow, TransferRow, VirtualAccountRow } from './store.js';
 import { SANDBOX_ANCHOR_ACCOUNT } from './store.js';
 
-type TransferWithDelivery = TransferRow & { delivery_status: string | null; delivery_attempts: number | null };
+type TransferWithDelivery = TransferRow & {
+  delivery_status: string | null;
+  delivery_attempts: number | null;
+};
 
 export interface BankPageData {
   transfers: TransferWithDelivery[];

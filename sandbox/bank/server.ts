@@ -53,7 +53,9 @@ export async function startSandboxBank(opts: SandboxBankOptions): Promise<Sandbo
     logger: opts.logger,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: opts.host ?? '127.0.0.1', port: opts.port }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, hostname: opts.host ?? '127.0.0.1', port: opts.port }, () =>
+      resolve(s),
+    );
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;

@@ -171,7 +171,10 @@ export function payoutJson(p: PayoutRow): BankPayoutJson {
  * Tester-driven payout outcomes, by the destination account number: `...0000` fails (account closed),
  * `...9999` stays pending forever, anything else completes.
  */
-export function payoutOutcome(accountNumber: string): { status: 'completed' | 'failed' | 'pending'; reason?: string } {
+export function payoutOutcome(accountNumber: string): {
+  status: 'completed' | 'failed' | 'pending';
+  reason?: string;
+} {
   if (accountNumber.endsWith('0000')) return { status: 'failed', reason: 'account_closed' };
   if (accountNumber.endsWith('9999')) return { status: 'pending' };
   return { status: 'completed' };
@@ -325,7 +328,9 @@ export class BankStore {
 
   async recordDelivery(
     eventId: string,
-    outcome: { ok: true; status: number } | { ok: false; status: number | null; error: string; retryInMs: number | null },
+    outcome:
+      | { ok: true; status: number }
+      | { ok: false; status: number | null; error: string; retryInMs: number | null },
   ): Promise<void> {
     const update = this.db
       .updateTable('webhook_deliveries')
@@ -343,16 +348,31 @@ export class BankStore {
   }
 
   delivery(eventId: string) {
-    return this.db.selectFrom('webhook_deliveries').selectAll().where('event_id', '=', eventId).executeTakeFirst();
+    return this.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('event_id', '=', eventId)
+      .executeTakeFirst();
   }
 
   /**
    * Creates a payout once per Idempotency-Key. A repeat with the same parameters returns the first payout
    * (`replayed`); a repeat with different parameters is a conflict. Never pays twice.
    */
-  async createPayout(input: NewPayout, settleAfterMs: number): Promise<{ payout: PayoutRow; replayed: boolean }> {
+  async createPayout(
+    input: NewPayout,
+    settleAfterMs: number,
+  ): Promise<{ payout: PayoutRow; replayed: boolean }> {
     const requestHash = createHash('sha256')
-      .update(JSON.stringify([input.reference, input.amount, input.currency, input.accountNumber, input.accountName]))
+      .update(
+        JSON.stringify([
+          input.reference,
+          input.amount,
+          input.currency,
+          input.accountNumber,
+          input.accountName,
+        ]),
+      )
       .digest('hex');
     const inserted = await this.db
       .insertInto('payouts')
@@ -440,7 +460,12 @@ export class BankStore {
   }
 
   recentVirtualAccounts(limit = 20) {
-    return this.db.selectFrom('virtual_accounts').selectAll().orderBy('created_at', 'desc').limit(limit).execute();
+    return this.db
+      .selectFrom('virtual_accounts')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
   }
 
   async dropSchema(): Promise<void> {

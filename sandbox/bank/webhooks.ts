@@ -75,7 +75,9 @@ export class WebhookSender {
       error = err instanceof Error ? err.message : String(err);
     }
     const retryInMs =
-      attempt >= this.opts.maxAttempts ? null : retryDelayMs(attempt, this.opts.baseDelayMs, this.opts.maxDelayMs);
+      attempt >= this.opts.maxAttempts
+        ? null
+        : retryDelayMs(attempt, this.opts.baseDelayMs, this.opts.maxDelayMs);
     await this.store.recordDelivery(d.event_id, { ok: false, status, error, retryInMs });
     this.opts.logger?.warn({ eventId: d.event_id, attempt, status, retryInMs }, 'webhook delivery failed');
     return false;
@@ -85,7 +87,9 @@ export class WebhookSender {
     if (this.timer) return;
     const tick = () => {
       this.deliverDue()
-        .catch((err) => this.opts.logger?.error({ err: { message: (err as Error).message } }, 'webhook pass failed'))
+        .catch((err) =>
+          this.opts.logger?.error({ err: { message: (err as Error).message } }, 'webhook pass failed'),
+        )
         .finally(() => {
           if (this.timer) this.timer = setTimeout(tick, intervalMs);
         });

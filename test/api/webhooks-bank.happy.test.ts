@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiDeps } from '../../api/deps.js';
 import { attachUnmatchedTransfer, temporalDepositSignaller } from '../../activities/bank-intake.js';
+import type { ApiDeps } from '../../api/deps.js';
 import type { AppConfig } from '../../config/index.js';
 import { createLogger } from '../../config/logger.js';
 import {
@@ -42,7 +42,12 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
     let app: ReturnType<typeof webhookTestApp> | undefined;
     return {
       request(url: string, init: RequestInit) {
-        const deps: ApiDeps = { config, db: tdb.db, temporal: temporal.client, logger: createLogger('test', 'silent') };
+        const deps: ApiDeps = {
+          config,
+          db: tdb.db,
+          temporal: temporal.client,
+          logger: createLogger('test', 'silent'),
+        };
         app ??= webhookTestApp(deps);
         return app.request(url, init);
       },
@@ -51,7 +56,9 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
   const referenceConfig = testConfig();
   const reference = appFor(referenceConfig);
 
-  async function deposit(opts: { status?: TransactionStatus; bankReference?: string | null; sub?: string; probe?: boolean } = {}) {
+  async function deposit(
+    opts: { status?: TransactionStatus; bankReference?: string | null; sub?: string; probe?: boolean } = {},
+  ) {
     const id = randomBytes(8).toString('hex');
     const sub = opts.sub ?? ACCOUNT;
     await insertTransaction(tdb.db, {
@@ -74,7 +81,10 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
       withdraw_anchor_account: null,
       stellar_transaction_id: null,
       external_transaction_id: null,
-      bank_reference: opts.bankReference === undefined ? `DEP${randomBytes(5).toString('hex').toUpperCase()}` : opts.bankReference,
+      bank_reference:
+        opts.bankReference === undefined
+          ? `DEP${randomBytes(5).toString('hex').toUpperCase()}`
+          : opts.bankReference,
       from_address: null,
       to_address: null,
       message: null,
@@ -86,7 +96,11 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
       user_action_required_by: null,
       completed_at: null,
     });
-    const row = await tdb.db.selectFrom('transactions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await tdb.db
+      .selectFrom('transactions')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     if (opts.probe !== false) {
       const handle = await temporal.client.workflow.start('bankSignalProbeWorkflow', {
         taskQueue: temporal.taskQueue,
@@ -98,14 +112,23 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
   }
   const seen = (transactionId: string) =>
     temporal.client.workflow.getHandle(`deposit-${transactionId}`).query(bankSignalsSeenQuery);
-  const send = async (app: ReturnType<typeof appFor>, config: AppConfig, t: TestTransfer, eventId?: string) => {
+  const send = async (
+    app: ReturnType<typeof appFor>,
+    config: AppConfig,
+    t: TestTransfer,
+    eventId?: string,
+  ) => {
     const event = transferEvent(t, eventId);
     const res = await postSigned(app, config, JSON.stringify(event));
     expect(res.status).toBe(200);
     return { event, body: (await res.json()) as { result: string; duplicate: boolean } };
   };
   const unmatchedRow = (transferId: string) =>
-    tdb.db.selectFrom('unmatched_bank_transfers').selectAll().where('bank_transfer_id', '=', transferId).executeTakeFirst();
+    tdb.db
+      .selectFrom('unmatched_bank_transfers')
+      .selectAll()
+      .where('bank_transfer_id', '=', transferId)
+      .executeTakeFirst();
   const transferRow = (transferId: string) =>
     tdb.db.selectFrom('bank_transfers').selectAll().where('id', '=', transferId).executeTakeFirstOrThrow();
 
@@ -128,7 +151,10 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
         receivedAt: new Date(event.data.transfer.booked_at).toISOString(),
       },
     ]);
-    expect(await transferRow(event.data.transfer.id)).toMatchObject({ status: 'signalled', transaction_id: tx.id });
+    expect(await transferRow(event.data.transfer.id)).toMatchObject({
+      status: 'signalled',
+      transaction_id: tx.id,
+    });
   });
 
   it('the same event twice, and the same transfer under a new event id, signal exactly once', async () => {
@@ -151,7 +177,8 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
     const ta = transferEvent({ reference: a.bank_reference! });
     const tb = transferEvent({ reference: b.bank_reference! });
     // The bank created a first, but b's event arrives first, then a's, then b's again.
-    for (const e of [tb, ta, tb]) expect((await postSigned(reference, referenceConfig, JSON.stringify(e))).status).toBe(200);
+    for (const e of [tb, ta, tb])
+      expect((await postSigned(reference, referenceConfig, JSON.stringify(e))).status).toBe(200);
     await waitFor(async () => (await seen(a.id)).length === 1 && (await seen(b.id)).length === 1);
     expect((await seen(a.id))[0]!.bankTransferId).toBe(ta.data.transfer.id);
     expect((await seen(b.id))[0]!.bankTransferId).toBe(tb.data.transfer.id);
@@ -176,7 +203,10 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
     const { event, body } = await send(reference, referenceConfig, { reference: 'DEPDOESNOTEXIST' });
     expect(body.result).toBe('unmatched');
     expect(await unmatchedRow(event.data.transfer.id)).toMatchObject({ reason: 'no_match', state: 'open' });
-    expect(await transferRow(event.data.transfer.id)).toMatchObject({ status: 'unmatched', transaction_id: null });
+    expect(await transferRow(event.data.transfer.id)).toMatchObject({
+      status: 'unmatched',
+      transaction_id: null,
+    });
   });
 
   it('unmatched queue: a deposit that expired (reference not yet released) is not credited', async () => {
@@ -247,7 +277,10 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
       const memo = String(Date.now());
       const sub = `${ACCOUNT}:${memo}`;
       const tx = await deposit({ sub, bankReference: null });
-      await tdb.db.insertInto('customers').values({ id: `cust-${memo}`, account: ACCOUNT, memo }).execute();
+      await tdb.db
+        .insertInto('customers')
+        .values({ id: `cust-${memo}`, account: ACCOUNT, memo })
+        .execute();
       const byCustomer = await send(app, config, { user_id: `cust-${memo}` });
       expect(byCustomer.body.result).toBe('signalled');
       await waitFor(async () => (await seen(tx.id)).length === 1);
@@ -276,9 +309,19 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
       const { event } = await send(reference, referenceConfig, { reference: 'my deposit, no code' });
       const open = await listUnmatchedTransfers(tdb.db);
       const item = open.find((u) => u.bank_transfer_id === event.data.transfer.id);
-      expect(item).toMatchObject({ reason: 'no_match', amount: '100.0000000', reference: 'my deposit, no code' });
+      expect(item).toMatchObject({
+        reason: 'no_match',
+        amount: '100.0000000',
+        reference: 'my deposit, no code',
+      });
 
-      const result = await attachUnmatchedTransfer(intake(), event.data.transfer.id, tx.id, 'ops@example.com', 'called the customer');
+      const result = await attachUnmatchedTransfer(
+        intake(),
+        event.data.transfer.id,
+        tx.id,
+        'ops@example.com',
+        'called the customer',
+      );
       expect(result).toEqual({ result: 'signalled', transactionId: tx.id });
       await waitFor(async () => (await seen(tx.id)).length === 1);
       expect((await seen(tx.id))[0]!.bankTransferId).toBe(event.data.transfer.id);
@@ -287,7 +330,9 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
         resolved_transaction_id: tx.id,
         resolved_by: 'ops@example.com',
       });
-      expect((await listUnmatchedTransfers(tdb.db)).some((u) => u.bank_transfer_id === event.data.transfer.id)).toBe(false);
+      expect(
+        (await listUnmatchedTransfers(tdb.db)).some((u) => u.bank_transfer_id === event.data.transfer.id),
+      ).toBe(false);
       await expect(
         attachUnmatchedTransfer(intake(), event.data.transfer.id, tx.id, 'ops@example.com'),
       ).rejects.toMatchObject({ code: 'not_open' });
@@ -298,10 +343,13 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
       const { event } = await send(reference, referenceConfig, { reference: 'who knows' });
       const result = await attachUnmatchedTransfer(intake(), event.data.transfer.id, stopped.id, 'ops');
       expect(result).toEqual({ result: 'unmatched', reason: 'deposit_not_live' });
-      expect(await unmatchedRow(event.data.transfer.id)).toMatchObject({ state: 'open', reason: 'deposit_not_live' });
-      await expect(attachUnmatchedTransfer(intake(), event.data.transfer.id, 'nope', 'ops')).rejects.toBeInstanceOf(
-        UnmatchedTransferError,
-      );
+      expect(await unmatchedRow(event.data.transfer.id)).toMatchObject({
+        state: 'open',
+        reason: 'deposit_not_live',
+      });
+      await expect(
+        attachUnmatchedTransfer(intake(), event.data.transfer.id, 'nope', 'ops'),
+      ).rejects.toBeInstanceOf(UnmatchedTransferError);
       await expect(attachUnmatchedTransfer(intake(), 'tr_unknown', stopped.id, 'ops')).rejects.toMatchObject({
         code: 'not_found',
       });
@@ -310,9 +358,14 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
     it('marks an item refunded with the bank refund reference', async () => {
       const { event } = await send(reference, referenceConfig, { reference: 'stray money' });
       await markUnmatchedRefunded(tdb.db, event.data.transfer.id, 'ops', 'po_refund_123', 'sent back');
-      expect(await unmatchedRow(event.data.transfer.id)).toMatchObject({ state: 'refunded', refund_reference: 'po_refund_123' });
+      expect(await unmatchedRow(event.data.transfer.id)).toMatchObject({
+        state: 'refunded',
+        refund_reference: 'po_refund_123',
+      });
       expect(await transferRow(event.data.transfer.id)).toMatchObject({ status: 'refunded' });
-      await expect(markUnmatchedRefunded(tdb.db, event.data.transfer.id, 'ops', 'again')).rejects.toMatchObject({
+      await expect(
+        markUnmatchedRefunded(tdb.db, event.data.transfer.id, 'ops', 'again'),
+      ).rejects.toMatchObject({
         code: 'not_open',
       });
       // A refunded transfer arriving again (redelivery) stays refunded: never credited.

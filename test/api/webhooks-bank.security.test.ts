@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../../config/logger.js';
 import { signBankWebhook } from '../../sandbox/bank/signature.js';
 import { postSigned, transferEvent, webhookTestApp } from '../helpers/bank-webhook.js';
@@ -55,13 +55,20 @@ describe('POST /webhooks/bank signature (Stripe-style HMAC over the raw body, re
     const tampered = body.replace('"100.00"', '"100000.00"');
     await expectError(await postSigned(app, config, tampered, { header: signature }), 401);
     // Re-serialising the JSON (different whitespace) also breaks it: the HMAC is over the raw bytes.
-    await expectError(await postSigned(app, config, JSON.stringify(event, null, 2), { header: signature }), 401);
+    await expectError(
+      await postSigned(app, config, JSON.stringify(event, null, 2), { header: signature }),
+      401,
+    );
     expect(await recorded(event.data.transfer.id)).toBeUndefined();
   });
 
   it('rejects a missing or malformed signature header (400)', async () => {
     const body = JSON.stringify(transferEvent({}));
-    const res = await app.request('/webhooks/bank', { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+    const res = await app.request('/webhooks/bank', {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'application/json' },
+    });
     await expectError(res, 400);
     await expectError(await postSigned(app, config, body, { header: 'v1=abc' }), 400);
     await expectError(await postSigned(app, config, body, { header: 'garbage' }), 400);
@@ -87,7 +94,11 @@ describe('POST /webhooks/bank signature (Stripe-style HMAC over the raw body, re
     expect(first.status).toBe(200);
     expect(replay.status).toBe(200);
     expect(await replay.json()).toMatchObject({ duplicate: true, result: 'already_handled' });
-    const rows = await tdb.db.selectFrom('bank_transfers').select('id').where('id', '=', event.data.transfer.id).execute();
+    const rows = await tdb.db
+      .selectFrom('bank_transfers')
+      .select('id')
+      .where('id', '=', event.data.transfer.id)
+      .execute();
     expect(rows).toHaveLength(1);
     // The same captured bytes and header, presented after the tolerance: rejected.
     const oldHeader = signBankWebhook(config.bank.webhookSecret, body, t - 3600);

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
-import type { AppConfig } from '../../config/index.js';
 import type { ApiDeps } from '../../api/deps.js';
 import { errorHandler } from '../../api/middleware/errors.js';
 import { webhooksApp } from '../../api/webhooks/index.js';
+import type { AppConfig } from '../../config/index.js';
 import { signBankWebhook } from '../../sandbox/bank/signature.js';
 
 /** The /webhooks surface exactly as createApp mounts it, with the one error handler. */
@@ -41,7 +41,12 @@ export function transferEvent(t: TestTransfer, eventId = `evt_${randomBytes(8).t
     user_id: t.user_id ?? null,
     booked_at: t.booked_at ?? new Date().toISOString(),
   };
-  return { id: eventId, type: 'transfer.received', created: Math.floor(Date.now() / 1000), data: { transfer } };
+  return {
+    id: eventId,
+    type: 'transfer.received',
+    created: Math.floor(Date.now() / 1000),
+    data: { transfer },
+  };
 }
 
 /** POSTs a raw body to /webhooks/bank signed with `secret` at time `t` (defaults: the config secret, now). */

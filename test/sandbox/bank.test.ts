@@ -69,7 +69,11 @@ describe('sandbox bank (issue 7 part 4: the simulated PSP)', () => {
   it('delivers a signed transfer.received webhook, retrying with back-off until 2xx', async () => {
     failNext = 2;
     const before = received.length;
-    const res = await send({ reference: 'DEPRETRY01', amount: '25.50', from_account: 'DE89370400440532013000' });
+    const res = await send({
+      reference: 'DEPRETRY01',
+      amount: '25.50',
+      from_account: 'DE89370400440532013000',
+    });
     expect(res.status).toBe(201);
     const transfer = (await res.json()) as { id: string };
     const { event_id } = (await bank.store.db
@@ -79,11 +83,15 @@ describe('sandbox bank (issue 7 part 4: the simulated PSP)', () => {
       .executeTakeFirstOrThrow()) as { event_id: string };
 
     // Drive delivery passes until it is delivered (each failure pushes next_attempt_at back).
-    const delivered = await waitFor(async () => {
-      await bank.sender.deliverDue();
-      const d = await bank.store.delivery(event_id);
-      return d?.status === 'delivered' ? d : undefined;
-    }, 20_000, 'webhook delivery');
+    const delivered = await waitFor(
+      async () => {
+        await bank.sender.deliverDue();
+        const d = await bank.store.delivery(event_id);
+        return d?.status === 'delivered' ? d : undefined;
+      },
+      20_000,
+      'webhook delivery',
+    );
     expect(delivered.attempts).toBe(3);
     const attempts = received.slice(before);
     expect(attempts.map((a) => a.status)).toEqual([503, 503, 200]);
@@ -92,13 +100,23 @@ describe('sandbox bank (issue 7 part 4: the simulated PSP)', () => {
       expect(a.body).toBe(attempts[0]!.body);
       expect(() => verifyBankSignature(a.signature, a.body, config.bank.webhookSecret, 300)).not.toThrow();
     }
-    const event = JSON.parse(attempts[0]!.body) as { id: string; type: string; data: { transfer: { id: string; amount: string } } };
-    expect(event).toMatchObject({ id: event_id, type: 'transfer.received', data: { transfer: { id: transfer.id } } });
+    const event = JSON.parse(attempts[0]!.body) as {
+      id: string;
+      type: string;
+      data: { transfer: { id: string; amount: string } };
+    };
+    expect(event).toMatchObject({
+      id: event_id,
+      type: 'transfer.received',
+      data: { transfer: { id: transfer.id } },
+    });
     expect(event.data.transfer.amount).toBe('25.5000000');
   });
 
   it('backs off exponentially with a cap', () => {
-    expect([1, 2, 3, 4, 10].map((n) => retryDelayMs(n, 1000, 60_000))).toEqual([1000, 2000, 4000, 8000, 60_000]);
+    expect([1, 2, 3, 4, 10].map((n) => retryDelayMs(n, 1000, 60_000))).toEqual([
+      1000, 2000, 4000, 8000, 60_000,
+    ]);
   });
 
   it('lists incoming transfers by a stable cursor: in order, no gaps, no duplicates, even while transfers arrive', async () => {
@@ -108,7 +126,11 @@ describe('sandbox bank (issue 7 part 4: the simulated PSP)', () => {
     const seen: string[] = [];
     const sending = (async () => {
       for (let i = 0; i < 12; i++) {
-        const r = await send({ reference: `DEPCUR${i}`, amount: `${i + 1}.00`, from_account: 'GB33BUKB20201555555555' });
+        const r = await send({
+          reference: `DEPCUR${i}`,
+          amount: `${i + 1}.00`,
+          from_account: 'GB33BUKB20201555555555',
+        });
         sentIds.push(((await r.json()) as { id: string }).id);
       }
     })();
@@ -120,7 +142,9 @@ describe('sandbox bank (issue 7 part 4: the simulated PSP)', () => {
     for (;;) {
       const finished = done;
       const q = new URLSearchParams({ limit: '3', ...(cursor ? { cursor } : {}) });
-      const page = (await fetch(`${bank.url}/api/transfers?${q}`, { headers: auth }).then((r) => r.json())) as {
+      const page = (await fetch(`${bank.url}/api/transfers?${q}`, { headers: auth }).then((r) =>
+        r.json(),
+      )) as {
         transfers: { id: string }[];
         next_cursor: string | null;
         has_more: boolean;
@@ -132,7 +156,9 @@ describe('sandbox bank (issue 7 part 4: the simulated PSP)', () => {
     await sending;
     expect(seen).toEqual(sentIds);
     // The last cursor is stable: re-reading from it returns nothing new.
-    const again = (await fetch(`${bank.url}/api/transfers?cursor=${cursor}`, { headers: auth }).then((r) => r.json())) as {
+    const again = (await fetch(`${bank.url}/api/transfers?cursor=${cursor}`, { headers: auth }).then((r) =>
+      r.json(),
+    )) as {
       transfers: unknown[];
       next_cursor: string;
     };
@@ -143,7 +169,12 @@ describe('sandbox bank (issue 7 part 4: the simulated PSP)', () => {
   });
 
   it('pays out once per Idempotency-Key: a repeat returns the same payout, never a second one', async () => {
-    const body = { amount: '40.00', currency: 'USD', account_number: 'NL91ABNA0417164300', account_name: 'Ann Lee' };
+    const body = {
+      amount: '40.00',
+      currency: 'USD',
+      account_number: 'NL91ABNA0417164300',
+      account_name: 'Ann Lee',
+    };
     const first = await payout('payout-idem-1', body);
     expect(first.status).toBe(201);
     const second = await payout('payout-idem-1', body);
@@ -158,12 +189,19 @@ describe('sandbox bank (issue 7 part 4: the simulated PSP)', () => {
       .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(1);
     // Concurrent repeats too.
-    const burst = await Promise.all([1, 2, 3, 4].map(() => payout('payout-idem-2', body).then((r) => r.json())));
+    const burst = await Promise.all(
+      [1, 2, 3, 4].map(() => payout('payout-idem-2', body).then((r) => r.json())),
+    );
     expect(new Set(burst.map((p) => (p as { id: string }).id)).size).toBe(1);
   });
 
   it('rejects a reused Idempotency-Key with other parameters (409) and a missing key (400)', async () => {
-    const body = { amount: '10', currency: 'USD', account_number: 'NL91ABNA0417164300', account_name: 'Ann Lee' };
+    const body = {
+      amount: '10',
+      currency: 'USD',
+      account_number: 'NL91ABNA0417164300',
+      account_name: 'Ann Lee',
+    };
     expect((await payout('payout-conflict', body)).status).toBe(201);
     expect((await payout('payout-conflict', { ...body, amount: '11' })).status).toBe(409);
     expect((await payout(undefined, body)).status).toBe(400);
@@ -176,9 +214,16 @@ describe('sandbox bank (issue 7 part 4: the simulated PSP)', () => {
       ['payout-rule-pending', 'NL91ABNA0417169999', 'pending'],
     ] as const;
     for (const [key, account, expected] of cases) {
-      const res = await payout(key, { amount: '5', currency: 'USD', account_number: account, account_name: 'Bo' });
+      const res = await payout(key, {
+        amount: '5',
+        currency: 'USD',
+        account_number: account,
+        account_name: 'Bo',
+      });
       expect(((await res.json()) as { status: string }).status).toBe('pending');
-      const got = (await fetch(`${bank.url}/api/payouts/${key}`, { headers: auth }).then((r) => r.json())) as {
+      const got = (await fetch(`${bank.url}/api/payouts/${key}`, { headers: auth }).then((r) =>
+        r.json(),
+      )) as {
         status: string;
         failure_reason: string | null;
       };
@@ -190,8 +235,11 @@ describe('sandbox bank (issue 7 part 4: the simulated PSP)', () => {
 
   it('assigns one virtual account number per customer', async () => {
     const assign = (customer_ref: string) =>
-      fetch(`${bank.url}/api/virtual-accounts`, { method: 'POST', headers: auth, body: JSON.stringify({ customer_ref }) })
-        .then((r) => r.json() as Promise<{ account_number: string }>);
+      fetch(`${bank.url}/api/virtual-accounts`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ customer_ref }),
+      }).then((r) => r.json() as Promise<{ account_number: string }>);
     const a1 = await assign('GA-customer-1');
     const a2 = await assign('GA-customer-1');
     const b = await assign('GA-customer-2');
@@ -227,12 +275,32 @@ describe('sandbox bank (issue 7 part 4: the simulated PSP)', () => {
   it('npm run bank:send sends a transfer through the API', async () => {
     const { stdout } = await promisify(execFile)(
       'npx',
-      ['tsx', 'scripts/bank-send.ts', '--reference', 'DEPCLI01', '--amount', '100.00', '--from', 'FR7630006000011234567890189'],
-      { env: { ...process.env, PROFILE: 'sandbox', BANK_API_URL: bank.url, LOG_LEVEL: 'silent' }, timeout: 60_000 },
+      [
+        'tsx',
+        'scripts/bank-send.ts',
+        '--reference',
+        'DEPCLI01',
+        '--amount',
+        '100.00',
+        '--from',
+        'FR7630006000011234567890189',
+      ],
+      {
+        env: { ...process.env, PROFILE: 'sandbox', BANK_API_URL: bank.url, LOG_LEVEL: 'silent' },
+        timeout: 60_000,
+      },
     );
     const id = /transfer (tr_[0-9a-f]+)/.exec(stdout)?.[1];
     expect(id).toBeDefined();
-    const row = await bank.store.db.selectFrom('transfers').selectAll().where('id', '=', id!).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ reference: 'DEPCLI01', amount: '100.0000000', from_account: 'FR7630006000011234567890189' });
+    const row = await bank.store.db
+      .selectFrom('transfers')
+      .selectAll()
+      .where('id', '=', id!)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      reference: 'DEPCLI01',
+      amount: '100.0000000',
+      from_account: 'FR7630006000011234567890189',
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBankActivities, createBankRails, pollBankOnce } from '../../activities/bank.js';
 import { type BankClient, createBankClient } from '../../activities/bank-client.js';
@@ -67,10 +67,13 @@ describe('bank poller, reconciler and payouts (issue 7 part 4, issue 8 bank side
     );
     return { id, reference };
   }
-  const seen = (id: string) => temporal.client.workflow.getHandle(`deposit-${id}`).query(bankSignalsSeenQuery);
+  const seen = (id: string) =>
+    temporal.client.workflow.getHandle(`deposit-${id}`).query(bankSignalsSeenQuery);
   const bankSend = (reference: string, amount = '10.00') =>
     bank.store.createTransfer({ reference, amount, currency: 'USD', fromAccount: 'DE89370400440532013000' });
-  const pollDeps = (overrides: { bank?: BankClient; signal?: ReturnType<typeof temporalDepositSignaller> } = {}) => ({
+  const pollDeps = (
+    overrides: { bank?: BankClient; signal?: ReturnType<typeof temporalDepositSignaller> } = {},
+  ) => ({
     db: tdb.db,
     config,
     bank: overrides.bank ?? client,
@@ -106,7 +109,9 @@ describe('bank poller, reconciler and payouts (issue 7 part 4, issue 8 bank side
         return client.listTransfers(cursor, limit);
       },
     };
-    await expect(pollBankOnce(pollDeps({ bank: flaky }), { pageSize: 2 })).rejects.toThrow('connection reset');
+    await expect(pollBankOnce(pollDeps({ bank: flaky }), { pageSize: 2 })).rejects.toThrow(
+      'connection reset',
+    );
     const resumed = await pollBankOnce(pollDeps(), { pageSize: 2 });
     expect(resumed.fetched).toBe(3); // 5 new - the 2 of the page recorded before the crash
     expect(await recordedIds()).toEqual(await bankIds());
@@ -171,14 +176,22 @@ describe('bank poller, reconciler and payouts (issue 7 part 4, issue 8 bank side
       const described = await handle.describe();
       expect(described.spec.intervals?.[0]?.every).toBe(3_600_000);
       expect(described.policies.overlap).toBe('SKIP');
-      await ensureBankPollerSchedule(temporal.client, testConfig({ BANK_API_URL: bank.url, BANK_POLL_INTERVAL_SECONDS: '30' }), opts);
+      await ensureBankPollerSchedule(
+        temporal.client,
+        testConfig({ BANK_API_URL: bank.url, BANK_POLL_INTERVAL_SECONDS: '30' }),
+        opts,
+      );
       expect((await handle.describe()).spec.intervals?.[0]?.every).toBe(30_000);
 
       // A run of the schedule: bankPollerWorkflow → pollBankTransfers (the worker's own client signals).
       const d = await liveDeposit();
       await bankSend(`Deposit ${d.reference}`);
       await handle.trigger();
-      await waitFor(async () => (await seen(d.id)).length === 1, 60_000, 'scheduled poll to signal the deposit');
+      await waitFor(
+        async () => (await seen(d.id)).length === 1,
+        60_000,
+        'scheduled poll to signal the deposit',
+      );
     } finally {
       await handle.delete();
     }
@@ -198,15 +211,32 @@ describe('bank poller, reconciler and payouts (issue 7 part 4, issue 8 bank side
 
     it('the same payoutRef twice (or concurrently) makes one bank payout', async () => {
       const ref = `payout-${randomBytes(4).toString('hex')}`;
-      const [a, b] = await Promise.all([rails().sendBankPayout(input(ref)), rails().sendBankPayout(input(ref))]);
+      const [a, b] = await Promise.all([
+        rails().sendBankPayout(input(ref)),
+        rails().sendBankPayout(input(ref)),
+      ]);
       const c = await rails().sendBankPayout(input(ref));
       expect(a!.bankPayoutId).toBeTruthy();
       expect(new Set([a!.bankPayoutId, b!.bankPayoutId, c.bankPayoutId]).size).toBe(1);
       expect(await bankPayouts(ref)).toHaveLength(1);
-      expect((await bankPayouts(ref))[0]).toMatchObject({ amount: '95.5000000', account_number: 'NL91ABNA0417164300' });
-      expect(await rails().getBankPayoutStatus(ref)).toMatchObject({ status: 'completed', bankPayoutId: a!.bankPayoutId });
-      const local = await tdb.db.selectFrom('bank_payouts').selectAll().where('payout_ref', '=', ref).executeTakeFirstOrThrow();
-      expect(local).toMatchObject({ status: 'completed', bank_payout_id: a!.bankPayoutId, transaction_id: `w-${ref}` });
+      expect((await bankPayouts(ref))[0]).toMatchObject({
+        amount: '95.5000000',
+        account_number: 'NL91ABNA0417164300',
+      });
+      expect(await rails().getBankPayoutStatus(ref)).toMatchObject({
+        status: 'completed',
+        bankPayoutId: a!.bankPayoutId,
+      });
+      const local = await tdb.db
+        .selectFrom('bank_payouts')
+        .selectAll()
+        .where('payout_ref', '=', ref)
+        .executeTakeFirstOrThrow();
+      expect(local).toMatchObject({
+        status: 'completed',
+        bank_payout_id: a!.bankPayoutId,
+        transaction_id: `w-${ref}`,
+      });
       // Once settled, a repeat does not even call the bank again.
       expect(await rails().sendBankPayout(input(ref))).toMatchObject({ status: 'completed' });
     });
@@ -214,7 +244,10 @@ describe('bank poller, reconciler and payouts (issue 7 part 4, issue 8 bank side
     it('tester-driven failure: an account ending in 0000 ends failed with the reason', async () => {
       const ref = `payout-${randomBytes(4).toString('hex')}`;
       expect((await rails().sendBankPayout(input(ref, 'NL91ABNA0417160000'))).status).toBe('pending');
-      expect(await rails().getBankPayoutStatus(ref)).toMatchObject({ status: 'failed', failureReason: 'account_closed' });
+      expect(await rails().getBankPayoutStatus(ref)).toMatchObject({
+        status: 'failed',
+        failureReason: 'account_closed',
+      });
       const ref2 = `payout-${randomBytes(4).toString('hex')}`;
       await rails().sendBankPayout(input(ref2, 'NL91ABNA0417169999'));
       expect((await rails().getBankPayoutStatus(ref2)).status).toBe('pending');
@@ -227,7 +260,13 @@ describe('bank poller, reconciler and payouts (issue 7 part 4, issue 8 bank side
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ApplicationFailure);
       expect(err).toMatchObject({ type: 'BankPayoutRejected', nonRetryable: true });
-      expect(await tdb.db.selectFrom('bank_payouts').select('status').where('payout_ref', '=', ref).executeTakeFirst()).toEqual({
+      expect(
+        await tdb.db
+          .selectFrom('bank_payouts')
+          .select('status')
+          .where('payout_ref', '=', ref)
+          .executeTakeFirst(),
+      ).toEqual({
         status: 'failed',
       });
       const bad = await rails()
@@ -249,11 +288,54 @@ describe('bank poller, reconciler and payouts (issue 7 part 4, issue 8 bank side
       const again = await rails().refundBankTransfer(args);
       expect(again.refundId).toBe(first.refundId);
       expect(await bankPayouts(ref)).toEqual([
-        expect.objectContaining({ account_number: 'DE89370400440532013000', amount: '42.0000000', id: first.refundId }),
+        expect.objectContaining({
+          account_number: 'DE89370400440532013000',
+          amount: '42.0000000',
+          id: first.refundId,
+        }),
       ]);
-      await expect(rails().refundBankTransfer({ ...args, bankTransferId: 'tr_missing' })).rejects.toMatchObject({
+      await expect(
+        rails().refundBankTransfer({ ...args, bankTransferId: 'tr_missing' }),
+      ).rejects.toMatchObject({
         type: 'NotFound',
       });
+    });
+
+    it('refundUnmatchedTransfer pays an unmatched transfer back once and closes the queue item', async () => {
+      const { transfer } = await bankSend('no idea what this is', '13.37');
+      await pollBankOnce(pollDeps());
+      const item = await tdb.db
+        .selectFrom('unmatched_bank_transfers')
+        .selectAll()
+        .where('bank_transfer_id', '=', transfer.id)
+        .executeTakeFirstOrThrow();
+      expect(item).toMatchObject({ state: 'open', reason: 'no_match' });
+      const { refundId } = await rails().refundUnmatchedTransfer(
+        transfer.id,
+        'ops@example.com',
+        'unknown sender',
+      );
+      expect(await bankPayouts(`refund-unmatched-${transfer.id}`)).toEqual([
+        expect.objectContaining({
+          id: refundId,
+          amount: '13.3700000',
+          account_number: 'DE89370400440532013000',
+        }),
+      ]);
+      expect(
+        await tdb.db
+          .selectFrom('unmatched_bank_transfers')
+          .selectAll()
+          .where('bank_transfer_id', '=', transfer.id)
+          .executeTakeFirstOrThrow(),
+      ).toMatchObject({ state: 'refunded', refund_reference: refundId, resolved_by: 'ops@example.com' });
+      await expect(rails().refundUnmatchedTransfer(transfer.id, 'ops', 'again')).rejects.toMatchObject({
+        code: 'not_open',
+      });
+      await expect(rails().refundUnmatchedTransfer('tr_nope', 'ops')).rejects.toMatchObject({
+        code: 'not_found',
+      });
+      expect(await bankPayouts(`refund-unmatched-${transfer.id}`)).toHaveLength(1);
     });
 
     it('ensureVirtualAccount asks the bank once per sub and remembers the mapping', async () => {
@@ -262,7 +344,13 @@ describe('bank poller, reconciler and payouts (issue 7 part 4, issue 8 bank side
       const b = await rails().ensureVirtualAccount(sub);
       expect(a).toBe(b);
       expect(await virtualAccountOf(tdb.db, sub)).toBe(a);
-      expect(await bank.store.db.selectFrom('virtual_accounts').selectAll().where('customer_ref', '=', sub).execute()).toHaveLength(1);
+      expect(
+        await bank.store.db
+          .selectFrom('virtual_accounts')
+          .selectAll()
+          .where('customer_ref', '=', sub)
+          .execute(),
+      ).toHaveLength(1);
     });
   });
 });
