@@ -54,7 +54,11 @@ export function trackStatus(transactionId: string, initial: Status): StatusTrack
       const changed = next !== status;
       const result = await mirrorTransactionStatus({ transactionId, status: next, ...(patch ? { patch } : {}) });
       status = next;
-      if (changed) upsertSearchAttributes([{ key: TransactionStatus, value: next }]);
+      // Only runs started with the search attributes (the API always sets them) keep them current; a namespace
+      // without them registered (the time-skipping test server) must not fail the workflow task.
+      if (changed && workflowInfo().typedSearchAttributes.get(TransactionStatus) !== undefined) {
+        upsertSearchAttributes([{ key: TransactionStatus, value: next }]);
+      }
       const amounts = patch && (patch.amountIn !== undefined || patch.amountOut !== undefined);
       if (amounts) upsertMemo({ amountIn: patch.amountIn ?? null, amountOut: patch.amountOut ?? null, amountFee: patch.amountFee ?? null });
       const kycChanged = patch?.kycVerified !== undefined;

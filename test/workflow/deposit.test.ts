@@ -1,0 +1,416 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Keypair } from '@stellar/stellar-sdk';
+import type { WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createNotifyActivities } from '../../activities/notify.js';
+import { createRecordActivities } from '../../activities/records.js';
+import { depositRules } from '../../api/sep24/deposit.js';
+import type { AppConfig } from '../../config/index.js';
+import { getTransaction, insertTransaction } from '../../db/transactions.js';
+import type { DepositPartnerActivities, DepositWorkflowInput, depositWorkflow } from '../../workflows/deposit.js';
+import {
+  bankTransferReceivedSignal,
+  interactiveCompletedSignal,
+  type KycStatus,
+  kycStatusSignal,
+  transactionStatusQuery,
+} from '../../workflows/messages.js';
+import { testConfig } from '../helpers/config.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+
+/**
+ * DepositWorkflow on Temporal's time-skipping server with the real record/notify activities on a real Postgres
+ * schema. Only the outside world is a double: KYC decisions, the Stellar ledger (payments deduplicated by ref,
+ * as the real activity does) and bank refunds.
+ */
+
+interface Scenario {
+  kyc: KycStatus;
+  trustline: boolean;
+  /** hasTrustline answers true from this call on (a user adding the trust line later). */
+  trustlineAfterChecks?: number;
+  trustChecks: number;
+  paymentFails?: boolean;
+  payments: Map<string, { destination: string; amount: string; memo?: { type: string; value: string } | undefined }>;
+  paymentCalls: number;
+  refunds: { amount: string; bankTransferId: string }[];
+  kycWaiters: number;
+}
+
+const scenarios = new Map<string, Scenario>();
+const scenario = (id: string) => {
+  const s = scenarios.get(id);
+  if (!s) throw new Error(`no scenario for ${id}`);
+  return s;
+};
+
+describe('DepositWorkflow (time skipping, real Postgres)', () => {
+  let env: TestWorkflowEnvironment;
+  let tdb: TestDb;
+  let config: AppConfig;
+  let worker: Worker;
+  let running: Promise<void>;
+  let callbackServer: Server;
+  const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+  const taskQueue = `deposit-${randomBytes(4).toString('hex')}`;
+  /** transactionId by destination account (the fakes only see the account). */
+  const byAccount = new Map<string, string>();
+
+  beforeAll(async () => {
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: inject('timeSkippingServerPath') } },
+    });
+    tdb = await createTestDb('dep');
+    config = testConfig({
+      SEP24_DEPOSIT_MIN_AMOUNT: '10',
+      SEP24_DEPOSIT_MAX_AMOUNT: '1000',
+      SEP24_DEPOSIT_FEE_FIXED: '1',
+      SEP24_DEPOSIT_FEE_PERCENT: '1',
+      DEPOSIT_EXPIRY_SECONDS: '3600',
+      DEPOSIT_TRUST_TIMEOUT_SECONDS: '7200',
+      DEPOSIT_TRUST_POLL_SECONDS: '600',
+    });
+    callbackServer = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => callbackServer.listen(0, '127.0.0.1', r));
+
+    const tx = (account: string) => scenario(byAccount.get(account)!);
+    const fakes: DepositPartnerActivities = {
+      async getKycStatus(input) {
+        return { status: tx(input.account).kyc };
+      },
+      async registerKycWaiter(input) {
+        tx(input.account).kycWaiters++;
+      },
+      async hasTrustline(input) {
+        const s = tx(input.account);
+        s.trustChecks++;
+        if (s.trustlineAfterChecks !== undefined && s.trustChecks >= s.trustlineAfterChecks) return true;
+        return s.trustline;
+      },
+      async sendPayment(input) {
+        const s = tx(input.destination);
+        s.paymentCalls++;
+        if (s.paymentFails) throw ApplicationFailure.nonRetryable('destination account is not authorized', 'PaymentRejected');
+        if (!s.payments.has(input.ref)) {
+          s.payments.set(input.ref, { destination: input.destination, amount: input.amount, memo: input.memo });
+        }
+        return { hash: `hash-${input.ref}` };
+      },
+      async refundBankTransfer(input) {
+        const id = input.ref.replace(/^refund-/, '');
+        const s = scenario(id);
+        if (!s.refunds.some((r) => r.bankTransferId === input.bankTransferId)) {
+          s.refunds.push({ amount: input.amount, bankTransferId: input.bankTransferId });
+        }
+        return { refundId: `bank-refund-${input.bankTransferId}` };
+      },
+    };
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      activities: {
+        ...createRecordActivities({ config, db: tdb.db }),
+        ...createNotifyActivities({ config }),
+        ...fakes,
+      },
+    });
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+    await tdb?.destroy();
+    await new Promise((r) => callbackServer?.close(r));
+  });
+
+  async function startDeposit(opts: Partial<Scenario> & { onChangeCallback?: string; amount?: string } = {}) {
+    const id = randomUUID();
+    const account = Keypair.random().publicKey();
+    byAccount.set(account, id);
+    scenarios.set(id, {
+      kyc: 'ACCEPTED',
+      trustline: true,
+      trustChecks: 0,
+      payments: new Map(),
+      paymentCalls: 0,
+      refunds: [],
+      kycWaiters: 0,
+      ...opts,
+    });
+    await insertTransaction(tdb.db, {
+      id,
+      kind: 'deposit',
+      status: 'incomplete',
+      sub: account,
+      sub_account: account,
+      sub_memo: null,
+      client_domain: null,
+      asset_code: config.stellar.assetCode,
+      asset_issuer: config.stellar.issuerAccount,
+      stellar_account: account,
+      memo: null,
+      memo_type: null,
+      amount_expected: opts.amount ?? null,
+      amount_in: null,
+      amount_out: null,
+      amount_fee: null,
+      withdraw_anchor_account: null,
+      stellar_transaction_id: null,
+      external_transaction_id: null,
+      bank_reference: null,
+      from_address: null,
+      to_address: account,
+      message: null,
+      kyc_verified: null,
+      refunds: null,
+      claimable_balance_id: null,
+      on_change_callback: opts.onChangeCallback ?? null,
+      status_eta: null,
+      user_action_required_by: null,
+      completed_at: null,
+    });
+    const input: DepositWorkflowInput = {
+      transactionId: id,
+      subAccount: account,
+      subMemo: null,
+      destination: account,
+      assetCode: config.stellar.assetCode,
+      assetIssuer: config.stellar.issuerAccount,
+      memo: { type: 'id', value: '42' },
+      amount: opts.amount ?? null,
+      claimableBalanceSupported: false,
+      rules: depositRules(config),
+    };
+    const handle = await env.client.workflow.start<typeof depositWorkflow>('depositWorkflow', {
+      workflowId: `deposit-${id}`,
+      taskQueue,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: [input],
+    });
+    return { id, account, handle, s: scenario(id) };
+  }
+
+  async function waitForStatus(handle: WorkflowHandle, status: string, timeoutMs = 30_000) {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      last = await handle.query(transactionStatusQuery);
+      if (last === status) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`status stayed ${last}, expected ${status}`);
+  }
+
+  const transfer = (id: string, amount: string, n = 1) => ({
+    bankTransferId: `bt-${id}-${n}`,
+    reference: 'ref',
+    amount,
+    currency: 'USD',
+    from: 'ES91****1332',
+    receivedAt: new Date().toISOString(),
+  });
+
+  it('happy path: incomplete → pending_user_transfer_start → pending_anchor → pending_stellar → completed, amounts per S24-32', async () => {
+    const { id, account, handle, s } = await startDeposit({ amount: '100' });
+    await waitForStatus(handle, 'incomplete');
+    await handle.signal(interactiveCompletedSignal, { amount: '100' });
+    await waitForStatus(handle, 'pending_user_transfer_start');
+    const waiting = await getTransaction(tdb.db, id);
+    expect(waiting?.status).toBe('pending_user_transfer_start');
+    expect(waiting?.bank_reference).toMatch(/^DEP[0-9A-F]{10}$/);
+    expect(waiting?.amount_in).toBe('100.0000000');
+    expect(waiting?.amount_fee).toBe('2.0000000'); // 1 fixed + 1 % of 100
+    expect(waiting?.amount_out).toBe('98.0000000');
+    expect(waiting?.user_action_required_by).toBeInstanceOf(Date);
+
+    await handle.signal(bankTransferReceivedSignal, transfer(id, '100'));
+    const result = await handle.result();
+    expect(result).toEqual({ status: 'completed', stellarTransactionId: `hash-${id}` });
+    expect([...s.payments.values()]).toEqual([{ destination: account, amount: '98', memo: { type: 'id', value: '42' } }]);
+    const done = await getTransaction(tdb.db, id);
+    expect(done?.status).toBe('completed');
+    expect(done?.stellar_transaction_id).toBe(`hash-${id}`);
+    expect(done?.external_transaction_id).toBe(`bt-${id}-1`);
+    expect(done?.from_address).toBe('ES91****1332');
+    expect(done?.completed_at).toBeInstanceOf(Date);
+    expect(done?.kyc_verified).toBe(true);
+    expect(done?.bank_reference).toBeNull(); // released for reuse
+  });
+
+  it('KYC needed then approved: pending_anchor (kyc_verified false) until the kycStatus signal says ACCEPTED', async () => {
+    const { id, handle, s } = await startDeposit({ kyc: 'PROCESSING' });
+    await handle.signal(interactiveCompletedSignal, { amount: '50' });
+    await waitForStatus(handle, 'pending_anchor');
+    expect(s.kycWaiters).toBe(1);
+    expect((await getTransaction(tdb.db, id))?.kyc_verified).toBe(false);
+    await handle.signal(kycStatusSignal, {
+      customerId: 'c1',
+      account: 'x',
+      memo: null,
+      status: 'ACCEPTED',
+      tier: 1,
+    });
+    await waitForStatus(handle, 'pending_user_transfer_start');
+    expect((await getTransaction(tdb.db, id))?.kyc_verified).toBe(true);
+    await handle.signal(bankTransferReceivedSignal, transfer(id, '50'));
+    expect((await handle.result()).status).toBe('completed');
+  });
+
+  it('KYC rejected: ends in error with a message, nothing is paid', async () => {
+    const { id, handle, s } = await startDeposit({ kyc: 'NEEDS_INFO' });
+    await handle.signal(interactiveCompletedSignal, { amount: '50' });
+    await waitForStatus(handle, 'pending_anchor');
+    await handle.signal(kycStatusSignal, { customerId: 'c', account: 'x', memo: null, status: 'REJECTED', tier: 1 });
+    expect((await handle.result()).status).toBe('error');
+    const row = await getTransaction(tdb.db, id);
+    expect(row?.status).toBe('error');
+    expect(row?.kyc_verified).toBe(false);
+    expect(row?.message).toMatch(/identity verification/i);
+    expect(s.paymentCalls).toBe(0);
+  });
+
+  it('trust line missing then added: pending_trust, re-checked on a durable timer, then paid (S24-25)', async () => {
+    const { id, handle, s } = await startDeposit({ trustline: false, trustlineAfterChecks: 3 });
+    await handle.signal(interactiveCompletedSignal, { amount: '20' });
+    await waitForStatus(handle, 'pending_user_transfer_start');
+    await handle.signal(bankTransferReceivedSignal, transfer(id, '20'));
+    await waitForStatus(handle, 'pending_trust');
+    expect((await getTransaction(tdb.db, id))?.status).toBe('pending_trust');
+    const result = await handle.result(); // time skips through the polling timers
+    expect(result.status).toBe('completed');
+    expect(s.trustChecks).toBe(3);
+    expect(s.payments.size).toBe(1);
+  });
+
+  it('trust line never added: refunded after DEPOSIT_TRUST_TIMEOUT_SECONDS with a refunds object (S24-33)', async () => {
+    const { id, handle, s } = await startDeposit({ trustline: false });
+    await handle.signal(interactiveCompletedSignal, { amount: '20' });
+    await waitForStatus(handle, 'pending_user_transfer_start');
+    await handle.signal(bankTransferReceivedSignal, transfer(id, '20'));
+    expect((await handle.result()).status).toBe('refunded');
+    expect(s.paymentCalls).toBe(0);
+    expect(s.refunds).toEqual([{ amount: '20', bankTransferId: `bt-${id}-1` }]);
+    const row = await getTransaction(tdb.db, id);
+    expect(row?.status).toBe('refunded');
+    expect(row?.refunds).toEqual({
+      amount_refunded: '20',
+      amount_fee: '0',
+      payments: [{ id: `bank-refund-bt-${id}-1`, id_type: 'external', amount: '20', fee: '0' }],
+    });
+    expect(row?.completed_at).toBeInstanceOf(Date);
+  });
+
+  it('abandoned in incomplete: expires by itself (status expired)', async () => {
+    const { id, handle } = await startDeposit();
+    expect((await handle.result()).status).toBe('expired');
+    expect((await getTransaction(tdb.db, id))?.status).toBe('expired');
+  });
+
+  it('abandoned in pending_user_transfer_start: expires and releases the bank reference', async () => {
+    const { id, handle } = await startDeposit();
+    await handle.signal(interactiveCompletedSignal, { amount: '30' });
+    await waitForStatus(handle, 'pending_user_transfer_start');
+    expect((await getTransaction(tdb.db, id))?.bank_reference).not.toBeNull();
+    expect((await handle.result()).status).toBe('expired');
+    const row = await getTransaction(tdb.db, id);
+    expect(row?.status).toBe('expired');
+    expect(row?.bank_reference).toBeNull();
+  });
+
+  it('received amount differs but within limits: accepted, fees recomputed on what arrived', async () => {
+    const { id, handle, s } = await startDeposit();
+    await handle.signal(interactiveCompletedSignal, { amount: '100' });
+    await waitForStatus(handle, 'pending_user_transfer_start');
+    await handle.signal(bankTransferReceivedSignal, transfer(id, '200'));
+    expect((await handle.result()).status).toBe('completed');
+    const row = await getTransaction(tdb.db, id);
+    expect(row?.amount_in).toBe('200.0000000');
+    expect(row?.amount_fee).toBe('3.0000000');
+    expect(row?.amount_out).toBe('197.0000000');
+    expect([...s.payments.values()][0]?.amount).toBe('197');
+  });
+
+  it('received amount above the maximum: refunded, nothing paid on Stellar', async () => {
+    const { id, handle, s } = await startDeposit();
+    await handle.signal(interactiveCompletedSignal, { amount: '100' });
+    await waitForStatus(handle, 'pending_user_transfer_start');
+    await handle.signal(bankTransferReceivedSignal, transfer(id, '5000'));
+    expect((await handle.result()).status).toBe('refunded');
+    expect(s.paymentCalls).toBe(0);
+    expect(s.refunds).toEqual([{ amount: '5000', bankTransferId: `bt-${id}-1` }]);
+    expect((await getTransaction(tdb.db, id))?.amount_in).toBe('5000.0000000');
+  });
+
+  it('payout fails permanently: error with a message and an operator alert row, never a silent stall', async () => {
+    const { id, handle } = await startDeposit({ paymentFails: true });
+    await handle.signal(interactiveCompletedSignal, { amount: '40' });
+    await waitForStatus(handle, 'pending_user_transfer_start');
+    await handle.signal(bankTransferReceivedSignal, transfer(id, '40'));
+    expect((await handle.result()).status).toBe('error');
+    const row = await getTransaction(tdb.db, id);
+    expect(row?.status).toBe('error');
+    expect(row?.message).toMatch(/PaymentRejected/);
+    const alerts = await tdb.db.selectFrom('alerts').selectAll().where('transaction_id', '=', id).execute();
+    expect(alerts.map((a) => a.kind)).toEqual(['deposit_payout_failed']);
+  });
+
+  it('duplicate and reordered bank signals: exactly one payment; a second distinct transfer raises an alert', async () => {
+    const { id, handle, s } = await startDeposit();
+    await handle.signal(interactiveCompletedSignal, { amount: '60' });
+    await handle.signal(interactiveCompletedSignal, { amount: '999' }); // a replayed page submit changes nothing
+    await waitForStatus(handle, 'pending_user_transfer_start');
+    const first = transfer(id, '60', 1);
+    await Promise.all([
+      handle.signal(bankTransferReceivedSignal, first),
+      handle.signal(bankTransferReceivedSignal, first),
+      handle.signal(bankTransferReceivedSignal, transfer(id, '60', 2)),
+      handle.signal(bankTransferReceivedSignal, first),
+    ]);
+    expect((await handle.result()).status).toBe('completed');
+    expect(s.payments.size).toBe(1);
+    expect([...s.payments.values()][0]?.amount).toBe('58.4');
+    const alerts = await tdb.db.selectFrom('alerts').selectAll().where('transaction_id', '=', id).execute();
+    expect(alerts.map((a) => a.kind)).toEqual(['deposit_extra_transfer']);
+  });
+
+  it('on_change_callback: every status change POSTs the /transaction body signed by SIGNING_KEY (S24-19, S12-24)', async () => {
+    const url = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}/cb`;
+    const { id, handle } = await startDeposit({ onChangeCallback: url });
+    await handle.signal(interactiveCompletedSignal, { amount: '100' });
+    await waitForStatus(handle, 'pending_user_transfer_start');
+    await handle.signal(bankTransferReceivedSignal, transfer(id, '100'));
+    await handle.result();
+    const deadline = Date.now() + 30_000;
+    const mine = () => received.filter((r) => (JSON.parse(r.body) as { transaction: { id: string } }).transaction.id === id);
+    while (mine().length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const statuses = mine().map((r) => (JSON.parse(r.body) as { transaction: { status: string } }).transaction.status);
+    expect(new Set(statuses)).toEqual(
+      new Set(['pending_user_transfer_start', 'pending_anchor', 'pending_stellar', 'completed']),
+    );
+    const signing = Keypair.fromPublicKey(config.stellar.signingKey);
+    for (const r of mine()) {
+      const header = String(r.headers.signature);
+      const m = /^t=(\d+), s=(.+)$/.exec(header);
+      expect(m).not.toBeNull();
+      const host = new URL(url).host;
+      const ok = signing.verify(Buffer.from(`${m![1]}.${host}.${r.body}`), Buffer.from(m![2]!, 'base64'));
+      expect(ok).toBe(true);
+      expect(Math.abs(Number(m![1]) - Date.now() / 1000)).toBeLessThan(120);
+    }
+  });
+});
