@@ -14,7 +14,7 @@ import {
 import type { TransactionStatus } from '../../db/schema.js';
 import { insertTransaction } from '../../db/transactions.js';
 import { bankSignalsSeenQuery } from '../../workflows/messages.js';
-import { waitFor } from '../helpers/bank.js';
+import { serveOnFreePort, startTestBank, waitFor } from '../helpers/bank.js';
 import { postSigned, type TestTransfer, transferEvent, webhookTestApp } from '../helpers/bank-webhook.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
@@ -241,6 +241,51 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
     expect([...(row?.candidate_transaction_ids ?? [])].sort()).toEqual([a.id, b.id].sort());
     expect(await seen(a.id)).toEqual([]);
     expect(await seen(b.id)).toEqual([]);
+  });
+
+  it('end to end over HTTP: the sandbox bank signs, retries and delivers; the deposit gets the signal', async () => {
+    const deps: ApiDeps = {
+      config: referenceConfig,
+      db: tdb.db,
+      temporal: temporal.client,
+      logger: createLogger('test', 'silent'),
+    };
+    const api = await serveOnFreePort(webhookTestApp(deps).fetch);
+    const bank = await startTestBank(referenceConfig, `${api.url}/webhooks/bank`);
+    try {
+      const tx = await deposit();
+      const res = await fetch(`${bank.url}/api/transfers`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${referenceConfig.bank.apiKey}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({
+          reference: `Ref ${tx.bank_reference}`,
+          amount: '75.25',
+          from_account: 'GB33BUKB20201555555555',
+        }),
+      });
+      const transfer = (await res.json()) as { id: string };
+      await waitFor(async () => {
+        await bank.sender.deliverDue();
+        return (await seen(tx.id)).length === 1;
+      });
+      expect((await seen(tx.id))[0]).toMatchObject({
+        bankTransferId: transfer.id,
+        amount: '75.25',
+        from: 'GB33****5555',
+      });
+      const delivery = await bank.store.db
+        .selectFrom('webhook_deliveries')
+        .selectAll()
+        .where('transfer_id', '=', transfer.id)
+        .executeTakeFirstOrThrow();
+      expect(delivery).toMatchObject({ status: 'delivered', last_status: 200 });
+    } finally {
+      await bank.close({ dropSchema: true });
+      await api.close();
+    }
   });
 
   describe('DEPOSIT_MATCHING=virtual_account', () => {
