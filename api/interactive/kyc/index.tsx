@@ -255,7 +255,10 @@ export async function handleKycSubmit(
     const text = typeof raw === 'string' ? raw.trim() : '';
     if (field.type !== 'binary') values[name] = text;
     if (text === '') {
-      if (required.includes(name) && !storedNames.has(name)) errors[name] = t('sep9.error.required', { label: labelText });
+      // A cleared text box is missing even if a value is on record (the form shows stored values); an empty
+      // file input is fine when a document is already on record.
+      const onRecord = field.type === 'binary' && storedNames.has(name);
+      if (required.includes(name) && !onRecord) errors[name] = t('sep9.error.required', { label: labelText });
       continue;
     }
     if (field.type === 'date') {
