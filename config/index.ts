@@ -44,7 +44,17 @@ export interface AppConfig {
     issuerSecret: string | undefined;
     assetCode: string;
   };
-  sandbox: { horizonPort: number; bankPort: number; kycPort: number };
+  sandbox: {
+    horizonPort: number;
+    bankPort: number;
+    kycPort: number;
+    horizon: {
+      ledgerCloseMs: number;
+      maxOpsPerLedger: number;
+      /** 'FROM>TO' (assets as 'native' or 'CODE:ISSUER') → destination units per source unit */
+      pathPaymentRates: Record<string, string>;
+    };
+  };
   payments: PaymentsConfig;
   bank: {
     apiUrl: string;
@@ -333,6 +343,16 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
       horizonPort: e.SANDBOX_HORIZON_PORT,
       bankPort: e.SANDBOX_BANK_PORT,
       kycPort: e.SANDBOX_KYC_PORT,
+      horizon: {
+        ledgerCloseMs: e.SANDBOX_HORIZON_LEDGER_CLOSE_MS,
+        maxOpsPerLedger: e.SANDBOX_HORIZON_MAX_OPS_PER_LEDGER,
+        pathPaymentRates: Object.fromEntries(
+          (e.SANDBOX_HORIZON_PATH_PAYMENT_RATES ?? '')
+            .split(',')
+            .filter(Boolean)
+            .map((pair) => pair.split('=') as [string, string]),
+        ),
+      },
     },
     bank: {
       apiUrl: (e.BANK_API_URL ?? `http://localhost:${e.SANDBOX_BANK_PORT}`).replace(/\/+$/, ''),

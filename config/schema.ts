@@ -529,7 +529,35 @@ export const paymentsEnv = {
     .describe('batches an observer workflow run handles before it continues as new'),
 };
 
-export const envSchema = z.object({ ...paymentsEnv, ...coreEnv, ...stellarEnv, ...authEnv, ...sep1Env, ...sep24Env, ...withdrawEnv, ...bankEnv, ...opsEnv, ...kycEnv });
+/** The sandbox Horizon-compatible ledger (sandbox/horizon; docs/sandbox-horizon.md). Sandbox profile only. */
+export const sandboxHorizonEnv = {
+  SANDBOX_HORIZON_LEDGER_CLOSE_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .max(60_000)
+    .default(5000)
+    .describe('how often the sandbox ledger closes, in ms (the network closes about every 5 s)'),
+  SANDBOX_HORIZON_MAX_OPS_PER_LEDGER: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(1000)
+    .describe('operations per sandbox ledger; further submissions wait for the next ledger'),
+  SANDBOX_HORIZON_PATH_PAYMENT_RATES: z
+    .string()
+    .regex(
+      /^((native|[A-Za-z0-9]{1,12}:G[A-Z2-7]{55})>(native|[A-Za-z0-9]{1,12}:G[A-Z2-7]{55})=\d+(\.\d{1,7})?)(,(native|[A-Za-z0-9]{1,12}:G[A-Z2-7]{55})>(native|[A-Za-z0-9]{1,12}:G[A-Z2-7]{55})=\d+(\.\d{1,7})?)*$/,
+      'must be FROM>TO=RATE pairs separated by commas (assets as native or CODE:ISSUER)',
+    )
+    .optional()
+    .describe(
+      'fixed path payment rates of the sandbox ledger (no order book): FROM>TO=RATE,... destination units per source unit; unlisted pairs convert 1:1',
+    ),
+};
+
+export const envSchema = z.object({ ...paymentsEnv, ...coreEnv, ...stellarEnv, ...authEnv, ...sep1Env, ...sep24Env, ...withdrawEnv, ...bankEnv, ...opsEnv, ...kycEnv, ...sandboxHorizonEnv });
 export type Env = z.infer<typeof envSchema>;
 
 /** Keys whose values are secrets: never logged, never echoed in config errors. */

@@ -15,6 +15,9 @@ if (config.profile !== 'sandbox') {
 const sandbox = createHorizonSandbox({
   databaseUrl: config.db.url,
   networkPassphrase: config.stellar.networkPassphrase,
+  ledgerCloseMs: config.sandbox.horizon.ledgerCloseMs,
+  maxOpsPerLedger: config.sandbox.horizon.maxOpsPerLedger,
+  pathPaymentRates: config.sandbox.horizon.pathPaymentRates,
   hostname: '0.0.0.0',
 });
 
