@@ -82,11 +82,27 @@ export function createMetrics(deps: ApiDeps): ApiMetrics {
     },
   });
 
-  let cachedBalance: { at: number; value: string | undefined; ok: boolean } | undefined;
-  const horizonUp = new Gauge({
+  // One Horizon probe per scrape window, shared by the two gauges (whichever prom-client collects first).
+  let probe: { at: number; result: Promise<{ value: string | undefined; ok: boolean }> } | undefined;
+  const probeBalance = () => {
+    if (!probe || Date.now() - probe.at > HORIZON_CACHE_MS) {
+      probe = {
+        at: Date.now(),
+        result: distributionBalance(config, deps.fetch ?? fetch).then(
+          (value) => ({ value, ok: true }),
+          () => ({ value: undefined, ok: false }),
+        ),
+      };
+    }
+    return probe.result;
+  };
+  new Gauge({
     name: 'anchor_horizon_up',
     help: '1 when the last Horizon probe for the distribution balance succeeded',
     registers: [registry],
+    async collect() {
+      this.set((await probeBalance()).ok ? 1 : 0);
+    },
   });
   new Gauge({
     name: 'anchor_distribution_balance',
@@ -95,18 +111,8 @@ export function createMetrics(deps: ApiDeps): ApiMetrics {
     registers: [registry],
     async collect() {
       this.reset();
-      if (!cachedBalance || Date.now() - cachedBalance.at > HORIZON_CACHE_MS) {
-        try {
-          const value = await distributionBalance(config, deps.fetch ?? fetch);
-          cachedBalance = { at: Date.now(), value, ok: true };
-        } catch {
-          cachedBalance = { at: Date.now(), value: undefined, ok: false };
-        }
-      }
-      horizonUp.set(cachedBalance.ok ? 1 : 0);
-      if (cachedBalance.value !== undefined) {
-        this.set({ asset_code: config.stellar.assetCode }, Number(cachedBalance.value));
-      }
+      const { value } = await probeBalance();
+      if (value !== undefined) this.set({ asset_code: config.stellar.assetCode }, Number(value));
     },
   });
   new Gauge({

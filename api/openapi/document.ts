@@ -101,6 +101,7 @@ export function buildOpenApiDocument(config: AppConfig, served: ServedRoute[] = 
       { name: 'SEP-24' },
       { name: 'admin' },
       { name: 'operations' },
+      { name: 'webhooks' },
       { name: 'undocumented' },
     ],
     components: {

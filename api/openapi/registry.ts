@@ -44,12 +44,20 @@ export const ROUTES: RouteDoc[] = [
   { method: 'get', path: '/openapi.json', tag: 'operations', summary: 'This document', responses: { 200: { description: 'OpenAPI 3 document' } } },
   { method: 'get', path: '/docs', tag: 'operations', summary: 'Swagger UI for this document', responses: { 200: { description: 'HTML', contentType: 'text/html' } } },
 
+  { method: 'get', path: '/docs/init.js', tag: 'operations', summary: 'Swagger UI bootstrap script', responses: { 200: { description: 'JavaScript', contentType: 'text/javascript' } } },
+  { method: 'get', path: '/docs/assets/:file', tag: 'operations', summary: 'Swagger UI static asset (served from swagger-ui-dist, no CDN)', responses: { 200: { description: 'asset', contentType: 'application/octet-stream' }, 404: err('no such asset') } },
+
   // --- SEP-1 ---
   { method: 'get', path: STELLAR_TOML_PATH, tag: 'SEP-1', summary: 'stellar.toml', responses: { 200: { description: 'TOML', contentType: 'text/plain' } } },
+
+  { method: 'get', path: '/.well-known/logo.png', tag: 'SEP-1', summary: 'ORG_LOGO image', responses: { 200: { description: 'PNG', contentType: 'image/png' } } },
 
   // --- SEP-10 ---
   { method: 'get', path: SEP10_PATH, tag: 'SEP-10', summary: 'Challenge transaction', query: z.object({ account: z.string(), memo: z.string().optional(), home_domain: z.string().optional(), client_domain: z.string().optional() }), responses: { 200: { description: 'challenge', schema: sep10Challenge }, 400: err('bad account, memo or domain') } },
   { method: 'post', path: SEP10_PATH, tag: 'SEP-10', summary: 'Exchange a signed challenge for a JWT', body: z.object({ transaction: z.string() }), responses: { 200: { description: 'JWT', schema: sep10Token }, 400: err('invalid challenge or signatures') } },
+
+  { method: 'get', path: `${SEP10_PATH}/whoami`, tag: 'SEP-10', summary: 'The identity of a SEP-10 token (debugging)', security: 'sep10', responses: { 200: { description: 'identity' }, 403: { description: 'authentication_required' } } },
+  { method: 'get', path: `${SEP10_PATH}/jwks.json`, tag: 'SEP-10', summary: 'Public keys of asymmetric SEP-10 JWTs', responses: { 200: { description: 'JWKS', schema: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }) } } },
 
   // --- SEP-24 ---
   { method: 'get', path: `${SEP24_PATH}/info`, tag: 'SEP-24', summary: 'Assets, limits and fees', responses: { 200: { description: 'info', schema: z.object({ deposit: z.record(z.string(), z.unknown()), withdraw: z.record(z.string(), z.unknown()) }).loose() } } },
@@ -62,6 +70,15 @@ export const ROUTES: RouteDoc[] = [
   { method: 'get', path: `${SEP12_PATH}/customer`, tag: 'SEP-12', summary: 'Customer KYC status and required fields', security: 'sep10', query: z.object({ id: z.string().optional(), account: z.string().optional(), memo: z.string().optional(), type: z.string().optional(), lang: z.string().optional() }), responses: { 200: { description: 'customer status' }, 401: err('authentication required') } },
   { method: 'put', path: `${SEP12_PATH}/customer`, tag: 'SEP-12', summary: 'Submit KYC fields (SEP-9 names)', security: 'sep10', bodyType: 'multipart/form-data', body: z.record(z.string(), z.string()), responses: { 202: { description: 'accepted', schema: z.object({ id: z.string() }) }, 400: err('bad field') } },
   { method: 'delete', path: `${SEP12_PATH}/customer/:account`, tag: 'SEP-12', summary: 'Delete a customer', security: 'sep10', responses: { 200: { description: 'deleted' }, 404: err('no such customer') } },
+
+  { method: 'put', path: `${SEP12_PATH}/customer/verification`, tag: 'SEP-12', summary: 'Submit verification codes (e.g. mobile_number_verification)', security: 'sep10', body: z.record(z.string(), z.string()), responses: { 200: { description: 'customer status' }, 400: err('bad code') } },
+  { method: 'put', path: `${SEP12_PATH}/customer/callback`, tag: 'SEP-12', summary: 'Register a KYC status callback URL', security: 'sep10', body: z.object({ url: z.string(), id: z.string().optional(), account: z.string().optional(), memo: z.string().optional() }), responses: { 200: { description: 'registered' }, 400: err('bad URL') } },
+  { method: 'get', path: `${SEP12_PATH}/interactive`, tag: 'SEP-12', summary: 'Hosted KYC page (HTML)', responses: { 200: { description: 'HTML', contentType: 'text/html' } } },
+  { method: 'post', path: `${SEP12_PATH}/interactive`, tag: 'SEP-12', summary: 'Hosted KYC form submission', bodyType: 'application/x-www-form-urlencoded', body: z.record(z.string(), z.string()), responses: { 200: { description: 'HTML', contentType: 'text/html' } } },
+
+  // --- webhooks (outside systems; signed) ---
+  { method: 'post', path: '/webhooks/bank', tag: 'webhooks', summary: 'Bank transfer events (X-Bank-Signature HMAC over the raw body)', body: z.record(z.string(), z.unknown()), responses: { 200: { description: 'stored' }, 401: err('bad signature or replayed timestamp') } },
+  { method: 'post', path: '/webhooks/kyc', tag: 'webhooks', summary: 'KYC provider decisions (signed)', body: z.record(z.string(), z.unknown()), responses: { 200: { description: 'stored' }, 401: err('bad signature') } },
 
   // --- admin ---
   { method: 'get', path: '/admin/transactions', tag: 'admin', summary: 'Search transactions', security: 'admin', scope: 'transactions:read', query: admin.transactionSearchQuery, responses: { 200: { description: 'one page', schema: admin.transactionList }, 400: err('bad filter'), ...adminErrors } },
