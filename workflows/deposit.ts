@@ -5,8 +5,8 @@ import {
   log,
   proxyActivities,
   setHandler,
-  workflowInfo,
 } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
 import type { RecordActivities } from '../activities/records.js';
 import { compareAmounts, computeFee, type FeeSchedule, withinLimits } from '../stellar/fees.js';
 import {
@@ -14,10 +14,8 @@ import {
   bankTransferReceivedSignal,
   type InteractiveInfo,
   interactiveCompletedSignal,
-  type KycStatus,
-  type KycStatusChange,
-  kycStatusSignal,
 } from './messages.js';
+import { waitForKyc } from './kyc.js';
 import { trackStatus } from './transaction-common.js';
 
 /**
@@ -40,6 +38,8 @@ export interface DepositRules extends FeeSchedule {
   trustTimeoutAction: 'refund' | 'error';
   amountMismatch: 'accept' | 'refund';
   claimableBalances: boolean;
+  /** KYC tier 1 covers amounts up to this (KYC_TIER1_MAX_AMOUNT); above it tier 2 is needed. */
+  kycTier1MaxAmount: string;
 }
 
 export interface DepositWorkflowInput {
@@ -64,28 +64,13 @@ export interface DepositWorkflowResult {
 }
 
 /**
- * Activities other families provide, by the names and shapes this workflow calls them: KYC (activities/kyc.ts),
- * Stellar payments (activities/stellar.ts) and bank refunds (activities/bank.ts).
+ * What this workflow calls in other families: KYC (activities/kyc.ts), Stellar payments (activities/stellar.ts)
+ * and bank refunds (activities/bank.ts). Type-only: workflows never import implementations.
  */
-export interface DepositPartnerActivities {
-  getKycStatus(input: { account: string; memo: string | null; amount: string }): Promise<{ status: KycStatus }>;
-  registerKycWaiter(input: { account: string; memo: string | null; workflowId: string }): Promise<void>;
-  hasTrustline(input: { account: string; assetCode: string; assetIssuer: string }): Promise<boolean>;
-  sendPayment(input: {
-    ref: string;
-    destination: string;
-    asset: { code: string; issuer: string };
-    amount: string;
-    memo?: { type: 'text' | 'id' | 'hash'; value: string };
-    claimableBalance?: boolean;
-  }): Promise<{ hash: string; claimableBalanceId?: string }>;
-  refundBankTransfer(input: {
-    ref: string;
-    bankTransferId: string;
-    amount: string;
-    reason: string;
-  }): Promise<{ refundId: string }>;
-}
+export type DepositPartnerActivities = Pick<
+  Activities,
+  'getKycStatus' | 'hasTrustline' | 'sendPayment' | 'createClaimableBalance' | 'refundBankTransfer'
+>;
 
 const records = proxyActivities<RecordActivities>({
   startToCloseTimeout: '30 seconds',
@@ -96,7 +81,9 @@ const partners = proxyActivities<DepositPartnerActivities>({
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
 });
 /** Payouts: a bounded number of attempts, then the deposit stops in `error` for an operator. */
-const payout = proxyActivities<Pick<DepositPartnerActivities, 'sendPayment' | 'refundBankTransfer'>>({
+const payout = proxyActivities<
+  Pick<DepositPartnerActivities, 'sendPayment' | 'createClaimableBalance' | 'refundBankTransfer'>
+>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 6 },
 });
@@ -108,14 +95,10 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   const tracker = trackStatus(transactionId, 'incomplete');
 
   let interactive: InteractiveInfo | undefined;
-  let kycDecision: KycStatusChange | undefined;
   const seenTransfers = new Set<string>();
   const transfers: BankTransferReceived[] = [];
   setHandler(interactiveCompletedSignal, (info) => {
     interactive ??= info;
-  });
-  setHandler(kycStatusSignal, (change) => {
-    if (change.status === 'ACCEPTED' || change.status === 'REJECTED') kycDecision = change;
   });
   // Dedupe by the bank's own id: a replayed or reordered webhook never pays twice.
   setHandler(bankTransferReceivedSignal, (transfer) => {
@@ -145,18 +128,13 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   }
   const quote = computeFee(announced, rules);
 
-  // 2. KYC for this amount's tier: accepted already, or wait for the decision.
-  const kyc = await partners.getKycStatus({ account: input.subAccount, memo: input.subMemo, amount: announced });
-  if (kyc.status === 'REJECTED') {
-    await tracker.set('error', { kycVerified: false, message: 'Identity verification was not approved.' });
-    return { status: 'error' };
-  }
-  if (kyc.status !== 'ACCEPTED') {
-    await partners.registerKycWaiter({
-      account: input.subAccount,
-      memo: input.subMemo,
-      workflowId: workflowInfo().workflowId,
-    });
+  // 2. KYC for this amount's tier: accepted already, or wait (registered as a waiter) for the decision.
+  const kycKey = { account: input.subAccount, memo: input.subMemo };
+  const tier = compareAmounts(announced, rules.kycTier1MaxAmount) > 0 ? 2 : 1;
+  const kyc = await partners.getKycStatus({ ...kycKey, tier });
+  let verdict: 'ACCEPTED' | 'REJECTED' | undefined =
+    kyc.status === 'ACCEPTED' || kyc.status === 'REJECTED' ? kyc.status : undefined;
+  if (verdict === undefined) {
     await tracker.set('pending_anchor', {
       kycVerified: false,
       message: 'Waiting for identity verification.',
@@ -165,13 +143,16 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
       amountOut: quote.amountOut,
       userActionRequiredBy: null,
     });
-    if (!(await condition(() => kycDecision !== undefined, rules.expirySeconds * 1000))) {
-      return expire('Identity verification was not completed in time.');
+    try {
+      verdict = await waitForKyc({ ...kycKey, tier, timeout: rules.expirySeconds * 1000 });
+    } catch (err) {
+      if (isFailureOfType(err, 'KycTimeout')) return expire('Identity verification was not completed in time.');
+      throw err;
     }
-    if (kycDecision!.status === 'REJECTED') {
-      await tracker.set('error', { kycVerified: false, message: 'Identity verification was not approved.' });
-      return { status: 'error' };
-    }
+  }
+  if (verdict === 'REJECTED') {
+    await tracker.set('error', { kycVerified: false, message: 'Identity verification was not approved.' });
+    return { status: 'error' };
   }
 
   // 3. Bank transfer instructions: the user sends the money with the reference.
@@ -239,9 +220,8 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
 
   // 5. The trust line: wait for it (re-checking on a durable timer), or pay a claimable balance.
   const asset = { code: input.assetCode, issuer: input.assetIssuer };
-  const trustCheck = { account: input.destination, assetCode: input.assetCode, assetIssuer: input.assetIssuer };
   let useClaimableBalance = false;
-  if (!(await partners.hasTrustline(trustCheck))) {
+  if (!(await partners.hasTrustline(input.destination, asset))) {
     if (rules.claimableBalances && input.claimableBalanceSupported) {
       useClaimableBalance = true;
     } else {
@@ -253,7 +233,7 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
       let trusted = false;
       while (!trusted && Date.now() < deadline) {
         await condition(() => false, Math.min(rules.trustPollSeconds * 1000, deadline - Date.now()));
-        trusted = await partners.hasTrustline(trustCheck);
+        trusted = await partners.hasTrustline(input.destination, asset);
       }
       if (!trusted) {
         if (rules.trustTimeoutAction === 'refund') {
@@ -269,14 +249,23 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   await tracker.set('pending_stellar', { message: null });
   let paid: { hash: string; claimableBalanceId?: string };
   try {
-    paid = await payout.sendPayment({
-      ref: transactionId,
-      destination: input.destination,
-      asset,
-      amount: settled.amountOut,
-      ...(input.memo ? { memo: input.memo } : {}),
-      ...(useClaimableBalance ? { claimableBalance: true } : {}),
-    });
+    if (useClaimableBalance) {
+      const cb = await payout.createClaimableBalance({
+        ref: `deposit-${transactionId}`,
+        claimant: input.destination,
+        asset,
+        amount: settled.amountOut,
+      });
+      paid = { hash: cb.hash, claimableBalanceId: cb.balanceId };
+    } else {
+      paid = await payout.sendPayment({
+        ref: `deposit-${transactionId}`,
+        destination: input.destination,
+        asset,
+        amount: settled.amountOut,
+        memo: input.memo,
+      });
+    }
   } catch (err) {
     log.error('deposit payout failed', { transactionId });
     return fail('deposit_payout_failed', `The Stellar payment failed: ${failureMessage(err)}`);
@@ -297,6 +286,11 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     });
   }
   return { status: 'completed', stellarTransactionId: paid.hash };
+}
+
+function isFailureOfType(err: unknown, type: string): boolean {
+  if (err instanceof ApplicationFailure) return err.type === type;
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === type;
 }
 
 function failureMessage(err: unknown): string {

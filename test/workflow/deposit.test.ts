@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Activities } from '../../activities/index.js';
 import { createNotifyActivities } from '../../activities/notify.js';
 import { createRecordActivities } from '../../activities/records.js';
 import { depositRules } from '../../api/sep24/deposit.js';
@@ -36,7 +37,7 @@ interface Scenario {
   trustlineAfterChecks?: number;
   trustChecks: number;
   paymentFails?: boolean;
-  payments: Map<string, { destination: string; amount: string; memo?: { type: string; value: string } | undefined }>;
+  payments: Map<string, { destination: string; amount: string; memo?: { type: string; value: string } | undefined; claimable?: boolean }>;
   paymentCalls: number;
   refunds: { amount: string; bankTransferId: string }[];
   kycWaiters: number;
@@ -86,15 +87,18 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
     await new Promise<void>((r) => callbackServer.listen(0, '127.0.0.1', r));
 
     const tx = (account: string) => scenario(byAccount.get(account)!);
-    const fakes: DepositPartnerActivities = {
+    const fakes: DepositPartnerActivities & Pick<Activities, 'registerKycWaiter' | 'unregisterKycWaiter'> = {
       async getKycStatus(input) {
-        return { status: tx(input.account).kyc };
+        return { status: tx(input.account).kyc, customerId: null, missingFields: [] };
       },
       async registerKycWaiter(input) {
-        tx(input.account).kycWaiters++;
-      },
-      async hasTrustline(input) {
         const s = tx(input.account);
+        s.kycWaiters++;
+        return { status: s.kyc, customerId: null, missingFields: [] };
+      },
+      async unregisterKycWaiter() {},
+      async hasTrustline(account) {
+        const s = tx(account);
         s.trustChecks++;
         if (s.trustlineAfterChecks !== undefined && s.trustChecks >= s.trustlineAfterChecks) return true;
         return s.trustline;
@@ -102,11 +106,17 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
       async sendPayment(input) {
         const s = tx(input.destination);
         s.paymentCalls++;
-        if (s.paymentFails) throw ApplicationFailure.nonRetryable('destination account is not authorized', 'PaymentRejected');
+        if (s.paymentFails) throw ApplicationFailure.nonRetryable('destination account is not authorized', 'StellarNotAuthorized');
         if (!s.payments.has(input.ref)) {
-          s.payments.set(input.ref, { destination: input.destination, amount: input.amount, memo: input.memo });
+          s.payments.set(input.ref, { destination: input.destination, amount: input.amount, memo: input.memo ?? undefined });
         }
-        return { hash: `hash-${input.ref}` };
+        return { hash: `hash-${input.ref}`, ledger: 7 };
+      },
+      async createClaimableBalance(input) {
+        const s = tx(input.claimant);
+        s.paymentCalls++;
+        s.payments.set(input.ref, { destination: input.claimant, amount: input.amount, claimable: true });
+        return { hash: `hash-${input.ref}`, ledger: 7, balanceId: `00000000${'ab'.repeat(32)}` };
       },
       async refundBankTransfer(input) {
         const id = input.ref.replace(/^refund-/, '');
@@ -138,7 +148,9 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
     await new Promise((r) => callbackServer?.close(r));
   });
 
-  async function startDeposit(opts: Partial<Scenario> & { onChangeCallback?: string; amount?: string } = {}) {
+  async function startDeposit(
+    opts: Partial<Scenario> & { onChangeCallback?: string; amount?: string; claimable?: boolean } = {},
+  ) {
     const id = randomUUID();
     const account = Keypair.random().publicKey();
     byAccount.set(account, id);
@@ -193,8 +205,8 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
       assetIssuer: config.stellar.issuerAccount,
       memo: { type: 'id', value: '42' },
       amount: opts.amount ?? null,
-      claimableBalanceSupported: false,
-      rules: depositRules(config),
+      claimableBalanceSupported: opts.claimable ?? false,
+      rules: { ...depositRules(config), claimableBalances: opts.claimable ?? false },
     };
     const handle = await env.client.workflow.start<typeof depositWorkflow>('depositWorkflow', {
       workflowId: `deposit-${id}`,
@@ -240,11 +252,11 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
 
     await handle.signal(bankTransferReceivedSignal, transfer(id, '100'));
     const result = await handle.result();
-    expect(result).toEqual({ status: 'completed', stellarTransactionId: `hash-${id}` });
+    expect(result).toEqual({ status: 'completed', stellarTransactionId: `hash-deposit-${id}` });
     expect([...s.payments.values()]).toEqual([{ destination: account, amount: '98', memo: { type: 'id', value: '42' } }]);
     const done = await getTransaction(tdb.db, id);
     expect(done?.status).toBe('completed');
-    expect(done?.stellar_transaction_id).toBe(`hash-${id}`);
+    expect(done?.stellar_transaction_id).toBe(`hash-deposit-${id}`);
     expect(done?.external_transaction_id).toBe(`bt-${id}-1`);
     expect(done?.from_address).toBe('ES91****1332');
     expect(done?.completed_at).toBeInstanceOf(Date);
@@ -253,18 +265,12 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
   });
 
   it('KYC needed then approved: pending_anchor (kyc_verified false) until the kycStatus signal says ACCEPTED', async () => {
-    const { id, handle, s } = await startDeposit({ kyc: 'PROCESSING' });
+    const { id, account, handle, s } = await startDeposit({ kyc: 'PROCESSING' });
     await handle.signal(interactiveCompletedSignal, { amount: '50' });
     await waitForStatus(handle, 'pending_anchor');
     expect(s.kycWaiters).toBe(1);
     expect((await getTransaction(tdb.db, id))?.kyc_verified).toBe(false);
-    await handle.signal(kycStatusSignal, {
-      customerId: 'c1',
-      account: 'x',
-      memo: null,
-      status: 'ACCEPTED',
-      tier: 1,
-    });
+    await handle.signal(kycStatusSignal, { customerId: 'c1', account, memo: null, status: 'ACCEPTED', tier: 1 });
     await waitForStatus(handle, 'pending_user_transfer_start');
     expect((await getTransaction(tdb.db, id))?.kyc_verified).toBe(true);
     await handle.signal(bankTransferReceivedSignal, transfer(id, '50'));
@@ -272,10 +278,10 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
   });
 
   it('KYC rejected: ends in error with a message, nothing is paid', async () => {
-    const { id, handle, s } = await startDeposit({ kyc: 'NEEDS_INFO' });
+    const { id, account, handle, s } = await startDeposit({ kyc: 'NEEDS_INFO' });
     await handle.signal(interactiveCompletedSignal, { amount: '50' });
     await waitForStatus(handle, 'pending_anchor');
-    await handle.signal(kycStatusSignal, { customerId: 'c', account: 'x', memo: null, status: 'REJECTED', tier: 1 });
+    await handle.signal(kycStatusSignal, { customerId: 'c', account, memo: null, status: 'REJECTED', tier: 1 });
     expect((await handle.result()).status).toBe('error');
     const row = await getTransaction(tdb.db, id);
     expect(row?.status).toBe('error');
@@ -295,6 +301,17 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
     expect(result.status).toBe('completed');
     expect(s.trustChecks).toBe(3);
     expect(s.payments.size).toBe(1);
+  });
+
+  it('no trust line but the wallet supports claimable balances: paid as a claimable balance, completed (S24-26)', async () => {
+    const { id, account, handle, s } = await startDeposit({ trustline: false, claimable: true });
+    await handle.signal(interactiveCompletedSignal, { amount: '20' });
+    await waitForStatus(handle, 'pending_user_transfer_start');
+    await handle.signal(bankTransferReceivedSignal, transfer(id, '20'));
+    expect((await handle.result()).status).toBe('completed');
+    expect([...s.payments.values()]).toEqual([{ destination: account, amount: '18.8', claimable: true }]);
+    const row = await getTransaction(tdb.db, id);
+    expect(row?.claimable_balance_id).toBe(`00000000${'ab'.repeat(32)}`);
   });
 
   it('trust line never added: refunded after DEPOSIT_TRUST_TIMEOUT_SECONDS with a refunds object (S24-33)', async () => {
@@ -364,7 +381,7 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
     expect((await handle.result()).status).toBe('error');
     const row = await getTransaction(tdb.db, id);
     expect(row?.status).toBe('error');
-    expect(row?.message).toMatch(/PaymentRejected/);
+    expect(row?.message).toMatch(/StellarNotAuthorized/);
     const alerts = await tdb.db.selectFrom('alerts').selectAll().where('transaction_id', '=', id).execute();
     expect(alerts.map((a) => a.kind)).toEqual(['deposit_payout_failed']);
   });
