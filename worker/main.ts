@@ -6,6 +6,7 @@ import { connectTemporalClient, connectWorkerConnection } from '../config/tempor
 import { createDb } from '../db/index.js';
 import { ensureBankPollerSchedule } from './bank-poller-schedule.js';
 import { createAnchorWorker } from './index.js';
+import { startObservers } from './observers.js';
 import { ensureTopUpSchedule } from './topup-schedule.js';
 
 loadDotEnv();
@@ -26,6 +27,8 @@ log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.name
   try {
     await ensureBankPollerSchedule(client, config);
     await ensureTopUpSchedule(client, config);
+    // One payment observer per receiving account (kept if already running).
+    await startObservers(client, config);
   } finally {
     await client.connection.close();
   }

@@ -31,6 +31,11 @@ export const SERVICES: ServiceSpec[] = [
     url: (c) => `http://localhost:${c.sandbox.horizonPort}`,
     readyUrl: (c) => `http://127.0.0.1:${c.sandbox.horizonPort}/`,
     profiles: ['sandbox'],
+    // Issuer, distribution (trust line, working balance) and channel accounts; idempotent (issue 4).
+    afterReady: async (c) => {
+      const { setupSandboxAccounts } = await import('../accounts-setup.js');
+      await setupSandboxAccounts(c);
+    },
   },
   {
     name: 'worker',
