@@ -33,6 +33,8 @@ export function temporalDepositSignaller(client: Client): DepositSignaller {
 export interface BankIntakeDeps {
   db: Db;
   matching: DepositMatching;
+  /** Fiat currency of the bank account (config.bank.currency). */
+  currency: string;
   signal: DepositSignaller;
   logger?: Logger;
 }
@@ -70,7 +72,7 @@ export function signalPayload(row: BankTransferRow): BankTransferReceived {
 
 /** Matches (once) and signals a recorded transfer. Safe to call any number of times, from anywhere. */
 export async function deliverBankTransfer(deps: BankIntakeDeps, transferId: string): Promise<DeliveryResult> {
-  const outcome = await matchBankTransfer(deps.db, transferId, deps.matching);
+  const outcome = await matchBankTransfer(deps.db, transferId, deps);
   if (outcome.kind === 'settled') return { result: 'already_handled' };
   if (outcome.kind === 'unmatched') {
     deps.logger?.warn(

@@ -89,7 +89,8 @@ export async function pollBankOnce(
       const { row, created } = await recordBankTransfer(db, toIncomingTransfer(t), 'poll');
       result.fetched++;
       if (created) result.recorded++;
-      if (row.status === 'received') fresh.push(row.id);
+      // A transfer the webhook recorded first is its to deliver; if that failed, the reconciler below retries it.
+      if (created && row.status === 'received') fresh.push(row.id);
     }
     if (nextCursor && nextCursor !== cursor) {
       await setPollCursor(db, BANK_POLL_CURSOR, nextCursor);
@@ -103,6 +104,7 @@ export async function pollBankOnce(
   const intake: BankIntakeDeps = {
     db,
     matching: deps.config.bank.depositMatching,
+    currency: deps.config.bank.currency,
     signal: deps.signal,
     ...(deps.logger ? { logger: deps.logger } : {}),
   };

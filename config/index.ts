@@ -63,6 +63,8 @@ export interface AppConfig {
     webhookToleranceSeconds: number;
     pollIntervalSeconds: number;
     depositMatching: DepositMatching;
+    /** Fiat currency of the bank account: the only one a deposit is credited in. */
+    currency: string;
     /** Where the sandbox bank delivers its webhooks. */
     sandboxWebhookUrl: string;
   };
@@ -361,6 +363,7 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
       webhookToleranceSeconds: e.BANK_WEBHOOK_TOLERANCE_SECONDS,
       pollIntervalSeconds: e.BANK_POLL_INTERVAL_SECONDS,
       depositMatching: e.DEPOSIT_MATCHING,
+      currency: e.BANK_CURRENCY ?? e.ASSET_CODE.slice(0, 3).toUpperCase(),
       sandboxWebhookUrl: e.SANDBOX_BANK_WEBHOOK_URL ?? `${publicUrl}/webhooks/bank`,
     },
     ...authBlocks,

@@ -368,10 +368,19 @@ export const bankEnv = {
   BANK_POLL_INTERVAL_SECONDS: z.coerce
     .number()
     .int()
-    .min(1)
+    .min(0)
     .max(86_400)
     .default(60)
-    .describe('how often the bank poller schedule fetches incoming transfers and retries undelivered ones'),
+    .describe(
+      'how often the bank poller schedule fetches incoming transfers and retries undelivered ones (0: no polling, webhooks only)',
+    ),
+  BANK_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code')
+    .optional()
+    .describe(
+      'fiat currency of the bank account (default: the first three letters of ASSET_CODE, USDC → USD); transfers in another currency go to the unmatched queue',
+    ),
   DEPOSIT_MATCHING: z
     .enum(DEPOSIT_MATCHING_STRATEGIES)
     .default('reference')

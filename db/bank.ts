@@ -153,11 +153,18 @@ export type MatchOutcome =
  * signals the same deposit. A transfer that matches nothing, matches only deposits that no longer wait for money,
  * matches several, or would fund a deposit that another transfer already funded goes to the unmatched queue.
  */
+export interface MatchingRules {
+  matching: DepositMatching;
+  /** The bank account's currency: a transfer in any other is never credited automatically. */
+  currency: string;
+}
+
 export async function matchBankTransfer(
   db: Kysely<Database>,
   transferId: string,
-  strategy: DepositMatching,
+  rules: MatchingRules,
 ): Promise<MatchOutcome> {
+  const strategy = rules.matching;
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('bank_transfers')
@@ -171,6 +178,15 @@ export async function matchBankTransfer(
     const candidates = await candidatesFor(trx, row, strategy);
     const live = candidates.filter((c) => AWAITING_TRANSFER_STATUSES.includes(c.status));
     const ids = candidates.map((c) => c.id);
+    if (row.currency.toUpperCase() !== rules.currency.toUpperCase()) {
+      return unmatched(
+        trx,
+        row,
+        'currency_mismatch',
+        `transfer in ${row.currency}, account in ${rules.currency}`,
+        ids,
+      );
+    }
     if (candidates.length === 0) {
       return unmatched(trx, row, 'no_match', `no deposit matches by ${strategy}`, []);
     }

@@ -211,7 +211,12 @@ export interface BankTransfersTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
-export type UnmatchedReason = 'no_match' | 'deposit_not_live' | 'deposit_already_funded' | 'ambiguous';
+export type UnmatchedReason =
+  | 'no_match'
+  | 'deposit_not_live'
+  | 'deposit_already_funded'
+  | 'ambiguous'
+  | 'currency_mismatch';
 export interface UnmatchedBankTransfersTable {
   bank_transfer_id: string;
   reason: UnmatchedReason;

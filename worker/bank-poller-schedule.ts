@@ -2,6 +2,7 @@ import {
   type Client,
   ScheduleAlreadyRunning,
   type ScheduleHandle,
+  ScheduleNotFoundError,
   ScheduleOverlapPolicy,
 } from '@temporalio/client';
 import type { AppConfig } from '../config/index.js';
@@ -11,14 +12,24 @@ export const BANK_POLLER_SCHEDULE_ID = 'bank-poller';
 /**
  * Creates the Schedule that runs bankPollerWorkflow every BANK_POLL_INTERVAL_SECONDS, or brings an existing one
  * up to date (interval, task queue): safe to call on every worker start, from any number of workers.
- * Overlap SKIP: a slow pass is never doubled; the cursor makes each pass resume where the last one stopped.
+ * BANK_POLL_INTERVAL_SECONDS=0 deletes it. Overlap SKIP: a slow pass is never doubled; the cursor makes each pass resume where the last one stopped.
  */
 export async function ensureBankPollerSchedule(
   client: Client,
   config: AppConfig,
   opts: { scheduleId?: string; taskQueue?: string } = {},
-): Promise<ScheduleHandle> {
+): Promise<ScheduleHandle | undefined> {
   const scheduleId = opts.scheduleId ?? BANK_POLLER_SCHEDULE_ID;
+  if (config.bank.pollIntervalSeconds === 0) {
+    // Polling switched off (webhooks only): remove a schedule an earlier configuration created.
+    await client.schedule
+      .getHandle(scheduleId)
+      .delete()
+      .catch((err: unknown) => {
+        if (!(err instanceof ScheduleNotFoundError)) throw err;
+      });
+    return undefined;
+  }
   const taskQueue = opts.taskQueue ?? config.temporal.taskQueue;
   const spec = { intervals: [{ every: `${config.bank.pollIntervalSeconds}s` }] };
   const action = {

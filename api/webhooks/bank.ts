@@ -21,6 +21,7 @@ export function bankWebhookApp(deps: ApiDeps) {
   const intake: BankIntakeDeps = {
     db: deps.db,
     matching: deps.config.bank.depositMatching,
+    currency: deps.config.bank.currency,
     signal: temporalDepositSignaller(deps.temporal),
     logger: deps.logger,
   };

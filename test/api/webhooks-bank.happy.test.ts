@@ -229,6 +229,20 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
     });
   });
 
+  it('unmatched queue: a transfer in another currency than the bank account is never credited', async () => {
+    const tx = await deposit();
+    const { event, body } = await send(reference, referenceConfig, {
+      reference: tx.bank_reference!,
+      currency: 'EUR',
+    });
+    expect(body.result).toBe('unmatched');
+    expect(await unmatchedRow(event.data.transfer.id)).toMatchObject({
+      reason: 'currency_mismatch',
+      candidate_transaction_ids: [tx.id],
+    });
+    expect(await seen(tx.id)).toEqual([]);
+  });
+
   it('unmatched queue: a description naming two live deposits is ambiguous', async () => {
     const a = await deposit();
     const b = await deposit();
@@ -346,6 +360,7 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
     const intake = () => ({
       db: tdb.db,
       matching: referenceConfig.bank.depositMatching,
+      currency: referenceConfig.bank.currency,
       signal: temporalDepositSignaller(temporal.client),
     });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { WorkflowHandle } from '@temporalio/client';
+import { ScheduleNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBankActivities, createBankRails, pollBankOnce } from '../../activities/bank.js';
@@ -126,7 +126,12 @@ describe('bank poller, reconciler and payouts (issue 7 part 4, issue 8 bank side
     const d = await liveDeposit();
     const { transfer } = await bankSend(d.reference);
     const viaWebhook = await ingestBankTransfer(
-      { db: tdb.db, matching: 'reference', signal: temporalDepositSignaller(temporal.client) },
+      {
+        db: tdb.db,
+        matching: 'reference',
+        currency: 'USD',
+        signal: temporalDepositSignaller(temporal.client),
+      },
       {
         id: transfer.id,
         reference: transfer.reference,
@@ -170,7 +175,7 @@ describe('bank poller, reconciler and payouts (issue 7 part 4, issue 8 bank side
   it('ensureBankPollerSchedule is idempotent, follows the configured interval, and its runs deliver transfers', async () => {
     const scheduleId = `bank-poller-test-${randomBytes(4).toString('hex')}`;
     const opts = { scheduleId, taskQueue: temporal.taskQueue };
-    const handle = await ensureBankPollerSchedule(temporal.client, config, opts);
+    const handle = (await ensureBankPollerSchedule(temporal.client, config, opts))!;
     try {
       await ensureBankPollerSchedule(temporal.client, config, opts);
       const described = await handle.describe();
@@ -192,8 +197,14 @@ describe('bank poller, reconciler and payouts (issue 7 part 4, issue 8 bank side
         60_000,
         'scheduled poll to signal the deposit',
       );
+
+      // 0 switches polling off: the schedule goes away (and switching off twice is fine).
+      const off = testConfig({ BANK_API_URL: bank.url, BANK_POLL_INTERVAL_SECONDS: '0' });
+      expect(await ensureBankPollerSchedule(temporal.client, off, opts)).toBeUndefined();
+      await expect(handle.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
+      expect(await ensureBankPollerSchedule(temporal.client, off, opts)).toBeUndefined();
     } finally {
-      await handle.delete();
+      await handle.delete().catch(() => {});
     }
   });
 
