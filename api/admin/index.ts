@@ -1,5 +1,9 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Hono } from 'hono';
+import { createBankRails } from '../../activities/bank.js';
+import { createBankClient } from '../../activities/bank-client.js';
+import { attachUnmatchedTransfer, maskAccount, temporalDepositSignaller } from '../../activities/bank-intake.js';
+import { listUnmatchedTransfers, UnmatchedTransferError } from '../../db/bank.js';
 import type { z } from 'zod';
 import { listAdminActions } from '../../db/audit.js';
 import type { TransactionRow } from '../../db/schema.js';
@@ -186,6 +190,60 @@ export function adminApp(deps: ApiDeps) {
     return c.json({ status: 'accepted', workflow_id: row.workflow_id }, 202);
   });
 
+  // --- unmatched bank transfers (db/bank.ts queue) --------------------------------------------------------
+  app.get('/bank/unmatched', adminAction('bank.unmatched.list', 'transactions:read'), async (c) => {
+    const q = s.unmatchedQuery.parse(c.req.query());
+    const rows = await listUnmatchedTransfers(db, { state: q.state, limit: q.limit });
+    return c.json({
+      transfers: rows.map((r) => ({
+        bank_transfer_id: r.bank_transfer_id,
+        state: r.state,
+        reason: r.reason,
+        detail: r.detail,
+        amount: r.amount,
+        currency: r.currency,
+        reference: r.reference,
+        from_account: maskAccount(r.from_account),
+        candidate_transaction_ids: r.candidate_transaction_ids ?? [],
+        booked_at: r.booked_at.toISOString(),
+        created_at: r.created_at.toISOString(),
+        resolved_transaction_id: r.resolved_transaction_id,
+        resolved_by: r.resolved_by,
+      })),
+    });
+  });
+
+  app.post('/bank/unmatched/:id/attach', adminAction('bank.unmatched.attach', 'bank:write'), async (c) => {
+    const body = await jsonBody(c.req.raw, s.unmatchedAttachBody);
+    c.set('auditDetail', { transaction_id: body.transaction_id });
+    const result = await bankAction(() =>
+      attachUnmatchedTransfer(
+        {
+          db,
+          matching: config.bank.depositMatching,
+          currency: config.bank.currency,
+          signal: temporalDepositSignaller(temporal),
+          logger: deps.logger,
+        },
+        c.req.param('id'),
+        body.transaction_id,
+        c.get('admin').name,
+        body.note,
+      ),
+    );
+    return c.json({ status: 'accepted', result: result.result }, 202);
+  });
+
+  app.post('/bank/unmatched/:id/refund', adminAction('bank.unmatched.refund', 'bank:write'), async (c) => {
+    const body = await jsonBody(c.req.raw, s.unmatchedRefundBody);
+    c.set('auditDetail', { reason: body.reason });
+    const rails = createBankRails({ db, bank: createBankClient(config.bank, deps.fetch ?? fetch) });
+    const { refundId } = await bankAction(() =>
+      rails.refundUnmatchedTransfer(c.req.param('id'), c.get('admin').name, body.reason),
+    );
+    return c.json({ status: 'refunded', refund_id: refundId });
+  });
+
   // --- KYC (status only) -----------------------------------------------------------------------------------
   app.get('/kyc', adminAction('kyc.list', 'kyc:read'), async (c) => {
     const q = s.kycQuery.parse(c.req.query());
@@ -254,6 +312,22 @@ export function adminApp(deps: ApiDeps) {
   });
 
   return app;
+}
+
+/** Queue errors as HTTP: unknown → 404, wrong state → 409, the bank refusing a refund → 502. */
+async function bankAction<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof UnmatchedTransferError) {
+      const status = err.code === 'not_found' || err.code === 'transaction_not_found' ? 404 : 409;
+      throw new HttpError(status, err.message, err.code);
+    }
+    if ((err as { type?: string }).type === 'BankPayoutRejected') {
+      throw new HttpError(502, (err as Error).message, 'bank_rejected');
+    }
+    throw err;
+  }
 }
 
 /** Spreadsheet-safe CSV cell: quoted, and a leading formula character neutralised. */

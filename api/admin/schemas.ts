@@ -87,7 +87,30 @@ export const kycEntry = z.object({
 });
 export const kycList = z.object({ customers: z.array(kycEntry), next_cursor: z.string().nullable() });
 
-export const unmatchedAttachBody = z.object({ transaction_id: z.string().min(1).max(100) });
+export const unmatchedAttachBody = z.object({
+  transaction_id: z.string().min(1).max(100),
+  note: z.string().min(1).max(500).optional(),
+});
+export const unmatchedQuery = z.object({
+  state: z.enum(['open', 'attached', 'refunded']).default('open'),
+  limit: limitParam,
+});
+export const unmatchedTransfer = z.object({
+  bank_transfer_id: z.string(),
+  state: z.enum(['open', 'attached', 'refunded']),
+  reason: z.string(),
+  detail: z.string().nullable(),
+  amount: z.string(),
+  currency: z.string(),
+  reference: z.string(),
+  from_account: z.string().describe('masked'),
+  candidate_transaction_ids: z.array(z.string()),
+  booked_at: z.string(),
+  created_at: z.string(),
+  resolved_transaction_id: z.string().nullable(),
+  resolved_by: z.string().nullable(),
+});
+export const unmatchedList = z.object({ transfers: z.array(unmatchedTransfer) });
 export const unmatchedRefundBody = z.object({ reason: z.string().min(1).max(500).optional() });
 
 export const auditQuery = z.object({
