@@ -44,7 +44,11 @@ export function createKycActivities(deps: { config: AppConfig; db: Db }) {
     },
 
     async unregisterKycWaiter(input: Omit<KycWaitInput, 'tier'>): Promise<void> {
-      await removeWaiter(deps.db, { account: input.account, memo: input.memo }, callingWorkflowId(input.workflowId));
+      await removeWaiter(
+        deps.db,
+        { account: input.account, memo: input.memo },
+        callingWorkflowId(input.workflowId),
+      );
     },
   };
 }

@@ -98,9 +98,7 @@ export async function upsertField(
   await db
     .insertInto('customer_fields')
     .values(row)
-    .onConflict((oc) =>
-      oc.columns(['customer_id', 'name']).doUpdateSet({ ...row, updated_at: new Date() }),
-    )
+    .onConflict((oc) => oc.columns(['customer_id', 'name']).doUpdateSet({ ...row, updated_at: new Date() }))
     .execute();
   const replaced = previous?.blob_key ?? null;
   return { replacedBlobKey: replaced && replaced !== field.blobKey ? replaced : null };
@@ -152,7 +150,8 @@ export function computeTierStatus(
 ): TierStatus {
   const customerId = customer?.id ?? null;
   if (customer?.status === 'REJECTED') return { status: 'REJECTED', customerId, missingFields: [] };
-  if (customer && customer.accepted_tier >= tier) return { status: 'ACCEPTED', customerId, missingFields: [] };
+  if (customer && customer.accepted_tier >= tier)
+    return { status: 'ACCEPTED', customerId, missingFields: [] };
   const byName = new Map(fields.map((f) => [f.name, f.status]));
   const missingFields = tierFields(tier).required.filter((name) => {
     const s = byName.get(name);
@@ -176,11 +175,7 @@ export async function customerStatusForTier(
 
 // --- provider checks -----------------------------------------------------------------------------------------
 
-export async function createCheck(
-  db: Executor,
-  customerId: string,
-  tier: number,
-): Promise<KycCheckRow> {
+export async function createCheck(db: Executor, customerId: string, tier: number): Promise<KycCheckRow> {
   return db
     .insertInto('kyc_checks')
     .values({ id: randomUUID(), customer_id: customerId, tier, status: 'pending_submit' })

@@ -92,7 +92,11 @@ const NATURAL_PERSON: Sep9Field[] = [
   f('photo_id_back', 'binary', 'Image of back of user’s photo ID or passport'),
   f('notary_approval_of_photo_id', 'binary', 'Image of notary’s approval of photo ID or passport'),
   f('ip_address', 'ip', 'IP address of customer’s computer'),
-  f('photo_proof_residence', 'binary', 'Image of a utility bill, bank statement or similar with the user’s name and address'),
+  f(
+    'photo_proof_residence',
+    'binary',
+    'Image of a utility bill, bank statement or similar with the user’s name and address',
+  ),
   f('sex', 'text', 'Gender', { choices: ['male', 'female', 'other'] }),
   f('proof_of_income', 'binary', 'Image of user’s proof of income document'),
   f('proof_of_liveness', 'binary', 'Video or image file of user as a liveness proof'),
@@ -110,7 +114,11 @@ const FINANCIAL: Sep9Field[] = [
   f('clabe_number', 'text', 'Bank account number for Mexico'),
   f('cbu_number', 'text', 'Clave Bancaria Uniforme (CBU) or Clave Virtual Uniforme (CVU)'),
   f('cbu_alias', 'text', 'The alias for a CBU or CVU'),
-  f('mobile_money_number', 'phone', 'Mobile phone number in E.164 format with which a mobile money account is associated'),
+  f(
+    'mobile_money_number',
+    'phone',
+    'Mobile phone number in E.164 format with which a mobile money account is associated',
+  ),
   f('mobile_money_provider', 'text', 'Name of the mobile money service provider'),
   f('crypto_address', 'text', 'Address for a cryptocurrency account'),
   f('crypto_memo', 'text', 'A destination tag/memo used to identify a transaction (deprecated)'),
@@ -125,7 +133,11 @@ const ORGANIZATION: Sep9Field[] = [
   f('organization.number_of_shareholders', 'number', 'Organization shareholder number'),
   f('organization.shareholder_name', 'text', 'Name of an organization shareholder'),
   f('organization.photo_incorporation_doc', 'binary', 'Image of incorporation documents'),
-  f('organization.photo_proof_address', 'binary', 'Image of a utility bill, bank statement with the organization’s name and address'),
+  f(
+    'organization.photo_proof_address',
+    'binary',
+    'Image of a utility bill, bank statement with the organization’s name and address',
+  ),
   f('organization.address_country_code', 'country3', 'Country code for current address (ISO 3166-1 alpha-3)'),
   f('organization.state_or_province', 'text', 'Name of state/province/region/prefecture'),
   f('organization.city', 'text', 'Name of city/town'),
@@ -201,7 +213,8 @@ export interface Sep9Issue {
 }
 
 const DEFAULT_MAX_LENGTH = 200;
-const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 /** A real calendar date written `YYYY-MM-DD` (X-14, S9-02). */
@@ -240,7 +253,11 @@ export interface ValidateOptions {
  * Checks one text value against its SEP-9 format. Returns undefined when it is fine. `value` is already
  * trimmed by the caller; binary fields are checked elsewhere (type and size of the upload).
  */
-export function validateSep9Value(name: string, value: string, opts: ValidateOptions = {}): Sep9Issue | undefined {
+export function validateSep9Value(
+  name: string,
+  value: string,
+  opts: ValidateOptions = {},
+): Sep9Issue | undefined {
   const field = sep9Field(name);
   if (!field) return undefined;
   const issue = (code: Sep9ErrorCode, params?: Record<string, string | number>): Sep9Issue => ({
@@ -252,7 +269,8 @@ export function validateSep9Value(name: string, value: string, opts: ValidateOpt
   if (value.length > (field.maxLength ?? DEFAULT_MAX_LENGTH)) {
     return issue('too_long', { max: field.maxLength ?? DEFAULT_MAX_LENGTH });
   }
-  if (field.choices && !field.choices.includes(value)) return issue('choice', { choices: field.choices.join(', ') });
+  if (field.choices && !field.choices.includes(value))
+    return issue('choice', { choices: field.choices.join(', ') });
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
   switch (field.format) {
     case 'binary':

@@ -142,7 +142,8 @@ export function parseLocalDate(lang: string | null | undefined, input: string): 
     return undefined;
   }
   const date = new Date(Date.UTC(y, mo - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return undefined;
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d)
+    return undefined;
   return `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
@@ -161,4 +162,11 @@ export function formatAmount(
   });
   // Intl.NumberFormat v3 formats decimal strings exactly; the cast satisfies older lib typings.
   return nf.format(amount as unknown as number);
+}
+
+/** A size limit for people: `64 KB`, `10 MB`, `1,5 MB` (binary units, as upload limits are). */
+export function formatByteSize(lang: string | null | undefined, bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  if (mb >= 1) return `${formatAmount(lang, mb.toFixed(1).replace(/\.0$/, ''))} MB`;
+  return `${formatAmount(lang, String(Math.max(1, Math.round(bytes / 1024))))} KB`;
 }

@@ -65,7 +65,9 @@ export function fsBlobStore(dir: string): BlobStore {
 }
 
 /** Content types accepted for KYC documents, recognised by their first bytes (the declared type is not trusted). */
-export function sniffDocumentType(bytes: Uint8Array): 'image/jpeg' | 'image/png' | 'application/pdf' | undefined {
+export function sniffDocumentType(
+  bytes: Uint8Array,
+): 'image/jpeg' | 'image/png' | 'application/pdf' | undefined {
   const b = bytes;
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
   if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';

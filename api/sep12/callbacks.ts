@@ -51,13 +51,20 @@ export class CallbackDispatcher {
       try {
         const res = await this.doFetch(url, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', Signature: signature, 'X-Stellar-Signature': signature },
+          headers: {
+            'Content-Type': 'application/json',
+            Signature: signature,
+            'X-Stellar-Signature': signature,
+          },
           body,
           signal: AbortSignal.timeout(10_000),
           redirect: 'manual',
         });
         if (res.ok) return;
-        this.opts.logger.warn({ customerId, attempt, status: res.status }, 'KYC callback refused; will retry');
+        this.opts.logger.warn(
+          { customerId, attempt, status: res.status },
+          'KYC callback refused; will retry',
+        );
       } catch (err) {
         this.opts.logger.warn(
           { customerId, attempt, error: err instanceof Error ? err.name : 'error' },

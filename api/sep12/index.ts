@@ -1,16 +1,22 @@
 import { resolve } from 'node:path';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { type CustomerKey, findCustomer, findCustomerById, listFields, updateCustomer } from '../../db/customers.js';
+import { amountString } from '../../config/schema.js';
+import {
+  type CustomerKey,
+  findCustomer,
+  findCustomerById,
+  listFields,
+  updateCustomer,
+} from '../../db/customers.js';
 import type { CustomerRow } from '../../db/schema.js';
 import { findTransactionForSub } from '../../db/transactions.js';
-import { amountString } from '../../config/schema.js';
 import type { ApiDeps } from '../deps.js';
 import { type Lang, resolveLang } from '../i18n/index.js';
+import { interactiveKycApp } from '../interactive/kyc/index.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
 import { HttpError } from '../middleware/errors.js';
 import type { Sep10Identity } from '../sep10/jwt.js';
-import { interactiveKycApp } from '../interactive/kyc/index.js';
 import { fsBlobStore } from './blob-store.js';
 import { CallbackDispatcher } from './callbacks.js';
 import { httpKycProvider } from './provider.js';
@@ -19,8 +25,8 @@ import {
   eraseCustomerData,
   extractVerificationCodes,
   type KycContext,
-  resubmitPendingChecks,
   refreshCustomer,
+  resubmitPendingChecks,
   type SubmittedValue,
   submitFields,
   targetTier,
@@ -29,8 +35,8 @@ import {
 import { CUSTOMER_TYPES, kycRequirement } from './tiers.js';
 import { kycWebhookApp } from './webhook.js';
 
-export { kycRequirement } from './tiers.js';
 export { customerStatusForTier } from '../../db/customers.js';
+export { kycRequirement } from './tiers.js';
 
 /** Builds the shared KYC context (blob store, provider, callback dispatcher) from the API deps. */
 export function createKycContext(deps: ApiDeps, overrides: Partial<KycContext> = {}): KycContext {
@@ -62,12 +68,14 @@ async function readBody(c: Context): Promise<Params> {
     } catch {
       throw new HttpError(400, 'request body is not valid JSON');
     }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'request body must be a JSON object');
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new HttpError(400, 'request body must be a JSON object');
     const out: Params = {};
     for (const [k, v] of Object.entries(body)) {
       if (typeof v === 'string') out[k] = v;
       else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
-      else if (v !== null && v !== undefined) throw new HttpError(400, `${k}: must be a string (SEP-9 fields are flat, S9-01)`);
+      else if (v !== null && v !== undefined)
+        throw new HttpError(400, `${k}: must be a string (SEP-9 fields are flat, S9-01)`);
     }
     return out;
   }
@@ -106,8 +114,10 @@ export function resolveCustomerKey(identity: Sep10Identity, params: Params): Cus
   }
   const memoType = str(params.memo_type);
   if (memo !== undefined && memoType) {
-    if (!['text', 'id', 'hash'].includes(memoType)) throw new HttpError(400, 'memo_type must be text, id or hash');
-    if (memoType === 'id' && !/^\d{1,20}$/.test(memo)) throw new HttpError(400, 'memo: an id memo is a positive integer');
+    if (!['text', 'id', 'hash'].includes(memoType))
+      throw new HttpError(400, 'memo_type must be text, id or hash');
+    if (memoType === 'id' && !/^\d{1,20}$/.test(memo))
+      throw new HttpError(400, 'memo: an id memo is a positive integer');
     if (memoType === 'hash' && Buffer.from(memo, 'base64').length !== 32) {
       throw new HttpError(400, 'memo: a hash memo is 32 bytes in base64');
     }
@@ -139,7 +149,10 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
   app.route('/interactive', interactiveKycApp(ctx));
 
   /** The customer a request names by `id`, or by its key; an `id` of someone else is 404 (S12-10, S12-15). */
-  async function locate(identity: Sep10Identity, params: Params): Promise<{ key: CustomerKey; customer: CustomerRow | undefined }> {
+  async function locate(
+    identity: Sep10Identity,
+    params: Params,
+  ): Promise<{ key: CustomerKey; customer: CustomerRow | undefined }> {
     const key = resolveCustomerKey(identity, params);
     const id = str(params.id);
     if (!id) return { key, customer: await findCustomer(ctx.db, key) };
@@ -188,7 +201,11 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
     const tier = await askedTier(identity, params);
     if (customer && tier !== undefined && tier > customer.requested_tier) {
       const before = customer.status;
-      customer = await refreshCustomer(ctx, await updateCustomer(ctx.db, customer.id, { requested_tier: tier }), before);
+      customer = await refreshCustomer(
+        ctx,
+        await updateCustomer(ctx.db, customer.id, { requested_tier: tier }),
+        before,
+      );
     }
     if (customer) await resubmitPendingChecks(ctx, customer);
     return c.json(await view(customer, tier ?? (customer ? targetTier(customer) : 1), lang));
@@ -219,7 +236,10 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
     const { customer } = await locate(c.get('identity'), params);
     const codes = extractVerificationCodes(params);
     if (Object.keys(codes).length === 0) {
-      throw new HttpError(400, 'send at least one <field>_verification code (mobile_number or email_address)');
+      throw new HttpError(
+        400,
+        'send at least one <field>_verification code (mobile_number or email_address)',
+      );
     }
     const result = await verifyCodes(ctx, customer!, codes, lang);
     if (!result.ok) throw fieldErrors(result.status, result.errors);
@@ -252,7 +272,11 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
     const identity = c.get('identity');
     const pathAccount = c.req.param('account');
     if (pathAccount !== identity.account && pathAccount !== identity.muxedAccount) {
-      throw new HttpError(401, 'the path account is not the authenticated account', 'authentication_required');
+      throw new HttpError(
+        401,
+        'the path account is not the authenticated account',
+        'authentication_required',
+      );
     }
     const params = await readBody(c);
     const key = resolveCustomerKey(identity, params);

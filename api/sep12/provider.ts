@@ -40,7 +40,9 @@ export function httpKycProvider(config: AppConfig, doFetch: typeof fetch = fetch
           signal: AbortSignal.timeout(5000),
         });
       } catch (err) {
-        throw new KycProviderError(`KYC provider unreachable: ${err instanceof Error ? err.message : 'error'}`);
+        throw new KycProviderError(
+          `KYC provider unreachable: ${err instanceof Error ? err.message : 'error'}`,
+        );
       }
       if (!res.ok) throw new KycProviderError(`KYC provider answered HTTP ${res.status}`);
       const body = (await res.json()) as { id?: unknown };

@@ -33,7 +33,7 @@ import {
   validateSep9Value,
 } from '../../stellar/sep9.js';
 import { type KycStatusChange, kycStatusSignal } from '../../workflows/messages.js';
-import { formatAmount, type Lang, resolveLang, type Translator, translator } from '../i18n/index.js';
+import { formatByteSize, type Lang, resolveLang, type Translator, translator } from '../i18n/index.js';
 import type { BlobStore } from './blob-store.js';
 import { sniffDocumentType } from './blob-store.js';
 import type { CallbackDispatcher } from './callbacks.js';
@@ -110,12 +110,14 @@ export function customerView(
     }
   }
   if (state.status === 'REJECTED') view.message = customer?.message ?? t.t('kyc.rejected');
-  else if (fields.some((f) => f.status === 'REJECTED')) view.message = customer?.message ?? t.t('kyc.needs_more_info');
+  else if (fields.some((f) => f.status === 'REJECTED'))
+    view.message = customer?.message ?? t.t('kyc.needs_more_info');
   return view;
 }
 
 /** The tier the customer's own `status` describes: the highest one asked about (at least 1). */
-export const targetTier = (c: Pick<CustomerRow, 'requested_tier'>) => clampTier(Math.max(1, c.requested_tier));
+export const targetTier = (c: Pick<CustomerRow, 'requested_tier'>) =>
+  clampTier(Math.max(1, c.requested_tier));
 
 // --- submitting fields ---------------------------------------------------------------------------------------
 
@@ -138,7 +140,8 @@ export type SubmitResult =
   | { ok: true; customer: CustomerRow }
   | { ok: false; status: 400 | 413; errors: Record<string, string> };
 
-const label = (t: Translator, name: string) => (t.has(`sep9.field.${name}`) ? t.t(`sep9.field.${name}`) : name);
+const label = (t: Translator, name: string) =>
+  t.has(`sep9.field.${name}`) ? t.t(`sep9.field.${name}`) : name;
 
 export function issueMessage(t: Translator, issue: Sep9Issue): string {
   return t.t(`sep9.error.${issue.code}`, { label: label(t, issue.field), ...(issue.params ?? {}) });
@@ -148,11 +151,6 @@ interface PreparedFile {
   name: string;
   bytes: Uint8Array;
   contentType: string;
-}
-
-function formatBytes(lang: Lang, bytes: number): string {
-  const mb = (bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '');
-  return `${formatAmount(lang, mb)} MB`;
 }
 
 /**
@@ -167,7 +165,8 @@ export async function submitFields(ctx: KycContext, input: SubmitInput): Promise
   let tooLarge = false;
   const texts = new Map<string, string>();
   const files: PreparedFile[] = [];
-  const mobileFormat = typeof input.values.mobile_number_format === 'string' ? input.values.mobile_number_format : undefined;
+  const mobileFormat =
+    typeof input.values.mobile_number_format === 'string' ? input.values.mobile_number_format : undefined;
 
   for (const [wireName, raw] of Object.entries(input.values)) {
     const name = canonicalSep9Name(wireName);
@@ -182,7 +181,7 @@ export async function submitFields(ctx: KycContext, input: SubmitInput): Promise
         tooLarge = true;
         errors[wireName] = t.t('sep9.error.file_too_large', {
           label: label(t, name),
-          max: formatBytes(input.lang, ctx.config.kyc.uploadMaxBytes),
+          max: formatByteSize(input.lang, ctx.config.kyc.uploadMaxBytes),
         });
         continue;
       }
@@ -225,7 +224,9 @@ export async function submitFields(ctx: KycContext, input: SubmitInput): Promise
   const replacedBlobs: string[] = [];
   const storedByName = new Map(storedBefore.map((f) => [f.name, f]));
   let changedAcceptedData = false;
-  const acceptedRequired = new Set(customer.accepted_tier > 0 ? tierFields(customer.accepted_tier).required : []);
+  const acceptedRequired = new Set(
+    customer.accepted_tier > 0 ? tierFields(customer.accepted_tier).required : [],
+  );
 
   for (const file of files) {
     const blobKey = `${customer.id}/${file.name}-${randomUUID()}`;
@@ -244,7 +245,11 @@ export async function submitFields(ctx: KycContext, input: SubmitInput): Promise
     const before = storedByName.get(name);
     if (before && before.value === value && before.status !== 'REJECTED') continue; // idempotent re-PUT
     const needsCode = (ctx.config.kyc.verifyFields as readonly string[]).includes(name);
-    await upsertField(ctx.db, customer.id, { name, value, status: needsCode ? 'VERIFICATION_REQUIRED' : 'PROCESSING' });
+    await upsertField(ctx.db, customer.id, {
+      name,
+      value,
+      status: needsCode ? 'VERIFICATION_REQUIRED' : 'PROCESSING',
+    });
     if (acceptedRequired.has(name)) changedAcceptedData = true;
   }
   // Codes for fields stored earlier (S12-16): checked above, now the field moves on.
@@ -297,7 +302,8 @@ export function extractVerificationCodes(values: Record<string, unknown>): Recor
   const codes: Record<string, string> = {};
   for (const [k, v] of Object.entries(values)) {
     const m = /^(.+)_verification$/.exec(k);
-    if (m && typeof v === 'string' && (VERIFIABLE_FIELDS as readonly string[]).includes(m[1]!)) codes[m[1]!] = v;
+    if (m && typeof v === 'string' && (VERIFIABLE_FIELDS as readonly string[]).includes(m[1]!))
+      codes[m[1]!] = v;
   }
   return codes;
 }
@@ -333,7 +339,8 @@ export async function refreshCustomer(
     if (check.status === 'pending_submit') await submitCheck(ctx, customer.id, check.id, check.tier, fields);
   }
   let current = customer;
-  if (state.status !== customer.status) current = await updateCustomer(ctx.db, customer.id, { status: state.status });
+  if (state.status !== customer.status)
+    current = await updateCustomer(ctx.db, customer.id, { status: state.status });
   if (previousStatus !== current.status) notifyCallback(ctx, current, fields);
   return current;
 }
@@ -353,11 +360,19 @@ async function submitCheck(
     else if (f.value !== null) texts[f.name] = f.value;
   }
   try {
-    const { providerCheckId } = await ctx.provider.submitCheck({ reference: checkId, tier, fields: texts, documents });
+    const { providerCheckId } = await ctx.provider.submitCheck({
+      reference: checkId,
+      tier,
+      fields: texts,
+      documents,
+    });
     await updateCheck(ctx.db, checkId, { status: 'submitted', provider_check_id: providerCheckId });
   } catch (err) {
     // Stays pending_submit: the next GET/PUT for this customer, or a workflow's getKycStatus, retries it.
-    ctx.logger.warn({ customerId, checkId, error: err instanceof Error ? err.message : 'error' }, 'KYC check not submitted yet');
+    ctx.logger.warn(
+      { customerId, checkId, error: err instanceof Error ? err.message : 'error' },
+      'KYC check not submitted yet',
+    );
   }
 }
 
@@ -449,7 +464,8 @@ export async function signalWaiters(ctx: KycContext, customer: CustomerRow): Pro
     };
     try {
       await ctx.temporal.workflow.getHandle(waiter.workflow_id).signal(kycStatusSignal, change);
-      if (state.status === 'ACCEPTED' || state.status === 'REJECTED') await removeWaiter(ctx.db, key, waiter.workflow_id);
+      if (state.status === 'ACCEPTED' || state.status === 'REJECTED')
+        await removeWaiter(ctx.db, key, waiter.workflow_id);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         await removeWaiter(ctx.db, key, waiter.workflow_id);
@@ -466,7 +482,9 @@ export async function signalWaiters(ctx: KycContext, customer: CustomerRow): Pro
 export async function eraseCustomerData(ctx: KycContext, key: CustomerKey): Promise<boolean> {
   const customer = await findCustomer(ctx.db, key);
   if (!customer) return false;
-  const subjectHash = createHash('sha256').update(`${key.account}:${key.memo ?? ''}`).digest('hex');
+  const subjectHash = createHash('sha256')
+    .update(`${key.account}:${key.memo ?? ''}`)
+    .digest('hex');
   const result = await ctx.db.transaction().execute((trx) => eraseCustomer(trx, customer.id, subjectHash));
   if (!result) return false;
   await ctx.blobs.deletePrefix(customer.id);

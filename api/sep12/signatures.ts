@@ -26,7 +26,8 @@ export function verifyKycWebhook(
   }
   if (!headers.signature) return { ok: false, reason: `missing ${KYC_SIGNATURE_HEADER}` };
   const ts = Number(headers.timestamp);
-  if (Math.abs(nowSeconds - ts) > toleranceSeconds) return { ok: false, reason: 'timestamp outside the allowed window' };
+  if (Math.abs(nowSeconds - ts) > toleranceSeconds)
+    return { ok: false, reason: 'timestamp outside the allowed window' };
   const expected = Buffer.from(signKycWebhook(secret, ts, rawBody));
   const given = Buffer.from(headers.signature.trim());
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {

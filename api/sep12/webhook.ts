@@ -23,8 +23,11 @@ const verdictSchema = z.object({
 export function kycWebhookApp(ctx: KycContext) {
   const app = new Hono();
   const eventSeen = async (eventId: string) =>
-    (await ctx.db.selectFrom('kyc_webhook_events').select('event_id').where('event_id', '=', eventId).executeTakeFirst()) !==
-    undefined;
+    (await ctx.db
+      .selectFrom('kyc_webhook_events')
+      .select('event_id')
+      .where('event_id', '=', eventId)
+      .executeTakeFirst()) !== undefined;
   app.post('/', async (c) => {
     const raw = await c.req.text();
     const verdict = verifyKycWebhook(
@@ -59,7 +62,10 @@ export function kycWebhookApp(ctx: KycContext) {
     });
     // Recorded only once applied: if applying failed, the provider's retry is not mistaken for a repeat.
     await recordWebhookEvent(ctx.db, event.event_id);
-    ctx.logger.info({ customerId: customer.id, checkId: check.id, result: event.result }, 'KYC verdict applied');
+    ctx.logger.info(
+      { customerId: customer.id, checkId: check.id, result: event.result },
+      'KYC verdict applied',
+    );
     return c.json({ status: 'applied' });
   });
   return app;

@@ -45,7 +45,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('completed_at', 'timestamptz')
     .execute();
-  await db.schema.createIndex('kyc_checks_customer').on('kyc_checks').columns(['customer_id', 'status']).execute();
+  await db.schema
+    .createIndex('kyc_checks_customer')
+    .on('kyc_checks')
+    .columns(['customer_id', 'status'])
+    .execute();
 
   await db.schema
     .createTable('kyc_webhook_events')

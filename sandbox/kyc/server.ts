@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import type { Logger } from '../../config/logger.js';
 import type { KycCheckRequest } from '../../api/sep12/provider.js';
 import { KYC_SIGNATURE_HEADER, KYC_TIMESTAMP_HEADER, signKycWebhook } from '../../api/sep12/signatures.js';
+import type { Logger } from '../../config/logger.js';
 
 /**
  * The sandbox KYC provider: accepts checks (`POST /checks`), decides after `delayMs`, and tells the anchor by
@@ -83,7 +83,10 @@ export async function startSandboxKyc(opts: SandboxKycOptions): Promise<SandboxK
         ? { reason: 'The identity document could not be verified (sandbox rule: last name "Reject").' }
         : {}),
       ...(check.verdict === 'needs_more_info'
-        ? { reason: 'The last name does not match the document (sandbox rule: "Moreinfo").', fields: ['last_name'] }
+        ? {
+            reason: 'The last name does not match the document (sandbox rule: "Moreinfo").',
+            fields: ['last_name'],
+          }
         : {}),
     });
   }
@@ -164,7 +167,9 @@ export async function startSandboxKyc(opts: SandboxKycOptions): Promise<SandboxK
   });
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: opts.host ?? '127.0.0.1', port: opts.port }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, hostname: opts.host ?? '127.0.0.1', port: opts.port }, () =>
+      resolve(s),
+    );
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, jsonPut, type KycHarness, newAccount, PNG, startKycHarness, tier1Fields } from './sep12.helpers.js';
+import type { CustomerView } from '../../api/sep12/service.js';
+import {
+  bearer,
+  jsonPut,
+  type KycHarness,
+  newAccount,
+  PNG,
+  startKycHarness,
+  tier1Fields,
+} from './sep12.helpers.js';
 
 describe('SEP-12 errors: formats, languages, uploads, parameters', () => {
   let h: KycHarness;
@@ -12,7 +21,10 @@ describe('SEP-12 errors: formats, languages, uploads, parameters', () => {
 
   const put = async (token: string, body: Record<string, string>) => {
     const res = await h.app.request('/kyc/customer', jsonPut(token, body));
-    return { status: res.status, body: (await res.json()) as { error: string; fields?: Record<string, string>; id?: string } };
+    return {
+      status: res.status,
+      body: (await res.json()) as { error: string; fields?: Record<string, string>; id?: string },
+    };
   };
 
   it('S9-02 / S12-12: bad email, date, alpha-3 country and E.164 phone are 400 with one message per field (en)', async () => {
@@ -48,20 +60,30 @@ describe('SEP-12 errors: formats, languages, uploads, parameters', () => {
     expect(body.fields?.email_address).toBe(
       'Correo electrónico: introduce un correo electrónico válido, como nombre@ejemplo.com.',
     );
-    expect(body.fields?.birth_date).toMatch(/^Fecha de nacimiento: introduce una fecha real con el formato AAAA-MM-DD/);
+    expect(body.fields?.birth_date).toMatch(
+      /^Fecha de nacimiento: introduce una fecha real con el formato AAAA-MM-DD/,
+    );
     expect(body.fields?.address_country_code).toMatch(/código de país ISO 3166-1 de 3 letras/);
     expect(body.fields?.mobile_number).toMatch(/formato internacional E\.164/);
   });
 
   it('X-11: an unknown or regional lang falls back sensibly (xx → en, es-MX → es)', async () => {
     const token = await h.token(newAccount());
-    expect((await put(token, { lang: 'xx', email_address: 'bad' })).body.fields?.email_address).toMatch(/^Email address:/);
-    expect((await put(token, { lang: 'es-MX', email_address: 'bad' })).body.fields?.email_address).toMatch(/^Correo electrónico:/);
+    expect((await put(token, { lang: 'xx', email_address: 'bad' })).body.fields?.email_address).toMatch(
+      /^Email address:/,
+    );
+    expect((await put(token, { lang: 'es-MX', email_address: 'bad' })).body.fields?.email_address).toMatch(
+      /^Correo electrónico:/,
+    );
   });
 
   it('S9-02: a birth date in the future, an unknown alpha-3 code and a bad id_type are rejected', async () => {
     const token = await h.token(newAccount());
-    const { status, body } = await put(token, { birth_date: '2999-01-01', address_country_code: 'XYZ', id_type: 'library_card' });
+    const { status, body } = await put(token, {
+      birth_date: '2999-01-01',
+      address_country_code: 'XYZ',
+      id_type: 'library_card',
+    });
     expect(status).toBe(400);
     expect(body.fields?.birth_date).toMatch(/cannot be in the future/);
     expect(body.fields?.address_country_code).toMatch(/3-letter/);
@@ -87,7 +109,11 @@ describe('SEP-12 errors: formats, languages, uploads, parameters', () => {
     expect(((await res.json()) as { error: string }).error).toMatch(/larger than/);
 
     const wrong = new FormData();
-    wrong.append('photo_id_front', new Blob([new TextEncoder().encode('#!/bin/sh\necho hi')], { type: 'image/png' }), 'x.png');
+    wrong.append(
+      'photo_id_front',
+      new Blob([new TextEncoder().encode('#!/bin/sh\necho hi')], { type: 'image/png' }),
+      'x.png',
+    );
     const res2 = await h.app.request('/kyc/customer', { method: 'PUT', headers: bearer(token), body: wrong });
     expect(res2.status).toBe(400);
     expect(((await res2.json()) as { error: string }).error).toMatch(/JPEG, PNG or PDF/);
@@ -118,11 +144,14 @@ describe('SEP-12 errors: formats, languages, uploads, parameters', () => {
     expect(created.status).toBe(202);
     const id = created.body.id!;
     let get = await h.app.request('/kyc/customer', { headers: bearer(token) });
-    let body = (await get.json()) as any;
+    let body = (await get.json()) as CustomerView;
     expect(body.status).toBe('NEEDS_INFO');
-    expect(body.provided_fields.mobile_number.status).toBe('VERIFICATION_REQUIRED');
+    expect(body.provided_fields?.mobile_number?.status).toBe('VERIFICATION_REQUIRED');
 
-    const wrong = await h.app.request('/kyc/customer/verification', jsonPut(token, { id, mobile_number_verification: '000000' }));
+    const wrong = await h.app.request(
+      '/kyc/customer/verification',
+      jsonPut(token, { id, mobile_number_verification: '000000' }),
+    );
     expect(wrong.status).toBe(400);
     expect(((await wrong.json()) as { error: string }).error).toMatch(/verification code is wrong/);
 
@@ -132,29 +161,46 @@ describe('SEP-12 errors: formats, languages, uploads, parameters', () => {
     );
     expect(unknown.status).toBe(404);
 
-    const ok = await h.app.request('/kyc/customer/verification', jsonPut(token, { id, mobile_number_verification: '123456' }));
+    const ok = await h.app.request(
+      '/kyc/customer/verification',
+      jsonPut(token, { id, mobile_number_verification: '123456' }),
+    );
     expect(ok.status).toBe(200);
-    body = (await ok.json()) as any;
+    body = (await ok.json()) as CustomerView;
     expect(body.id).toBe(id);
-    expect(body.provided_fields.mobile_number.status).not.toBe('VERIFICATION_REQUIRED');
+    expect(body.provided_fields?.mobile_number?.status).not.toBe('VERIFICATION_REQUIRED');
     expect(['PROCESSING', 'ACCEPTED']).toContain(body.status);
 
     // a code for a field that is not waiting for one
     const again = await put(token, { mobile_number_verification: '123456' });
     expect(again.status).toBe(400);
     get = await h.app.request('/kyc/customer', { headers: bearer(token) });
-    expect(((await get.json()) as any).id).toBe(id);
+    expect(((await get.json()) as CustomerView).id).toBe(id);
   });
 
   it('S12-22: callback url is required and must be https (http only in the sandbox); unknown customer 404', async () => {
     const token = await h.token(newAccount());
-    const noCustomer = await h.app.request('/kyc/customer/callback', jsonPut(token, { url: 'https://wallet.example/cb' }));
+    const noCustomer = await h.app.request(
+      '/kyc/customer/callback',
+      jsonPut(token, { url: 'https://wallet.example/cb' }),
+    );
     expect(noCustomer.status).toBe(404);
     await put(token, tier1Fields());
     expect((await h.app.request('/kyc/customer/callback', jsonPut(token, {}))).status).toBe(400);
-    expect((await h.app.request('/kyc/customer/callback', jsonPut(token, { url: 'ftp://x' }))).status).toBe(400);
-    expect((await h.app.request('/kyc/customer/callback', jsonPut(token, { url: 'not a url' }))).status).toBe(400);
-    expect((await h.app.request('/kyc/customer/callback', jsonPut(token, { url: 'https://u:p@wallet.example/cb' }))).status).toBe(400);
+    expect((await h.app.request('/kyc/customer/callback', jsonPut(token, { url: 'ftp://x' }))).status).toBe(
+      400,
+    );
+    expect((await h.app.request('/kyc/customer/callback', jsonPut(token, { url: 'not a url' }))).status).toBe(
+      400,
+    );
+    expect(
+      (
+        await h.app.request(
+          '/kyc/customer/callback',
+          jsonPut(token, { url: 'https://u:p@wallet.example/cb' }),
+        )
+      ).status,
+    ).toBe(400);
   });
 
   it('X-06: a non-JSON body with a JSON content type, and an unsupported content type, are clean 4xx', async () => {

@@ -8,14 +8,14 @@ import { Keypair } from '@stellar/stellar-sdk';
 import type { Client } from '@temporalio/client';
 import { Hono } from 'hono';
 import { errorHandler } from '../../api/middleware/errors.js';
-import { CallbackDispatcher } from '../../api/sep12/callbacks.js';
 import { issueToken } from '../../api/sep10/jwt.js';
+import { CallbackDispatcher } from '../../api/sep12/callbacks.js';
 import { createKycContext, sep12App } from '../../api/sep12/index.js';
 import type { KycContext } from '../../api/sep12/service.js';
 import { kycWebhookApp } from '../../api/sep12/webhook.js';
 import type { AppConfig } from '../../config/index.js';
 import { createLogger, type Logger } from '../../config/logger.js';
-import { startSandboxKyc, type SandboxKyc } from '../../sandbox/kyc/server.js';
+import { type SandboxKyc, startSandboxKyc } from '../../sandbox/kyc/server.js';
 import { freePort } from '../../scripts/lib/ports.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
@@ -37,7 +37,13 @@ export interface KycHarness {
 }
 
 export async function startKycHarness(
-  opts: { env?: Record<string, string>; delayMs?: number; temporal?: Client; logger?: Logger; tdb?: TestDb } = {},
+  opts: {
+    env?: Record<string, string>;
+    delayMs?: number;
+    temporal?: Client;
+    logger?: Logger;
+    tdb?: TestDb;
+  } = {},
 ): Promise<KycHarness> {
   const tdb = opts.tdb ?? (await createTestDb('kyc'));
   const uploadDir = await mkdtemp(join(tmpdir(), 'kyc-uploads-'));
@@ -62,7 +68,11 @@ export async function startKycHarness(
   const deps = { config, db: tdb.db, logger, temporal: opts.temporal as Client };
   const ctx = createKycContext(deps, {
     temporal: opts.temporal,
-    callbacks: new CallbackDispatcher({ signingSecret: config.stellar.signingSecret, logger, backoffMs: [100, 200, 400] }),
+    callbacks: new CallbackDispatcher({
+      signingSecret: config.stellar.signingSecret,
+      logger,
+      backoffMs: [100, 200, 400],
+    }),
   });
   const app = new Hono();
   app.route('/kyc', sep12App(deps, ctx));
@@ -94,7 +104,11 @@ export async function startKycHarness(
 export const newAccount = () => Keypair.random().publicKey();
 
 /** Polls `check` until it returns a truthy value or the deadline passes (never a bare sleep). */
-export async function waitFor<T>(check: () => Promise<T | undefined | false>, timeoutMs = 20_000, label = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  label = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -109,10 +123,16 @@ export function bearer(token: string): Record<string, string> {
 }
 
 export function jsonPut(token: string, body: unknown): RequestInit {
-  return { method: 'PUT', headers: { ...bearer(token), 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+  return {
+    method: 'PUT',
+    headers: { ...bearer(token), 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  };
 }
 
-export const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 1, 2, 3, 4]);
+export const PNG = new Uint8Array([
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 1, 2, 3, 4,
+]);
 export const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]);
 
 export function tier1Fields(lastName = 'Doe'): Record<string, string> {

@@ -5,7 +5,15 @@ import { issueToken } from '../../api/sep10/jwt.js';
 import { KYC_SIGNATURE_HEADER, KYC_TIMESTAMP_HEADER, signKycWebhook } from '../../api/sep12/signatures.js';
 import { REDACT_PATHS } from '../../config/logger.js';
 import { testConfig } from '../helpers/config.js';
-import { bearer, jsonPut, type KycHarness, newAccount, startKycHarness, tier1Fields, waitFor } from './sep12.helpers.js';
+import {
+  bearer,
+  jsonPut,
+  type KycHarness,
+  newAccount,
+  startKycHarness,
+  tier1Fields,
+  waitFor,
+} from './sep12.helpers.js';
 
 describe('SEP-12 security: auth, isolation, webhook signatures, no personal data in logs', () => {
   let h: KycHarness;
@@ -47,7 +55,10 @@ describe('SEP-12 security: auth, isolation, webhook signatures, no personal data
     const token = await h.token(newAccount());
     const res = await h.app.request(`/kyc/customer?account=${newAccount()}`, { headers: bearer(token) });
     expect(res.status).toBe(403);
-    const put = await h.app.request('/kyc/customer', jsonPut(token, { account: newAccount(), ...tier1Fields() }));
+    const put = await h.app.request(
+      '/kyc/customer',
+      jsonPut(token, { account: newAccount(), ...tier1Fields() }),
+    );
     expect(put.status).toBe(403);
   });
 
@@ -61,12 +72,22 @@ describe('SEP-12 security: auth, isolation, webhook signatures, no personal data
     // Bob names Alice's memo: 403; names Alice's id: 404; his own view has no id and no fields of hers
     expect((await h.app.request('/kyc/customer?memo=1001', { headers: bearer(bob) })).status).toBe(403);
     expect((await h.app.request(`/kyc/customer?id=${id}`, { headers: bearer(bob) })).status).toBe(404);
-    const own = (await (await h.app.request('/kyc/customer', { headers: bearer(bob) })).json()) as Record<string, unknown>;
+    const own = (await (await h.app.request('/kyc/customer', { headers: bearer(bob) })).json()) as Record<
+      string,
+      unknown
+    >;
     expect(own.id).toBeUndefined();
     expect(JSON.stringify(own)).not.toContain('Alice');
     // S12-15: PUT with someone else's id is 404; nothing changes
-    expect((await h.app.request('/kyc/customer', jsonPut(bob, { id, last_name: 'Mallory' }))).status).toBe(404);
-    const stored = await h.tdb.db.selectFrom('customer_fields').select('value').where('customer_id', '=', id).where('name', '=', 'last_name').executeTakeFirstOrThrow();
+    expect((await h.app.request('/kyc/customer', jsonPut(bob, { id, last_name: 'Mallory' }))).status).toBe(
+      404,
+    );
+    const stored = await h.tdb.db
+      .selectFrom('customer_fields')
+      .select('value')
+      .where('customer_id', '=', id)
+      .where('name', '=', 'last_name')
+      .executeTakeFirstOrThrow();
     expect(stored.value).toBe('Alice');
     // S12-20: Bob cannot delete Alice by naming her memo
     const del = await h.app.request(`/kyc/customer/${shared}`, {
@@ -75,20 +96,30 @@ describe('SEP-12 security: auth, isolation, webhook signatures, no personal data
       body: JSON.stringify({ memo: '1001' }),
     });
     expect(del.status).toBe(403);
-    expect(await h.tdb.db.selectFrom('customers').select('id').where('id', '=', id).executeTakeFirst()).toBeDefined();
+    expect(
+      await h.tdb.db.selectFrom('customers').select('id').where('id', '=', id).executeTakeFirst(),
+    ).toBeDefined();
   });
 
   it('S12-10: an id of another account is 404', async () => {
     const a = await h.token(newAccount());
     const b = await h.token(newAccount());
-    const { id } = (await (await h.app.request('/kyc/customer', jsonPut(a, tier1Fields()))).json()) as { id: string };
+    const { id } = (await (await h.app.request('/kyc/customer', jsonPut(a, tier1Fields()))).json()) as {
+      id: string;
+    };
     expect((await h.app.request(`/kyc/customer?id=${id}`, { headers: bearer(b) })).status).toBe(404);
-    expect((await h.app.request('/kyc/customer/callback', jsonPut(b, { id, url: 'https://evil.example/cb' }))).status).toBe(404);
+    expect(
+      (await h.app.request('/kyc/customer/callback', jsonPut(b, { id, url: 'https://evil.example/cb' })))
+        .status,
+    ).toBe(404);
   });
 
   it('S12-19: DELETE for a path account that is not the token account is 401', async () => {
     const token = await h.token(newAccount());
-    const res = await h.app.request(`/kyc/customer/${newAccount()}`, { method: 'DELETE', headers: bearer(token) });
+    const res = await h.app.request(`/kyc/customer/${newAccount()}`, {
+      method: 'DELETE',
+      headers: bearer(token),
+    });
     expect(res.status).toBe(401);
   });
 
@@ -99,15 +130,27 @@ describe('SEP-12 security: auth, isolation, webhook signatures, no personal data
     const token = await h.token(muxed);
     const put = await h.app.request('/kyc/customer', jsonPut(token, tier1Fields()));
     expect(put.status).toBe(202);
-    const row = await h.tdb.db.selectFrom('customers').selectAll().where('account', '=', base).executeTakeFirstOrThrow();
+    const row = await h.tdb.db
+      .selectFrom('customers')
+      .selectAll()
+      .where('account', '=', base)
+      .executeTakeFirstOrThrow();
     expect(row.memo).toBe('42');
     expect((await h.app.request('/kyc/customer?memo=43', { headers: bearer(token) })).status).toBe(403);
   });
 
   describe('POST /webhooks/kyc', () => {
     const post = (body: string, headers: Record<string, string>) =>
-      h.app.request('/webhooks/kyc', { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
-    const signed = (body: string, t = Math.floor(Date.now() / 1000), secret = h.config.kyc.webhookSecret) => ({
+      h.app.request('/webhooks/kyc', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body,
+      });
+    const signed = (
+      body: string,
+      t = Math.floor(Date.now() / 1000),
+      secret = h.config.kyc.webhookSecret,
+    ) => ({
       [KYC_TIMESTAMP_HEADER]: String(t),
       [KYC_SIGNATURE_HEADER]: signKycWebhook(secret, t, body),
     });
@@ -124,12 +167,27 @@ describe('SEP-12 security: auth, isolation, webhook signatures, no personal data
     it('is idempotent: a redelivered event changes nothing and answers duplicate', async () => {
       const token = await h.token(newAccount());
       await h.app.request('/kyc/customer', jsonPut(token, tier1Fields()));
-      const check = await waitFor(async () => [...h.sandbox.checks.values()].find((c) => c.status === 'delivered' && c.fieldNames.includes('last_name')), 20_000, 'delivered');
-      const rows = await h.tdb.db.selectFrom('kyc_webhook_events').select('event_id').where('event_id', '=', `evt_${check.id}`).execute();
+      const check = await waitFor(
+        async () =>
+          [...h.sandbox.checks.values()].find(
+            (c) => c.status === 'delivered' && c.fieldNames.includes('last_name'),
+          ),
+        20_000,
+        'delivered',
+      );
+      const rows = await h.tdb.db
+        .selectFrom('kyc_webhook_events')
+        .select('event_id')
+        .where('event_id', '=', `evt_${check.id}`)
+        .execute();
       expect(rows).toHaveLength(1);
       const status = await h.sandbox.redeliver(check.id);
       expect(status).toBe(200);
-      const decided = await h.tdb.db.selectFrom('kyc_checks').selectAll().where('id', '=', check.reference).executeTakeFirstOrThrow();
+      const decided = await h.tdb.db
+        .selectFrom('kyc_checks')
+        .selectAll()
+        .where('id', '=', check.reference)
+        .executeTakeFirstOrThrow();
       expect(decided.status).toBe('approved');
     });
 
@@ -146,7 +204,10 @@ describe('SEP-12 security: auth, isolation, webhook signatures, no personal data
     const saved = h.ctx.provider;
     h.ctx.provider = { submitCheck: async () => Promise.reject(new Error('connect ECONNREFUSED')) };
     try {
-      await h.app.request('/kyc/customer', jsonPut(token, { first_name: 'Zebulon', last_name: 'Quixotic', email_address: 'zq@private.example' }));
+      await h.app.request(
+        '/kyc/customer',
+        jsonPut(token, { first_name: 'Zebulon', last_name: 'Quixotic', email_address: 'zq@private.example' }),
+      );
     } finally {
       h.ctx.provider = saved;
     }

@@ -39,7 +39,13 @@ describe('hosted KYC page (browser)', () => {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {
@@ -53,7 +59,9 @@ describe('hosted KYC page (browser)', () => {
         const t = TEXT[lang];
         const account = newAccount();
         const token = await h.token(account);
-        const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height } });
+        const context = await browser.newContext({
+          viewport: { width: viewport.width, height: viewport.height },
+        });
         const page = await context.newPage();
         try {
           const query = new URLSearchParams({
@@ -78,11 +86,15 @@ describe('hosted KYC page (browser)', () => {
 
           // Every visible control has a <label for>
           const unlabeled = await page.$$eval('input:not([type=hidden]), select, textarea', (els) =>
-            els.filter((el) => !el.id || !document.querySelector(`label[for="${el.id}"]`)).map((el) => el.getAttribute('name')),
+            els
+              .filter((el) => !el.id || !document.querySelector(`label[for="${el.id}"]`))
+              .map((el) => el.getAttribute('name')),
           );
           expect(unlabeled).toEqual([]);
           // Fits the viewport: no horizontal scrolling
-          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          const overflow = await page.evaluate(
+            () => document.documentElement.scrollWidth - window.innerWidth,
+          );
           expect(overflow).toBeLessThanOrEqual(0);
 
           // Edit prefilled values, type an impossible date, fill the rest
@@ -92,8 +104,16 @@ describe('hosted KYC page (browser)', () => {
           await page.selectOption('#kyc-address_country_code', 'ESP');
           await page.selectOption('#kyc-id_type', 'passport');
           await page.fill('#kyc-id_number', 'X1234567');
-          await page.setInputFiles('#kyc-photo_id_front', { name: 'front.png', mimeType: 'image/png', buffer: Buffer.from(PNG) });
-          await page.setInputFiles('#kyc-photo_proof_residence', { name: 'bill.png', mimeType: 'image/png', buffer: Buffer.from(PNG) });
+          await page.setInputFiles('#kyc-photo_id_front', {
+            name: 'front.png',
+            mimeType: 'image/png',
+            buffer: Buffer.from(PNG),
+          });
+          await page.setInputFiles('#kyc-photo_proof_residence', {
+            name: 'bill.png',
+            mimeType: 'image/png',
+            buffer: Buffer.from(PNG),
+          });
           await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
 
           // Localized, field-specific error; what the user typed is kept
@@ -115,8 +135,14 @@ describe('hosted KYC page (browser)', () => {
           expect(['PROCESSING', 'ACCEPTED']).toContain(status);
 
           // Stored as SEP-9 values: edited name, ISO date, documents
-          const customer = await h.tdb.db.selectFrom('customers').selectAll().where('account', '=', account).executeTakeFirstOrThrow();
-          const fields = Object.fromEntries((await listFields(h.tdb.db, customer.id)).map((f) => [f.name, f]));
+          const customer = await h.tdb.db
+            .selectFrom('customers')
+            .selectAll()
+            .where('account', '=', account)
+            .executeTakeFirstOrThrow();
+          const fields = Object.fromEntries(
+            (await listFields(h.tdb.db, customer.id)).map((f) => [f.name, f]),
+          );
           expect(fields.first_name?.value).toBe('Anita');
           expect(fields.birth_date?.value).toBe('1991-01-15');
           expect(fields.photo_id_front?.content_type).toBe('image/png');
@@ -124,11 +150,20 @@ describe('hosted KYC page (browser)', () => {
 
           // Approved by the sandbox provider → the page now says so and asks nothing
           await waitFor(
-            async () => (await h.tdb.db.selectFrom('customers').select('accepted_tier').where('id', '=', customer.id).executeTakeFirst())?.accepted_tier === 2,
+            async () =>
+              (
+                await h.tdb.db
+                  .selectFrom('customers')
+                  .select('accepted_tier')
+                  .where('id', '=', customer.id)
+                  .executeTakeFirst()
+              )?.accepted_tier === 2,
             20_000,
             'tier 2 accepted',
           );
-          await page.goto(`${h.baseUrl}/kyc/interactive?${new URLSearchParams({ token, lang, amount: '5000' })}`);
+          await page.goto(
+            `${h.baseUrl}/kyc/interactive?${new URLSearchParams({ token, lang, amount: '5000' })}`,
+          );
           expect(await page.getAttribute('#kyc-status', 'data-status')).toBe('ACCEPTED');
           expect(await page.locator('form').count()).toBe(0);
         } finally {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   extendCatalog,
   formatAmount,
+  formatByteSize,
   formatDate,
   langFromAcceptLanguage,
   parseLocalDate,
@@ -23,7 +24,8 @@ import {
 import { testConfig } from '../helpers/config.js';
 
 const today = '2026-11-25';
-const code = (name: string, value: string, opts = {}) => validateSep9Value(name, value, { today, ...opts })?.code;
+const code = (name: string, value: string, opts = {}) =>
+  validateSep9Value(name, value, { today, ...opts })?.code;
 
 describe('SEP-9 catalogue and validators', () => {
   it('S9-01: names are flat strings with dots kept (organization.*, card.*)', () => {
@@ -68,14 +70,16 @@ describe('SEP-9 catalogue and validators', () => {
   it('S9-02: countries are ISO 3166-1 alpha-3 (real codes only); card.country_code is alpha-2 (S9-06)', () => {
     expect(code('address_country_code', 'USA')).toBeUndefined();
     expect(code('address_country_code', 'ESP')).toBeUndefined();
-    for (const bad of ['US', 'usa', 'XYZ', 'Spain']) expect(code('address_country_code', bad), bad).toBe('country_alpha3');
+    for (const bad of ['US', 'usa', 'XYZ', 'Spain'])
+      expect(code('address_country_code', bad), bad).toBe('country_alpha3');
     expect(code('card.country_code', 'US')).toBeUndefined();
     expect(code('card.country_code', 'USA')).toBe('country_alpha2');
   });
 
   it('S9-02: phone numbers are E.164 unless mobile_number_format=hash (S9-03)', () => {
     expect(code('mobile_number', '+14155552671')).toBeUndefined();
-    for (const bad of ['14155552671', '+0123456789', '+1 415 555 2671', '+1']) expect(code('mobile_number', bad), bad).toBe('phone');
+    for (const bad of ['14155552671', '+0123456789', '+1 415 555 2671', '+1'])
+      expect(code('mobile_number', bad), bad).toBe('phone');
     expect(code('mobile_number', 'a3f5c9', { mobileNumberFormat: 'hash' })).toBeUndefined();
     expect(code('mobile_money_number', '0612')).toBe('phone');
   });
@@ -119,7 +123,9 @@ describe('i18n', () => {
   });
 
   it('translates with parameters and falls back to English, then to the key', () => {
-    expect(translate('es', 'sep9.error.too_long', { label: 'Nombre', max: 5 })).toBe('Nombre: como máximo 5 caracteres.');
+    expect(translate('es', 'sep9.error.too_long', { label: 'Nombre', max: 5 })).toBe(
+      'Nombre: como máximo 5 caracteres.',
+    );
     const t = extendCatalog({ en: { 'x.only_en': 'Only {n}' }, es: {} });
     expect(t('es').t('x.only_en', { n: 1 })).toBe('Only 1');
     expect(t('es').t('x.missing')).toBe('x.missing');
@@ -131,6 +137,12 @@ describe('i18n', () => {
     expect(formatAmount('en', '1234567.1234567')).toBe('1,234,567.1234567');
     expect(formatAmount('es', '1234567.1234567')).toBe('1.234.567,1234567');
     expect(formatAmount('es', '1000', { minimumFractionDigits: 2 })).toMatch(/^1\.?000,00$/);
+  });
+
+  it('formats upload limits in KB or MB in the language', () => {
+    expect(formatByteSize('es', 64 * 1024)).toBe('64 KB');
+    expect(formatByteSize('en', 10 * 1024 * 1024)).toBe('10 MB');
+    expect(formatByteSize('es', 1.5 * 1024 * 1024)).toBe('1,5 MB');
   });
 
   it('parses dates typed in the language order, and ISO always', () => {
@@ -158,20 +170,38 @@ describe('KYC tiers (issue 6)', () => {
   it('tier 2 requires the tier-1 fields plus documents', () => {
     expect(tierFields(1).required).toEqual(['first_name', 'last_name', 'email_address']);
     expect(tierFields(1).optional).toEqual(['mobile_number']);
-    expect(tierFields(2).required).toEqual(expect.arrayContaining(['first_name', 'birth_date', 'photo_id_front', 'photo_proof_residence']));
+    expect(tierFields(2).required).toEqual(
+      expect.arrayContaining(['first_name', 'birth_date', 'photo_id_front', 'photo_proof_residence']),
+    );
   });
 
   it('S12-09: status per tier from field statuses; REJECTED is final; an accepted tier is never asked again', () => {
-    const c = (status: 'NEEDS_INFO' | 'PROCESSING' | 'ACCEPTED' | 'REJECTED', accepted_tier = 0) => ({ id: 'c1', status, accepted_tier });
-    const tier1 = ['first_name', 'last_name', 'email_address'].map((name) => ({ name, status: 'PROCESSING' as const }));
-    expect(computeTierStatus(undefined, [], 1)).toEqual({ status: 'NEEDS_INFO', customerId: null, missingFields: ['first_name', 'last_name', 'email_address'] });
+    const c = (status: 'NEEDS_INFO' | 'PROCESSING' | 'ACCEPTED' | 'REJECTED', accepted_tier = 0) => ({
+      id: 'c1',
+      status,
+      accepted_tier,
+    });
+    const tier1 = ['first_name', 'last_name', 'email_address'].map((name) => ({
+      name,
+      status: 'PROCESSING' as const,
+    }));
+    expect(computeTierStatus(undefined, [], 1)).toEqual({
+      status: 'NEEDS_INFO',
+      customerId: null,
+      missingFields: ['first_name', 'last_name', 'email_address'],
+    });
     expect(computeTierStatus(c('NEEDS_INFO'), tier1, 1).status).toBe('PROCESSING');
     expect(computeTierStatus(c('ACCEPTED', 1), tier1, 1).status).toBe('ACCEPTED');
     expect(computeTierStatus(c('ACCEPTED', 1), tier1, 2).status).toBe('NEEDS_INFO');
     expect(computeTierStatus(c('ACCEPTED', 2), [], 1).status).toBe('ACCEPTED');
     expect(computeTierStatus(c('REJECTED', 2), tier1, 1).status).toBe('REJECTED');
-    const rejectedField = tier1.map((f) => (f.name === 'last_name' ? { ...f, status: 'REJECTED' as const } : f));
-    expect(computeTierStatus(c('PROCESSING'), rejectedField, 1)).toMatchObject({ status: 'NEEDS_INFO', missingFields: ['last_name'] });
+    const rejectedField = tier1.map((f) =>
+      f.name === 'last_name' ? { ...f, status: 'REJECTED' as const } : f,
+    );
+    expect(computeTierStatus(c('PROCESSING'), rejectedField, 1)).toMatchObject({
+      status: 'NEEDS_INFO',
+      missingFields: ['last_name'],
+    });
     const pendingCode = [...tier1, { name: 'mobile_number', status: 'VERIFICATION_REQUIRED' as const }];
     expect(computeTierStatus(c('PROCESSING'), pendingCode, 1).status).toBe('NEEDS_INFO');
   });

@@ -4,7 +4,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKycActivities } from '../../activities/kyc.js';
 import { kycGateWorkflow } from '../../workflows/kyc.js';
-import { jsonPut, type KycHarness, newAccount, startKycHarness, tier1Fields, waitFor } from '../api/sep12.helpers.js';
+import {
+  jsonPut,
+  type KycHarness,
+  newAccount,
+  startKycHarness,
+  tier1Fields,
+  waitFor,
+} from '../api/sep12.helpers.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb } from '../helpers/db.js';
 import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
@@ -21,7 +28,10 @@ describe('KYC gate workflow (real Temporal, real sandbox KYC provider, real webh
     const tdb = await createTestDb('kycwf');
     const config = testConfig();
     // Only the KYC activities: this test does not depend on the other families' dependencies.
-    temporal = await startTestWorker({ config, db: tdb.db }, { activities: createKycActivities({ config, db: tdb.db }) });
+    temporal = await startTestWorker(
+      { config, db: tdb.db },
+      { activities: createKycActivities({ config, db: tdb.db }) },
+    );
     h = await startKycHarness({ temporal: temporal.client, delayMs: 200, tdb });
   });
   afterAll(async () => {
@@ -39,8 +49,11 @@ describe('KYC gate workflow (real Temporal, real sandbox KYC provider, real webh
   const waiterRegistered = (workflowId: string) =>
     waitFor(
       async () =>
-        (await h.tdb.db.selectFrom('kyc_waiters').select('workflow_id').where('workflow_id', '=', workflowId).executeTakeFirst()) !==
-        undefined,
+        (await h.tdb.db
+          .selectFrom('kyc_waiters')
+          .select('workflow_id')
+          .where('workflow_id', '=', workflowId)
+          .executeTakeFirst()) !== undefined,
       30_000,
       'waiter row',
     );
@@ -58,7 +71,12 @@ describe('KYC gate workflow (real Temporal, real sandbox KYC provider, real webh
     expect(result.changes).toContain('ACCEPTED');
     // The webhook unregistered the waiter after the final answer
     await waitFor(
-      async () => (await h.tdb.db.selectFrom('kyc_waiters').select('workflow_id').where('workflow_id', '=', handle.workflowId).executeTakeFirst()) === undefined,
+      async () =>
+        (await h.tdb.db
+          .selectFrom('kyc_waiters')
+          .select('workflow_id')
+          .where('workflow_id', '=', handle.workflowId)
+          .executeTakeFirst()) === undefined,
       10_000,
       'waiter removed',
     );
@@ -88,8 +106,21 @@ describe('KYC gate workflow (real Temporal, real sandbox KYC provider, real webh
     const token = await h.token(account);
     await h.app.request('/kyc/customer', jsonPut(token, tier1Fields('Moreinfo')));
     await waitFor(
-      async () => (await h.tdb.db.selectFrom('customers').select('status').where('account', '=', account).executeTakeFirst())?.status === 'NEEDS_INFO' &&
-        (await h.tdb.db.selectFrom('kyc_checks').select('status').where('status', '=', 'needs_info').execute()).length > 0,
+      async () =>
+        (
+          await h.tdb.db
+            .selectFrom('customers')
+            .select('status')
+            .where('account', '=', account)
+            .executeTakeFirst()
+        )?.status === 'NEEDS_INFO' &&
+        (
+          await h.tdb.db
+            .selectFrom('kyc_checks')
+            .select('status')
+            .where('status', '=', 'needs_info')
+            .execute()
+        ).length > 0,
       20_000,
       'needs info',
     );
@@ -104,7 +135,14 @@ describe('KYC gate workflow (real Temporal, real sandbox KYC provider, real webh
     const token = await h.token(account);
     await h.app.request('/kyc/customer', jsonPut(token, tier1Fields()));
     await waitFor(
-      async () => (await h.tdb.db.selectFrom('customers').select('accepted_tier').where('account', '=', account).executeTakeFirst())?.accepted_tier === 1,
+      async () =>
+        (
+          await h.tdb.db
+            .selectFrom('customers')
+            .select('accepted_tier')
+            .where('account', '=', account)
+            .executeTakeFirst()
+        )?.accepted_tier === 1,
       20_000,
       'accepted',
     );

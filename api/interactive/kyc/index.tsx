@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
-import { type CustomerKey, findCustomer, listFields } from '../../../db/customers.js';
-import { computeTierStatus } from '../../../db/customers.js';
+import { type CustomerKey, computeTierStatus, findCustomer, listFields } from '../../../db/customers.js';
 import type { CustomerRow } from '../../../db/schema.js';
 import { countryOptions, sep9Field, tierFields } from '../../../stellar/sep9.js';
 import {
   datePattern,
   formatAmount,
+  formatByteSize,
   formatDate,
   type Lang,
   langFromAcceptLanguage,
@@ -81,13 +81,22 @@ export const KycForm: FC<KycFormProps> = (props) => {
   const names = [...required, ...optional];
   const errors = props.errors ?? {};
   const hasErrors = Object.keys(errors).length > 0;
-  const maxMb = `${formatAmount(lang, ((props.maxUploadBytes ?? 10 * 1024 * 1024) / (1024 * 1024)).toFixed(0))} MB`;
+  const maxSize = formatByteSize(lang, props.maxUploadBytes ?? 10 * 1024 * 1024);
   const countries = names.some((n) => sep9Field(n)?.format === 'country3') ? countryOptions(lang) : [];
   return (
-    <form method="post" action={props.action} enctype="multipart/form-data" novalidate class="card" id="kyc-form">
+    <form
+      method="post"
+      action={props.action}
+      enctype="multipart/form-data"
+      novalidate
+      class="card"
+      id="kyc-form"
+    >
       {props.tier >= 2 && props.tier1MaxAmount ? (
         <p class="notice">
-          {t('kyc.page.tier2_intro', { threshold: formatAmount(lang, props.tier1MaxAmount, { minimumFractionDigits: 2 }) })}
+          {t('kyc.page.tier2_intro', {
+            threshold: formatAmount(lang, props.tier1MaxAmount, { minimumFractionDigits: 2 }),
+          })}
         </p>
       ) : null}
       {props.prefilled ? <p class="notice">{t('kyc.page.prefilled')}</p> : null}
@@ -115,13 +124,13 @@ export const KycForm: FC<KycFormProps> = (props) => {
             ...(isOptional ? {} : { 'aria-required': 'true' }),
           };
           const value = props.values[name];
-          let control;
+          let control: ReturnType<FC>;
           let hint: string | undefined;
           if (field.type === 'binary') {
             control = <input type="file" accept="image/jpeg,image/png,application/pdf" {...common} />;
             hint = props.filesOnRecord?.includes(name)
               ? t('kyc.page.file_on_record')
-              : t('kyc.page.file_hint', { max: maxMb });
+              : t('kyc.page.file_hint', { max: maxSize });
           } else if (field.choices) {
             control = (
               <select {...common}>
@@ -233,7 +242,13 @@ export type KycSubmitResult =
  */
 export async function handleKycSubmit(
   ctx: KycContext,
-  input: { key: CustomerKey; lang: Lang | string; tier: number; form: Record<string, SubmittedValue>; today?: string },
+  input: {
+    key: CustomerKey;
+    lang: Lang | string;
+    tier: number;
+    form: Record<string, SubmittedValue>;
+    today?: string;
+  },
 ): Promise<KycSubmitResult> {
   const lang = resolveLang(input.lang);
   const { t } = translator(lang);
@@ -335,7 +350,8 @@ export function interactiveKycApp(ctx: KycContext) {
       return undefined;
     }
   };
-  const langOf = (q: string | undefined, accept: string | undefined) => (q ? resolveLang(q) : langFromAcceptLanguage(accept));
+  const langOf = (q: string | undefined, accept: string | undefined) =>
+    q ? resolveLang(q) : langFromAcceptLanguage(accept);
   const tierOf = (amount: string | undefined) => {
     try {
       return kycRequirement(ctx.config, { amount }).tier;
@@ -362,7 +378,8 @@ export function interactiveKycApp(ctx: KycContext) {
     const key = { account: identity.account, memo: identity.memo ?? '' };
     const customer = await findCustomer(ctx.db, key);
     const state = computeTierStatus(customer, customer ? await listFields(ctx.db, customer.id) : [], tier);
-    if (state.status === 'ACCEPTED' || state.status === 'REJECTED') return c.html(statusView(lang, state.status));
+    if (state.status === 'ACCEPTED' || state.status === 'REJECTED')
+      return c.html(statusView(lang, state.status));
     const passedIn = Object.fromEntries(Object.entries(c.req.query()).filter(([k]) => sep9Field(k)));
     const { values, filesOnRecord } = await prefillValues(ctx, key, passedIn);
     return c.html(
@@ -385,7 +402,10 @@ export function interactiveKycApp(ctx: KycContext) {
 
   app.post('/', async (c) => {
     const form = (await c.req.parseBody()) as Record<string, SubmittedValue>;
-    const lang = langOf(typeof form.lang === 'string' ? form.lang : undefined, c.req.header('Accept-Language'));
+    const lang = langOf(
+      typeof form.lang === 'string' ? form.lang : undefined,
+      c.req.header('Accept-Language'),
+    );
     const { t } = translator(lang);
     const token = typeof form.token === 'string' ? form.token : undefined;
     const identity = await identityFrom(token);
