@@ -28,6 +28,16 @@ const notFound = () =>
       'The resource at the url requested was not found.  This usually occurs for one of two reasons:  The url requested is not valid, or no data in our database could be found with the parameters provided.',
   });
 
+const malformed = (envelope: string) =>
+  new Problem(400, {
+    type: `${ERR}/transaction_malformed`,
+    title: 'Transaction Malformed',
+    status: 400,
+    detail:
+      'Horizon could not decode the transaction envelope in this request. A transaction should be an XDR TransactionEnvelope struct encoded using base64.  The envelope read from this request is echoed in the `extras.envelope_xdr` field of this response for your convenience.',
+    extras: { envelope_xdr: envelope },
+  });
+
 const badRequest = (field: string, reason: string) =>
   new Problem(400, {
     type: `${ERR}/bad_request`,
@@ -287,16 +297,7 @@ export function createHorizonApp(d: HorizonAppDeps): Hono {
       });
       outcome = await Promise.race([ledger.submit(envelope), timeout]).finally(() => clearTimeout(timer));
     } catch (err) {
-      if (err instanceof MalformedTransaction) {
-        throw new Problem(400, {
-          type: `${ERR}/transaction_malformed`,
-          title: 'Transaction Malformed',
-          status: 400,
-          detail:
-            'Horizon could not decode the transaction envelope in this request. A transaction should be an XDR TransactionEnvelope struct encoded using base64.  The envelope read from this request is echoed in the `extras.envelope_xdr` field of this response for your convenience.',
-          extras: { envelope_xdr: envelope },
-        });
-      }
+      if (err instanceof MalformedTransaction) throw malformed(envelope);
       throw err;
     }
     if (outcome.kind === 'applied' && outcome.record.successful)
@@ -320,6 +321,24 @@ export function createHorizonApp(d: HorizonAppDeps): Hono {
         ...(outcome.kind === 'applied' ? { hash: outcome.record.hash, ledger: outcome.record.ledger } : {}),
       },
     });
+  });
+
+  app.post('/transactions_async', async (c) => {
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const envelope = form.tx;
+    if (typeof envelope !== 'string' || envelope === '') throw badRequest('tx', 'tx is required');
+    let r: Awaited<ReturnType<Ledger['submitAsync']>>;
+    try {
+      r = await ledger.submitAsync(envelope);
+    } catch (err) {
+      if (err instanceof MalformedTransaction) throw malformed(envelope);
+      throw err;
+    }
+    const status = r.status === 'PENDING' ? 201 : r.status === 'DUPLICATE' ? 409 : 400;
+    return c.json(
+      { tx_status: r.status, hash: r.hash, ...(r.resultXdr ? { error_result_xdr: r.resultXdr } : {}) },
+      status,
+    );
   });
 
   app.get('/friendbot', async (c) => {
@@ -466,26 +485,37 @@ function streamRecords(
   c.header('Cache-Control', 'no-cache');
   c.header('Connection', 'keep-alive');
   return stream(c, async (s) => {
+    // One waiter at a time, woken by the next ledger close, the client going away or the sandbox stopping.
+    let wake: (() => void) | undefined;
+    let signalled = false;
+    const wakeUp = () => {
+      signalled = true;
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    d.ledger.events.on('ledger', wakeUp);
+    d.shutdown.addEventListener('abort', wakeUp);
+    s.onAbort(wakeUp);
     const aborted = () => s.aborted || s.closed || d.shutdown.aborted;
-    await s.write('retry: 1000\nevent: open\ndata: "hello"\n\n');
-    let cursor = p.cursor;
-    while (!aborted()) {
-      const records = await fetch({ cursor, order: 'asc', limit: 200, includeFailed: false });
-      for (const r of records) {
-        await s.write(`id: ${r.paging_token}\ndata: ${JSON.stringify(r)}\n\n`);
-        cursor = BigInt(String(r.paging_token));
+    try {
+      await s.write('retry: 1000\nevent: open\ndata: "hello"\n\n');
+      let cursor = p.cursor;
+      while (!aborted()) {
+        signalled = false;
+        const records = await fetch({ cursor, order: 'asc', limit: 200, includeFailed: false });
+        for (const r of records) {
+          await s.write(`id: ${r.paging_token}\ndata: ${JSON.stringify(r)}\n\n`);
+          cursor = BigInt(String(r.paging_token));
+        }
+        if (records.length === 200 || signalled || aborted()) continue;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
       }
-      if (records.length === 200) continue;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          d.ledger.events.off('ledger', done);
-          d.shutdown.removeEventListener('abort', done);
-          resolve();
-        };
-        d.ledger.events.on('ledger', done);
-        d.shutdown.addEventListener('abort', done);
-        s.onAbort(done);
-      });
+    } finally {
+      d.ledger.events.off('ledger', wakeUp);
+      d.shutdown.removeEventListener('abort', wakeUp);
     }
   });
 }

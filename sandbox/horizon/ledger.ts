@@ -152,6 +152,37 @@ export class Ledger {
       if (raced) return raced.promise;
       return { kind: 'rejected', rejection, envelopeXdr };
     }
+    return this.enqueue(parsed).promise;
+  }
+
+  /**
+   * POST /transactions_async: validates and queues without waiting for a ledger. A refused transaction
+   * answers its result XDR; one already queued or applied is a duplicate.
+   */
+  async submitAsync(
+    envelopeXdr: string,
+  ): Promise<{ status: 'PENDING' | 'DUPLICATE' | 'ERROR'; hash: string; resultXdr?: string }> {
+    const parsed = parseEnvelope(envelopeXdr, this.o.passphrase);
+    const hash = parsed.hash;
+    if (this.pendingByHash.has(hash)) return { status: 'DUPLICATE', hash };
+    const rejection = validate(this.state, parsed, {
+      closeTime: Math.max(Math.floor(Date.now() / 1000), this.latest.closeTime),
+      baseFee: this.o.baseFee,
+      baseReserve: this.o.baseReserve,
+      currentSeq: (id) => this.queuedSeq.get(id),
+    });
+    if (rejection) {
+      const existing = await this.o.store.transaction(hash);
+      if ((existing && existing.hash === hash) || this.pendingByHash.has(hash))
+        return { status: 'DUPLICATE', hash };
+      return { status: 'ERROR', hash, resultXdr: rejection.result.toXDR('base64') };
+    }
+    // nobody awaits this one: its outcome is read back with GET /transactions/:hash
+    this.enqueue(parsed).promise.catch(() => {});
+    return { status: 'PENDING', hash };
+  }
+
+  private enqueue(parsed: ParsedTx): Pending {
     let resolve!: (o: SubmitOutcome) => void;
     let reject!: (e: unknown) => void;
     const promise = new Promise<SubmitOutcome>((res, rej) => {
@@ -162,7 +193,7 @@ export class Ledger {
     this.queue.push(pending);
     this.pendingByHash.set(parsed.hash, pending);
     this.queuedSeq.set(baseAccount(parsed.tx.source), BigInt(parsed.tx.sequence));
-    return promise;
+    return pending;
   }
 
   /** Friendbot: the root account creates `destination` with `startingBalance`. */

@@ -529,6 +529,33 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
     expect(ledgerPayments.records.every((r) => (r.type as string) !== 'change_trust')).toBe(true);
   });
 
+  it('submitAsyncTransaction answers PENDING at once; the transaction then appears in a ledger; garbage is transaction_malformed', async () => {
+    const tx = await build(alice, [
+      Operation.payment({ destination: distributor.publicKey(), asset: Asset.native(), amount: '0.2' }),
+    ]);
+    tx.sign(alice);
+    const res = await server.submitAsyncTransaction(tx);
+    expect(res).toMatchObject({ tx_status: 'PENDING', hash: tx.hash().toString('hex') });
+    const deadline = Date.now() + 20_000;
+    let found: Horizon.ServerApi.TransactionRecord | undefined;
+    while (!found && Date.now() < deadline) {
+      found = await server
+        .transactions()
+        .transaction(res.hash)
+        .call()
+        .catch(() => undefined);
+      if (!found) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(found?.successful).toBe(true);
+    const bad = await fetch(`${h.url}/transactions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'tx=AAAAnotxdr',
+    });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).type).toBe('https://stellar.org/horizon-errors/transaction_malformed');
+  });
+
   it('the same envelope submitted twice (also concurrently) is applied once and answers the same result', async () => {
     const tx = await build(alice, [
       Operation.payment({ destination: distributor.publicKey(), asset: Asset.native(), amount: '0.1' }),
