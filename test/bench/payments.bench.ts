@@ -1,0 +1,147 @@
+/**
+ * Sustained payments per ledger the anchor sends from the distribution account, against a sandbox ledger that
+ * closes every 500 ms and admits at most 1,000 operations per ledger (the network's classic cap).
+ *
+ * Baseline (naive): one transaction per payment, from the distribution account alone, one after the other:
+ * the account's sequence number serializes them, so about one payment per ledger.
+ * Ours: `sendPaymentBatch` (activities/stellar.ts): up to 100 payment operations per transaction, on channel
+ * accounts (each its own sequence number) leased in Postgres, the distribution account paying as operation source;
+ * every batch envelope and each payment's ref → batch stored before submission (idempotent like sendPayment).
+ */
+import { Asset, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { createStellarActivities, MAX_OPS_PER_TX } from '../../activities/stellar.js';
+import type { AppConfig } from '../../config/index.js';
+import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
+import { fromStroops, toStroops } from '../../stellar/amounts.js';
+import { anchorAsset } from '../../stellar/assets.js';
+import { testConfig } from '../helpers/config.js';
+import { createTestDb } from '../helpers/db.js';
+import { startSandboxHorizon } from '../helpers/horizon.js';
+import type { BenchResult } from './types.js';
+
+const LEDGER_CLOSE_MS = 500;
+const MAX_OPS_PER_LEDGER = 1000;
+const CHANNELS = 10;
+const RECIPIENTS = 20;
+const NAIVE_PAYMENTS = 12;
+const BATCHED_PAYMENTS = 4000;
+
+export async function benchPayments(): Promise<BenchResult[]> {
+  const hz = await startSandboxHorizon({
+    ledgerCloseMs: LEDGER_CLOSE_MS,
+    maxOpsPerLedger: MAX_OPS_PER_LEDGER,
+  });
+  const tdb = await createTestDb('bench_pay');
+  try {
+    const channelSecrets = Array.from({ length: CHANNELS }, () => Keypair.random().secret());
+    const config = testConfig({
+      HORIZON_URL: hz.url,
+      CHANNEL_SECRETS: channelSecrets.join(','),
+      DATABASE_POOL_SIZE: '30',
+    });
+    await setupSandboxAccounts(config, { horizon: hz.server, workingBalance: '1000000' });
+    const recipients = await createRecipients(config, hz);
+    const asset = anchorAsset(config);
+    const noChannels: AppConfig = {
+      ...config,
+      payments: { ...config.payments, channelSecrets: [], channelAccounts: [] },
+    };
+    const naive = createStellarActivities({ config: noChannels, db: tdb.db, horizon: hz.server });
+    const ours = createStellarActivities({ config, db: tdb.db, horizon: hz.server });
+
+    // Naive: one payment per transaction from the distribution account, one after another.
+    const naiveLedgers: number[] = [];
+    const naiveStart = Date.now();
+    for (let i = 0; i < NAIVE_PAYMENTS; i++) {
+      const r = await naive.sendPayment({
+        ref: `naive-${i}`,
+        destination: recipients[i % recipients.length]!,
+        asset,
+        amount: '1',
+      });
+      naiveLedgers.push(r.ledger);
+    }
+    const naiveMs = Date.now() - naiveStart;
+    const naivePerLedger = NAIVE_PAYMENTS / span(naiveLedgers);
+
+    // Ours: batches of 100 payments on leased channel accounts, as many in flight as there are channels.
+    const batches = Math.ceil(BATCHED_PAYMENTS / MAX_OPS_PER_TX);
+    const ledgers: number[] = [];
+    let next = 0;
+    const before = await totalBalance(ours, recipients, asset);
+    const start = Date.now();
+    await Promise.all(
+      Array.from({ length: CHANNELS }, async () => {
+        for (let b = next++; b < batches; b = next++) {
+          const payments = Array.from({ length: MAX_OPS_PER_TX }, (_, j) => ({
+            ref: `p-${b}-${j}`,
+            destination: recipients[(b * MAX_OPS_PER_TX + j) % recipients.length]!,
+            asset,
+            amount: '0.01',
+          }));
+          const r = await ours.sendPaymentBatch({ batchRef: `batch-${b}`, payments });
+          ledgers.push(r.ledger);
+        }
+      }),
+    );
+    const ms = Date.now() - start;
+    const perLedger = BATCHED_PAYMENTS / span(ledgers);
+    // Exactly once: the recipients received exactly what was sent.
+    const after = await totalBalance(ours, recipients, asset);
+    const received = fromStroops(toStroops(after) - toStroops(before));
+    const expected = fromStroops(BigInt(BATCHED_PAYMENTS) * toStroops('0.01'));
+    if (received !== expected) throw new Error(`recipients received ${received}, expected ${expected}`);
+
+    return [
+      {
+        name: 'payments per ledger (100-op batches on channel accounts)',
+        figure: perLedger,
+        unit: 'payments/ledger',
+        baseline: naivePerLedger,
+        baselineName: 'one tx per payment, one source account',
+        ratio: perLedger / naivePerLedger,
+        target: '>= 100 payments per ledger',
+        notes:
+          `${BATCHED_PAYMENTS} payments in ${span(ledgers)} ledgers (${Math.round((BATCHED_PAYMENTS * 1000) / ms)}/s), ` +
+          `${CHANNELS} channels, ledger close ${LEDGER_CLOSE_MS} ms, cap ${MAX_OPS_PER_LEDGER} ops/ledger; ` +
+          `naive: ${NAIVE_PAYMENTS} payments in ${span(naiveLedgers)} ledgers (${Math.round((NAIVE_PAYMENTS * 1000) / naiveMs)}/s); ` +
+          'balances checked: every payment landed exactly once',
+      },
+    ];
+  } finally {
+    await tdb.destroy();
+    await hz.stop();
+  }
+}
+
+/** Ledgers from the first to the last one used, inclusive. */
+function span(ledgers: number[]): number {
+  return Math.max(...ledgers) - Math.min(...ledgers) + 1;
+}
+
+async function totalBalance(
+  acts: ReturnType<typeof createStellarActivities>,
+  accounts: string[],
+  asset: { code: string; issuer: string | null },
+): Promise<string> {
+  let sum = 0n;
+  for (const a of accounts) sum += toStroops(await acts.getBalance(a, asset));
+  return fromStroops(sum);
+}
+
+/** Recipient accounts with a trust line to the anchor's asset (one transaction for all trust lines). */
+async function createRecipients(
+  config: AppConfig,
+  hz: Awaited<ReturnType<typeof startSandboxHorizon>>,
+): Promise<string[]> {
+  const keys = Array.from({ length: RECIPIENTS }, () => Keypair.random());
+  await Promise.all(keys.map((k) => hz.friendbot(k.publicKey())));
+  const asset = new Asset(config.stellar.assetCode, config.stellar.issuerAccount);
+  const first = await hz.server.loadAccount(keys[0]!.publicKey());
+  const b = new TransactionBuilder(first, { fee: '100', networkPassphrase: hz.passphrase });
+  for (const k of keys) b.addOperation(Operation.changeTrust({ asset, source: k.publicKey() }));
+  const tx = b.setTimeout(60).build();
+  for (const k of keys) tx.sign(k);
+  await hz.server.submitTransaction(tx);
+  return keys.map((k) => k.publicKey());
+}
