@@ -9,6 +9,7 @@ import {
   getPollCursor,
   listUndeliveredTransfers,
   markUnmatchedRefunded,
+  queueOrphanedTransfers,
   recordBankPayout,
   recordBankTransfer,
   requireOpenUnmatched,
@@ -48,6 +49,8 @@ export interface BankPollResult {
   signalled: number;
   unmatched: number;
   retryLater: number;
+  /** Signalled transfers whose deposit ended without using them, moved to the unmatched queue. */
+  orphaned: number;
   cursor: string | null;
 }
 
@@ -65,6 +68,7 @@ export interface BankPollDeps {
  * already recorded is a no-op), and advances the cursor only once the page is recorded, so a crash re-reads a
  * page rather than skipping one. Then delivers every transfer still `received`: the new ones, and older ones
  * whose signal failed (the reconciler), leaving alone those touched within `retryGraceMs` (in flight elsewhere).
+ * Last, transfers a deposit accepted but ended without using go to the unmatched queue (queueOrphanedTransfers).
  */
 export async function pollBankOnce(
   deps: BankPollDeps,
@@ -79,6 +83,7 @@ export async function pollBankOnce(
     signalled: 0,
     unmatched: 0,
     retryLater: 0,
+    orphaned: 0,
     cursor: null,
   };
   let cursor = await getPollCursor(db, BANK_POLL_CURSOR);
@@ -117,6 +122,7 @@ export async function pollBankOnce(
     else if (r.result === 'retry_later') result.retryLater++;
     deps.heartbeat?.();
   }
+  result.orphaned = await queueOrphanedTransfers(db);
   return result;
 }
 

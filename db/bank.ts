@@ -322,6 +322,56 @@ export async function markTransferDeliveryFailed(db: Conn, transferId: string, e
     .execute();
 }
 
+/** Statuses after which a deposit takes no more money. */
+const ENDED_DEPOSIT_STATUSES: readonly TransactionStatus[] = [
+  'completed',
+  'refunded',
+  'expired',
+  'error',
+  'no_market',
+  'too_small',
+  'too_large',
+];
+
+/**
+ * Closes the gap between "signalled" and "credited": a transfer the deposit workflow accepted as a signal but
+ * never used (it arrived as the deposit expired, or after another transfer funded it) is found once the deposit
+ * has ended without naming it as its external transaction, and goes to the operator queue. Returns how many.
+ */
+export async function queueOrphanedTransfers(db: Kysely<Database>, limit = 100): Promise<number> {
+  const orphans = await db
+    .selectFrom('bank_transfers as t')
+    .innerJoin('transactions as x', 'x.id', 't.transaction_id')
+    .select(['t.id', 'x.id as transaction_id', 'x.status', 'x.external_transaction_id'])
+    .where('t.status', '=', 'signalled')
+    .where('x.status', 'in', ENDED_DEPOSIT_STATUSES)
+    .where((eb) =>
+      eb.or([
+        eb('x.external_transaction_id', 'is', null),
+        eb('x.external_transaction_id', '<>', eb.ref('t.id')),
+      ]),
+    )
+    .limit(limit)
+    .execute();
+  for (const o of orphans) {
+    const reason: UnmatchedReason = o.external_transaction_id ? 'deposit_already_funded' : 'deposit_not_live';
+    const detail = o.external_transaction_id
+      ? `deposit ${o.transaction_id} was funded by transfer ${o.external_transaction_id} and ended ${o.status}`
+      : `deposit ${o.transaction_id} ended ${o.status} without using this transfer`;
+    await db.transaction().execute(async (trx) => {
+      const moved = await trx
+        .updateTable('bank_transfers')
+        .set({ status: 'received', updated_at: new Date() })
+        .where('id', '=', o.id)
+        .where('status', '=', 'signalled')
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 1)
+        await queueUnmatched(trx, o.id, reason, detail, [o.transaction_id]);
+    });
+  }
+  return orphans.length;
+}
+
 /** Transfers recorded but not yet delivered or queued, untouched since `before` (so in-flight ones are left be). */
 export function listUndeliveredTransfers(db: Conn, before: Date, limit = 100): Promise<BankTransferRow[]> {
   return db

@@ -172,6 +172,46 @@ describe('bank poller, reconciler and payouts (issue 7 part 4, issue 8 bank side
     expect((await seen(d.id))[0]!.bankTransferId).toBe(row.id);
   });
 
+  it('a signalled transfer the deposit ended without using (expired meanwhile) goes to the unmatched queue', async () => {
+    const late = await liveDeposit();
+    const used = await liveDeposit();
+    const { transfer: lateTransfer } = await bankSend(late.reference);
+    const { transfer: usedTransfer } = await bankSend(used.reference);
+    expect(await pollBankOnce(pollDeps())).toMatchObject({ signalled: 2, orphaned: 0 });
+    // The race: `late` expired while its signal was in flight; `used` completed with its transfer.
+    await tdb.db.updateTable('transactions').set({ status: 'expired' }).where('id', '=', late.id).execute();
+    await tdb.db
+      .updateTable('transactions')
+      .set({ status: 'completed', external_transaction_id: usedTransfer.id })
+      .where('id', '=', used.id)
+      .execute();
+    expect(await pollBankOnce(pollDeps())).toMatchObject({ orphaned: 1 });
+    const queued = await tdb.db
+      .selectFrom('unmatched_bank_transfers')
+      .selectAll()
+      .where('bank_transfer_id', 'in', [lateTransfer.id, usedTransfer.id])
+      .execute();
+    expect(queued).toEqual([
+      expect.objectContaining({
+        bank_transfer_id: lateTransfer.id,
+        reason: 'deposit_not_live',
+        state: 'open',
+        candidate_transaction_ids: [late.id],
+      }),
+    ]);
+    const statuses = await tdb.db
+      .selectFrom('bank_transfers')
+      .select(['id', 'status'])
+      .where('id', 'in', [lateTransfer.id, usedTransfer.id])
+      .orderBy('id')
+      .execute();
+    expect(Object.fromEntries(statuses.map((r) => [r.id, r.status]))).toEqual({
+      [lateTransfer.id]: 'unmatched',
+      [usedTransfer.id]: 'signalled',
+    });
+    expect(await pollBankOnce(pollDeps())).toMatchObject({ orphaned: 0 });
+  });
+
   it('ensureBankPollerSchedule is idempotent, follows the configured interval, and its runs deliver transfers', async () => {
     const scheduleId = `bank-poller-test-${randomBytes(4).toString('hex')}`;
     const opts = { scheduleId, taskQueue: temporal.taskQueue };
