@@ -75,6 +75,10 @@ describe('hosted KYC page (browser)', () => {
           });
           const res = await page.goto(`${h.baseUrl}/kyc/interactive?${query}`);
           expect(res?.status()).toBe(200);
+          const headers = res!.headers();
+          expect(headers['cache-control']).toBe('no-store');
+          expect(headers['referrer-policy']).toBe('no-referrer');
+          expect(headers['content-security-policy']).toContain("default-src 'none'");
           await expect(page.locator('h1').textContent()).resolves.toBe(t.title);
           expect(await page.getAttribute('html', 'lang')).toBe(lang);
 

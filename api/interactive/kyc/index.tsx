@@ -342,6 +342,17 @@ function statusView(lang: Lang, status: CustomerRow['status']) {
  */
 export function interactiveKycApp(ctx: KycContext) {
   const app = new Hono();
+  // The page carries a token and personal data: never cached, never leaked by Referer; inline CSS only.
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header(
+      'Content-Security-Policy',
+      `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors ${ctx.config.sep24.frameAncestors}`,
+    );
+  });
   const identityFrom = async (token: string | undefined) => {
     if (!token) return undefined;
     try {
