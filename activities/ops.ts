@@ -73,7 +73,10 @@ export function anchoredBalance(config: AppConfig, account: HorizonAccount): Hor
 }
 
 /** Distribution balance of the anchored asset as a decimal string; '0' without a trust line or account. */
-export async function distributionBalance(config: AppConfig, doFetch: Fetch = fetch): Promise<string | undefined> {
+export async function distributionBalance(
+  config: AppConfig,
+  doFetch: Fetch = fetch,
+): Promise<string | undefined> {
   const account = await loadAccount(config, config.stellar.distributionAccount, doFetch);
   if (!account) return undefined;
   return anchoredBalance(config, account)?.balance;

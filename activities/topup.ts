@@ -1,5 +1,3 @@
-import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import {
   Asset,
   FeeBumpTransaction,
@@ -9,6 +7,8 @@ import {
   type Transaction,
   TransactionBuilder,
 } from '@stellar/stellar-sdk';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { AppConfig } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { getTopUp, insertTopUp, updateTopUp } from '../db/topups.js';
@@ -64,7 +64,10 @@ export function createTopUpActivities(deps: TopUpActivityDeps) {
   async function issuerAccount() {
     const issuer = await loadAccount(config, config.stellar.issuerAccount);
     if (!issuer) {
-      throw ApplicationFailure.nonRetryable(`issuer ${config.stellar.issuerAccount} does not exist`, 'IssuerMissing');
+      throw ApplicationFailure.nonRetryable(
+        `issuer ${config.stellar.issuerAccount} does not exist`,
+        'IssuerMissing',
+      );
     }
     return issuer;
   }
@@ -123,7 +126,11 @@ export function createTopUpActivities(deps: TopUpActivityDeps) {
       const source = await horizon.loadAccount(issuer.account_id);
       const tx = new TransactionBuilder(source, { fee, networkPassphrase: config.stellar.networkPassphrase })
         .addOperation(
-          Operation.payment({ destination: config.stellar.distributionAccount, asset: asset(), amount: input.amount }),
+          Operation.payment({
+            destination: config.stellar.distributionAccount,
+            asset: asset(),
+            amount: input.amount,
+          }),
         )
         .setTimeout(input.validForSeconds)
         .build();
@@ -156,7 +163,12 @@ export function createTopUpActivities(deps: TopUpActivityDeps) {
           .onConflict((oc) => oc.doNothing())
           .execute();
       }
-      return { topUpId: row.id, txHash: row.tx_hash, unsignedXdr: row.unsigned_xdr, signed: row.signed_xdr !== null };
+      return {
+        topUpId: row.id,
+        txHash: row.tx_hash,
+        unsignedXdr: row.unsigned_xdr,
+        signed: row.signed_xdr !== null,
+      };
     },
 
     /**
@@ -174,13 +186,16 @@ export function createTopUpActivities(deps: TopUpActivityDeps) {
       let tx: Transaction;
       try {
         const parsed = TransactionBuilder.fromXDR(input.envelopeXdr, config.stellar.networkPassphrase);
-        if (parsed instanceof FeeBumpTransaction) return reject('a fee-bump envelope: sign the top-up transaction itself');
+        if (parsed instanceof FeeBumpTransaction)
+          return reject('a fee-bump envelope: sign the top-up transaction itself');
         tx = parsed;
       } catch {
         return reject('not a transaction envelope (base64 XDR)');
       }
       if (tx.hash().toString('hex') !== row.tx_hash) {
-        return reject('not the published top-up transaction (hash differs): sign the unsigned XDR as published');
+        return reject(
+          'not the published top-up transaction (hash differs): sign the unsigned XDR as published',
+        );
       }
       const issuer = await issuerAccount();
       const signers = issuer.signers.filter((s) => s.type === 'ed25519_public_key' && s.weight > 0);
@@ -203,14 +218,22 @@ export function createTopUpActivities(deps: TopUpActivityDeps) {
       if (weight < needed) {
         return reject(`signature weight ${weight} is below the issuer's medium threshold ${needed}`);
       }
-      await updateTopUp(db, row.id, { signed_xdr: input.envelopeXdr, status: 'submitting', last_rejection: null });
+      await updateTopUp(db, row.id, {
+        signed_xdr: input.envelopeXdr,
+        status: 'submitting',
+        last_rejection: null,
+      });
       return { ok: true, weight };
     },
 
     /** Submits the stored envelope; a retry after an unknown outcome finds the hash on Horizon instead. */
     async topUpSubmit(input: { topUpId: string }): Promise<{ txHash: string; ledger: number }> {
       const row = await getTopUp(db, input.topUpId);
-      if (!row?.signed_xdr) throw ApplicationFailure.nonRetryable(`top-up ${input.topUpId} has no signed envelope`, 'TopUpNotSigned');
+      if (!row?.signed_xdr)
+        throw ApplicationFailure.nonRetryable(
+          `top-up ${input.topUpId} has no signed envelope`,
+          'TopUpNotSigned',
+        );
       const finish = async (ledger: number) => {
         await updateTopUp(db, row.id, { status: 'completed', ledger, completed_at: new Date() });
         await db
@@ -222,7 +245,8 @@ export function createTopUpActivities(deps: TopUpActivityDeps) {
           .execute();
         return { txHash: row.tx_hash, ledger };
       };
-      if (row.status === 'completed' && row.ledger !== null) return { txHash: row.tx_hash, ledger: row.ledger };
+      if (row.status === 'completed' && row.ledger !== null)
+        return { txHash: row.tx_hash, ledger: row.ledger };
       const landed = await hashLanded(row.tx_hash);
       if (landed) return finish(landed.ledger);
       const envelope = TransactionBuilder.fromXDR(row.signed_xdr, config.stellar.networkPassphrase);
@@ -230,7 +254,14 @@ export function createTopUpActivities(deps: TopUpActivityDeps) {
         const res = await horizon.submitTransaction(envelope, { skipMemoRequiredCheck: true });
         return finish(res.ledger);
       } catch (err) {
-        const data = (err as { response?: { status?: number; data?: { extras?: { result_codes?: { transaction?: string; operations?: string[] } } } } }).response;
+        const data = (
+          err as {
+            response?: {
+              status?: number;
+              data?: { extras?: { result_codes?: { transaction?: string; operations?: string[] } } };
+            };
+          }
+        ).response;
         const codes = data?.data?.extras?.result_codes;
         if (!codes) throw err; // timeout or 5xx: outcome unknown, the retry looks the hash up first
         const again = await hashLanded(row.tx_hash);
@@ -264,7 +295,9 @@ export function createTopUpActivities(deps: TopUpActivityDeps) {
           'TransactionKind="deposit" AND TransactionStatus="pending_anchor" AND ExecutionStatus="Running"';
         for await (const wf of client.workflow.list({ query })) {
           try {
-            await client.workflow.getHandle(wf.workflowId, wf.runId).signal(distributionToppedUpSignal, input);
+            await client.workflow
+              .getHandle(wf.workflowId, wf.runId)
+              .signal(distributionToppedUpSignal, input);
             signalled += 1;
           } catch {
             // Finished between list and signal: nothing to wake.

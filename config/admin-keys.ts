@@ -42,7 +42,10 @@ export function parseAdminKeys(raw: string | undefined): { keys: AdminKey[]; err
     entries = trimmed.split(/[;\n]+/);
   }
   const names = new Set<string>();
-  for (const [i, entry] of entries.map((e) => e.trim()).filter(Boolean).entries()) {
+  for (const [i, entry] of entries
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .entries()) {
     // Scopes contain ':' themselves (transactions:read): the name ends at the first ':', the hash after the last.
     const first = entry.indexOf(':');
     const last = entry.lastIndexOf(':');
@@ -56,10 +59,11 @@ export function parseAdminKeys(raw: string | undefined): { keys: AdminKey[]; err
     if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(name)) errors.push(`entry ${i + 1}: bad name`);
     if (names.has(name)) errors.push(`entry ${i + 1}: duplicate name ${name}`);
     names.add(name);
-    if (!/^[0-9a-fA-F]{64}$/.test(hash)) errors.push(`entry ${i + 1} (${name}): hash must be 64 hex characters`);
+    if (!/^[0-9a-fA-F]{64}$/.test(hash))
+      errors.push(`entry ${i + 1} (${name}): hash must be 64 hex characters`);
     const scopes = new Set<AdminScope>();
     for (const s of scopeList.split(',').map((x) => x.trim())) {
-      if (s === '*') ADMIN_SCOPES.forEach((x) => scopes.add(x));
+      if (s === '*') for (const x of ADMIN_SCOPES) scopes.add(x);
       else if ((ADMIN_SCOPES as readonly string[]).includes(s)) scopes.add(s as AdminScope);
       else errors.push(`entry ${i + 1} (${name}): unknown scope "${s}"`);
     }

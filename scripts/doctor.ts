@@ -1,5 +1,5 @@
 // `npm run doctor`: production readiness checks for the configured profile; exits 1 when any check fails.
-import { runDoctor, formatReport } from '../api/admin/doctor.js';
+import { formatReport, runDoctor } from '../api/admin/doctor.js';
 import { loadConfigOrExit } from '../config/index.js';
 import { loadDotEnv } from '../config/load-env.js';
 import { connectTemporalClient } from '../config/temporal.js';
@@ -12,12 +12,16 @@ let temporal: Awaited<ReturnType<typeof connectTemporalClient>> | undefined;
 try {
   temporal = await connectTemporalClient(config);
 } catch (err) {
-  console.error(`FAIL  temporal.connect ${(err as Error).message}\n      fix: start Temporal or set TEMPORAL_ADDRESS`);
+  console.error(
+    `FAIL  temporal.connect ${(err as Error).message}\n      fix: start Temporal or set TEMPORAL_ADDRESS`,
+  );
   await db.destroy();
   process.exit(1);
 }
 try {
-  console.log(`anchor doctor: profile ${config.profile}, Horizon ${config.stellar.horizonUrl}, home domain ${config.api.homeDomain}\n`);
+  console.log(
+    `anchor doctor: profile ${config.profile}, Horizon ${config.stellar.horizonUrl}, home domain ${config.api.homeDomain}\n`,
+  );
   const results = await runDoctor({ config, db, temporal });
   console.log(formatReport(results));
   process.exitCode = results.every((r) => r.ok) ? 0 : 1;

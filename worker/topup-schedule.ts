@@ -1,4 +1,9 @@
-import { type Client, type ScheduleHandle, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import {
+  type Client,
+  ScheduleAlreadyRunning,
+  type ScheduleHandle,
+  ScheduleOverlapPolicy,
+} from '@temporalio/client';
 import type { AppConfig } from '../config/index.js';
 
 export const TOPUP_SCHEDULE_ID = 'distribution-topup';

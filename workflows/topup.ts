@@ -2,9 +2,11 @@ import { condition, log, proxyActivities, setHandler, workflowInfo } from '@temp
 import type { createTopUpActivities } from '../activities/topup.js';
 import { type SignedEnvelope, signedEnvelopeSignal, type TopUpState, topUpStateQuery } from './messages.js';
 
-const { topUpCheckDistribution, topUpPrepare, topUpVerifyEnvelope, topUpExpire, topUpAnnounce } = proxyActivities<
-  ReturnType<typeof createTopUpActivities>
->({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 10, maximumInterval: '1 minute' } });
+const { topUpCheckDistribution, topUpPrepare, topUpVerifyEnvelope, topUpExpire, topUpAnnounce } =
+  proxyActivities<ReturnType<typeof createTopUpActivities>>({
+    startToCloseTimeout: '30 seconds',
+    retry: { maximumAttempts: 10, maximumInterval: '1 minute' },
+  });
 
 // Submission may wait for a ledger and a retry must look the hash up first: longer timeout, unlimited retries.
 const { topUpSubmit } = proxyActivities<ReturnType<typeof createTopUpActivities>>({
@@ -73,10 +75,17 @@ export async function topUpWorkflow(): Promise<TopUpResult> {
         return { status: 'expired', balance: plan.balance, topUpId: prepared.topUpId, amount: plan.amount };
       }
       const envelope = inbox.shift()!;
-      const verdict = await topUpVerifyEnvelope({ topUpId: prepared.topUpId, envelopeXdr: envelope.envelopeXdr });
+      const verdict = await topUpVerifyEnvelope({
+        topUpId: prepared.topUpId,
+        envelopeXdr: envelope.envelopeXdr,
+      });
       if (verdict.ok) break;
       state.rejections.push(verdict.reason);
-      log.warn('top-up envelope rejected', { topUpId: prepared.topUpId, submittedBy: envelope.submittedBy, reason: verdict.reason });
+      log.warn('top-up envelope rejected', {
+        topUpId: prepared.topUpId,
+        submittedBy: envelope.submittedBy,
+        reason: verdict.reason,
+      });
     }
   }
 

@@ -31,7 +31,14 @@ export function auditTrail(db: Db, logger: Logger): MiddlewareHandler<AdminEnv> 
       return;
     }
     logger.info(
-      { requestId: entry.request_id, actor: entry.actor, action: entry.action, target: entry.target, outcome, status },
+      {
+        requestId: entry.request_id,
+        actor: entry.actor,
+        action: entry.action,
+        target: entry.target,
+        outcome,
+        status,
+      },
       'admin action',
     );
   };

@@ -46,9 +46,18 @@ export function requireAdminKey(config: AppConfig): MiddlewareHandler<AdminEnv> 
     c.set('auditAction', 'authenticate');
     c.set('auditTarget', `${c.req.method} ${c.req.path}`);
     const raw = presentedKey(c.req.header('Authorization'), c.req.header('X-Admin-Key'));
-    if (!raw) throw new HttpError(401, 'admin API key required: send Authorization: Bearer <admin key>', 'unauthorized');
+    if (!raw)
+      throw new HttpError(
+        401,
+        'admin API key required: send Authorization: Bearer <admin key>',
+        'unauthorized',
+      );
     if (JWT_SHAPE.test(raw)) {
-      throw new HttpError(401, 'SEP-10 tokens are not admin credentials: use an admin API key', 'unauthorized');
+      throw new HttpError(
+        401,
+        'SEP-10 tokens are not admin credentials: use an admin API key',
+        'unauthorized',
+      );
     }
     const key = matchAdminKey(config.ops.adminKeys, raw);
     if (!key) throw new HttpError(401, 'invalid admin API key', 'unauthorized');

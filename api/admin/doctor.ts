@@ -48,7 +48,7 @@ export const CHECKS: Check[] = [
         ? pass(`Horizon ${config.stellar.horizonUrl} serves "${root.network_passphrase}"`)
         : fail(
             `Horizon serves "${root.network_passphrase}", the ${config.profile} profile expects "${config.stellar.networkPassphrase}"`,
-            'point HORIZON_URL at a Horizon of the profile\'s network (or pick the right PROFILE)',
+            "point HORIZON_URL at a Horizon of the profile's network (or pick the right PROFILE)",
           );
     },
   },
@@ -59,27 +59,45 @@ export const CHECKS: Check[] = [
       let text: string;
       try {
         const res = await f(url, { signal: AbortSignal.timeout(5000) });
-        if (!res.ok) return fail(`${url} answered HTTP ${res.status}`, 'serve stellar.toml at the home domain (HOME_DOMAIN / PUBLIC_URL), e.g. proxy /.well-known/stellar.toml to the API');
+        if (!res.ok)
+          return fail(
+            `${url} answered HTTP ${res.status}`,
+            'serve stellar.toml at the home domain (HOME_DOMAIN / PUBLIC_URL), e.g. proxy /.well-known/stellar.toml to the API',
+          );
         text = await res.text();
       } catch (err) {
-        return fail(`${url} is unreachable: ${(err as Error).message}`, 'make the home domain resolve to the API (DNS, TLS, reverse proxy)');
+        return fail(
+          `${url} is unreachable: ${(err as Error).message}`,
+          'make the home domain resolve to the API (DNS, TLS, reverse proxy)',
+        );
       }
       let toml: Record<string, unknown>;
       try {
         toml = parseToml(text) as Record<string, unknown>;
       } catch {
-        return fail(`${url} is not valid TOML`, 'serve the API\'s own /.well-known/stellar.toml unmodified');
+        return fail(`${url} is not valid TOML`, "serve the API's own /.well-known/stellar.toml unmodified");
       }
       const problems: string[] = [];
-      if (toml.NETWORK_PASSPHRASE !== config.stellar.networkPassphrase) problems.push('NETWORK_PASSPHRASE differs');
-      if (toml.SIGNING_KEY !== config.stellar.signingKey) problems.push('SIGNING_KEY is not the public key of SIGNING_SECRET');
+      if (toml.NETWORK_PASSPHRASE !== config.stellar.networkPassphrase)
+        problems.push('NETWORK_PASSPHRASE differs');
+      if (toml.SIGNING_KEY !== config.stellar.signingKey)
+        problems.push('SIGNING_KEY is not the public key of SIGNING_SECRET');
       const currencies = (toml.CURRENCIES ?? []) as { code?: string; issuer?: string }[];
-      if (!currencies.some((c) => c.code === config.stellar.assetCode && c.issuer === config.stellar.issuerAccount)) {
-        problems.push(`no [[CURRENCIES]] entry for ${config.stellar.assetCode}:${config.stellar.issuerAccount}`);
+      if (
+        !currencies.some(
+          (c) => c.code === config.stellar.assetCode && c.issuer === config.stellar.issuerAccount,
+        )
+      ) {
+        problems.push(
+          `no [[CURRENCIES]] entry for ${config.stellar.assetCode}:${config.stellar.issuerAccount}`,
+        );
       }
       return problems.length === 0
         ? pass(`${url} matches the configuration`)
-        : fail(`${url}: ${problems.join('; ')}`, 'the toml at the home domain must be the one this deployment serves (same keys, same asset)');
+        : fail(
+            `${url}: ${problems.join('; ')}`,
+            'the toml at the home domain must be the one this deployment serves (same keys, same asset)',
+          );
     },
   },
   {
@@ -92,14 +110,21 @@ export const CHECKS: Check[] = [
       if (distributionAccount === signingKey) same.push('distribution = SEP-10 signing key');
       return same.length === 0
         ? pass('issuer, distribution and SEP-10 signing keys are three different accounts')
-        : fail(same.join(', '), 'use a separate key for each role: the issuer stays in cold storage, the signing key only signs SEP-10 challenges');
+        : fail(
+            same.join(', '),
+            'use a separate key for each role: the issuer stays in cold storage, the signing key only signs SEP-10 challenges',
+          );
     },
   },
   {
     name: 'issuer.home_domain',
     async run({ config, fetch: f }) {
       const issuer = await loadAccount(config, config.stellar.issuerAccount, f);
-      if (!issuer) return fail(`issuer ${config.stellar.issuerAccount} does not exist`, 'create and fund the issuing account, then npm run accounts:setup');
+      if (!issuer)
+        return fail(
+          `issuer ${config.stellar.issuerAccount} does not exist`,
+          'create and fund the issuing account, then npm run accounts:setup',
+        );
       return issuer.home_domain === config.api.homeDomain
         ? pass(`issuer home_domain is ${issuer.home_domain}`)
         : fail(
@@ -112,10 +137,17 @@ export const CHECKS: Check[] = [
     name: 'distribution.trustline',
     async run({ config, fetch: f }) {
       const account = await loadAccount(config, config.stellar.distributionAccount, f);
-      if (!account) return fail(`distribution ${config.stellar.distributionAccount} does not exist`, 'fund the distribution account with XLM');
+      if (!account)
+        return fail(
+          `distribution ${config.stellar.distributionAccount} does not exist`,
+          'fund the distribution account with XLM',
+        );
       return anchoredBalance(config, account)
         ? pass(`distribution trusts ${config.stellar.assetCode}:${config.stellar.issuerAccount}`)
-        : fail(`distribution has no trust line for ${config.stellar.assetCode}`, 'npm run accounts:setup (adds the trust line with the distribution key)');
+        : fail(
+            `distribution has no trust line for ${config.stellar.assetCode}`,
+            'npm run accounts:setup (adds the trust line with the distribution key)',
+          );
     },
   },
   {
@@ -123,7 +155,11 @@ export const CHECKS: Check[] = [
     async run({ config, fetch: f }) {
       const account = await loadAccount(config, config.stellar.distributionAccount, f);
       const line = account ? anchoredBalance(config, account) : undefined;
-      if (!line) return fail('no balance of the anchored asset', 'add the trust line, then let the top-up schedule fund it');
+      if (!line)
+        return fail(
+          'no balance of the anchored asset',
+          'add the trust line, then let the top-up schedule fund it',
+        );
       const alert = config.ops.distributionAlertBalance;
       return compareAmounts(line.balance, alert) >= 0
         ? pass(`distribution holds ${line.balance} ${config.stellar.assetCode} (alert below ${alert})`)
@@ -145,7 +181,10 @@ export const CHECKS: Check[] = [
         const n = page._embedded?.records?.length ?? 0;
         return n === 0
           ? pass('the issuer has no open offers')
-          : fail(`the issuer has ${n} open offer(s)`, 'market making belongs on a dedicated account, never the issuer: cancel them');
+          : fail(
+              `the issuer has ${n} open offer(s)`,
+              'market making belongs on a dedicated account, never the issuer: cancel them',
+            );
       } catch (err) {
         if (err instanceof HorizonError && err.status === 404 && config.profile === 'sandbox') {
           return pass('sandbox ledger has no /offers route: treated as no offers (sandbox only)');
@@ -184,11 +223,15 @@ export const CHECKS: Check[] = [
       const leaked: string[] = [];
       if (isSandboxSecret(config.stellar.signingSecret)) leaked.push('SIGNING_SECRET');
       if (isSandboxSecret(config.stellar.distributionSecret)) leaked.push('DISTRIBUTION_SECRET');
-      if (config.auth.jwtAlgorithm.startsWith('HS') && isSandboxSecret(config.auth.jwtSecret)) leaked.push('JWT_SECRET');
+      if (config.auth.jwtAlgorithm.startsWith('HS') && isSandboxSecret(config.auth.jwtSecret))
+        leaked.push('JWT_SECRET');
       if (config.stellar.issuerSecret) leaked.push('ISSUER_SECRET (must never be set outside the sandbox)');
       return leaked.length === 0
         ? pass(`no sandbox secret in the ${config.profile} profile`)
-        : fail(`publicly known sandbox secrets in ${config.profile}: ${leaked.join(', ')}`, 'generate fresh keys for this profile and move the funds');
+        : fail(
+            `publicly known sandbox secrets in ${config.profile}: ${leaked.join(', ')}`,
+            'generate fresh keys for this profile and move the funds',
+          );
     },
   },
   {
@@ -201,7 +244,9 @@ export const CHECKS: Check[] = [
   {
     name: 'temporal.search_attributes',
     async run({ config, temporal }) {
-      const res = await temporal.connection.operatorService.listSearchAttributes({ namespace: config.temporal.namespace });
+      const res = await temporal.connection.operatorService.listSearchAttributes({
+        namespace: config.temporal.namespace,
+      });
       const present = new Set(Object.keys(res.customAttributes ?? {}));
       const missing = SEARCH_ATTRIBUTES.map((a) => a.name).filter((n) => !present.has(n));
       return missing.length === 0
@@ -225,10 +270,14 @@ export const CHECKS: Check[] = [
   {
     name: 'admin.keys',
     async run({ config }) {
-      if (config.ops.adminKeys.length > 0) return pass(`${config.ops.adminKeys.length} admin key(s) configured`);
+      if (config.ops.adminKeys.length > 0)
+        return pass(`${config.ops.adminKeys.length} admin key(s) configured`);
       return config.profile === 'sandbox'
         ? pass('no admin keys (the admin API refuses everything)')
-        : fail('no ADMIN_API_KEYS: withdrawals needing approval and top-ups cannot be handled', 'add a key (see .env.example)');
+        : fail(
+            'no ADMIN_API_KEYS: withdrawals needing approval and top-ups cannot be handled',
+            'add a key (see .env.example)',
+          );
     },
   },
 ];
@@ -240,7 +289,9 @@ export async function runDoctor(ctx: DoctorContext, timeoutMs = 8000): Promise<C
       try {
         const result = await Promise.race([
           check.run(ctx),
-          new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs).unref()),
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs).unref(),
+          ),
         ]);
         return { name: check.name, ...result };
       } catch (err) {
@@ -256,8 +307,14 @@ export async function runDoctor(ctx: DoctorContext, timeoutMs = 8000): Promise<C
 }
 
 export function formatReport(results: CheckResult[]): string {
-  const lines = results.map((r) => `${r.ok ? 'PASS' : 'FAIL'}  ${r.name.padEnd(28)} ${r.detail}${r.ok || !r.fix ? '' : `\n      fix: ${r.fix}`}`);
+  const lines = results.map(
+    (r) =>
+      `${r.ok ? 'PASS' : 'FAIL'}  ${r.name.padEnd(28)} ${r.detail}${r.ok || !r.fix ? '' : `\n      fix: ${r.fix}`}`,
+  );
   const failed = results.filter((r) => !r.ok).length;
-  lines.push('', failed === 0 ? `all ${results.length} checks pass` : `${failed} of ${results.length} checks FAIL`);
+  lines.push(
+    '',
+    failed === 0 ? `all ${results.length} checks pass` : `${failed} of ${results.length} checks FAIL`,
+  );
   return lines.join('\n');
 }

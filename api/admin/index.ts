@@ -1,11 +1,15 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Hono } from 'hono';
+import type { z } from 'zod';
 import { createBankRails } from '../../activities/bank.js';
 import { createBankClient } from '../../activities/bank-client.js';
-import { attachUnmatchedTransfer, maskAccount, temporalDepositSignaller } from '../../activities/bank-intake.js';
-import { listUnmatchedTransfers, UnmatchedTransferError } from '../../db/bank.js';
-import type { z } from 'zod';
+import {
+  attachUnmatchedTransfer,
+  maskAccount,
+  temporalDepositSignaller,
+} from '../../activities/bank-intake.js';
 import { listAdminActions } from '../../db/audit.js';
+import { listUnmatchedTransfers, UnmatchedTransferError } from '../../db/bank.js';
 import type { TransactionRow } from '../../db/schema.js';
 import { getTopUp, listTopUps, type TopUpRow } from '../../db/topups.js';
 import { getTransaction } from '../../db/transactions.js';
@@ -17,8 +21,8 @@ import {
 import type { ApiDeps } from '../deps.js';
 import { badRequest, HttpError, notFound } from '../middleware/errors.js';
 import { auditTrail } from './audit.js';
-import { runDoctor } from './doctor.js';
 import { type AdminEnv, adminAction, requireAdminKey } from './auth.js';
+import { runDoctor } from './doctor.js';
 import { listKycStatuses, searchTransactions } from './queries.js';
 import * as s from './schemas.js';
 

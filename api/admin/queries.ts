@@ -49,7 +49,10 @@ export async function searchTransactions(
     .execute();
   const page = rows.slice(0, s.limit);
   const last = page.at(-1);
-  return { rows: page, nextCursor: rows.length > s.limit && last ? encodeCursor(last.started_at, last.id) : null };
+  return {
+    rows: page,
+    nextCursor: rows.length > s.limit && last ? encodeCursor(last.started_at, last.id) : null,
+  };
 }
 
 export interface KycSearch {
@@ -73,5 +76,8 @@ export async function listKycStatuses(db: Db, s: KycSearch) {
     .execute();
   const page = rows.slice(0, s.limit);
   const last = page.at(-1);
-  return { rows: page, nextCursor: rows.length > s.limit && last ? encodeCursor(last.created_at, last.id) : null };
+  return {
+    rows: page,
+    nextCursor: rows.length > s.limit && last ? encodeCursor(last.created_at, last.id) : null,
+  };
 }

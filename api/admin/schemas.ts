@@ -9,7 +9,12 @@ export const limitParam = z.coerce.number().int().min(1).max(500).default(50);
 export const transactionSearchQuery = z.object({
   status: z.enum(TRANSACTION_STATUSES).optional(),
   kind: z.enum(['deposit', 'withdrawal']).optional(),
-  account: z.string().min(1).max(69).optional().describe('Stellar account (G.../M...) paid or paying, or the JWT sub account'),
+  account: z
+    .string()
+    .min(1)
+    .max(69)
+    .optional()
+    .describe('Stellar account (G.../M...) paid or paying, or the JWT sub account'),
   from: isoDate.optional().describe('started at or after'),
   to: isoDate.optional().describe('started before'),
   limit: limitParam,

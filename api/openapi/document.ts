@@ -21,7 +21,10 @@ function operation(route: RouteDoc): JsonObject {
     parameters.push({ name: m[1], in: 'path', required: true, schema: { type: 'string' } });
   }
   if (route.query) {
-    const q = schemaOf(route.query, 'input') as { properties?: Record<string, JsonObject>; required?: string[] };
+    const q = schemaOf(route.query, 'input') as {
+      properties?: Record<string, JsonObject>;
+      required?: string[];
+    };
     for (const [name, schema] of Object.entries(q.properties ?? {})) {
       const { description, ...rest } = schema;
       parameters.push({
@@ -39,7 +42,11 @@ function operation(route: RouteDoc): JsonObject {
     responses[status] = {
       description: r.description,
       ...(r.schema || contentType !== 'application/json'
-        ? { content: { [contentType]: { schema: r.schema ? schemaOf(r.schema, 'output') : { type: 'string' } } } }
+        ? {
+            content: {
+              [contentType]: { schema: r.schema ? schemaOf(r.schema, 'output') : { type: 'string' } },
+            },
+          }
         : {}),
     };
   }
@@ -83,7 +90,17 @@ export function buildOpenApiDocument(config: AppConfig, served: ServedRoute[] = 
   for (const r of served) {
     const method = r.method.toLowerCase();
     if (!['get', 'post', 'put', 'delete', 'patch'].includes(method) || r.path.includes('*')) continue;
-    add(r.path, method, operation({ method: method as RouteDoc['method'], path: r.path, tag: 'undocumented', summary: `${r.method} ${r.path}`, responses: { 200: { description: 'see the SEP' } } }));
+    add(
+      r.path,
+      method,
+      operation({
+        method: method as RouteDoc['method'],
+        path: r.path,
+        tag: 'undocumented',
+        summary: `${r.method} ${r.path}`,
+        responses: { 200: { description: 'see the SEP' } },
+      }),
+    );
   }
   return {
     openapi: '3.0.3',
@@ -106,8 +123,17 @@ export function buildOpenApiDocument(config: AppConfig, served: ServedRoute[] = 
     ],
     components: {
       securitySchemes: {
-        sep10: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'SEP-10 token from POST /auth' },
-        adminKey: { type: 'http', scheme: 'bearer', description: 'admin API key from ADMIN_API_KEYS (also accepted as X-Admin-Key)' },
+        sep10: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'SEP-10 token from POST /auth',
+        },
+        adminKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'admin API key from ADMIN_API_KEYS (also accepted as X-Admin-Key)',
+        },
       },
     },
     paths,

@@ -8,7 +8,9 @@ import { buildOpenApiDocument, type ServedRoute } from './document.js';
 
 const require = createRequire(import.meta.url);
 /** swagger-ui-dist ships the UI's static files; served from node_modules so /docs works offline (no CDN). */
-const SWAGGER_DIR: string = (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
+const SWAGGER_DIR: string = (
+  require('swagger-ui-dist') as { getAbsoluteFSPath(): string }
+).getAbsoluteFSPath();
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
   'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',

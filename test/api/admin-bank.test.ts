@@ -25,7 +25,15 @@ describe('admin API: unmatched bank transfers, attach or refund (issue 9, issue 
     const id = `bt-${randomBytes(6).toString('hex')}`;
     await recordBankTransfer(
       t.db,
-      { id, reference: 'NO-SUCH-REF', amount, currency: 'USD', fromAccount: 'DE89370400440532013000', fromName: 'A Sender', bookedAt: new Date() },
+      {
+        id,
+        reference: 'NO-SUCH-REF',
+        amount,
+        currency: 'USD',
+        fromAccount: 'DE89370400440532013000',
+        fromName: 'A Sender',
+        bookedAt: new Date(),
+      },
       'webhook',
     );
     await queueUnmatched(t.db, id, 'no_match', 'no deposit has this reference');
@@ -36,7 +44,9 @@ describe('admin API: unmatched bank transfers, attach or refund (issue 9, issue 
     const id = await unmatched();
     const res = await call(t.app, 'GET', '/admin/bank/unmatched', { key: reader.raw });
     expect(res.status).toBe(200);
-    const { transfers } = (await res.json()) as { transfers: { bank_transfer_id: string; from_account: string; amount: string }[] };
+    const { transfers } = (await res.json()) as {
+      transfers: { bank_transfer_id: string; from_account: string; amount: string }[];
+    };
     const item = transfers.find((x) => x.bank_transfer_id === id)!;
     expect(item.from_account).toBe('DE89****3000');
     expect(JSON.stringify(transfers)).not.toContain('A Sender');
@@ -45,31 +55,55 @@ describe('admin API: unmatched bank transfers, attach or refund (issue 9, issue 
   it('attaches a transfer to a deposit: signals bankTransferReceived to deposit-<id>; a second attach is 409', async () => {
     const id = await unmatched('40');
     const deposit = await seedTransaction(t.db, { kind: 'deposit', status: 'pending_user_transfer_start' });
-    await t.temporal.workflow.start('parkedWorkflow', { taskQueue: `parked-${randomBytes(4).toString('hex')}`, workflowId: `deposit-${deposit.id}` });
-    const res = await call(t.app, 'POST', `/admin/bank/unmatched/${id}/attach`, { key: banker.raw, body: { transaction_id: deposit.id, note: 'ref typo' } });
+    await t.temporal.workflow.start('parkedWorkflow', {
+      taskQueue: `parked-${randomBytes(4).toString('hex')}`,
+      workflowId: `deposit-${deposit.id}`,
+    });
+    const res = await call(t.app, 'POST', `/admin/bank/unmatched/${id}/attach`, {
+      key: banker.raw,
+      body: { transaction_id: deposit.id, note: 'ref typo' },
+    });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ status: 'accepted', result: 'signalled' });
     const history = await t.temporal.workflow.getHandle(`deposit-${deposit.id}`).fetchHistory();
-    const signal = history.events!.find((e) => e.workflowExecutionSignaledEventAttributes)!.workflowExecutionSignaledEventAttributes!;
+    const signal = history.events!.find((e) => e.workflowExecutionSignaledEventAttributes)!
+      .workflowExecutionSignaledEventAttributes!;
     expect(signal.signalName).toBe('bankTransferReceived');
-    expect(JSON.parse(Buffer.from(signal.input!.payloads![0]!.data!).toString())).toMatchObject({ bankTransferId: id, amount: '40' });
+    expect(JSON.parse(Buffer.from(signal.input!.payloads![0]!.data!).toString())).toMatchObject({
+      bankTransferId: id,
+      amount: '40',
+    });
 
-    const again = await call(t.app, 'POST', `/admin/bank/unmatched/${id}/attach`, { key: banker.raw, body: { transaction_id: deposit.id } });
+    const again = await call(t.app, 'POST', `/admin/bank/unmatched/${id}/attach`, {
+      key: banker.raw,
+      body: { transaction_id: deposit.id },
+    });
     expect(again.status).toBe(409);
     await t.temporal.workflow.getHandle(`deposit-${deposit.id}`).terminate('test done');
   });
 
   it('refunds a transfer to its sender through the bank, once', async () => {
     const id = await unmatched('12.5');
-    const res = await call(t.app, 'POST', `/admin/bank/unmatched/${id}/refund`, { key: banker.raw, body: { reason: 'unknown sender' } });
+    const res = await call(t.app, 'POST', `/admin/bank/unmatched/${id}/refund`, {
+      key: banker.raw,
+      body: { reason: 'unknown sender' },
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { status: string; refund_id: string };
     expect(body.status).toBe('refunded');
     const payout = await getBankPayout(t.db, `refund-unmatched-${id}`);
     expect(payout).toMatchObject({ destination_account: 'DE89370400440532013000' });
-    const again = await call(t.app, 'POST', `/admin/bank/unmatched/${id}/refund`, { key: banker.raw, body: {} });
+    const again = await call(t.app, 'POST', `/admin/bank/unmatched/${id}/refund`, {
+      key: banker.raw,
+      body: {},
+    });
     expect(again.status).toBe(409);
-    const audit = await t.db.selectFrom('admin_audit').selectAll().where('action', '=', 'bank.unmatched.refund').orderBy('id').execute();
+    const audit = await t.db
+      .selectFrom('admin_audit')
+      .selectAll()
+      .where('action', '=', 'bank.unmatched.refund')
+      .orderBy('id')
+      .execute();
     expect(audit.map((a) => [a.actor, a.outcome, a.target])).toEqual([
       ['banker', 'ok', id],
       ['banker', 'error', id],
@@ -78,7 +112,11 @@ describe('admin API: unmatched bank transfers, attach or refund (issue 9, issue 
 
   it('needs bank:write to act, and 404s an unknown transfer', async () => {
     const id = await unmatched();
-    expect((await call(t.app, 'POST', `/admin/bank/unmatched/${id}/refund`, { key: reader.raw, body: {} })).status).toBe(403);
-    expect((await call(t.app, 'POST', '/admin/bank/unmatched/nope/refund', { key: banker.raw, body: {} })).status).toBe(404);
+    expect(
+      (await call(t.app, 'POST', `/admin/bank/unmatched/${id}/refund`, { key: reader.raw, body: {} })).status,
+    ).toBe(403);
+    expect(
+      (await call(t.app, 'POST', '/admin/bank/unmatched/nope/refund', { key: banker.raw, body: {} })).status,
+    ).toBe(404);
   });
 });

@@ -3,8 +3,8 @@ import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { createLogger } from '../../config/logger.js';
-import { insertTransaction } from '../../db/transactions.js';
 import type { NewTransaction } from '../../db/schema.js';
+import { insertTransaction } from '../../db/transactions.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
@@ -56,7 +56,9 @@ export function call(
   return app.request(path, {
     method,
     headers,
-    ...(opts.body !== undefined ? { body: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) } : {}),
+    ...(opts.body !== undefined
+      ? { body: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) }
+      : {}),
   });
 }
 

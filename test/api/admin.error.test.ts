@@ -13,7 +13,9 @@ describe('admin API errors: validation and state conflicts, all {"error"} and au
   });
 
   it('400 names every bad filter', async () => {
-    const res = await call(t.app, 'GET', '/admin/transactions?status=bogus&limit=0&from=yesterday', { key: ops.raw });
+    const res = await call(t.app, 'GET', '/admin/transactions?status=bogus&limit=0&from=yesterday', {
+      key: ops.raw,
+    });
     expect(res.status).toBe(400);
     const { error } = (await res.json()) as { error: string };
     expect(error).toMatch(/status/);
@@ -27,17 +29,29 @@ describe('admin API errors: validation and state conflicts, all {"error"} and au
   });
 
   it('400 on a bad decision body, 404 on an unknown transaction, 409 on a deposit or a finished workflow', async () => {
-    const bad = await call(t.app, 'POST', '/admin/withdrawals/x/decision', { key: ops.raw, body: { decision: 'maybe' } });
+    const bad = await call(t.app, 'POST', '/admin/withdrawals/x/decision', {
+      key: ops.raw,
+      body: { decision: 'maybe' },
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/decision/);
-    const notJson = await call(t.app, 'POST', '/admin/withdrawals/x/decision', { key: ops.raw, body: 'nope{' });
+    const notJson = await call(t.app, 'POST', '/admin/withdrawals/x/decision', {
+      key: ops.raw,
+      body: 'nope{',
+    });
     expect(notJson.status).toBe(400);
 
-    const missing = await call(t.app, 'POST', '/admin/withdrawals/does-not-exist/decision', { key: ops.raw, body: { decision: 'approve' } });
+    const missing = await call(t.app, 'POST', '/admin/withdrawals/does-not-exist/decision', {
+      key: ops.raw,
+      body: { decision: 'approve' },
+    });
     expect(missing.status).toBe(404);
 
     const deposit = await seedTransaction(t.db, { kind: 'deposit' });
-    const wrongKind = await call(t.app, 'POST', `/admin/withdrawals/${deposit.id}/decision`, { key: ops.raw, body: { decision: 'approve' } });
+    const wrongKind = await call(t.app, 'POST', `/admin/withdrawals/${deposit.id}/decision`, {
+      key: ops.raw,
+      body: { decision: 'approve' },
+    });
     expect(wrongKind.status).toBe(409);
 
     const withdrawal = await seedTransaction(t.db, { kind: 'withdrawal' });
@@ -47,12 +61,25 @@ describe('admin API errors: validation and state conflicts, all {"error"} and au
     });
     expect(noWorkflow.status).toBe(409);
     expect(await noWorkflow.json()).toEqual({ error: `workflow withdraw-${withdrawal.id} is not running` });
-    const audit = await t.db.selectFrom('admin_audit').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
-    expect(audit).toMatchObject({ actor: 'ops', action: 'withdrawal.decision', target: withdrawal.id, outcome: 'error', status_code: 409 });
+    const audit = await t.db
+      .selectFrom('admin_audit')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({
+      actor: 'ops',
+      action: 'withdrawal.decision',
+      target: withdrawal.id,
+      outcome: 'error',
+      status_code: 409,
+    });
   });
 
   it('404 for an unknown top-up; unknown admin routes are 404 {"error"}', async () => {
-    const res = await call(t.app, 'POST', '/admin/topups/nope/signed-envelope', { key: ops.raw, body: { envelope_xdr: 'AAAA' } });
+    const res = await call(t.app, 'POST', '/admin/topups/nope/signed-envelope', {
+      key: ops.raw,
+      body: { envelope_xdr: 'AAAA' },
+    });
     expect(res.status).toBe(404);
     const unknown = await call(t.app, 'GET', '/admin/nothing-here', { key: ops.raw });
     expect(unknown.status).toBe(404);

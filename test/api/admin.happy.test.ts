@@ -18,7 +18,10 @@ async function signalsOf(t: Awaited<ReturnType<typeof adminTestApp>>, workflowId
     .map((e) => {
       const a = e.workflowExecutionSignaledEventAttributes!;
       const payload = a.input?.payloads?.[0]?.data;
-      return { name: a.signalName, arg: payload ? JSON.parse(Buffer.from(payload).toString('utf8')) : undefined };
+      return {
+        name: a.signalName,
+        arg: payload ? JSON.parse(Buffer.from(payload).toString('utf8')) : undefined,
+      };
     });
 }
 
@@ -44,23 +47,40 @@ describe('admin API: happy paths (issue 9)', () => {
       });
       ids.push(tx.id);
     }
-    await seedTransaction(t.db, { kind: 'deposit', status: 'completed', stellar_account: other, sub: other, sub_account: other });
+    await seedTransaction(t.db, {
+      kind: 'deposit',
+      status: 'completed',
+      stellar_account: other,
+      sub: other,
+      sub_account: other,
+    });
 
-    const page1 = await call(t.app, 'GET', '/admin/transactions?status=pending_anchor&kind=deposit&limit=2', { key: ops.raw });
+    const page1 = await call(t.app, 'GET', '/admin/transactions?status=pending_anchor&kind=deposit&limit=2', {
+      key: ops.raw,
+    });
     expect(page1.status).toBe(200);
     const b1 = (await page1.json()) as { transactions: { id: string }[]; next_cursor: string | null };
     expect(b1.transactions.map((x) => x.id)).toEqual([ids[2], ids[1]]);
     expect(b1.next_cursor).toBeTruthy();
-    const page2 = await call(t.app, 'GET', `/admin/transactions?status=pending_anchor&kind=deposit&limit=2&cursor=${b1.next_cursor}`, { key: ops.raw });
+    const page2 = await call(
+      t.app,
+      'GET',
+      `/admin/transactions?status=pending_anchor&kind=deposit&limit=2&cursor=${b1.next_cursor}`,
+      { key: ops.raw },
+    );
     const b2 = (await page2.json()) as { transactions: { id: string }[]; next_cursor: string | null };
     expect(b2.transactions.map((x) => x.id)).toEqual([ids[0]]);
     expect(b2.next_cursor).toBeNull();
 
-    const byAccount = (await (await call(t.app, 'GET', `/admin/transactions?account=${other}`, { key: ops.raw })).json()) as { transactions: { status: string }[] };
+    const byAccount = (await (
+      await call(t.app, 'GET', `/admin/transactions?account=${other}`, { key: ops.raw })
+    ).json()) as { transactions: { status: string }[] };
     expect(byAccount.transactions.map((x) => x.status)).toEqual(['completed']);
 
     const byDate = (await (
-      await call(t.app, 'GET', '/admin/transactions?from=2026-01-02T00:00:00Z&to=2026-01-03T00:00:00Z', { key: ops.raw })
+      await call(t.app, 'GET', '/admin/transactions?from=2026-01-02T00:00:00Z&to=2026-01-03T00:00:00Z', {
+        key: ops.raw,
+      })
     ).json()) as { transactions: { id: string }[] };
     expect(byDate.transactions.map((x) => x.id)).toEqual([ids[1]]);
   });
@@ -72,7 +92,9 @@ describe('admin API: happy paths (issue 9)', () => {
     const body = (await res.json()) as { transaction: { id: string }; workflow: { id: string; url: string } };
     expect(body.transaction.id).toBe(tx.id);
     expect(body.workflow.id).toBe(`deposit-${tx.id}`);
-    expect(body.workflow.url).toBe(`${t.config.temporal.uiUrl}/namespaces/default/workflows/deposit-${tx.id}`);
+    expect(body.workflow.url).toBe(
+      `${t.config.temporal.uiUrl}/namespaces/default/workflows/deposit-${tx.id}`,
+    );
   });
 
   it('approves a withdrawal by signalling operatorDecision to withdraw-<id>, naming the operator', async () => {
@@ -87,9 +109,19 @@ describe('admin API: happy paths (issue 9)', () => {
     expect(await signalsOf(t, `withdraw-${tx.id}`)).toEqual([
       { name: 'operatorDecision', arg: { decision: 'approve', operator: 'alice', reason: 'checked' } },
     ]);
-    const audit = await t.db.selectFrom('admin_audit').selectAll().where('request_id', '=', 'req-approve-1').execute();
+    const audit = await t.db
+      .selectFrom('admin_audit')
+      .selectAll()
+      .where('request_id', '=', 'req-approve-1')
+      .execute();
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor: 'alice', action: 'withdrawal.decision', target: tx.id, outcome: 'ok', status_code: 202 });
+    expect(audit[0]).toMatchObject({
+      actor: 'alice',
+      action: 'withdrawal.decision',
+      target: tx.id,
+      outcome: 'ok',
+      status_code: 202,
+    });
     expect(audit[0]!.detail).toEqual({ decision: 'approve', reason: 'checked' });
     await t.temporal.workflow.getHandle(`withdraw-${tx.id}`).terminate('test done');
   });
@@ -97,7 +129,10 @@ describe('admin API: happy paths (issue 9)', () => {
   it('triggers a refund by signalling operatorRefund', async () => {
     const tx = await seedTransaction(t.db, { kind: 'deposit', status: 'pending_anchor' });
     await parkedWorkflow(t, `deposit-${tx.id}`);
-    const res = await call(t.app, 'POST', `/admin/transactions/${tx.id}/refund`, { key: ops.raw, body: { reason: 'customer asked' } });
+    const res = await call(t.app, 'POST', `/admin/transactions/${tx.id}/refund`, {
+      key: ops.raw,
+      body: { reason: 'customer asked' },
+    });
     expect(res.status).toBe(202);
     expect(await signalsOf(t, `deposit-${tx.id}`)).toEqual([
       { name: 'operatorRefund', arg: { operator: 'alice', reason: 'customer asked' } },
@@ -118,10 +153,14 @@ describe('admin API: happy paths (issue 9)', () => {
       unsignedXdr: 'AAAA-unsigned',
       txHash: randomBytes(32).toString('hex'),
     });
-    const list = (await (await call(t.app, 'GET', '/admin/topups?status=awaiting_signature', { key: ops.raw })).json()) as {
+    const list = (await (
+      await call(t.app, 'GET', '/admin/topups?status=awaiting_signature', { key: ops.raw })
+    ).json()) as {
       topups: { id: string; unsigned_xdr: string; amount: string }[];
     };
-    expect(list.topups).toEqual([expect.objectContaining({ id: workflowId, unsigned_xdr: 'AAAA-unsigned', amount: '9000.0000000' })]);
+    expect(list.topups).toEqual([
+      expect.objectContaining({ id: workflowId, unsigned_xdr: 'AAAA-unsigned', amount: '9000.0000000' }),
+    ]);
 
     const res = await call(t.app, 'POST', `/admin/topups/${workflowId}/signed-envelope`, {
       key: ops.raw,
@@ -138,8 +177,18 @@ describe('admin API: happy paths (issue 9)', () => {
     await t.db
       .insertInto('customers')
       .values([
-        { id: 'cus-1', account: 'GBZXN7PIRZGNMHGA7MUUUF4GWPY5AYPV6LY4UV2GL6VJGIQRXFDNMADI', memo: '', status: 'ACCEPTED' },
-        { id: 'cus-2', account: 'GCEZWKCA5VLDNRLN3RPRJMRZOX3Z6G5CHCGSNFHEYVXM3XOJMDS674JZ', memo: '42', status: 'NEEDS_INFO' },
+        {
+          id: 'cus-1',
+          account: 'GBZXN7PIRZGNMHGA7MUUUF4GWPY5AYPV6LY4UV2GL6VJGIQRXFDNMADI',
+          memo: '',
+          status: 'ACCEPTED',
+        },
+        {
+          id: 'cus-2',
+          account: 'GCEZWKCA5VLDNRLN3RPRJMRZOX3Z6G5CHCGSNFHEYVXM3XOJMDS674JZ',
+          memo: '42',
+          status: 'NEEDS_INFO',
+        },
       ])
       .execute();
     const res = await call(t.app, 'GET', '/admin/kyc?status=ACCEPTED', { key: ops.raw });
@@ -156,9 +205,20 @@ describe('admin API: happy paths (issue 9)', () => {
 
   it('every admin request lands in the audit trail, readable at /admin/audit', async () => {
     const res = await call(t.app, 'GET', '/admin/audit?limit=500', { key: ops.raw });
-    const { entries } = (await res.json()) as { entries: { action: string; actor: string; outcome: string }[] };
+    const { entries } = (await res.json()) as {
+      entries: { action: string; actor: string; outcome: string }[];
+    };
     const actions = new Set(entries.map((e) => e.action));
-    for (const a of ['transactions.search', 'transactions.view', 'withdrawal.decision', 'transaction.refund', 'topups.list', 'topup.submit_signed', 'kyc.list', 'kyc.export']) {
+    for (const a of [
+      'transactions.search',
+      'transactions.view',
+      'withdrawal.decision',
+      'transaction.refund',
+      'topups.list',
+      'topup.submit_signed',
+      'kyc.list',
+      'kyc.export',
+    ]) {
       expect(actions, a).toContain(a);
     }
     expect(entries.every((e) => e.actor === 'alice' && e.outcome === 'ok')).toBe(true);

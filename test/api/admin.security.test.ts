@@ -24,7 +24,12 @@ describe('admin API security (issue 9)', () => {
     const res = await call(t.app, 'GET', '/admin/transactions');
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: expect.stringMatching(/admin API key required/) });
-    expect(await lastAudit()).toMatchObject({ actor: 'unauthenticated', outcome: 'denied', status_code: 401, action: 'authenticate' });
+    expect(await lastAudit()).toMatchObject({
+      actor: 'unauthenticated',
+      outcome: 'denied',
+      status_code: 401,
+      action: 'authenticate',
+    });
   });
 
   it('refuses an unknown key', async () => {
@@ -37,7 +42,9 @@ describe('admin API security (issue 9)', () => {
     const jwt = await issueToken(t.config, { sub: ACCOUNT } as Parameters<typeof issueToken>[1]);
     const res = await call(t.app, 'GET', '/admin/transactions', { bearer: jwt });
     expect(res.status).toBe(401);
-    expect(((await res.json()) as { error: string }).error).toMatch(/SEP-10 tokens are not admin credentials/);
+    expect(((await res.json()) as { error: string }).error).toMatch(
+      /SEP-10 tokens are not admin credentials/,
+    );
     const audit = await lastAudit();
     expect(audit).toMatchObject({ outcome: 'denied', actor: 'unauthenticated' });
     expect(JSON.stringify(audit)).not.toContain(jwt);
@@ -51,7 +58,13 @@ describe('admin API security (issue 9)', () => {
     });
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ error: 'this admin key lacks the scope transactions:write' });
-    expect(await lastAudit()).toMatchObject({ actor: 'reader', action: 'withdrawal.decision', target: tx.id, outcome: 'denied', status_code: 403 });
+    expect(await lastAudit()).toMatchObject({
+      actor: 'reader',
+      action: 'withdrawal.decision',
+      target: tx.id,
+      outcome: 'denied',
+      status_code: 403,
+    });
 
     const kyc = await call(t.app, 'GET', '/admin/kyc', { key: treasury.raw });
     expect(kyc.status).toBe(403);
@@ -60,11 +73,18 @@ describe('admin API security (issue 9)', () => {
   it('accepts the key in X-Admin-Key as well', async () => {
     const res = await call(t.app, 'GET', '/admin/transactions', { headers: { 'X-Admin-Key': reader.raw } });
     expect(res.status).toBe(200);
-    expect(await lastAudit()).toMatchObject({ actor: 'reader', action: 'transactions.search', outcome: 'ok' });
+    expect(await lastAudit()).toMatchObject({
+      actor: 'reader',
+      action: 'transactions.search',
+      outcome: 'ok',
+    });
   });
 
   it('is never CORS-open, unlike the SEP endpoints (S1-02)', async () => {
-    const res = await call(t.app, 'GET', '/admin/transactions', { key: reader.raw, headers: { Origin: 'https://evil.example' } });
+    const res = await call(t.app, 'GET', '/admin/transactions', {
+      key: reader.raw,
+      headers: { Origin: 'https://evil.example' },
+    });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
     const preflight = await t.app.request('/admin/transactions', {
       method: 'OPTIONS',

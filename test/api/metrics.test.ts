@@ -29,15 +29,15 @@ function parseExposition(text: string): { types: Map<string, string>; samples: S
   if (!text.endsWith('\n')) throw new Error('exposition must end with a newline');
   for (const [i, line] of text.slice(0, -1).split('\n').entries()) {
     if (line === '') continue;
-    let m: RegExpExecArray | null;
-    if ((m = new RegExp(`^# HELP (${NAME}) (.*)$`).exec(line))) continue;
-    if ((m = new RegExp(`^# TYPE (${NAME}) (counter|gauge|histogram|summary|untyped)$`).exec(line))) {
-      if (types.has(m[1]!)) throw new Error(`line ${i + 1}: second TYPE for ${m[1]}`);
-      types.set(m[1]!, m[2]!);
+    if (new RegExp(`^# HELP (${NAME}) (.*)$`).test(line)) continue;
+    const typeLine = new RegExp(`^# TYPE (${NAME}) (counter|gauge|histogram|summary|untyped)$`).exec(line);
+    if (typeLine) {
+      if (types.has(typeLine[1]!)) throw new Error(`line ${i + 1}: second TYPE for ${typeLine[1]}`);
+      types.set(typeLine[1]!, typeLine[2]!);
       continue;
     }
     if (line.startsWith('#')) throw new Error(`line ${i + 1}: unknown comment: ${line}`);
-    m = sampleRe.exec(line);
+    const m = sampleRe.exec(line);
     if (!m) throw new Error(`line ${i + 1}: not a sample: ${line}`);
     const [, name, labelText, value] = m as unknown as [string, string, string | undefined, string];
     if (!valueRe.test(value)) throw new Error(`line ${i + 1}: bad value ${value}`);
@@ -46,7 +46,8 @@ function parseExposition(text: string): { types: Map<string, string>; samples: S
       throw new Error(`line ${i + 1}: sample ${name} before its TYPE`);
     }
     const labels: Record<string, string> = {};
-    for (const lm of (labelText ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[lm[1]!] = lm[2]!;
+    for (const lm of (labelText ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[lm[1]!] = lm[2]!;
     if (name.endsWith('_bucket') && types.get(family) === 'histogram' && !('le' in labels)) {
       throw new Error(`line ${i + 1}: histogram bucket without le`);
     }
@@ -84,7 +85,10 @@ describe('/metrics: Prometheus exposition (issue 9)', () => {
     const tx = await seedTransaction(tdb.db, { kind: 'deposit', status: 'pending_anchor' });
     await seedTransaction(tdb.db, { kind: 'deposit', status: 'pending_anchor' });
     await seedTransaction(tdb.db, { kind: 'withdrawal', status: 'completed' });
-    expect((await app.request(`/admin/transactions/${tx.id}`, { headers: { Authorization: `Bearer ${ops.raw}` } })).status).toBe(200);
+    expect(
+      (await app.request(`/admin/transactions/${tx.id}`, { headers: { Authorization: `Bearer ${ops.raw}` } }))
+        .status,
+    ).toBe(200);
     expect((await app.request('/health')).status).toBe(200);
     expect((await app.request('/no/such/route')).status).toBe(404);
 
@@ -94,14 +98,20 @@ describe('/metrics: Prometheus exposition (issue 9)', () => {
     const { types, samples } = parseExposition(await res.text());
 
     expect(types.get('anchor_http_request_duration_seconds')).toBe('histogram');
-    const routes = new Set(samples.filter((s) => s.name === 'anchor_http_request_duration_seconds_count').map((s) => s.labels.route));
+    const routes = new Set(
+      samples
+        .filter((s) => s.name === 'anchor_http_request_duration_seconds_count')
+        .map((s) => s.labels.route),
+    );
     expect(routes).toContain('/admin/transactions/:id');
     expect(routes).toContain('/health');
     expect(routes).toContain('unmatched');
     expect([...routes].some((r) => r?.includes(tx.id))).toBe(false);
 
     const txGauge = (kind: string, status: string) =>
-      samples.find((s) => s.name === 'anchor_transactions' && s.labels.kind === kind && s.labels.status === status)?.value;
+      samples.find(
+        (s) => s.name === 'anchor_transactions' && s.labels.kind === kind && s.labels.status === status,
+      )?.value;
     expect(txGauge('deposit', 'pending_anchor')).toBe(2);
     expect(txGauge('withdrawal', 'completed')).toBe(1);
 

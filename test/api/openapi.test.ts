@@ -58,7 +58,8 @@ describe('OpenAPI document and /docs (issue 9)', () => {
     const status = (search.parameters as OpenAPIV3.ParameterObject[]).find((p) => p.name === 'status')!;
     expect((status.schema as OpenAPIV3.SchemaObject).enum).toContain('pending_anchor');
     const decision = doc.paths['/admin/withdrawals/{id}/decision']!.post!;
-    const body = (decision.requestBody as OpenAPIV3.RequestBodyObject).content['application/json']!.schema as OpenAPIV3.SchemaObject;
+    const body = (decision.requestBody as OpenAPIV3.RequestBodyObject).content['application/json']!
+      .schema as OpenAPIV3.SchemaObject;
     expect(body.required).toEqual(['decision']);
     expect((body.properties!.decision as OpenAPIV3.SchemaObject).enum).toEqual(['approve', 'reject']);
   });
@@ -70,7 +71,13 @@ describe('OpenAPI document and /docs (issue 9)', () => {
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
     const external: string[] = [];
     try {
@@ -83,7 +90,7 @@ describe('OpenAPI document and /docs (issue 9)', () => {
       });
       await page.goto(`http://127.0.0.1:${port}/docs`);
       await page.locator('.swagger-ui .info .title').waitFor({ timeout: 30_000 });
-      expect(await page.locator('.swagger-ui .info .title').innerText()).toContain('Stellar anchor');
+      expect(await page.locator('.swagger-ui .info .title').textContent()).toContain('Stellar anchor');
       await page.locator('.opblock-tag-section').first().waitFor({ timeout: 30_000 });
       const tags = await page.locator('.opblock-tag').allInnerTexts();
       expect(tags.join(' ')).toMatch(/admin/);

@@ -13,7 +13,10 @@ import { createTestDb, type TestDb } from '../helpers/db.js';
 import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
 
 /** Routes requests for the home domain to the app in-process; everything else goes out for real. */
-function fetchVia(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }, host: string): typeof fetch {
+function fetchVia(
+  app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> },
+  host: string,
+): typeof fetch {
   return (async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     if (url.host === host) return app.request(url.pathname + url.search, init);
@@ -50,7 +53,13 @@ describe('npm run doctor checks (issue 9)', () => {
       const config = testConfig({ HORIZON_URL: hz.url, PUBLIC_URL: 'http://anchor.test' });
       await setupSandboxAccounts(config, { horizon: hz.server });
       const app = createApp({ config, db: tdb.db, temporal, logger: createLogger('test', 'silent') });
-      const results = await runDoctor({ config, db: tdb.db, temporal, fetch: fetchVia(app, 'anchor.test'), dbSchema: tdb.schema });
+      const results = await runDoctor({
+        config,
+        db: tdb.db,
+        temporal,
+        fetch: fetchVia(app, 'anchor.test'),
+        dbSchema: tdb.schema,
+      });
       const failed = results.filter((r) => !r.ok);
       expect(failed, formatReport(results)).toEqual([]);
       expect(results.map((r) => r.name).sort()).toEqual(CHECKS.map((c) => c.name).sort());
@@ -99,13 +108,21 @@ describe('npm run doctor checks (issue 9)', () => {
         const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
         if (url.host === 'anchor.test') return new Response('not here', { status: 404 });
         if (url.pathname.endsWith('/offers')) {
-          return Response.json({ _embedded: { records: [{ id: '1', selling: { asset_type: 'credit_alphanum4' } }] } });
+          return Response.json({
+            _embedded: { records: [{ id: '1', selling: { asset_type: 'credit_alphanum4' } }] },
+          });
         }
         return fetch(input, init);
       }) as typeof fetch;
       const badTemporal = new Client({ connection: badConnection, namespace: 'no-such-namespace' });
 
-      const results = await runDoctor({ config, db: emptyDb, temporal: badTemporal, fetch: brokenFetch, dbSchema: emptySchema });
+      const results = await runDoctor({
+        config,
+        db: emptyDb,
+        temporal: badTemporal,
+        fetch: brokenFetch,
+        dbSchema: emptySchema,
+      });
       const byName = Object.fromEntries(results.map((r) => [r.name, r]));
       const report = formatReport(results);
       for (const name of [

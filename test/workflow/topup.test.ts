@@ -1,21 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { type AppConfig, loadConfig } from '../../config/index.js';
 import { createLogger } from '../../config/logger.js';
 import { getTopUp } from '../../db/topups.js';
 import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
+import { ensureTopUpSchedule, topUpScheduleSpec } from '../../worker/topup-schedule.js';
 import { topUpStateQuery } from '../../workflows/messages.js';
 import { topUpWorkflow } from '../../workflows/topup.js';
-import { ensureTopUpSchedule, topUpScheduleSpec } from '../../worker/topup-schedule.js';
+import { adminKey, adminKeysEnv } from '../api/admin-helpers.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
 import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
-import { adminKey, adminKeysEnv } from '../api/admin-helpers.js';
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -30,7 +29,10 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 async function balanceOf(hz: SandboxHorizonHandle, config: AppConfig): Promise<string | undefined> {
   const acc = await hz.server.loadAccount(config.stellar.distributionAccount);
   const line = acc.balances.find(
-    (b) => 'asset_code' in b && b.asset_code === config.stellar.assetCode && b.asset_issuer === config.stellar.issuerAccount,
+    (b) =>
+      'asset_code' in b &&
+      b.asset_code === config.stellar.assetCode &&
+      b.asset_issuer === config.stellar.issuerAccount,
   );
   return line?.balance;
 }
@@ -57,7 +59,10 @@ describe('top-up in the sandbox: signed with the sandbox issuer, end to end (iss
   it('tops the distribution account up to TOPUP_TARGET, then finds nothing to do', async () => {
     expect(await balanceOf(hz, config)).toBe('250.0000000');
     const workflowId = `topup-sbx-${randomBytes(4).toString('hex')}`;
-    const result = await temporal.client.workflow.execute(topUpWorkflow, { taskQueue: temporal.taskQueue, workflowId });
+    const result = await temporal.client.workflow.execute(topUpWorkflow, {
+      taskQueue: temporal.taskQueue,
+      workflowId,
+    });
     expect(result).toMatchObject({ status: 'completed', balance: '250.0000000', amount: '4750.0000000' });
     expect(await balanceOf(hz, config)).toBe('5000.0000000');
     const row = await getTopUp(tdb.db, workflowId);
@@ -74,7 +79,10 @@ describe('top-up in the sandbox: signed with the sandbox issuer, end to end (iss
 
   it('ensureTopUpSchedule creates the schedule once and updates it in place', async () => {
     const scheduleId = `topup-sched-${randomBytes(4).toString('hex')}`;
-    const first = await ensureTopUpSchedule(temporal.client, config, { scheduleId, taskQueue: temporal.taskQueue });
+    const first = await ensureTopUpSchedule(temporal.client, config, {
+      scheduleId,
+      taskQueue: temporal.taskQueue,
+    });
     const changed = testConfig({ HORIZON_URL: hz.url, TOPUP_CRON: '0 6 * * *' });
     await ensureTopUpSchedule(temporal.client, changed, { scheduleId, taskQueue: temporal.taskQueue });
     const desc = await first.describe();
@@ -123,21 +131,34 @@ describe('top-up on the testnet profile: cold signatures, 2-of-3 multisig issuer
     await hz.friendbot(distribution.publicKey());
     const asset = new Asset(config.stellar.assetCode, issuer.publicKey());
     const fee = '100';
-    const trust = new TransactionBuilder(await hz.server.loadAccount(distribution.publicKey()), { fee, networkPassphrase: hz.passphrase })
+    const trust = new TransactionBuilder(await hz.server.loadAccount(distribution.publicKey()), {
+      fee,
+      networkPassphrase: hz.passphrase,
+    })
       .addOperation(Operation.changeTrust({ asset }))
       .setTimeout(60)
       .build();
     trust.sign(distribution);
     await hz.server.submitTransaction(trust);
     // The issuer goes cold: three signers of weight 1, medium threshold 2, master key disabled.
-    const multisig = new TransactionBuilder(await hz.server.loadAccount(issuer.publicKey()), { fee, networkPassphrase: hz.passphrase });
-    for (const k of cold) multisig.addOperation(Operation.setOptions({ signer: { ed25519PublicKey: k.publicKey(), weight: 1 } }));
-    multisig.addOperation(Operation.setOptions({ masterWeight: 0, lowThreshold: 1, medThreshold: 2, highThreshold: 2 }));
+    const multisig = new TransactionBuilder(await hz.server.loadAccount(issuer.publicKey()), {
+      fee,
+      networkPassphrase: hz.passphrase,
+    });
+    for (const k of cold)
+      multisig.addOperation(Operation.setOptions({ signer: { ed25519PublicKey: k.publicKey(), weight: 1 } }));
+    multisig.addOperation(
+      Operation.setOptions({ masterWeight: 0, lowThreshold: 1, medThreshold: 2, highThreshold: 2 }),
+    );
     const tx = multisig.setTimeout(60).build();
     tx.sign(issuer);
     await hz.server.submitTransaction(tx);
 
-    temporal = await startTestWorker({ config, db: tdb.db, horizon: new Horizon.Server(hz.url, { allowHttp: true }) });
+    temporal = await startTestWorker({
+      config,
+      db: tdb.db,
+      horizon: new Horizon.Server(hz.url, { allowHttp: true }),
+    });
     apiConnection = await Connection.connect({ address: inject('temporalAddress') });
     // The testnet profile refuses plain-http Horizon in the SDK; the sandbox ledger here is http on loopback.
     app = createApp({
@@ -168,7 +189,10 @@ describe('top-up on the testnet profile: cold signatures, 2-of-3 multisig issuer
 
   it('publishes the unsigned XDR, rejects a non-signer and an under-threshold envelope, completes with 2-of-3', async () => {
     const workflowId = `topup-cold-${randomBytes(4).toString('hex')}`;
-    const handle = await temporal.client.workflow.start(topUpWorkflow, { taskQueue: temporal.taskQueue, workflowId });
+    const handle = await temporal.client.workflow.start(topUpWorkflow, {
+      taskQueue: temporal.taskQueue,
+      workflowId,
+    });
 
     const row = await waitFor('awaiting_signature', async () => {
       const r = await getTopUp(tdb.db, workflowId);
@@ -176,16 +200,24 @@ describe('top-up on the testnet profile: cold signatures, 2-of-3 multisig issuer
     });
     expect(row.amount).toBe('700.0000000');
     const listed = (await (
-      await app.request('/admin/topups?status=awaiting_signature', { headers: { Authorization: `Bearer ${ops.raw}` } })
+      await app.request('/admin/topups?status=awaiting_signature', {
+        headers: { Authorization: `Bearer ${ops.raw}` },
+      })
     ).json()) as { topups: { id: string; unsigned_xdr: string }[] };
     expect(listed.topups.map((t) => t.id)).toEqual([workflowId]);
-    const alert = await tdb.db.selectFrom('alerts').selectAll().where('transaction_id', '=', workflowId).executeTakeFirst();
+    const alert = await tdb.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('transaction_id', '=', workflowId)
+      .executeTakeFirst();
     expect(alert).toMatchObject({ kind: 'topup_awaiting_signature', acknowledged_at: null });
     const unsigned = listed.topups[0]!.unsigned_xdr;
 
     // A non-signer's signature (with one real signer): rejected, the workflow keeps waiting.
     expect((await handIn(workflowId, signed(unsigned, [cold[0]!, Keypair.random()]))).status).toBe(202);
-    await waitFor('first rejection', async () => ((await handle.query(topUpStateQuery)).rejections.length === 1 ? true : undefined));
+    await waitFor('first rejection', async () =>
+      (await handle.query(topUpStateQuery)).rejections.length === 1 ? true : undefined,
+    );
     // One signer of weight 1 < medium threshold 2: rejected.
     expect((await handIn(workflowId, signed(unsigned, [cold[1]!]))).status).toBe(202);
     const state = await waitFor('second rejection', async () => {
@@ -203,7 +235,11 @@ describe('top-up on the testnet profile: cold signatures, 2-of-3 multisig issuer
     expect(result).toMatchObject({ status: 'completed', amount: '700.0000000', txHash: row.tx_hash });
     expect(await balanceOf(hz, config)).toBe('700.0000000');
     expect(await getTopUp(tdb.db, workflowId)).toMatchObject({ status: 'completed' });
-    const acked = await tdb.db.selectFrom('alerts').selectAll().where('transaction_id', '=', workflowId).executeTakeFirstOrThrow();
+    const acked = await tdb.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('transaction_id', '=', workflowId)
+      .executeTakeFirstOrThrow();
     expect(acked.acknowledged_at).not.toBeNull();
 
     // After completion the admin API refuses further envelopes.
