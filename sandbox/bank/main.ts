@@ -17,12 +17,11 @@ const bank = await startSandboxBank({
   webhookSecret: config.bank.webhookSecret,
   logger,
 }).catch((err: NodeJS.ErrnoException) => {
-  logger.fatal(
+  const reason =
     err.code === 'EADDRINUSE'
       ? `port ${config.sandbox.bankPort} is already in use (set SANDBOX_BANK_PORT to change it)`
-      : { err: { message: err.message } },
-    'sandbox bank failed to start',
-  );
+      : err.message;
+  logger.fatal({ reason }, 'sandbox bank failed to start');
   process.exit(1);
 });
 logger.info({ port: bank.port, webhookUrl: config.bank.sandboxWebhookUrl }, 'sandbox bank listening');
