@@ -98,7 +98,14 @@ export function createHorizonSandbox(o: HorizonSandboxOptions): HorizonSandbox {
     ledger,
     rootKeypair: ledger.rootKeypair,
     async start(port = 0) {
-      await ledger.init();
+      try {
+        await ledger.init();
+      } catch (err) {
+        await ledger.stop().catch(() => {});
+        if (ownsDb) await db.destroy();
+        stopped = true;
+        throw err;
+      }
       ledger.start();
       const hostname = o.hostname ?? '127.0.0.1';
       const s = serve({ fetch: app.fetch, hostname, port });

@@ -69,6 +69,7 @@ export class Ledger {
   }
 
   async init(): Promise<void> {
+    await this.o.store.lock();
     await this.o.store.init();
     const { state, latest } = await this.o.store.load();
     this.state = state;
@@ -114,6 +115,7 @@ export class Ledger {
     this.queue = [];
     this.pendingByHash.clear();
     this.queuedSeq.clear();
+    await this.o.store.unlock();
   }
 
   private schedule() {

@@ -84,6 +84,47 @@ export class HorizonStore {
     return sql.table(`${this.schema}.${name}`);
   }
 
+  private releaseLock: (() => void) | undefined;
+  private lockDone: Promise<void> | undefined;
+
+  /**
+   * Holds a session advisory lock on the schema for as long as this instance runs, so two sandbox processes can
+   * never write the same ledger (the second one fails to start with a clear message).
+   */
+  async lock(): Promise<void> {
+    let acquired!: (ok: boolean) => void;
+    let failed!: (err: unknown) => void;
+    const result = new Promise<boolean>((res, rej) => {
+      acquired = res;
+      failed = rej;
+    });
+    const released = new Promise<void>((res) => {
+      this.releaseLock = res;
+    });
+    const key = `sandbox-horizon:${this.schema}`;
+    this.lockDone = this.db
+      .connection()
+      .execute(async (conn) => {
+        const r = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtext(${key})) as ok`.execute(
+          conn,
+        );
+        const ok = r.rows[0]?.ok === true;
+        acquired(ok);
+        if (!ok) return;
+        await released;
+        await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(conn);
+      })
+      .catch((err) => failed(err));
+    if (!(await result)) {
+      throw new Error(`another sandbox Horizon is already running on Postgres schema ${this.schema}`);
+    }
+  }
+
+  async unlock(): Promise<void> {
+    this.releaseLock?.();
+    await this.lockDone;
+  }
+
   async init(): Promise<void> {
     const s = sql.id(this.schema);
     await sql`create schema if not exists ${s}`.execute(this.db);

@@ -556,6 +556,31 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
     expect((await bad.json()).type).toBe('https://stellar.org/horizon-errors/transaction_malformed');
   });
 
+  it('consecutive sequence numbers from one account can both be queued before a ledger closes', async () => {
+    const account = await server.loadAccount(alice.publicKey());
+    const make = () => {
+      const tx = new TransactionBuilder(account, { fee: BASE_FEE, networkPassphrase: h.passphrase })
+        .addOperation(
+          Operation.payment({ destination: distributor.publicKey(), asset: Asset.native(), amount: '0.3' }),
+        )
+        .setTimeout(60)
+        .build();
+      tx.sign(alice);
+      return tx;
+    };
+    const first = make();
+    const second = make(); // account's sequence was incremented by the builder
+    const p1 = server.submitTransaction(first);
+    const deadline = Date.now() + 10_000;
+    while (h.sandbox.ledger.pendingCount === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
+    const p2 = server.submitTransaction(second);
+    const [r1, r2] = await Promise.all([p1, p2]);
+    expect(r1.successful && r2.successful).toBe(true);
+    expect(r2.ledger).toBeGreaterThanOrEqual(r1.ledger);
+    expect((await server.loadAccount(alice.publicKey())).sequence).toBe(second.sequence);
+  });
+
   it('the same envelope submitted twice (also concurrently) is applied once and answers the same result', async () => {
     const tx = await build(alice, [
       Operation.payment({ destination: distributor.publicKey(), asset: Asset.native(), amount: '0.1' }),

@@ -62,6 +62,8 @@ describe('sandbox Horizon lifecycle', () => {
     const before = await first.server.loadAccount(holder.publicKey());
     const ledgerBefore = paid.ledger;
     const schema = first.schema;
+    // a second process on the same schema refuses to start instead of forking the ledger
+    await expect(startSandboxHorizon({ schema, keepSchema: true })).rejects.toThrow(/already running/);
     await first.stop();
     started.length = 0;
 
