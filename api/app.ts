@@ -7,10 +7,11 @@ import { sepCors } from './middleware/cors.js';
 import { errorHandler, HttpError } from './middleware/errors.js';
 import { createMetrics, observeRequests } from './middleware/metrics.js';
 import { openapiApp } from './openapi/index.js';
-import { SEP10_PATH, SEP12_PATH } from './paths.js';
+import { SEP10_PATH, SEP12_PATH, SEP24_PATH } from './paths.js';
 import { sep1App } from './sep1/index.js';
 import { sep10App } from './sep10/index.js';
 import { kycSurface } from './sep12/index.js';
+import { sep24App } from './sep24/index.js';
 
 /**
  * The whole HTTP surface. Each SEP is a sub-app mounted with `route()`; nothing global, so tests build as many
@@ -37,6 +38,8 @@ export function createApp(deps: ApiDeps) {
   const kyc = kycSurface(deps);
   app.route(SEP12_PATH, kyc.kyc);
   app.route('/webhooks/kyc', kyc.webhook);
+  // SEP-24 TRANSFER_SERVER_SEP0024 and its hosted pages (/sep24/interactive/...), sharing the KYC context.
+  app.route(SEP24_PATH, sep24App(deps, { kyc: kyc.ctx }));
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError(errorHandler(deps.logger));

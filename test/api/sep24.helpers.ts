@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { inject } from 'vitest';
+import { createApp } from '../../api/app.js';
+import type { ApiDeps } from '../../api/deps.js';
+import { issueToken } from '../../api/sep10/jwt.js';
+import type { AppConfig } from '../../config/index.js';
+import { createLogger } from '../../config/logger.js';
+import { testConfig } from '../helpers/config.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+
+/**
+ * The whole API (createApp) over a fresh schema and the real Temporal dev server. Deposit workflows start on a
+ * task queue of this file; unless a test starts a worker on it, nothing runs them, so these tests see exactly
+ * what the request itself did.
+ */
+export interface Sep24Api {
+  request(path: string, init?: RequestInit): Promise<Response>;
+  config: AppConfig;
+  deps: ApiDeps;
+  tdb: TestDb;
+  temporal: Client;
+  tokenFor(sub: string, clientDomain?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createSep24Api(env: Record<string, string> = {}): Promise<Sep24Api> {
+  const tdb = await createTestDb('s24');
+  const config = testConfig({ TEMPORAL_TASK_QUEUE: `s24-${randomBytes(4).toString('hex')}`, ...env });
+  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  const temporal = new Client({ connection });
+  const deps: ApiDeps = { config, db: tdb.db, temporal, logger: createLogger('test', 'silent') };
+  const app = createApp(deps);
+  return {
+    request: async (path, init) => app.request(path, init),
+    config,
+    deps,
+    tdb,
+    temporal,
+    tokenFor: (sub, clientDomain) => issueToken(config, { sub, ...(clientDomain ? { clientDomain } : {}) }),
+    async close() {
+      const rows = await tdb.db.selectFrom('transactions').select(['id', 'kind']).execute();
+      await Promise.all(
+        rows.map((r) =>
+          temporal.workflow
+            .getHandle(`${r.kind === 'deposit' ? 'deposit' : 'withdraw'}-${r.id}`)
+            .terminate('test done')
+            .catch(() => {}),
+        ),
+      );
+      await connection.close().catch(() => {});
+      await tdb.destroy();
+    },
+  };
+}
+
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+export function jsonPost(token: string | undefined, body: unknown): RequestInit {
+  return {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(token ? bearer(token) : {}) },
+    body: JSON.stringify(body),
+  };
+}
