@@ -12,6 +12,7 @@ import {
 import type { WorkflowHandle } from '@temporalio/client';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signalRequestId } from '../../activities/observer.js';
 import { createStellarActivities } from '../../activities/stellar.js';
 import type { AppConfig } from '../../config/index.js';
 import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
@@ -132,6 +133,25 @@ describe('payment observer: 1,000 payments across restarts (issue 4, S24-22)', (
         })),
       )
       .execute();
+    // A pending withdrawal whose workflow is gone: its payment is recorded as unmatched, never retried forever.
+    await tdb.db
+      .insertInto('transactions')
+      .values({
+        id: 'orphan',
+        kind: 'withdrawal',
+        status: 'pending_user_transfer_start',
+        sub: senders[0]!.publicKey(),
+        sub_account: senders[0]!.publicKey(),
+        sub_memo: null,
+        client_domain: null,
+        asset_code: config.stellar.assetCode,
+        asset_issuer: config.stellar.issuerAccount,
+        stellar_account: senders[0]!.publicKey(),
+        withdraw_anchor_account: distribution,
+        memo: 'ORPHAN',
+        memo_type: 'text',
+      })
+      .execute();
     const probes = new Map<string, WorkflowHandle>(); // id → handle on the first client
     for (let i = 0; i < rows.length; i += 25) {
       await Promise.all(
@@ -196,6 +216,7 @@ describe('payment observer: 1,000 payments across restarts (issue 4, S24-22)', (
       build(i % senders.length, [op], sdkMemo(memoOf(i)), i % 5 === 0);
       expected.set(`wm-${i}`, { amount, mismatch: wrongAmount ? 'amount' : null });
     }
+    build(9, [pay(distribution)], Memo.text('ORPHAN'));
     for (let i = 0; i < WRONG_MEMOS; i++) {
       build(i % senders.length, [pay(distribution)], Memo.text(`nobody-${i}`), i % 4 === 0);
     }
@@ -251,7 +272,7 @@ describe('payment observer: 1,000 payments across restarts (issue 4, S24-22)', (
 
     await streaming;
     const incoming = await allIncoming();
-    expect(incoming.length).toBe(1 + MEMO_WITHDRAWALS + WRONG_MEMOS + MUXED_WITHDRAWALS + BULK); // + setup funding
+    expect(incoming.length).toBe(2 + MEMO_WITHDRAWALS + WRONG_MEMOS + MUXED_WITHDRAWALS + BULK); // + setup funding
     await waitFor(async () => (await countRecorded()) >= incoming.length, 'every payment recorded');
 
     // Every payment recorded exactly once, and nothing else.
@@ -270,8 +291,13 @@ describe('payment observer: 1,000 payments across restarts (issue 4, S24-22)', (
 
     // Recorded details: matching, fee bumps, path payments, muxed ids, wrong memos.
     const byTx = new Map<string, (typeof recorded)[number][]>();
+    const orphan = recorded.filter((r) => r.memo === 'ORPHAN');
+    expect(orphan).toMatchObject([
+      { transaction_id: 'orphan', status: 'unmatched', unmatched_reason: 'workflow_not_found' },
+    ]);
     for (const r of recorded)
-      if (r.transaction_id) byTx.set(r.transaction_id, [...(byTx.get(r.transaction_id) ?? []), r]);
+      if (r.transaction_id && r.transaction_id !== 'orphan')
+        byTx.set(r.transaction_id, [...(byTx.get(r.transaction_id) ?? []), r]);
     expect(byTx.size).toBe(expected.size);
     for (const [id, want] of expected) {
       const got = byTx.get(id);
@@ -319,4 +345,45 @@ describe('payment observer: 1,000 payments across restarts (issue 4, S24-22)', (
     }
     return out;
   }
+});
+
+describe('paymentReceived signal delivery', () => {
+  it('a repeated signal for the same payment (same request id) reaches the workflow once', async () => {
+    const tdb = await createTestDb('sig');
+    const temporal = await startTestWorker({ config: testConfig(), db: tdb.db });
+    try {
+      const handle = await temporal.client.workflow.start('paymentSignalProbeWorkflow', {
+        taskQueue: temporal.taskQueue,
+        workflowId: `withdraw-dedupe-${randomUUID()}`,
+      });
+      const payment: ReceivedPayment = {
+        operationId: '12345',
+        transactionHash: 'ab'.repeat(32),
+        from: Keypair.random().publicKey(),
+        amount: '1.0000000',
+        assetCode: 'USDC',
+        assetIssuer: null,
+        memo: 'x',
+        memoType: 'text',
+      };
+      const converter = temporal.client.options.loadedDataConverter.payloadConverter;
+      for (let i = 0; i < 3; i++) {
+        await temporal.client.workflowService.signalWorkflowExecution({
+          namespace: 'default',
+          workflowExecution: { workflowId: handle.workflowId },
+          signalName: 'paymentReceived',
+          input: { payloads: [converter.toPayload(payment)] },
+          requestId: signalRequestId(payment.operationId),
+        });
+      }
+      const deadline = Date.now() + 20_000;
+      let got: ReceivedPayment[] = [];
+      while (got.length === 0 && Date.now() < deadline) got = await handle.query(paymentSignalsQuery);
+      expect(got).toEqual([payment]);
+      await handle.terminate();
+    } finally {
+      await temporal.stop();
+      await tdb.destroy();
+    }
+  });
 });

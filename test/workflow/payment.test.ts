@@ -248,6 +248,44 @@ describe('sendPayment: exactly one payment whatever fails (issue 4)', () => {
     expect(cb.balanceId).toMatch(/^[0-9a-f]{72}$/);
   });
 
+  it('a batch of payments is one transaction, idempotent by batch ref; a payment ref cannot join two batches', async () => {
+    const others = [Keypair.random(), Keypair.random()];
+    for (const k of others) {
+      await hz.friendbot(k.publicKey());
+      await trust(k);
+    }
+    const payments = [
+      { ...pay('b-1', '1'), destination: others[0]!.publicKey() },
+      { ...pay('b-2', '2'), destination: others[1]!.publicKey() },
+      { ...pay('b-3', '3'), destination: muxedAddress(others[1]!.publicKey(), '9') },
+    ];
+    let crashes = 0;
+    hooks.afterSubmit = (ref) => {
+      if (ref === 'batch-1' && crashes++ === 0) throw new Error('crash after the batch landed');
+    };
+    await expect(acts.sendPaymentBatch({ batchRef: 'batch-1', payments })).rejects.toThrow(/crash/);
+    hooks.afterSubmit = undefined;
+    const first = await acts.sendPaymentBatch({ batchRef: 'batch-1', payments });
+    const again = await acts.sendPaymentBatch({ batchRef: 'batch-1', payments });
+    expect(again).toEqual(first);
+    expect(first.refs).toEqual(['b-1', 'b-2', 'b-3']);
+    const tx = await hz.server.transactions().transaction(first.hash).call();
+    expect(tx.operation_count).toBe(3);
+    expect(await balance(others[0]!.publicKey())).toBe('1.0000000');
+    expect(await balance(others[1]!.publicKey())).toBe('5.0000000');
+    const dup = await acts
+      .sendPaymentBatch({ batchRef: 'batch-2', payments: [payments[0]!] })
+      .catch((e: unknown) => e);
+    expect((dup as ApplicationFailure).type).toBe(StellarFailure.DuplicateRef);
+    const memoInBatch = await acts
+      .sendPaymentBatch({
+        batchRef: 'batch-3',
+        payments: [{ ...pay('b-4'), memo: { type: 'id', value: '1' } }],
+      })
+      .catch((e: unknown) => e);
+    expect((memoInBatch as ApplicationFailure).type).toBe(StellarFailure.InvalidRequest);
+  });
+
   async function waitForLedgerAfter(when: Date): Promise<void> {
     const deadline = Date.now() + 30_000;
     for (;;) {
