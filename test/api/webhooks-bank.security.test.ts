@@ -122,6 +122,19 @@ describe('POST /webhooks/bank signature (Stripe-style HMAC over the raw body, re
     await expectError(notJson, 400);
   });
 
+  it('is mounted by createApp at POST /webhooks/bank with the one error shape', async () => {
+    const { createApp } = await import('../../api/app.js');
+    const full = createApp({
+      config,
+      db: tdb.db,
+      temporal: new Client({ connection, namespace: 'default' }),
+      logger: createLogger('test', 'silent'),
+    });
+    const body = JSON.stringify(transferEvent({ reference: 'via createApp' }));
+    await expectError(await full.request('/webhooks/bank', { method: 'POST', body }), 400);
+    expect((await postSigned(full, config, body)).status).toBe(200);
+  });
+
   it('acknowledges event types it does not handle without recording anything', async () => {
     const body = JSON.stringify({ id: 'evt_other', type: 'payout.completed', created: 1 });
     const res = await postSigned(app, config, body);
