@@ -120,13 +120,17 @@ export async function setFieldStatus(
     .execute();
 }
 
-/** Marks every PROCESSING field ACCEPTED (the provider approved what it was sent). */
-export async function acceptProcessingFields(db: Executor, customerId: string): Promise<void> {
+/**
+ * Marks PROCESSING fields ACCEPTED: the provider approved what it was sent, i.e. the values stored no later
+ * than `sentAt`. A value changed while the check ran stays PROCESSING for the next check.
+ */
+export async function acceptProcessingFields(db: Executor, customerId: string, sentAt: Date): Promise<void> {
   await db
     .updateTable('customer_fields')
     .set({ status: 'ACCEPTED', error: null, updated_at: new Date() })
     .where('customer_id', '=', customerId)
     .where('status', '=', 'PROCESSING')
+    .where('updated_at', '<=', sentAt)
     .execute();
 }
 

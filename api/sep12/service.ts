@@ -398,6 +398,8 @@ function notifyCallback(ctx: KycContext, customer: CustomerRow, fields: readonly
 
 export interface ProviderVerdict {
   checkId: string;
+  /** When the check was created: field values stored after it were not part of it. */
+  submittedAt: Date;
   result: 'approved' | 'rejected' | 'needs_more_info';
   reason?: string | undefined;
   /** needs_more_info: the fields to send again. */
@@ -415,9 +417,15 @@ export async function applyVerdict(
   let current = customer;
   if (verdict.result === 'approved') {
     await updateCheck(ctx.db, verdict.checkId, { status: 'approved', completed_at: new Date() });
-    await acceptProcessingFields(ctx.db, customer.id);
+    await acceptProcessingFields(ctx.db, customer.id, verdict.submittedAt);
+    // Data of this tier changed while the provider was checking: the approval does not cover it, so the
+    // tier is not granted and refreshCustomer below sends the new data to a fresh check.
+    const required = new Set(tierFields(checkTier).required);
+    const changedSince = (await listFields(ctx.db, customer.id)).some(
+      (f) => required.has(f.name) && f.updated_at > verdict.submittedAt,
+    );
     current = await updateCustomer(ctx.db, customer.id, {
-      accepted_tier: Math.max(customer.accepted_tier, checkTier),
+      accepted_tier: changedSince ? customer.accepted_tier : Math.max(customer.accepted_tier, checkTier),
       message: null,
     });
   } else if (verdict.result === 'rejected') {

@@ -56,6 +56,7 @@ export function kycWebhookApp(ctx: KycContext) {
     }
     await applyVerdict(ctx, customer, check.tier, {
       checkId: check.id,
+      submittedAt: check.created_at,
       result: event.result,
       reason: event.reason,
       fields: event.fields,

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerView } from '../../api/sep12/service.js';
-import { verifyCallbackSignature } from '../../api/sep12/signatures.js';
+import {
+  KYC_SIGNATURE_HEADER,
+  KYC_TIMESTAMP_HEADER,
+  signKycWebhook,
+  verifyCallbackSignature,
+} from '../../api/sep12/signatures.js';
 import { customerStatusForTier } from '../../db/customers.js';
 import {
   bearer,
@@ -277,6 +282,51 @@ describe('SEP-12 happy paths (real Postgres, real sandbox KYC provider)', () => 
     });
     expect(again.status).toBe(404);
     expect(((await again.json()) as { error: string }).error).toBeTruthy();
+  });
+
+  it('an approval does not cover data changed while the provider was checking: a new check is started', async () => {
+    const account = newAccount();
+    const token = await h.token(account);
+    const sent: { reference: string; fields: Record<string, string> }[] = [];
+    const saved = h.ctx.provider;
+    h.ctx.provider = {
+      submitCheck: async (req) => {
+        sent.push({ reference: req.reference, fields: req.fields });
+        return { providerCheckId: `fake-${sent.length}` };
+      },
+    };
+    try {
+      await h.app.request('/kyc/customer', jsonPut(token, tier1Fields('Before')));
+      expect(sent).toHaveLength(1);
+      await h.app.request('/kyc/customer', jsonPut(token, { last_name: 'After' }));
+      expect(sent).toHaveLength(1); // a check for this tier is already open
+      const body = JSON.stringify({
+        event_id: `evt-${sent[0]!.reference}`,
+        reference: sent[0]!.reference,
+        result: 'approved',
+      });
+      const ts = Math.floor(Date.now() / 1000);
+      const res = await h.app.request('/webhooks/kyc', {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          [KYC_TIMESTAMP_HEADER]: String(ts),
+          [KYC_SIGNATURE_HEADER]: signKycWebhook(h.config.kyc.webhookSecret, ts, body),
+        },
+        body,
+      });
+      expect(res.status).toBe(200);
+      const { body: view } = await get(token);
+      expect(view.status).toBe('PROCESSING');
+      expect(view.provided_fields?.first_name?.status).toBe('ACCEPTED');
+      expect(view.provided_fields?.last_name?.status).toBe('PROCESSING');
+      expect((await customerStatusForTier(h.tdb.db, { account, memo: null }, 1)).status).toBe('PROCESSING');
+      // the changed name went to a fresh check
+      expect(sent).toHaveLength(2);
+      expect(sent[1]!.fields.last_name).toBe('After');
+    } finally {
+      h.ctx.provider = saved;
+    }
   });
 
   it('X-11: lang=es localizes descriptions; an unknown lang falls back to English', async () => {
