@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { Asset, Horizon, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import {
+  Asset,
+  Horizon,
+  Keypair,
+  Operation,
+  type Transaction,
+  TransactionBuilder,
+} from '@stellar/stellar-sdk';
 import { Client, Connection } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTopUpActivities } from '../../activities/topup.js';
 import { createApp } from '../../api/app.js';
 import { type AppConfig, loadConfig } from '../../config/index.js';
 import { createLogger } from '../../config/logger.js';
@@ -75,6 +84,35 @@ describe('top-up in the sandbox: signed with the sandbox issuer, end to end (iss
       workflowId: `${workflowId}-2`,
     });
     expect(again).toEqual({ status: 'not_needed', balance: '5000.0000000' });
+
+    // Replay guards determinism of the shipped workflow code.
+    const history = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: inject('workflowBundlePath') } },
+      history,
+      workflowId,
+    );
+  });
+
+  it('a resubmission after a crash finds the hash on the ledger and never pays twice', async () => {
+    const done = await tdb.db
+      .selectFrom('topups')
+      .selectAll()
+      .where('status', '=', 'completed')
+      .executeTakeFirstOrThrow();
+    // As if the worker died after Horizon accepted the envelope but before the row was updated.
+    await tdb.db
+      .updateTable('topups')
+      .set({ status: 'submitting', ledger: null, completed_at: null })
+      .where('id', '=', done.id)
+      .execute();
+    const activities = createTopUpActivities({ config, db: tdb.db, horizon: hz.server });
+    const before = await balanceOf(hz, config);
+    const again = await activities.topUpSubmit({ topUpId: done.id });
+    expect(again.txHash).toBe(done.tx_hash);
+    expect(again.ledger).toBe(done.ledger);
+    expect(await balanceOf(hz, config)).toBe(before);
+    expect(await getTopUp(tdb.db, done.id)).toMatchObject({ status: 'completed', ledger: done.ledger });
   });
 
   it('ensureTopUpSchedule creates the schedule once and updates it in place', async () => {
@@ -104,12 +142,13 @@ describe('top-up on the testnet profile: cold signatures, 2-of-3 multisig issuer
   const ops = adminKey('treasury', 'topups:read,topups:write');
   let app: ReturnType<typeof createApp>;
   let apiConnection: Connection;
+  let baseEnv: Record<string, string>;
 
   beforeAll(async () => {
     hz = await startSandboxHorizon();
     tdb = await createTestDb('topupc');
     const distribution = Keypair.random();
-    config = loadConfig({
+    baseEnv = {
       PROFILE: 'testnet',
       LOG_LEVEL: 'silent',
       DATABASE_URL: inject('pgUrl'),
@@ -125,7 +164,8 @@ describe('top-up on the testnet profile: cold signatures, 2-of-3 multisig issuer
       TOPUP_THRESHOLD: '100',
       TOPUP_TARGET: '700',
       ADMIN_API_KEYS: adminKeysEnv([ops]),
-    });
+    };
+    config = loadConfig(baseEnv);
     expect(config.stellar.issuerSecret).toBeUndefined();
     await hz.friendbot(issuer.publicKey());
     await hz.friendbot(distribution.publicKey());
@@ -244,5 +284,68 @@ describe('top-up on the testnet profile: cold signatures, 2-of-3 multisig issuer
 
     // After completion the admin API refuses further envelopes.
     expect((await handIn(workflowId, signed(unsigned, [cold[0]!, cold[2]!]))).status).toBe(409);
+  });
+
+  it('expires after TOPUP_SIGNATURE_TIMEOUT: alert closed, and the envelope can no longer land (time bound)', async () => {
+    const distribution = Keypair.random();
+    await hz.friendbot(distribution.publicKey());
+    const trust = new TransactionBuilder(await hz.server.loadAccount(distribution.publicKey()), {
+      fee: '100',
+      networkPassphrase: hz.passphrase,
+    })
+      .addOperation(Operation.changeTrust({ asset: new Asset(config.stellar.assetCode, issuer.publicKey()) }))
+      .setTimeout(60)
+      .build();
+    trust.sign(distribution);
+    await hz.server.submitTransaction(trust);
+    const shortConfig = loadConfig({
+      ...baseEnv,
+      DISTRIBUTION_SECRET: distribution.secret(),
+      TOPUP_SIGNATURE_TIMEOUT: '2s',
+    });
+    const worker = await startTestWorker({
+      config: shortConfig,
+      db: tdb.db,
+      horizon: new Horizon.Server(hz.url, { allowHttp: true }),
+    });
+    try {
+      const workflowId = `topup-expire-${randomBytes(4).toString('hex')}`;
+      const result = await worker.client.workflow.execute(topUpWorkflow, {
+        taskQueue: worker.taskQueue,
+        workflowId,
+      });
+      expect(result).toMatchObject({ status: 'expired', amount: '700.0000000' });
+      const row = await getTopUp(tdb.db, workflowId);
+      expect(row?.status).toBe('expired');
+      const alert = await tdb.db
+        .selectFrom('alerts')
+        .selectAll()
+        .where('transaction_id', '=', workflowId)
+        .executeTakeFirstOrThrow();
+      expect(alert.acknowledged_at).not.toBeNull();
+      // Signed properly but too late: the network refuses it.
+      await waitFor('the envelope time bound to pass', async () => {
+        const ledger = await hz.server.ledgers().order('desc').limit(1).call();
+        const closedAt = Date.parse(ledger.records[0]!.closed_at);
+        const maxTime = Number(
+          (
+            TransactionBuilder.fromXDR(
+              row!.unsigned_xdr,
+              shortConfig.stellar.networkPassphrase,
+            ) as Transaction
+          ).timeBounds!.maxTime,
+        );
+        return closedAt / 1000 > maxTime + 1 ? true : undefined;
+      });
+      const late = signed(row!.unsigned_xdr, [cold[0]!, cold[1]!]);
+      await expect(
+        hz.server.submitTransaction(TransactionBuilder.fromXDR(late, shortConfig.stellar.networkPassphrase)),
+      ).rejects.toMatchObject({
+        response: { data: { extras: { result_codes: { transaction: 'tx_too_late' } } } },
+      });
+      expect(await balanceOf(hz, shortConfig)).toBe('0.0000000');
+    } finally {
+      await worker.stop();
+    }
   });
 });
