@@ -97,13 +97,15 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
       ? await redeemStartToken(db, { transactionId, token, sessionTtlSeconds: config.sep24.sessionTtlSeconds })
       : undefined;
     if (!session) return fail(c, lang, 'sep24.link_invalid', 403);
+    // The wallet's `lang` on the URL wins; otherwise the one sent with the deposit request.
+    const pageLang = q.lang ? lang : resolveLang((await getTransaction(db, transactionId))?.lang);
     const check = callbackField(config);
     const patch: Parameters<typeof updateTransaction>[2] = {};
     if (q.callback && check.safeParse(q.callback).success) patch.interactive_callback = q.callback;
     if (q.on_change_callback && check.safeParse(q.on_change_callback).success) patch.on_change_callback = q.on_change_callback;
     if (q.lang) patch.lang = lang;
     if (Object.keys(patch).length > 0) await updateTransaction(db, transactionId, patch);
-    return c.redirect(stepUrl('/amount', { transactionId, session: session.session, lang }), 303);
+    return c.redirect(stepUrl('/amount', { transactionId, session: session.session, lang: pageLang }), 303);
   });
 
   const AmountPage = (props: { step: Step; value: string; error?: string }) => {
