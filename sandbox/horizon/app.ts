@@ -71,7 +71,8 @@ function paging(c: Context, latest: LedgerHeader): Paging {
   const limit = q.limit === undefined || q.limit === '' ? 10 : Number(q.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw badRequest('limit', 'limit must be 1..200');
   let cursor: bigint | undefined;
-  if (q.cursor === 'now') cursor = toid(latest.seq + 1, 0, 0);
+  // 'now': after everything in the latest closed ledger (no record has TOID ledger<<32 | 0 | 0 except ledgers)
+  if (q.cursor === 'now') cursor = toid(latest.seq + 1, 0, 0) - 1n;
   else if (q.cursor !== undefined && q.cursor !== '') {
     if (!/^\d{1,19}$/.test(q.cursor)) throw badRequest('cursor', 'cursor must be a paging token or now');
     cursor = BigInt(q.cursor);
@@ -498,6 +499,7 @@ function streamRecords(
     d.shutdown.addEventListener('abort', wakeUp);
     s.onAbort(wakeUp);
     const aborted = () => s.aborted || s.closed || d.shutdown.aborted;
+    d.ledger.openStreams += 1;
     try {
       await s.write('retry: 1000\nevent: open\ndata: "hello"\n\n');
       let cursor = p.cursor;
@@ -514,6 +516,7 @@ function streamRecords(
         });
       }
     } finally {
+      d.ledger.openStreams -= 1;
       d.ledger.events.off('ledger', wakeUp);
       d.shutdown.removeEventListener('abort', wakeUp);
     }

@@ -53,6 +53,8 @@ export class Ledger {
   state = new CommittedState();
   latest!: LedgerHeader;
   readonly rootKeypair: Keypair;
+  /** SSE streams currently open (their cursors are resolved) — lets tests wait for a subscriber */
+  openStreams = 0;
   /** fires 'ledger' with the header after each close is durable */
   readonly events = new EventEmitter();
   private queue: Pending[] = [];

@@ -121,9 +121,16 @@ describe('sandbox Horizon lifecycle', () => {
         onmessage: (r) => seen.push(r as Horizon.ServerApi.PaymentOperationRecord),
         onerror: (e) => errors.push(e),
       });
+    const live: Horizon.ServerApi.PaymentOperationRecord[] = [];
+    const closeLive = h.server
+      .payments()
+      .forAccount(bob.publicKey())
+      .cursor('now')
+      .stream({ onmessage: (r) => live.push(r as Horizon.ServerApi.PaymentOperationRecord) });
     try {
       await waitFor('the historic payment', () => (seen.length >= 1 ? true : undefined));
       expect(seen[0]!.transaction_hash).toBe(first.hash);
+      await waitFor('both streams open', () => (h.sandbox.ledger.openStreams >= 2 ? true : undefined));
       const second = await h.server.submitTransaction(
         await signed(h, alice, [
           Operation.payment({ destination: bob.publicKey(), asset: Asset.native(), amount: '2' }),
@@ -136,8 +143,12 @@ describe('sandbox Horizon lifecycle', () => {
         to: bob.publicKey(),
       });
       expect(seen.map((r) => r.paging_token)).toEqual([...new Set(seen.map((r) => r.paging_token))]);
+      // cursor=now: only what happens after the stream opened
+      await waitFor('the live payment on the now-stream', () => (live.length >= 1 ? true : undefined));
+      expect(live.map((r) => r.transaction_hash)).toEqual([second.hash]);
     } finally {
       close();
+      closeLive();
     }
 
     // the raw wire format: retry/open first, then id/data pairs
