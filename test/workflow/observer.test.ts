@@ -10,8 +10,9 @@ import {
   type xdr,
 } from '@stellar/stellar-sdk';
 import type { WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signalRequestId } from '../../activities/observer.js';
 import { createStellarActivities } from '../../activities/stellar.js';
 import type { AppConfig } from '../../config/index.js';
@@ -326,6 +327,9 @@ describe('payment observer: 1,000 payments across restarts (issue 4, S24-22)', (
       [...probes.keys()].map((id) => temporal.client.workflow.getHandle(`withdraw-${id}`).terminate()),
     );
     await temporal.client.workflow.getHandle(observerWorkflowId(distribution)).terminate('done');
+    // Replay guards determinism of the shipped observer workflow (the last run, after continue-as-new).
+    const history = await temporal.client.workflow.getHandle(observerWorkflowId(distribution)).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history);
   }, 240_000);
 
   /** Every incoming payment-type operation to the distribution account, from Horizon itself. */

@@ -1,7 +1,8 @@
 import { Asset, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   createStellarActivities,
   type StellarActivityHooks,
@@ -110,6 +111,9 @@ describe('sendPayment: exactly one payment whatever fails (issue 4)', () => {
     const row = await findEnvelope(tdb.db, 'crash-before');
     expect(row).toMatchObject({ status: 'succeeded', hash: result.hash, attempt: 1 });
     expect(await balance()).toBe(addAmount(before, '1.5'));
+    // Replay guards determinism of the shipped workflow code.
+    const history = await temporal.client.workflow.getHandle('pay-crash-before').fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history);
   });
 
   it('answer lost after the ledger applied the payment: the retry finds the hash and does not pay again', async () => {
