@@ -33,7 +33,7 @@ import {
   validateSep9Value,
 } from '../../stellar/sep9.js';
 import { type KycStatusChange, kycStatusSignal } from '../../workflows/messages.js';
-import { formatByteSize, type Lang, resolveLang, type Translator, translator } from '../i18n/index.js';
+import { formatByteSize, type Lang, type Translator, translator } from '../i18n/index.js';
 import type { BlobStore } from './blob-store.js';
 import { sniffDocumentType } from './blob-store.js';
 import type { CallbackDispatcher } from './callbacks.js';
@@ -203,6 +203,7 @@ export async function submitFields(ctx: KycContext, input: SubmitInput): Promise
       continue;
     }
     const value = raw.trim();
+    if (value === '') continue; // an empty form field means "not provided", never "erase"
     const issue = validateSep9Value(name, value, {
       ...(input.today ? { today: input.today } : {}),
       ...(mobileFormat ? { mobileNumberFormat: mobileFormat } : {}),
@@ -498,5 +499,3 @@ export async function eraseCustomerData(ctx: KycContext, key: CustomerKey): Prom
   await ctx.blobs.deletePrefix(customer.id);
   return true;
 }
-
-export { resolveLang };
