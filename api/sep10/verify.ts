@@ -1,8 +1,10 @@
+import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import {
   FeeBumpTransaction,
   Horizon,
   MuxedAccount,
   NotFoundError,
+  StrKey,
   type Transaction,
   TransactionBuilder,
   WebAuth,
@@ -41,6 +43,46 @@ export function horizonAccountSigners(config: AppConfig): AccountSigners {
   };
 }
 
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+// Parsed public keys of recent signers (the server, client-domain and account keys repeat across logins).
+const verifiers = new Map<string, { address: string; hint: Buffer; key: KeyObject }>();
+function verifierOf(address: string): { address: string; hint: Buffer; key: KeyObject } {
+  let v = verifiers.get(address);
+  if (!v) {
+    const raw = StrKey.decodeEd25519PublicKey(address);
+    v = {
+      address,
+      hint: raw.subarray(28),
+      key: createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' }),
+    };
+    if (verifiers.size >= 10_000) verifiers.delete(verifiers.keys().next().value!);
+    verifiers.set(address, v);
+  }
+  return v;
+}
+
+/**
+ * Which of `candidates` signed `tx`, one signature per key (S10-26: a duplicate is not counted twice, it is
+ * rejected, as is any signature no candidate made). Verification uses OpenSSL through node:crypto: the SDK's
+ * pure-JS verifier costs ~10x more per signature, and its verifyChallengeTx* helpers re-read the challenge and
+ * re-check the server signature that readChallengeTx has just checked.
+ */
+function signingKeys(tx: Transaction, candidates: string[]): Set<string> {
+  const hash = tx.hash();
+  const keys = [...new Set(candidates)].map(verifierOf);
+  const found = new Set<string>();
+  for (const signature of tx.signatures) {
+    const hint = signature.hint();
+    const signer = keys.find(
+      (k) => !found.has(k.address) && k.hint.equals(hint) && verify(null, hash, k.key, signature.signature()),
+    );
+    if (!signer) throw invalid('transaction has unrecognized or duplicate signatures');
+    found.add(signer.address);
+  }
+  return found;
+}
+
 export interface VerifiedChallenge {
   /** JWT sub (S10-34): M..., G...:memo or G... */
   sub: string;
@@ -72,10 +114,10 @@ function decode(config: AppConfig, xdr: string, now: number): Transaction {
 }
 
 /**
- * Every server-side check of POST <WEB_AUTH_ENDPOINT> (S10-19..30), through the SDK's WebAuth verifiers:
- * structure, home domain and web_auth_domain, server signature, then the client's signatures against either the
- * account's signers (medium threshold, each signer once, unknown signatures rejected) or, for an account not on
- * the ledger, exactly its master key. The server key never counts; the client_domain key must sign and never counts.
+ * Every server-side check of POST <WEB_AUTH_ENDPOINT> (S10-19..30): the SDK's readChallengeTx for structure, home
+ * domain, web_auth_domain and the server signature; then the client's signatures against the account's signers
+ * from Horizon (medium threshold, each signer once, unknown signatures rejected) or, for an account not on the
+ * ledger, exactly its master key. The server key never counts; the client_domain key must sign and never counts.
  */
 export async function verifyChallenge(
   config: AppConfig,
@@ -102,7 +144,10 @@ export async function verifyChallenge(
   const clientDomainOps = tx.operations.filter(
     (op) => op.type === 'manageData' && op.name === 'client_domain',
   );
+  if (clientDomainOps.length > 1) throw invalid('challenge has more than one client_domain operation');
   const clientDomainOp = clientDomainOps[0];
+  if (clientDomainOp && !clientDomainOp.source)
+    throw invalid('the client_domain operation has no source account');
   const clientDomain =
     clientDomainOp?.type === 'manageData' && clientDomainOp.value
       ? clientDomainOp.value.toString()
@@ -110,27 +155,28 @@ export async function verifyChallenge(
 
   // S10-30: a muxed client is authenticated by the account it multiplexes.
   const onLedger = await loadSigners(account);
-  try {
-    if (onLedger) {
-      const signers = onLedger.signers.filter((s) => s.type === 'ed25519_public_key' && s.weight > 0);
-      // A zero medium threshold still needs one real signature (S10-26).
-      const threshold = Math.max(1, onLedger.mediumThreshold);
-      WebAuth.verifyChallengeTxThreshold(
-        xdr,
-        server,
-        passphrase,
-        threshold,
-        signers.map((s) => ({ key: s.key, weight: s.weight, type: s.type as 'ed25519_public_key' })),
-        homeDomains,
-        webAuthDomain,
-      );
-    } else {
-      // S10-28: server + master key (+ client_domain key) and nothing else.
-      WebAuth.verifyChallengeTxSigners(xdr, server, passphrase, [account], homeDomains, webAuthDomain);
+  const clientDomainKey = clientDomainOp?.source;
+  const signers = onLedger
+    ? onLedger.signers.filter((s) => s.type === 'ed25519_public_key' && s.weight > 0)
+    : [{ key: account, weight: 1 }]; // S10-28: a nonexistent account signs with its master key alone
+  const signed = signingKeys(tx, [
+    server,
+    ...(clientDomainKey ? [clientDomainKey] : []),
+    ...signers.map((s) => s.key),
+  ]);
+  if (clientDomainKey && !signed.has(clientDomainKey)) {
+    throw invalid("transaction not signed by the source account of the 'client_domain' ManageData operation");
+  }
+  // S10-27, S10-29: neither the server's nor the client domain's signature ever counts for the client.
+  const clientKeys = [...signed].filter((k) => k !== server && k !== clientDomainKey);
+  if (clientKeys.length === 0) throw invalid('none of the account signers signed the transaction');
+  if (onLedger) {
+    const weight = clientKeys.reduce((sum, k) => sum + (signers.find((s) => s.key === k)?.weight ?? 0), 0);
+    // A zero medium threshold still needs one real signature (S10-26).
+    const threshold = Math.max(1, onLedger.mediumThreshold);
+    if (weight < threshold) {
+      throw invalid(`signers with weight ${weight} do not meet the medium threshold ${threshold}`);
     }
-  } catch (err) {
-    if (err instanceof HttpError) throw err;
-    throw invalid((err as Error).message);
   }
 
   return {

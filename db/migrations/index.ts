@@ -6,6 +6,7 @@ import * as bankRails from './20261125T153000_bank_rails.js';
 import * as operations from './20261125T153500_operations.js';
 import * as withdrawals from './20261125T153600_withdrawals.js';
 import * as kyc from './20261125T155000_kyc.js';
+import * as rateLimitUnlogged from './20261125T155100_rate_limit_unlogged.js';
 import * as stellarPayments from './20261125T154000_stellar_payments.js';
 
 /**
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   '20261125T153500_operations': operations,
   '20261125T153600_withdrawals': withdrawals,
   '20261125T155000_kyc': kyc,
+  '20261125T155100_rate_limit_unlogged': rateLimitUnlogged,
   '20261125T154000_stellar_payments': stellarPayments,
 };

@@ -299,12 +299,12 @@ describe('SEP-10 errors: every bad request is a 400 {"error"} that says why', ()
       await expectError(
         await postXdr(signChallenge(await fresh(), passphrase(), client, Keypair.random())),
         400,
-        /unrecognized signatures/,
+        /unrecognized or duplicate signatures/,
       );
       await expectError(
         await postXdr(signChallenge(await fresh(), passphrase(), client, client)),
         400,
-        /unrecognized signatures/,
+        /unrecognized or duplicate signatures/,
       );
     });
 
