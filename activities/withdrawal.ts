@@ -308,5 +308,6 @@ export function withdrawalPolicyFromConfig(config: AppConfig): WithdrawalPolicy 
     interactiveTimeoutSeconds: config.withdraw.interactiveTimeoutSeconds,
     paymentTimeoutSeconds: config.withdraw.paymentTimeoutSeconds,
     payoutPollSeconds: config.withdraw.payoutPollSeconds,
+    kycTier1MaxAmount: config.kyc.tier1MaxAmount,
   };
 }

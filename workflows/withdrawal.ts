@@ -7,10 +7,12 @@ import {
   setHandler,
   sleep,
 } from '@temporalio/workflow';
+import type { createKycActivities } from '../activities/kyc.js';
 import type { RecordActivities, TransactionPatch } from '../activities/records.js';
 import type { WithdrawalActivities } from '../activities/withdrawal.js';
 import type { RefundPayment, Refunds, TransactionStatus as Status } from '../db/schema.js';
 import { compareAmounts, computeFee, fromStroops, toStroops, withinLimits } from '../stellar/fees.js';
+import { waitForKyc } from './kyc.js';
 import {
   type InteractiveInfo,
   interactiveCompletedSignal,
@@ -53,12 +55,16 @@ export interface WithdrawalPolicy {
   interactiveTimeoutSeconds: number;
   paymentTimeoutSeconds: number;
   payoutPollSeconds: number;
+  /** Amounts above this need KYC tier 2 (KYC_TIER1_MAX_AMOUNT). */
+  kycTier1MaxAmount: string;
 }
 
 export interface WithdrawalInput {
   transactionId: string;
-  /** The authenticated account (sub's G...): limits are per account. */
+  /** The authenticated account (sub's G...): limits and KYC are per account (+ memo). */
   account: string;
+  /** The sub's memo (shared accounts, G...:memo), part of the KYC key. */
+  accountMemo?: string | null;
   /** The account expected to pay (request `account`, defaults to the JWT account); may be M... */
   sourceAccount: string;
   assetCode: string;
@@ -78,7 +84,9 @@ export interface WithdrawalResult {
   payoutRef?: string;
 }
 
-const acts = proxyActivities<WithdrawalActivities & Pick<RecordActivities, 'raiseAlert'>>({
+const acts = proxyActivities<
+  WithdrawalActivities & Pick<RecordActivities, 'raiseAlert'> & Pick<KycActivities, 'getKycStatus'>
+>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 20 },
 });
@@ -93,6 +101,8 @@ const money = proxyActivities<WithdrawalActivities>({
     nonRetryableErrorTypes: ['BankPayoutRejected', 'PaymentRejected', 'NotFound'],
   },
 });
+
+type KycActivities = ReturnType<typeof createKycActivities>;
 
 function failureType(err: unknown): string | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -165,8 +175,34 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     return { status: 'error' };
   }
 
-  // --- 2. waiting for the user's Stellar payment --------------------------------------------------------
   const quote = computeFee(requested, policy);
+
+  // --- KYC for this amount's tier: accepted already, or wait (as a registered waiter) for the verdict ------
+  const kycKey = { account: input.account, memo: input.accountMemo ?? null };
+  const tier = compareAmounts(requested, policy.kycTier1MaxAmount) > 0 ? 2 : 1;
+  const kyc = await acts.getKycStatus({ ...kycKey, tier });
+  let verdict: 'ACCEPTED' | 'REJECTED' | undefined =
+    kyc.status === 'ACCEPTED' || kyc.status === 'REJECTED' ? kyc.status : undefined;
+  if (verdict === undefined) {
+    await setStatus('pending_anchor', {
+      kycVerified: false,
+      message: 'Waiting for identity verification.',
+      userActionRequiredBy: null,
+    });
+    try {
+      verdict = await waitForKyc({ ...kycKey, tier, timeout: policy.interactiveTimeoutSeconds * 1000 });
+    } catch (err) {
+      if (failureType(err) !== 'KycTimeout') throw err;
+      await setStatus('expired', { message: 'Identity verification was not completed in time.' });
+      return { status: 'expired' };
+    }
+  }
+  if (verdict === 'REJECTED') {
+    await setStatus('error', { kycVerified: false, message: 'Identity verification was not approved.' });
+    return { status: 'error' };
+  }
+
+  // --- 2. waiting for the user's Stellar payment --------------------------------------------------------
   const memo = await acts.prepareWithdrawalPayment({
     transactionId,
     anchorAccount: policy.anchorAccount,
@@ -174,6 +210,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     destinationMasked: info.destinationMasked ?? null,
   });
   await setStatus('pending_user_transfer_start', {
+    kycVerified: true,
     amountIn: quote.amountIn,
     amountFee: quote.amountFee,
     amountOut: quote.amountOut,

@@ -7,6 +7,7 @@ import {
   withdrawalPolicyFromConfig,
 } from '../../activities/withdrawal.js';
 import type { AppConfig } from '../../config/index.js';
+import { customerStatusForTier } from '../../db/customers.js';
 import type { TransactionRow } from '../../db/schema.js';
 import { getTransaction, updateTransaction } from '../../db/transactions.js';
 import { encryptAtRest } from '../../stellar/crypto.js';
@@ -15,8 +16,12 @@ import { interactiveCompletedSignal } from '../../workflows/messages.js';
 import { withdrawalWorkflowId } from '../../workflows/withdrawal.js';
 import type { ApiDeps } from '../deps.js';
 import { extendCatalog, formatAmount, type Translate } from '../i18n/index.js';
+import { createKycContext } from '../sep12/index.js';
+import type { KycContext, SubmittedValue } from '../sep12/service.js';
+import { kycRequirement } from '../sep12/tiers.js';
 import { toSep24Transaction } from '../sep24/serialize.js';
 import { callbackField } from '../sep24/validate.js';
+import { handleKycSubmit, KYC_FORM_CSS, KycForm, prefillValues } from './kyc/index.js';
 import { findSession, redeemStartToken } from './tokens.js';
 
 /**
@@ -71,6 +76,10 @@ const messages = extendCatalog({
       'Enter a valid IBAN (e.g. ES91 2100 0418 4502 0005 1332) or a 6–20 digit account number.',
     'wd.error.routing': 'Enter a valid routing number (9 digits) or BIC (8 or 11 characters).',
     'wd.error.form': 'Please correct the fields marked below.',
+    'wd.kyc_heading': 'Tell us who you are',
+    'wd.kyc_intro':
+      'We are required to know our customers before paying out {amount} {asset}. We ask only once.',
+    'wd.error.kyc_rejected': 'We cannot process withdrawals for this account. Contact support for details.',
   },
   es: {
     'wd.title': 'Retirar {asset}',
@@ -115,6 +124,11 @@ const messages = extendCatalog({
       'Introduce un IBAN válido (p. ej. ES91 2100 0418 4502 0005 1332) o un número de cuenta de 6 a 20 dígitos.',
     'wd.error.routing': 'Introduce un código de ruta válido (9 dígitos) o un BIC (8 u 11 caracteres).',
     'wd.error.form': 'Corrige los campos marcados.',
+    'wd.kyc_heading': 'Cuéntanos quién eres',
+    'wd.kyc_intro':
+      'Debemos conocer a nuestros clientes antes de pagar {amount} {asset}. Solo lo pedimos una vez.',
+    'wd.error.kyc_rejected':
+      'No podemos procesar retiros para esta cuenta. Contacta con soporte para más detalles.',
   },
 });
 
@@ -162,7 +176,7 @@ const Page: FC<{ lang: string; title: string; brand: Branding; t: Translate; chi
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <meta name="referrer" content="no-referrer" />
       <title>{p.title}</title>
-      <style>{CSS}</style>
+      <style>{CSS + KYC_FORM_CSS}</style>
     </head>
     <body>
       <header>{p.brand.name}</header>
@@ -242,8 +256,9 @@ interface FormValues {
   routing: string;
 }
 
-export function withdrawPagesApp(deps: ApiDeps) {
+export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {}) {
   const { config, db, temporal, logger } = deps;
+  const kycCtx = opts.kyc ?? createKycContext(deps);
   const brand = branding(config);
   const policy = withdrawalPolicyFromConfig(config);
   const asset = config.stellar.assetCode;
@@ -548,6 +563,63 @@ export function withdrawPagesApp(deps: ApiDeps) {
         }),
       )
       .execute();
+    return kycOrConfirm(c, row, session, amount, masked, opened.prefill);
+  });
+
+  /** KYC for the amount's tier first (the hosted KYC form), then the confirmation. */
+  async function kycOrConfirm(
+    c: Context,
+    row: TransactionRow,
+    session: string,
+    amount: string,
+    masked: string,
+    prefill: Record<string, string> = {},
+  ) {
+    const key = { account: row.sub_account, memo: row.sub_memo ?? '' };
+    const { tier } = kycRequirement(config, { amount });
+    const state = await customerStatusForTier(db, key, tier);
+    if (state.status === 'REJECTED') return fail(c, row.lang, 'wd.error.kyc_rejected', 403);
+    if (state.status === 'NEEDS_INFO') {
+      const { values, filesOnRecord } = await prefillValues(kycCtx, key, prefill);
+      return renderKyc(c, row, session, amount, tier, values, {}, filesOnRecord);
+    }
+    return renderConfirm(c, row, session, amount, masked);
+  }
+
+  function renderKyc(
+    c: Context,
+    row: TransactionRow,
+    session: string,
+    amount: string,
+    tier: number,
+    values: Record<string, string>,
+    errors: Record<string, string>,
+    filesOnRecord: string[],
+  ) {
+    const { t } = messages(row.lang);
+    return c.html(
+      <Page lang={row.lang} title={t('wd.kyc_heading')} brand={brand} t={t}>
+        <h1 id="kyc-heading">{t('wd.kyc_heading')}</h1>
+        <p>{t('wd.kyc_intro', { amount: formatAmount(row.lang, amount), asset })}</p>
+        <KycForm
+          lang={row.lang}
+          tier={tier}
+          values={values}
+          errors={errors}
+          action={`${config.api.publicUrl}/sep24/interactive/withdraw/kyc`}
+          hidden={{ transaction_id: row.id, session }}
+          filesOnRecord={filesOnRecord}
+          tier1MaxAmount={config.kyc.tier1MaxAmount}
+          maxUploadBytes={config.kyc.uploadMaxBytes}
+        />
+      </Page>,
+      Object.keys(errors).length > 0 ? 422 : 200,
+    );
+  }
+
+  function renderConfirm(c: Context, row: TransactionRow, session: string, amount: string, masked: string) {
+    const { t } = messages(row.lang);
+    const fmt = (a: string) => formatAmount(row.lang, a);
     const quote = computeFee(amount, policy);
     return c.html(
       <Page lang={row.lang} title={t('wd.confirm_heading')} brand={brand} t={t}>
@@ -584,6 +656,31 @@ export function withdrawPagesApp(deps: ApiDeps) {
         </form>
       </Page>,
     );
+  }
+
+  // The hosted KYC form's POST (binary fields as multipart parts).
+  app.post('/kyc', async (c) => {
+    const form = (await c.req.parseBody()) as Record<string, SubmittedValue>;
+    const str = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : '');
+    const opened = await open(c, str('transaction_id'), str('session'));
+    if ('error' in opened) return opened.error;
+    const { row, session } = opened;
+    const details = await db
+      .selectFrom('withdrawal_details')
+      .select(['destination_masked'])
+      .where('transaction_id', '=', row.id)
+      .executeTakeFirst();
+    if (!row.amount_expected || !details?.destination_masked)
+      return fail(c, row.lang, 'wd.error.session', 409);
+    const amount = normalizeAmount(row.amount_expected);
+    const key = { account: row.sub_account, memo: row.sub_memo ?? '' };
+    const { tier } = kycRequirement(config, { amount });
+    const result = await handleKycSubmit(kycCtx, { key, lang: row.lang, tier, form });
+    if (!result.ok) {
+      const { filesOnRecord } = await prefillValues(kycCtx, key, {});
+      return renderKyc(c, row, session, amount, tier, result.values, result.errors, filesOnRecord);
+    }
+    return kycOrConfirm(c, row, session, amount, details.destination_masked);
   });
 
   app.post('/confirm', async (c) => {

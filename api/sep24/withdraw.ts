@@ -119,6 +119,7 @@ export function sep24WithdrawApp(deps: ApiDeps) {
     const input: WithdrawalInput = {
       transactionId: id,
       account: identity.account,
+      accountMemo: identity.memo ?? null,
       sourceAccount: account,
       assetCode: config.stellar.assetCode,
       assetIssuer: config.stellar.issuerAccount,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Asset, BASE_FEE, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +58,11 @@ describe('SEP-24 withdraw hosted pages', () => {
     await submit(user, [Operation.changeTrust({ asset })]);
     await submit(issuer, [Operation.payment({ destination: user.publicKey(), asset, amount: '100' })]);
 
+    // `user` passed KYC before; the same account behind a memo (user:77) is another, unverified customer.
+    await tdb.db
+      .insertInto('customers')
+      .values({ id: randomUUID(), account: user.publicKey(), memo: '', status: 'ACCEPTED', accepted_tier: 2 })
+      .execute();
     temporal = await startTestWorker({ config, db: tdb.db }, { taskQueue });
     const deps = { config, db: tdb.db, temporal: temporal.client, logger: createLogger('test', 'silent') };
     app = new Hono();
@@ -81,8 +86,15 @@ describe('SEP-24 withdraw hosted pages', () => {
 
   const local = (url: string) => url.replace('http://anchor.test', '');
 
-  async function startWithdrawal(account: Keypair, lang = 'en', extra: Record<string, string> = {}) {
-    const jwt = await issueToken(config, { sub: account.publicKey() });
+  async function startWithdrawal(
+    account: Keypair,
+    lang = 'en',
+    extra: Record<string, string> = {},
+    memo?: string,
+  ) {
+    const jwt = await issueToken(config, {
+      sub: memo ? `${account.publicKey()}:${memo}` : account.publicKey(),
+    });
     const res = await app.request('/sep24/transactions/withdraw/interactive', {
       method: 'POST',
       headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' },
@@ -287,5 +299,37 @@ describe('SEP-24 withdraw hosted pages', () => {
       `/sep24/interactive/withdraw/form?transaction_id=${b.id}&session=${a.session}`,
     );
     expect(res.status).toBe(401);
+  });
+
+  it('KYC needed for the tier → the hosted KYC form (errors localized), then the confirmation', async () => {
+    const { url } = await startWithdrawal(user, 'es', { email_address: 'ada@example.com' }, '77');
+    const { id, session } = await openSession(url);
+    const bank = { amount: '20', holder: 'Ada Lovelace', account: 'ES9121000418450200051332', routing: '' };
+    const kycPage = await postForm('/sep24/interactive/withdraw/form', {
+      transaction_id: id,
+      session,
+      ...bank,
+    });
+    expect(kycPage.status).toBe(200);
+    const html = await kycPage.text();
+    expect(html).toContain('Cuéntanos quién eres');
+    expect(html).toContain('name="first_name"');
+    expect(html).toContain('value="ada@example.com"'); // SEP-9 prefill from the wallet
+    const missing = await postForm('/sep24/interactive/withdraw/kyc', {
+      transaction_id: id,
+      session,
+      first_name: 'Ada',
+    });
+    expect(missing.status).toBe(422);
+    expect(await missing.text()).toContain('aria-invalid="true"');
+    const ok = await postForm('/sep24/interactive/withdraw/kyc', {
+      transaction_id: id,
+      session,
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      email_address: 'ada@example.com',
+    });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('Revisa y confirma');
   });
 });

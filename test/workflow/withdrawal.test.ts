@@ -3,6 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createKycActivities } from '../../activities/kyc.js';
 import { createNotifyActivities } from '../../activities/notify.js';
 import { createRecordActivities } from '../../activities/records.js';
 import {
@@ -15,6 +16,7 @@ import type { AppConfig } from '../../config/index.js';
 import { encryptAtRest } from '../../stellar/crypto.js';
 import {
   interactiveCompletedSignal,
+  kycStatusSignal,
   operatorDecisionSignal,
   paymentReceivedSignal,
   type ReceivedPayment,
@@ -117,6 +119,11 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
       WITHDRAW_APPROVAL_THRESHOLD: '1000',
     });
     rails = new FakeRails();
+    // USER passed KYC up to tier 2 before; other accounts start unknown.
+    await tdb.db
+      .insertInto('customers')
+      .values({ id: randomUUID(), account: USER, memo: '', status: 'ACCEPTED', accepted_tier: 2 })
+      .execute();
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
@@ -124,6 +131,7 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
       activities: {
         ...createRecordActivities({ config, db: tdb.db }),
         ...createNotifyActivities({ config }),
+        ...createKycActivities({ config, db: tdb.db }),
         ...createWithdrawalActivities({ config, db: tdb.db, rails }),
       },
     });
@@ -142,7 +150,12 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
   }
 
   async function newWithdrawal(
-    opts: { refundMemo?: WithdrawalInput['refundMemo']; policy?: Partial<WithdrawalPolicy> } = {},
+    opts: {
+      refundMemo?: WithdrawalInput['refundMemo'];
+      policy?: Partial<WithdrawalPolicy>;
+      account?: string;
+      accountMemo?: string;
+    } = {},
   ) {
     const id = randomUUID();
     await tdb.db
@@ -151,8 +164,9 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
         id,
         kind: 'withdrawal',
         status: 'incomplete',
-        sub: USER,
-        sub_account: USER,
+        sub: opts.account ?? USER,
+        sub_account: opts.account ?? USER,
+        sub_memo: opts.accountMemo ?? null,
         asset_code: config.stellar.assetCode,
         asset_issuer: config.stellar.issuerAccount,
         stellar_account: USER,
@@ -168,8 +182,9 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
       .execute();
     const input: WithdrawalInput = {
       transactionId: id,
-      account: USER,
-      sourceAccount: USER,
+      account: opts.account ?? USER,
+      accountMemo: opts.accountMemo ?? null,
+      sourceAccount: opts.account ?? USER,
       assetCode: config.stellar.assetCode,
       assetIssuer: config.stellar.issuerAccount,
       refundMemo: opts.refundMemo ?? null,
@@ -531,5 +546,45 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     await handle.signal(interactiveCompletedSignal, { amount: '1', lang: 'en' });
     expect((await handle.result()).status).toBe('too_small');
     expect((await row(id)).memo).toBeNull();
+  });
+
+  it('KYC not done for the tier → pending_anchor until the KYC webhook signals ACCEPTED, then asks for the payment', async () => {
+    const { id, handle } = await newWithdrawal({ accountMemo: '501' });
+    await handle.signal(interactiveCompletedSignal, {
+      amount: '20',
+      destinationMasked: '****1332',
+      lang: 'en',
+    });
+    await waitForStatus(handle, 'pending_anchor');
+    const waiting = await row(id);
+    expect(waiting.kyc_verified).toBe(false);
+    expect(waiting.memo).toBeNull(); // not ready to receive yet (S24-21)
+    await handle.signal(kycStatusSignal, {
+      customerId: 'c1',
+      account: USER,
+      memo: '501',
+      status: 'ACCEPTED',
+      tier: 1,
+    });
+    await waitForStatus(handle, 'pending_user_transfer_start');
+    const ready = await row(id);
+    expect(ready.kyc_verified).toBe(true);
+    expect(ready.memo).toMatch(/^\d+$/);
+    await handle.terminate('done');
+  });
+
+  it('KYC rejected → error, no memo, nothing to pay', async () => {
+    const { id, handle } = await newWithdrawal({ accountMemo: '502' });
+    await handle.signal(interactiveCompletedSignal, { amount: '20', lang: 'en' });
+    await waitForStatus(handle, 'pending_anchor');
+    await handle.signal(kycStatusSignal, {
+      customerId: 'c2',
+      account: USER,
+      memo: '502',
+      status: 'REJECTED',
+      tier: 1,
+    });
+    expect((await handle.result()).status).toBe('error');
+    expect(await row(id)).toMatchObject({ status: 'error', kyc_verified: false, memo: null });
   });
 });
