@@ -121,6 +121,8 @@ export interface OpsConfig {
     signatureTimeout: string;
   };
   distributionAlertBalance: string;
+  /** host:port of the worker's SDK Prometheus exporter, or undefined (off). */
+  workerMetricsAddress: string | undefined;
 }
 
 /** SEP-24 withdrawals beyond the shared limits/fees in `sep24.withdraw`. Amounts are decimal strings. */
@@ -377,6 +379,7 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
         signatureTimeout: e.TOPUP_SIGNATURE_TIMEOUT,
       },
       distributionAlertBalance: e.DISTRIBUTION_ALERT_BALANCE,
+      workerMetricsAddress: e.WORKER_METRICS_ADDRESS,
     },
     withdraw: {
       encryptionKey: (e.WITHDRAW_ENCRYPTION_KEY ?? sandboxWithdrawEncryptionKey()).toLowerCase(),

@@ -420,6 +420,13 @@ export const opsEnv = {
     .regex(/^\d+(s|m|h|d)$/, 'must be a duration like 30m, 6h or 1d')
     .default('24h')
     .describe('testnet/mainnet: how long a top-up waits for the cold-signed envelope before it expires'),
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
+    .optional()
+    .describe(
+      'host:port where each worker serves the Temporal SDK Prometheus metrics (activity/workflow failures, latencies); unset = off',
+    ),
   DISTRIBUTION_ALERT_BALANCE: amountString
     .default('100')
     .describe('the doctor and /metrics flag a distribution balance below this amount'),

@@ -18,11 +18,27 @@ let runtimeInstalled = false;
  * Sets the SDK's own log level (it logs every worker state change at INFO). Must run before the first native
  * connection of the process; later calls do nothing.
  */
-export function installRuntime(level: LogLevel = 'WARN'): void {
+export function installRuntime(level: LogLevel = 'WARN', metricsBindAddress?: string): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger(level) });
+    Runtime.install({
+      logger: new DefaultLogger(level),
+      // The SDK's own Prometheus exporter (temporal_activity_execution_failed_total, temporal_workflow_failed_total...).
+      ...(metricsBindAddress
+        ? {
+            telemetryOptions: {
+              metrics: {
+                prometheus: {
+                  bindAddress: metricsBindAddress,
+                  countersTotalSuffix: true,
+                  useSecondsForDurations: true,
+                },
+              },
+            },
+          }
+        : {}),
+    });
   } catch {
     // Already instantiated by an earlier connection: keep its settings.
   }
@@ -30,6 +46,6 @@ export function installRuntime(level: LogLevel = 'WARN'): void {
 
 /** Native connection for workers. */
 export function connectWorkerConnection(config: AppConfig): Promise<NativeConnection> {
-  installRuntime();
+  installRuntime('WARN', config.ops.workerMetricsAddress);
   return NativeConnection.connect(connectionOptions(config));
 }
