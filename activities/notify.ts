@@ -46,7 +46,11 @@ export function createNotifyActivities(deps: { config: AppConfig }) {
       });
       await res.body?.cancel().catch(() => {});
       if (res.status < 200 || res.status >= 300) {
-        log.warn('wallet callback refused', { transactionId: input.transactionId, status: res.status, host: url.host });
+        log.warn('wallet callback refused', {
+          transactionId: input.transactionId,
+          status: res.status,
+          host: url.host,
+        });
         throw new Error(`callback answered HTTP ${res.status}`);
       }
       return { status: res.status };

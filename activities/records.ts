@@ -73,7 +73,8 @@ export function createRecordActivities(deps: { config: AppConfig; db: Db }) {
       if (p.refunds !== undefined) set.refunds = p.refunds === null ? null : JSON.stringify(p.refunds);
       if (p.claimableBalanceId !== undefined) set.claimable_balance_id = p.claimableBalanceId;
       if (p.userActionRequiredBy !== undefined) {
-        set.user_action_required_by = p.userActionRequiredBy === null ? null : new Date(p.userActionRequiredBy);
+        set.user_action_required_by =
+          p.userActionRequiredBy === null ? null : new Date(p.userActionRequiredBy);
       }
       if (p.statusEta !== undefined) set.status_eta = p.statusEta;
       if (p.releaseBankReference || terminal) set.bank_reference = null;
@@ -123,11 +124,22 @@ export function createRecordActivities(deps: { config: AppConfig; db: Db }) {
 
     /** Records something an operator must look at: a log line and one `alerts` row per (kind, transaction). */
     async raiseAlert(input: { kind: string; transactionId: string; message: string }): Promise<void> {
-      log.error('operator alert', { kind: input.kind, transactionId: input.transactionId, message: input.message });
+      log.error('operator alert', {
+        kind: input.kind,
+        transactionId: input.transactionId,
+        message: input.message,
+      });
       await db
         .insertInto('alerts')
-        .values({ kind: input.kind, transaction_id: input.transactionId, message: input.message, acknowledged_at: null })
-        .onConflict((oc) => oc.columns(['kind', 'transaction_id']).where('transaction_id', 'is not', null).doNothing())
+        .values({
+          kind: input.kind,
+          transaction_id: input.transactionId,
+          message: input.message,
+          acknowledged_at: null,
+        })
+        .onConflict((oc) =>
+          oc.columns(['kind', 'transaction_id']).where('transaction_id', 'is not', null).doNothing(),
+        )
         .execute();
     },
   };

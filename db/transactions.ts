@@ -29,7 +29,8 @@ export async function findTransactionForSub(
 ): Promise<TransactionRow | undefined> {
   let q = db.selectFrom('transactions').selectAll().where('sub', '=', sub);
   if ('id' in lookup) q = q.where('id', '=', lookup.id);
-  else if ('stellarTransactionId' in lookup) q = q.where('stellar_transaction_id', '=', lookup.stellarTransactionId);
+  else if ('stellarTransactionId' in lookup)
+    q = q.where('stellar_transaction_id', '=', lookup.stellarTransactionId);
   else q = q.where('external_transaction_id', '=', lookup.externalTransactionId);
   return q.orderBy('started_at', 'desc').executeTakeFirst();
 }

@@ -9,13 +9,13 @@ import {
 import type { Activities } from '../activities/index.js';
 import type { RecordActivities } from '../activities/records.js';
 import { compareAmounts, computeFee, type FeeSchedule, withinLimits } from '../stellar/fees.js';
+import { waitForKyc } from './kyc.js';
 import {
   type BankTransferReceived,
   bankTransferReceivedSignal,
   type InteractiveInfo,
   interactiveCompletedSignal,
 } from './messages.js';
-import { waitForKyc } from './kyc.js';
 import { trackStatus } from './transaction-common.js';
 
 /**
@@ -85,7 +85,12 @@ const payout = proxyActivities<
   Pick<DepositPartnerActivities, 'sendPayment' | 'createClaimableBalance' | 'refundBankTransfer'>
 >({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 6 },
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    maximumAttempts: 6,
+  },
 });
 
 const addSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
@@ -146,7 +151,8 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     try {
       verdict = await waitForKyc({ ...kycKey, tier, timeout: rules.expirySeconds * 1000 });
     } catch (err) {
-      if (isFailureOfType(err, 'KycTimeout')) return expire('Identity verification was not completed in time.');
+      if (isFailureOfType(err, 'KycTimeout'))
+        return expire('Identity verification was not completed in time.');
       throw err;
     }
   }
@@ -169,7 +175,11 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     return expire('No bank transfer arrived in time.');
   }
   const transfer = transfers[0]!;
-  const funded = { externalTransactionId: transfer.bankTransferId, fromAddress: transfer.from, userActionRequiredBy: null };
+  const funded = {
+    externalTransactionId: transfer.bankTransferId,
+    fromAddress: transfer.from,
+    userActionRequiredBy: null,
+  };
 
   // 4. The amount that actually arrived decides the fee (or a refund).
   const refund = async (reason: string, amount: string): Promise<DepositWorkflowResult> => {
@@ -203,7 +213,10 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   let settled = quote;
   if (compareAmounts(transfer.amount, announced) !== 0) {
     if (rules.amountMismatch === 'refund') {
-      return refund(`The transfer of ${transfer.amount} differs from the announced ${announced}.`, transfer.amount);
+      return refund(
+        `The transfer of ${transfer.amount} differs from the announced ${announced}.`,
+        transfer.amount,
+      );
     }
     if (!withinLimits(transfer.amount, rules)) {
       return refund(`The transfer of ${transfer.amount} is outside the accepted limits.`, transfer.amount);

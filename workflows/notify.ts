@@ -1,12 +1,16 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { NotifyActivities } from '../activities/notify.js';
-import type { CallbackInput } from '../activities/notify.js';
+import type { CallbackInput, NotifyActivities } from '../activities/notify.js';
 
 const { postTransactionCallback } = proxyActivities<NotifyActivities>({
   startToCloseTimeout: '20 seconds',
   // Back off from seconds to an hour; a wallet that stays down for a day stops getting this update.
   scheduleToCloseTimeout: '24 hours',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', nonRetryableErrorTypes: ['CallbackUrlInvalid'] },
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 hour',
+    nonRetryableErrorTypes: ['CallbackUrlInvalid'],
+  },
 });
 
 /**

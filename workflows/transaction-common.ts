@@ -52,7 +52,11 @@ export function trackStatus(transactionId: string, initial: Status): StatusTrack
     },
     async set(next, patch) {
       const changed = next !== status;
-      const result = await mirrorTransactionStatus({ transactionId, status: next, ...(patch ? { patch } : {}) });
+      const result = await mirrorTransactionStatus({
+        transactionId,
+        status: next,
+        ...(patch ? { patch } : {}),
+      });
       status = next;
       // Only runs started with the search attributes (the API always sets them) keep them current; a namespace
       // without them registered (the time-skipping test server) must not fail the workflow task.
@@ -60,9 +64,15 @@ export function trackStatus(transactionId: string, initial: Status): StatusTrack
         upsertSearchAttributes([{ key: TransactionStatus, value: next }]);
       }
       const amounts = patch && (patch.amountIn !== undefined || patch.amountOut !== undefined);
-      if (amounts) upsertMemo({ amountIn: patch.amountIn ?? null, amountOut: patch.amountOut ?? null, amountFee: patch.amountFee ?? null });
+      if (amounts)
+        upsertMemo({
+          amountIn: patch.amountIn ?? null,
+          amountOut: patch.amountOut ?? null,
+          amountFee: patch.amountFee ?? null,
+        });
       const kycChanged = patch?.kycVerified !== undefined;
-      if ((changed || kycChanged) && isUrl(result.onChangeCallback)) await fire(result.onChangeCallback, result.body);
+      if ((changed || kycChanged) && isUrl(result.onChangeCallback))
+        await fire(result.onChangeCallback, result.body);
       // The one-shot `callback` goes out once, when the user has finished the interactive part (S24-19).
       if (!interactiveCallbackSent && next !== 'incomplete' && isUrl(result.interactiveCallback)) {
         interactiveCallbackSent = true;

@@ -1,16 +1,15 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { AppConfig } from '../../config/index.js';
-import { SANDBOX_ANCHOR_ACCOUNT } from '../../sandbox/bank/store.js';
 import { customerStatusForTier } from '../../db/customers.js';
 import type { TransactionRow } from '../../db/schema.js';
 import { getTransaction, updateTransaction } from '../../db/transactions.js';
+import { SANDBOX_ANCHOR_ACCOUNT } from '../../sandbox/bank/store.js';
 import { compareAmounts, computeFee, isValidAmount, normalizeAmount } from '../../stellar/fees.js';
 import { interactiveCompletedSignal } from '../../workflows/messages.js';
 import type { ApiDeps } from '../deps.js';
 import { formatAmount, intlLocale, type Lang, resolveLang } from '../i18n/index.js';
-import type { SubmittedValue } from '../sep12/service.js';
-import type { KycContext } from '../sep12/service.js';
+import type { KycContext, SubmittedValue } from '../sep12/service.js';
 import { kycRequirement } from '../sep12/tiers.js';
 import { depositWorkflowId } from '../sep24/deposit.js';
 import { toSep24Transaction } from '../sep24/serialize.js';
@@ -65,7 +64,11 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
   const fail = (c: Context, lang: string, key: string, status: 401 | 403 | 404 | 409) => {
     const { t } = sep24Text(lang);
     return c.html(
-      <HostedPage config={config} lang={lang} title={t('sep24.deposit.title', { asset: config.stellar.assetCode })}>
+      <HostedPage
+        config={config}
+        lang={lang}
+        title={t('sep24.deposit.title', { asset: config.stellar.assetCode })}
+      >
         <p class="alert" role="alert" id="page-error">
           {t(key)}
         </p>
@@ -78,10 +81,13 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     const lang = resolveLang(typeof params.lang === 'string' ? params.lang : undefined);
     const transactionId = typeof params.transaction_id === 'string' ? params.transaction_id : '';
     const sessionToken = typeof params.session === 'string' ? params.session : '';
-    const session = transactionId && sessionToken ? await findSession(db, { transactionId, session: sessionToken }) : undefined;
+    const session =
+      transactionId && sessionToken
+        ? await findSession(db, { transactionId, session: sessionToken })
+        : undefined;
     if (!session) return fail(c, lang, 'sep24.session_invalid', 403);
     const row = await getTransaction(db, transactionId);
-    if (!row || row.kind !== 'deposit') return fail(c, lang, 'sep24.session_invalid', 403);
+    if (row?.kind !== 'deposit') return fail(c, lang, 'sep24.session_invalid', 403);
     return { row, session, lang };
   }
 
@@ -93,16 +99,22 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     const lang = resolveLang(q.lang);
     const transactionId = q.transaction_id ?? '';
     const token = q.token ?? '';
-    const session = transactionId && token
-      ? await redeemStartToken(db, { transactionId, token, sessionTtlSeconds: config.sep24.sessionTtlSeconds })
-      : undefined;
+    const session =
+      transactionId && token
+        ? await redeemStartToken(db, {
+            transactionId,
+            token,
+            sessionTtlSeconds: config.sep24.sessionTtlSeconds,
+          })
+        : undefined;
     if (!session) return fail(c, lang, 'sep24.link_invalid', 403);
     // The wallet's `lang` on the URL wins; otherwise the one sent with the deposit request.
     const pageLang = q.lang ? lang : resolveLang((await getTransaction(db, transactionId))?.lang);
     const check = callbackField(config);
     const patch: Parameters<typeof updateTransaction>[2] = {};
     if (q.callback && check.safeParse(q.callback).success) patch.interactive_callback = q.callback;
-    if (q.on_change_callback && check.safeParse(q.on_change_callback).success) patch.on_change_callback = q.on_change_callback;
+    if (q.on_change_callback && check.safeParse(q.on_change_callback).success)
+      patch.on_change_callback = q.on_change_callback;
     if (q.lang) patch.lang = lang;
     if (Object.keys(patch).length > 0) await updateTransaction(db, transactionId, patch);
     return c.redirect(stepUrl('/amount', { transactionId, session: session.session, lang: pageLang }), 303);
@@ -113,7 +125,11 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     const lang = props.step.lang;
     const money = (v: string) => formatAmount(lang, v, { minimumFractionDigits: 2 });
     return (
-      <HostedPage config={config} lang={lang} title={t('sep24.deposit.title', { asset: config.stellar.assetCode })}>
+      <HostedPage
+        config={config}
+        lang={lang}
+        title={t('sep24.deposit.title', { asset: config.stellar.assetCode })}
+      >
         <form method="post" action={`${BASE}/amount`} class="card" novalidate>
           <input type="hidden" name="transaction_id" value={props.step.row.id} />
           <input type="hidden" name="session" value={props.step.session.session} />
@@ -171,21 +187,40 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     const amount = parseTypedAmount(typed);
     const money = (v: string) => formatAmount(step.lang, v, { minimumFractionDigits: 2 });
     if (!amount || compareAmounts(amount, '0') <= 0) {
-      return c.html(<AmountPage step={step} value={typed} error={t('sep24.deposit.amount_invalid', { example: money('100.5') })} />, 422);
+      return c.html(
+        <AmountPage
+          step={step}
+          value={typed}
+          error={t('sep24.deposit.amount_invalid', { example: money('100.5') })}
+        />,
+        422,
+      );
     }
     if (compareAmounts(amount, op.minAmount) < 0 || compareAmounts(amount, op.maxAmount) > 0) {
       return c.html(
-        <AmountPage step={step} value={typed} error={t('sep24.deposit.amount_range', { min: money(op.minAmount), max: money(op.maxAmount) })} />,
+        <AmountPage
+          step={step}
+          value={typed}
+          error={t('sep24.deposit.amount_range', { min: money(op.minAmount), max: money(op.maxAmount) })}
+        />,
         422,
       );
     }
     await updateTransaction(db, step.row.id, { amount_expected: amount });
     const tier = kycRequirement(config, { amount }).tier;
-    const status = await customerStatusForTier(db, { account: step.row.sub_account, memo: step.row.sub_memo }, tier);
+    const status = await customerStatusForTier(
+      db,
+      { account: step.row.sub_account, memo: step.row.sub_memo },
+      tier,
+    );
     if (status.status === 'ACCEPTED') return finish(c, step, amount);
     if (status.status === 'REJECTED') {
       return c.html(
-        <HostedPage config={config} lang={step.lang} title={t('sep24.deposit.title', { asset: config.stellar.assetCode })}>
+        <HostedPage
+          config={config}
+          lang={step.lang}
+          title={t('sep24.deposit.title', { asset: config.stellar.assetCode })}
+        >
           <p class="alert" role="alert" id="kyc-rejected">
             {t('sep24.deposit.kyc_rejected')}
           </p>
@@ -196,7 +231,14 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     return c.redirect(stepUrl('/kyc', ids(step)), 303);
   });
 
-  const kycPage = (step: Step, amount: string, values: Record<string, string>, filesOnRecord: string[], errors?: Record<string, string>, prefilled = false) => {
+  const kycPage = (
+    step: Step,
+    amount: string,
+    values: Record<string, string>,
+    filesOnRecord: string[],
+    errors?: Record<string, string>,
+    prefilled = false,
+  ) => {
     const { t } = sep24Text(step.lang);
     return (
       <HostedPage config={config} lang={step.lang} title={t('kyc.page.title')}>
@@ -221,12 +263,24 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     const step = await loadStep(c, c.req.query());
     if (step instanceof Response) return step;
     if (step.row.status !== 'incomplete' || !step.row.amount_expected) {
-      return c.redirect(stepUrl(step.row.status === 'incomplete' ? '/amount' : '/instructions', ids(step)), 303);
+      return c.redirect(
+        stepUrl(step.row.status === 'incomplete' ? '/amount' : '/instructions', ids(step)),
+        303,
+      );
     }
     const key = { account: step.row.sub_account, memo: step.row.sub_memo };
     const passedIn = step.session.prefill ?? {};
     const { values, filesOnRecord } = await prefillValues(kyc, key, passedIn);
-    return c.html(kycPage(step, normalizeAmount(step.row.amount_expected), values, filesOnRecord, undefined, Object.keys(passedIn).length > 0));
+    return c.html(
+      kycPage(
+        step,
+        normalizeAmount(step.row.amount_expected),
+        values,
+        filesOnRecord,
+        undefined,
+        Object.keys(passedIn).length > 0,
+      ),
+    );
   });
 
   app.post('/kyc', async (c) => {
@@ -271,8 +325,10 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     const { t } = sep24Text(lang);
     const money = (v: string) => formatAmount(lang, v, { minimumFractionDigits: 2 });
     const title = t('sep24.deposit.instructions_title');
-    const wantsPostMessage = row.interactive_callback === 'postMessage' || row.on_change_callback === 'postMessage';
-    const script = wantsPostMessage && row.status !== 'incomplete' ? postMessageScript(config, row) : undefined;
+    const wantsPostMessage =
+      row.interactive_callback === 'postMessage' || row.on_change_callback === 'postMessage';
+    const script =
+      wantsPostMessage && row.status !== 'incomplete' ? postMessageScript(config, row) : undefined;
 
     if (row.status === 'incomplete') {
       return c.html(
@@ -295,7 +351,12 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     if (row.status !== 'pending_user_transfer_start' || !row.bank_reference) {
       const tx = toSep24Transaction(config, row);
       return c.html(
-        <HostedPage config={config} lang={lang} title={t('sep24.deposit.title', { asset: row.asset_code })} {...(script ? { script } : {})}>
+        <HostedPage
+          config={config}
+          lang={lang}
+          title={t('sep24.deposit.title', { asset: row.asset_code })}
+          {...(script ? { script } : {})}
+        >
           <p class="notice" id="status" data-status={row.status} role="status">
             {t(`sep24.status.${row.status}`)}
           </p>

@@ -1,10 +1,10 @@
 import type { Context } from 'hono';
-import type { FC } from 'hono/jsx';
 import { raw } from 'hono/html';
+import type { FC } from 'hono/jsx';
 import type { AppConfig } from '../../config/index.js';
 import { resolveLang } from '../i18n/index.js';
-import { KYC_FORM_CSS } from './kyc/index.js';
 import { documentation } from '../sep1/index.js';
+import { KYC_FORM_CSS } from './kyc/index.js';
 import { sep24Text } from './messages.js';
 
 /**
@@ -81,5 +81,8 @@ export function setHostedPageHeaders(c: Context, config: AppConfig): void {
 
 /** JSON safe to embed in an inline <script> (no `</script>` breakout). */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }

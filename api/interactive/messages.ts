@@ -12,7 +12,8 @@ export const sep24Text = extendCatalog({
     'sep24.deposit.kyc_intro': 'Before your first deposit of this size we need to verify your identity.',
     'sep24.deposit.kyc_rejected': 'We could not verify your identity, so this deposit cannot continue.',
     'sep24.deposit.instructions_title': 'Send the bank transfer',
-    'sep24.deposit.instructions_intro': 'Send exactly this transfer from your bank account. Use the reference so we can match it to you.',
+    'sep24.deposit.instructions_intro':
+      'Send exactly this transfer from your bank account. Use the reference so we can match it to you.',
     'sep24.deposit.bank_account': 'Our bank account',
     'sep24.deposit.reference': 'Reference',
     'sep24.deposit.you_send': 'You send',
@@ -22,9 +23,11 @@ export const sep24Text = extendCatalog({
     'sep24.deposit.expires': 'Send it before',
     'sep24.deposit.sandbox_bank': 'Sandbox: open the test bank to send this transfer',
     'sep24.deposit.waiting': 'Preparing your transfer details…',
-    'sep24.deposit.kyc_processing': 'We are checking your details. You can close this window: your wallet will show the transfer instructions when we are done.',
+    'sep24.deposit.kyc_processing':
+      'We are checking your details. You can close this window: your wallet will show the transfer instructions when we are done.',
     'sep24.deposit.close_hint': 'You can come back to these instructions from your wallet at any time.',
-    'sep24.link_invalid': 'This link has expired or was already used. Start the deposit again from your wallet.',
+    'sep24.link_invalid':
+      'This link has expired or was already used. Start the deposit again from your wallet.',
     'sep24.session_invalid': 'Your session has expired. Start again from your wallet.',
     'sep24.not_editable': 'This transaction can no longer be changed.',
     'sep24.support': 'Questions? Write to {email}.',
@@ -66,10 +69,13 @@ export const sep24Text = extendCatalog({
     'sep24.deposit.fee_schedule': 'Comisión: {fixed} + {percent} % del importe (mínimo {minimum}).',
     'sep24.deposit.amount_invalid': 'Introduce un importe como {example}, con 7 decimales como máximo.',
     'sep24.deposit.amount_range': 'El importe debe estar entre {min} y {max}.',
-    'sep24.deposit.kyc_intro': 'Antes de tu primer depósito de este importe necesitamos verificar tu identidad.',
-    'sep24.deposit.kyc_rejected': 'No hemos podido verificar tu identidad, así que este depósito no puede continuar.',
+    'sep24.deposit.kyc_intro':
+      'Antes de tu primer depósito de este importe necesitamos verificar tu identidad.',
+    'sep24.deposit.kyc_rejected':
+      'No hemos podido verificar tu identidad, así que este depósito no puede continuar.',
     'sep24.deposit.instructions_title': 'Haz la transferencia bancaria',
-    'sep24.deposit.instructions_intro': 'Envía exactamente esta transferencia desde tu cuenta bancaria. Usa la referencia para que podamos identificarla.',
+    'sep24.deposit.instructions_intro':
+      'Envía exactamente esta transferencia desde tu cuenta bancaria. Usa la referencia para que podamos identificarla.',
     'sep24.deposit.bank_account': 'Nuestra cuenta bancaria',
     'sep24.deposit.reference': 'Referencia',
     'sep24.deposit.you_send': 'Envías',
@@ -79,9 +85,11 @@ export const sep24Text = extendCatalog({
     'sep24.deposit.expires': 'Envíala antes del',
     'sep24.deposit.sandbox_bank': 'Sandbox: abre el banco de pruebas para enviar esta transferencia',
     'sep24.deposit.waiting': 'Preparando los datos de tu transferencia…',
-    'sep24.deposit.kyc_processing': 'Estamos revisando tus datos. Puedes cerrar esta ventana: tu billetera mostrará las instrucciones cuando terminemos.',
+    'sep24.deposit.kyc_processing':
+      'Estamos revisando tus datos. Puedes cerrar esta ventana: tu billetera mostrará las instrucciones cuando terminemos.',
     'sep24.deposit.close_hint': 'Puedes volver a estas instrucciones desde tu billetera cuando quieras.',
-    'sep24.link_invalid': 'Este enlace ha caducado o ya se ha usado. Vuelve a iniciar el depósito desde tu billetera.',
+    'sep24.link_invalid':
+      'Este enlace ha caducado o ya se ha usado. Vuelve a iniciar el depósito desde tu billetera.',
     'sep24.session_invalid': 'Tu sesión ha caducado. Vuelve a empezar desde tu billetera.',
     'sep24.not_editable': 'Esta operación ya no se puede modificar.',
     'sep24.support': '¿Preguntas? Escríbenos a {email}.',

@@ -87,7 +87,9 @@ export async function findSession(
     .where('used_at', 'is', null)
     .where('expires_at', '>', new Date())
     .executeTakeFirst();
-  return row ? { transactionId: input.transactionId, session: input.session, prefill: row.prefill } : undefined;
+  return row
+    ? { transactionId: input.transactionId, session: input.session, prefill: row.prefill }
+    : undefined;
 }
 
 /** Ends every session of a transaction and drops the stored prefill (personal data) once the flow is done. */
@@ -98,5 +100,9 @@ export async function closeSessions(db: Db, transactionId: string): Promise<void
     .where('transaction_id', '=', transactionId)
     .where('used_at', 'is', null)
     .execute();
-  await db.updateTable('interactive_tokens').set({ prefill: null }).where('transaction_id', '=', transactionId).execute();
+  await db
+    .updateTable('interactive_tokens')
+    .set({ prefill: null })
+    .where('transaction_id', '=', transactionId)
+    .execute();
 }

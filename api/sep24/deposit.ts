@@ -3,8 +3,14 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Hono } from 'hono';
 import type { AppConfig } from '../../config/index.js';
 import { insertTransaction, updateTransaction } from '../../db/transactions.js';
-import { AnchorTransactionId, AssetCode, StellarAccount, TransactionKind, TransactionStatus } from '../../workflows/search-attributes.js';
-import type { DepositRules, depositWorkflow, DepositWorkflowInput } from '../../workflows/deposit.js';
+import type { DepositRules, DepositWorkflowInput, depositWorkflow } from '../../workflows/deposit.js';
+import {
+  AnchorTransactionId,
+  AssetCode,
+  StellarAccount,
+  TransactionKind,
+  TransactionStatus,
+} from '../../workflows/search-attributes.js';
 import type { ApiDeps } from '../deps.js';
 import { createStartToken } from '../interactive/tokens.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
@@ -42,7 +48,12 @@ export function depositRules(config: AppConfig): DepositRules {
 export const depositWorkflowId = (transactionId: string) => `deposit-${transactionId}`;
 
 /** The hosted-pages URL for a transaction, carrying its one-time token (S24-16, S24-18). */
-export function interactiveUrl(config: AppConfig, kind: 'deposit' | 'withdraw', id: string, token: string): string {
+export function interactiveUrl(
+  config: AppConfig,
+  kind: 'deposit' | 'withdraw',
+  id: string,
+  token: string,
+): string {
   const u = new URL(`${config.api.publicUrl}/sep24/interactive/${kind}`);
   u.searchParams.set('transaction_id', id);
   u.searchParams.set('token', token);
@@ -58,15 +69,19 @@ export function sep24DepositApp(deps: ApiDeps) {
     const body = await readSep24Body(c);
     checkAsset(config, config.sep24.deposit, 'deposit', body.asset_code, body.asset_issuer);
     if (body.quote_id) throw badRequest('quote_id is not supported: this anchor offers no SEP-38 quotes');
-    if (body.source_asset) throw badRequest('source_asset is not supported: deposits are 1:1 with no exchange');
+    if (body.source_asset)
+      throw badRequest('source_asset is not supported: deposits are 1:1 with no exchange');
     const amount = checkAmount(config.sep24.deposit, body.amount);
     const account = body.account ? checkAccount(body.account) : (identity.muxedAccount ?? identity.account);
     let memo = checkMemo(body.memo, body.memo_type);
     if (memo && account.startsWith('M')) {
-      throw badRequest('memo cannot be combined with a muxed (M...) account: the muxed id already names the user');
+      throw badRequest(
+        'memo cannot be combined with a muxed (M...) account: the muxed id already names the user',
+      );
     }
     // A shared-account user (G...:memo) depositing to that same account keeps the memo that names them.
-    if (!memo && !body.account && identity.memo && !identity.muxedAccount) memo = { memo: identity.memo, memoType: 'id' };
+    if (!memo && !body.account && identity.memo && !identity.muxedAccount)
+      memo = { memo: identity.memo, memoType: 'id' };
     const claimable = body.claimable_balance_supported
       ? parseField(boolField, 'claimable_balance_supported', body.claimable_balance_supported)
       : false;
@@ -142,7 +157,10 @@ export function sep24DepositApp(deps: ApiDeps) {
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
-        logger.error({ transactionId: id, err: { message: (err as Error).message } }, 'deposit workflow did not start');
+        logger.error(
+          { transactionId: id, err: { message: (err as Error).message } },
+          'deposit workflow did not start',
+        );
         await updateTransaction(db, id, { status: 'error', message: 'The deposit could not be started.' });
         throw new HttpError(503, 'the deposit could not be started; please retry', 'unavailable');
       }
@@ -163,7 +181,15 @@ export function sep24DepositApp(deps: ApiDeps) {
   return app;
 }
 
-function parseField<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, name: string, value: string): T {
+function parseField<T>(
+  schema: {
+    safeParse(
+      v: unknown,
+    ): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
+  },
+  name: string,
+  value: string,
+): T {
   const r = schema.safeParse(value);
   if (!r.success) throw badRequest(`${name}: ${r.error.issues[0]?.message ?? 'invalid'}`);
   return r.data;

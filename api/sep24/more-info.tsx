@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { getTransaction } from '../../db/transactions.js';
-import { formatAmount, intlLocale, resolveLang } from '../i18n/index.js';
 import type { ApiDeps } from '../deps.js';
+import { formatAmount, intlLocale, resolveLang } from '../i18n/index.js';
 import { HostedPage, setHostedPageHeaders } from '../interactive/layout.js';
 import { sep24Text } from '../interactive/messages.js';
 
@@ -26,7 +26,8 @@ export function sep24MoreInfoApp(deps: ApiDeps) {
         404,
       );
     }
-    const money = (v: string | null) => (v === null ? '—' : formatAmount(lang, v, { minimumFractionDigits: 2 }));
+    const money = (v: string | null) =>
+      v === null ? '—' : formatAmount(lang, v, { minimumFractionDigits: 2 });
     const when = (d: Date | null) =>
       d
         ? `${new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(d)} UTC`
@@ -42,7 +43,11 @@ export function sep24MoreInfoApp(deps: ApiDeps) {
     ];
     if (row.completed_at) rows.push(['completed_at', t('sep24.field.completed_at'), when(row.completed_at)]);
     if (row.stellar_transaction_id) {
-      rows.push(['stellar_transaction_id', t('sep24.field.stellar_transaction_id'), row.stellar_transaction_id]);
+      rows.push([
+        'stellar_transaction_id',
+        t('sep24.field.stellar_transaction_id'),
+        row.stellar_transaction_id,
+      ]);
     }
     if (row.message) rows.push(['message', t('sep24.field.message'), row.message]);
     return c.html(

@@ -41,11 +41,18 @@ export interface Sep24Transaction {
 }
 
 /** Statuses that wait on the user: only these carry `user_action_required_by` (S24-27). */
-const WAITING_ON_USER: ReadonlySet<TransactionStatus> = new Set(['incomplete', 'pending_user_transfer_start', 'pending_trust', 'pending_user']);
+const WAITING_ON_USER: ReadonlySet<TransactionStatus> = new Set([
+  'incomplete',
+  'pending_user_transfer_start',
+  'pending_trust',
+  'pending_user',
+]);
 
 /** SEP-38 name of the on-chain asset. */
 export function stellarAssetId(config: AppConfig, assetCode: string, issuer: string | null): string {
-  return assetCode === 'native' ? 'stellar:native' : `stellar:${assetCode}:${issuer ?? config.stellar.issuerAccount}`;
+  return assetCode === 'native'
+    ? 'stellar:native'
+    : `stellar:${assetCode}:${issuer ?? config.stellar.issuerAccount}`;
 }
 
 /**

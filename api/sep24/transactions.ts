@@ -1,5 +1,9 @@
 import { Hono } from 'hono';
-import { findTransactionForSub, listTransactionsForSub, type TransactionLookup } from '../../db/transactions.js';
+import {
+  findTransactionForSub,
+  listTransactionsForSub,
+  type TransactionLookup,
+} from '../../db/transactions.js';
 import type { ApiDeps } from '../deps.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
 import { badRequest, notFound } from '../middleware/errors.js';
@@ -37,7 +41,8 @@ export function sep24TransactionsApp(deps: ApiDeps) {
     if (!q.asset_code) throw badRequest('asset_code is required');
     let kind: 'deposit' | 'withdrawal' | undefined;
     if (q.kind !== undefined && q.kind !== '') {
-      if (q.kind !== 'deposit' && q.kind !== 'withdrawal') throw badRequest('kind must be deposit or withdrawal');
+      if (q.kind !== 'deposit' && q.kind !== 'withdrawal')
+        throw badRequest('kind must be deposit or withdrawal');
       kind = q.kind;
     }
     let noOlderThan: Date | undefined;
@@ -49,7 +54,8 @@ export function sep24TransactionsApp(deps: ApiDeps) {
     }
     let limit: number | undefined;
     if (q.limit !== undefined && q.limit !== '') {
-      if (!/^\d{1,4}$/.test(q.limit) || Number(q.limit) < 1) throw badRequest('limit must be a positive integer');
+      if (!/^\d{1,4}$/.test(q.limit) || Number(q.limit) < 1)
+        throw badRequest('limit must be a positive integer');
       limit = Math.min(Number(q.limit), 200);
     }
     const rows = await listTransactionsForSub(db, c.get('identity').sub, {

@@ -6,14 +6,8 @@ import { badRequest } from '../middleware/errors.js';
 
 /** Field rules shared by the deposit and withdraw interactive endpoints (S24-08, S24-09, S24-13). */
 
-export const SUPPORTED_LANGS = ['en', 'es'] as const;
-export type Lang = (typeof SUPPORTED_LANGS)[number];
-
-/** RFC 4646 tag → a language we render; anything unknown or malformed falls back to `en` (X-11). */
-export function resolveLang(tag: string | undefined | null): Lang {
-  const primary = (tag ?? '').trim().toLowerCase().split(/[-_]/)[0] ?? '';
-  return (SUPPORTED_LANGS as readonly string[]).includes(primary) ? (primary as Lang) : 'en';
-}
+/** `lang` (RFC 4646): unknown or malformed falls back to `en` (X-11); shared with every hosted page. */
+export { resolveLang } from '../i18n/index.js';
 
 export const boolField = z
   .enum(['true', 'false', '1', '0', 'True', 'False'])
@@ -117,12 +111,43 @@ export function checkMemo(
 
 /** SEP-9 fields a wallet may send to prefill the forms (S24-09); strings only, never logged. */
 export const SEP9_PREFILL_FIELDS = [
-  'family_name', 'last_name', 'given_name', 'first_name', 'additional_name', 'address_country_code',
-  'state_or_province', 'city', 'postal_code', 'address', 'mobile_number', 'email_address', 'birth_date',
-  'birth_place', 'birth_country_code', 'tax_id', 'tax_id_name', 'occupation', 'employer_name', 'employer_address',
-  'language_code', 'id_type', 'id_country_code', 'id_issue_date', 'id_expiration_date', 'id_number', 'ip_address',
-  'sex', 'bank_name', 'bank_account_type', 'bank_account_number', 'bank_number', 'bank_phone_number',
-  'bank_branch_number', 'clabe_number', 'cbu_number', 'cbu_alias',
+  'family_name',
+  'last_name',
+  'given_name',
+  'first_name',
+  'additional_name',
+  'address_country_code',
+  'state_or_province',
+  'city',
+  'postal_code',
+  'address',
+  'mobile_number',
+  'email_address',
+  'birth_date',
+  'birth_place',
+  'birth_country_code',
+  'tax_id',
+  'tax_id_name',
+  'occupation',
+  'employer_name',
+  'employer_address',
+  'language_code',
+  'id_type',
+  'id_country_code',
+  'id_issue_date',
+  'id_expiration_date',
+  'id_number',
+  'ip_address',
+  'sex',
+  'bank_name',
+  'bank_account_type',
+  'bank_account_number',
+  'bank_number',
+  'bank_phone_number',
+  'bank_branch_number',
+  'clabe_number',
+  'cbu_number',
+  'cbu_alias',
 ] as const;
 
 export function pickPrefill(body: Record<string, string>): Record<string, string> {

@@ -50,6 +50,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('alerts').execute();
-  await db.schema.alterTable('transactions').dropColumn('interactive_callback').dropColumn('wallet_name').execute();
+  await db.schema
+    .alterTable('transactions')
+    .dropColumn('interactive_callback')
+    .dropColumn('wallet_name')
+    .execute();
   await db.schema.dropTable('interactive_tokens').execute();
 }

@@ -15,7 +15,8 @@ describe('SEP-24 errors: every bad request is a clear 4xx {"error"}', () => {
     await api?.close();
   });
 
-  const post = (body: unknown) => api.request('/sep24/transactions/deposit/interactive', jsonPost(token, body));
+  const post = (body: unknown) =>
+    api.request('/sep24/transactions/deposit/interactive', jsonPost(token, body));
   const expectError = async (res: Response, status: number, pattern: RegExp) => {
     expect(res.status).toBe(status);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
@@ -39,7 +40,10 @@ describe('SEP-24 errors: every bad request is a clear 4xx {"error"}', () => {
     const off = await createSep24Api({ SEP24_DEPOSIT_ENABLED: 'false' });
     try {
       const t = await off.tokenFor(user);
-      const res = await off.request('/sep24/transactions/deposit/interactive', jsonPost(t, { asset_code: 'USDC' }));
+      const res = await off.request(
+        '/sep24/transactions/deposit/interactive',
+        jsonPost(t, { asset_code: 'USDC' }),
+      );
       await expectError(res, 400, /not enabled/);
       const info = (await (await off.request('/sep24/info')).json()) as { deposit: { USDC: unknown } };
       expect(info.deposit.USDC).toEqual({ enabled: false });
@@ -50,7 +54,11 @@ describe('SEP-24 errors: every bad request is a clear 4xx {"error"}', () => {
 
   it('S24-09: amount outside min/max, negative, too precise or not a number gives 400', async () => {
     await expectError(await post({ asset_code: 'USDC', amount: '9.99' }), 400, /below the minimum of 10/);
-    await expectError(await post({ asset_code: 'USDC', amount: '1000.0000001' }), 400, /above the maximum of 1000/);
+    await expectError(
+      await post({ asset_code: 'USDC', amount: '1000.0000001' }),
+      400,
+      /above the maximum of 1000/,
+    );
     await expectError(await post({ asset_code: 'USDC', amount: '-5' }), 400, /positive decimal/);
     await expectError(await post({ asset_code: 'USDC', amount: '1.12345678' }), 400, /7 decimal/);
     await expectError(await post({ asset_code: 'USDC', amount: 'lots' }), 400, /positive decimal/);
@@ -61,19 +69,47 @@ describe('SEP-24 errors: every bad request is a clear 4xx {"error"}', () => {
   });
 
   it('S24-09: bad memo_type, malformed memos and a memo on a muxed account give 400', async () => {
-    await expectError(await post({ asset_code: 'USDC', memo: 'x', memo_type: 'return' }), 400, /memo_type must be one of/);
-    await expectError(await post({ asset_code: 'USDC', memo: '12ab', memo_type: 'id' }), 400, /64-bit integer/);
-    await expectError(await post({ asset_code: 'USDC', memo: 'x'.repeat(29), memo_type: 'text' }), 400, /28 bytes/);
-    await expectError(await post({ asset_code: 'USDC', memo: 'AAAA', memo_type: 'hash' }), 400, /base64 of 32 bytes/);
+    await expectError(
+      await post({ asset_code: 'USDC', memo: 'x', memo_type: 'return' }),
+      400,
+      /memo_type must be one of/,
+    );
+    await expectError(
+      await post({ asset_code: 'USDC', memo: '12ab', memo_type: 'id' }),
+      400,
+      /64-bit integer/,
+    );
+    await expectError(
+      await post({ asset_code: 'USDC', memo: 'x'.repeat(29), memo_type: 'text' }),
+      400,
+      /28 bytes/,
+    );
+    await expectError(
+      await post({ asset_code: 'USDC', memo: 'AAAA', memo_type: 'hash' }),
+      400,
+      /base64 of 32 bytes/,
+    );
     await expectError(await post({ asset_code: 'USDC', memo_type: 'id' }), 400, /without a memo/);
     const muxed = new MuxedAccount(new Account(user, '0'), '7').accountId();
-    await expectError(await post({ asset_code: 'USDC', account: muxed, memo: '1', memo_type: 'id' }), 400, /muxed/);
+    await expectError(
+      await post({ asset_code: 'USDC', account: muxed, memo: '1', memo_type: 'id' }),
+      400,
+      /muxed/,
+    );
   });
 
   it('S24-10: quote_id is refused (no SEP-38 here); bad on_change_callback and booleans are named', async () => {
     await expectError(await post({ asset_code: 'USDC', quote_id: 'q1' }), 400, /quote_id/);
-    await expectError(await post({ asset_code: 'USDC', on_change_callback: 'ftp://x' }), 400, /on_change_callback/);
-    await expectError(await post({ asset_code: 'USDC', claimable_balance_supported: 'maybe' }), 400, /claimable_balance_supported/);
+    await expectError(
+      await post({ asset_code: 'USDC', on_change_callback: 'ftp://x' }),
+      400,
+      /on_change_callback/,
+    );
+    await expectError(
+      await post({ asset_code: 'USDC', claimable_balance_supported: 'maybe' }),
+      400,
+      /claimable_balance_supported/,
+    );
   });
 
   it('X-06: malformed JSON and unsupported content types are rejected clearly', async () => {

@@ -1,4 +1,4 @@
-import { Keypair, MuxedAccount, Account } from '@stellar/stellar-sdk';
+import { Account, Keypair, MuxedAccount } from '@stellar/stellar-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTransaction } from '../../db/transactions.js';
 import { bearer, createSep24Api, jsonPost, type Sep24Api } from './sep24.helpers.js';
@@ -41,10 +41,24 @@ describe('SEP-24 happy paths: /info, deposit, /transaction, /transactions, more_
     const body = await res.json();
     expect(body).toEqual({
       deposit: {
-        USDC: { enabled: true, min_amount: 5, max_amount: 5000, fee_fixed: 0.5, fee_percent: 1.25, fee_minimum: 0 },
+        USDC: {
+          enabled: true,
+          min_amount: 5,
+          max_amount: 5000,
+          fee_fixed: 0.5,
+          fee_percent: 1.25,
+          fee_minimum: 0,
+        },
       },
       withdraw: {
-        USDC: { enabled: true, min_amount: 1, max_amount: 10000, fee_fixed: 0, fee_percent: 0, fee_minimum: 0 },
+        USDC: {
+          enabled: true,
+          min_amount: 1,
+          max_amount: 10000,
+          fee_fixed: 0,
+          fee_percent: 0,
+          fee_minimum: 0,
+        },
       },
       fee: { enabled: false },
       features: { account_creation: false, claimable_balances: false },
@@ -52,7 +66,12 @@ describe('SEP-24 happy paths: /info, deposit, /transaction, /transactions, more_
   });
 
   it('S24-16, S24-17: deposit answers exactly {type,url,id}; the row exists at once in incomplete; the workflow started', async () => {
-    const body = await deposit({ asset_code: 'USDC', amount: '100', lang: 'es-MX', wallet_name: 'Test Wallet' });
+    const body = await deposit({
+      asset_code: 'USDC',
+      amount: '100',
+      lang: 'es-MX',
+      wallet_name: 'Test Wallet',
+    });
     expect(Object.keys(body).sort()).toEqual(['id', 'type', 'url']);
     expect(body.type).toBe('interactive_customer_info_needed');
     const url = new URL(body.url);
@@ -161,7 +180,9 @@ describe('SEP-24 happy paths: /info, deposit, /transaction, /transactions, more_
     const list = async (q: string) => {
       const res = await api.request(`/sep24/transactions?${q}`, { headers: bearer(t) });
       expect(res.status).toBe(200);
-      return ((await res.json()) as { transactions: { id: string; kind: string }[] }).transactions.map((x) => x.id);
+      return ((await res.json()) as { transactions: { id: string; kind: string }[] }).transactions.map(
+        (x) => x.id,
+      );
     };
     expect(await list('asset_code=USDC')).toEqual([...ids].reverse());
     expect(await list('asset_code=USDC&limit=2')).toEqual([ids[3], ids[2]]);

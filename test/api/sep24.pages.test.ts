@@ -24,7 +24,10 @@ describe('SEP-24 hosted deposit pages (S24-16..20)', () => {
       SEP24_DEPOSIT_FEE_FIXED: '1',
       SEP24_DEPOSIT_FEE_PERCENT: '1',
     });
-    temporal = await startTestWorker({ config: api.config, db: api.tdb.db }, { taskQueue: api.config.temporal.taskQueue });
+    temporal = await startTestWorker(
+      { config: api.config, db: api.tdb.db },
+      { taskQueue: api.config.temporal.taskQueue },
+    );
     callbackServer = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
@@ -50,7 +53,10 @@ describe('SEP-24 hosted deposit pages (S24-16..20)', () => {
 
   async function open(account: string, body: Record<string, unknown>, extra = '') {
     const token = await api.tokenFor(account);
-    const res = await api.request('/sep24/transactions/deposit/interactive', jsonPost(token, { asset_code: 'USDC', ...body }));
+    const res = await api.request(
+      '/sep24/transactions/deposit/interactive',
+      jsonPost(token, { asset_code: 'USDC', ...body }),
+    );
     const { url, id } = (await res.json()) as { url: string; id: string };
     const start = await api.request(`${url.replace(api.config.api.publicUrl, '')}${extra}`);
     expect(start.status).toBe(303);
@@ -70,7 +76,11 @@ describe('SEP-24 hosted deposit pages (S24-16..20)', () => {
     const user = Keypair.random().publicKey();
     await acceptedCustomer(user);
     const cb = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}/done`;
-    const { id, amountUrl, session } = await open(user, { amount: '100', lang: 'es' }, `&callback=${encodeURIComponent(cb)}`);
+    const { id, amountUrl, session } = await open(
+      user,
+      { amount: '100', lang: 'es' },
+      `&callback=${encodeURIComponent(cb)}`,
+    );
 
     const page = await api.request(amountUrl);
     expect(page.status).toBe(200);
@@ -80,7 +90,12 @@ describe('SEP-24 hosted deposit pages (S24-16..20)', () => {
     expect(html).toMatch(/value="100"/);
     expect(html).toContain('Comisión: 1,00 + 1 % del importe');
 
-    const done = await postForm('/sep24/interactive/deposit/amount', { transaction_id: id, session, lang: 'es', amount: '250,5' });
+    const done = await postForm('/sep24/interactive/deposit/amount', {
+      transaction_id: id,
+      session,
+      lang: 'es',
+      amount: '250,5',
+    });
     expect(done.status).toBe(303);
     const instructionsUrl = done.headers.get('location')!;
     expect(instructionsUrl).toContain('/sep24/interactive/deposit/instructions');
@@ -116,7 +131,12 @@ describe('SEP-24 hosted deposit pages (S24-16..20)', () => {
     const user = Keypair.random().publicKey();
     await acceptedCustomer(user);
     const { id, session } = await open(user, {}, '&callback=postMessage');
-    const done = await postForm('/sep24/interactive/deposit/amount', { transaction_id: id, session, lang: 'en', amount: '50' });
+    const done = await postForm('/sep24/interactive/deposit/amount', {
+      transaction_id: id,
+      session,
+      lang: 'en',
+      amount: '50',
+    });
     const deadline = Date.now() + 30_000;
     let html = '';
     while (Date.now() < deadline) {
@@ -131,7 +151,12 @@ describe('SEP-24 hosted deposit pages (S24-16..20)', () => {
   it('amount outside the limits re-renders the form with a localized error (422)', async () => {
     const user = Keypair.random().publicKey();
     const { id, session } = await open(user, { lang: 'es' });
-    const res = await postForm('/sep24/interactive/deposit/amount', { transaction_id: id, session, lang: 'es', amount: '9' });
+    const res = await postForm('/sep24/interactive/deposit/amount', {
+      transaction_id: id,
+      session,
+      lang: 'es',
+      amount: '9',
+    });
     expect(res.status).toBe(422);
     const html = await res.text();
     expect(html).toContain('El importe debe estar entre 10,00 y 5000,00.');
@@ -142,7 +167,12 @@ describe('SEP-24 hosted deposit pages (S24-16..20)', () => {
   it('customer not yet verified: the KYC form of the tier is shown (labelled fields), and missing fields are reported', async () => {
     const user = Keypair.random().publicKey();
     const { id, session } = await open(user, {}, '');
-    const res = await postForm('/sep24/interactive/deposit/amount', { transaction_id: id, session, lang: 'en', amount: '20' });
+    const res = await postForm('/sep24/interactive/deposit/amount', {
+      transaction_id: id,
+      session,
+      lang: 'en',
+      amount: '20',
+    });
     expect(res.status).toBe(303);
     const kycUrl = res.headers.get('location')!;
     expect(kycUrl).toContain('/sep24/interactive/deposit/kyc');

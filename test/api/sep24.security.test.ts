@@ -1,7 +1,7 @@
 import { Keypair } from '@stellar/stellar-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../api/sep10/jwt.js';
 import { createStartToken } from '../../api/interactive/tokens.js';
+import { issueToken } from '../../api/sep10/jwt.js';
 import { getTransaction } from '../../db/transactions.js';
 import { testConfig } from '../helpers/config.js';
 import { bearer, createSep24Api, jsonPost, type Sep24Api } from './sep24.helpers.js';
@@ -37,7 +37,14 @@ describe('SEP-24 security: auth, isolation by sub, one-time interactive tokens, 
     const foreign = await issueToken(testConfig({ JWT_SECRET: 'x'.repeat(40) }), { sub: alice });
     for (const headers of [{}, { Authorization: 'Bearer nope' }, bearer(foreign)]) {
       for (const [path, init] of [
-        ['/sep24/transactions/deposit/interactive', { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: '{"asset_code":"USDC"}' }],
+        [
+          '/sep24/transactions/deposit/interactive',
+          {
+            method: 'POST',
+            headers: { ...headers, 'Content-Type': 'application/json' },
+            body: '{"asset_code":"USDC"}',
+          },
+        ],
         ['/sep24/transaction?id=x', { headers }],
         ['/sep24/transactions?asset_code=USDC', { headers }],
       ] as const) {
@@ -81,9 +88,11 @@ describe('SEP-24 security: auth, isolation by sub, one-time interactive tokens, 
     const a = await deposit(one);
     const b = await deposit(two);
     const ids = async (t: string) =>
-      ((await (await api.request('/sep24/transactions?asset_code=USDC', { headers: bearer(t) })).json()) as {
-        transactions: { id: string }[];
-      }).transactions.map((x) => x.id);
+      (
+        (await (await api.request('/sep24/transactions?asset_code=USDC', { headers: bearer(t) })).json()) as {
+          transactions: { id: string }[];
+        }
+      ).transactions.map((x) => x.id);
     expect(await ids(one)).toEqual([a.id]);
     expect(await ids(two)).toEqual([b.id]);
     expect(await ids(plain)).toEqual([]);
@@ -112,7 +121,11 @@ describe('SEP-24 security: auth, isolation by sub, one-time interactive tokens, 
     const swapped = await api.request(`/sep24/interactive/deposit?transaction_id=${id}&token=${token}`);
     expect(swapped.status).toBe(403);
 
-    const expired = await createStartToken(api.tdb.db, { transactionId: id, ttlSeconds: 60, now: new Date(Date.now() - 120_000) });
+    const expired = await createStartToken(api.tdb.db, {
+      transactionId: id,
+      ttlSeconds: 60,
+      now: new Date(Date.now() - 120_000),
+    });
     const late = await api.request(`/sep24/interactive/deposit?transaction_id=${id}&token=${expired}`);
     expect(late.status).toBe(403);
 
@@ -126,9 +139,13 @@ describe('SEP-24 security: auth, isolation by sub, one-time interactive tokens, 
     const b = await deposit(aliceToken);
     const start = await api.request(a.url.replace(api.config.api.publicUrl, ''));
     const session = new URL(`http://x${start.headers.get('location')}`).searchParams.get('session')!;
-    const ok = await api.request(`/sep24/interactive/deposit/amount?transaction_id=${a.id}&session=${session}`);
+    const ok = await api.request(
+      `/sep24/interactive/deposit/amount?transaction_id=${a.id}&session=${session}`,
+    );
     expect(ok.status).toBe(200);
-    const wrong = await api.request(`/sep24/interactive/deposit/amount?transaction_id=${b.id}&session=${session}`);
+    const wrong = await api.request(
+      `/sep24/interactive/deposit/amount?transaction_id=${b.id}&session=${session}`,
+    );
     expect(wrong.status).toBe(403);
   });
 
@@ -137,7 +154,9 @@ describe('SEP-24 security: auth, isolation by sub, one-time interactive tokens, 
     const start = await api.request(`${url.replace(api.config.api.publicUrl, '')}&callback=postMessage`);
     const page = await api.request(start.headers.get('location')!);
     expect(page.status).toBe(200);
-    expect(page.headers.get('content-security-policy')).toContain('frame-ancestors https://wallet.example.com');
+    expect(page.headers.get('content-security-policy')).toContain(
+      'frame-ancestors https://wallet.example.com',
+    );
     expect(page.headers.get('x-frame-options')).toBeNull();
     expect(page.headers.get('cache-control')).toBe('no-store');
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');

@@ -13,7 +13,11 @@ import { createRecordActivities } from '../../activities/records.js';
 import { depositRules } from '../../api/sep24/deposit.js';
 import type { AppConfig } from '../../config/index.js';
 import { getTransaction, insertTransaction } from '../../db/transactions.js';
-import type { DepositPartnerActivities, DepositWorkflowInput, depositWorkflow } from '../../workflows/deposit.js';
+import type {
+  DepositPartnerActivities,
+  DepositWorkflowInput,
+  depositWorkflow,
+} from '../../workflows/deposit.js';
 import {
   bankTransferReceivedSignal,
   interactiveCompletedSignal,
@@ -37,7 +41,15 @@ interface Scenario {
   trustlineAfterChecks?: number;
   trustChecks: number;
   paymentFails?: boolean;
-  payments: Map<string, { destination: string; amount: string; memo?: { type: string; value: string } | undefined; claimable?: boolean }>;
+  payments: Map<
+    string,
+    {
+      destination: string;
+      amount: string;
+      memo?: { type: string; value: string } | undefined;
+      claimable?: boolean;
+    }
+  >;
   paymentCalls: number;
   refunds: { amount: string; bankTransferId: string }[];
   kycWaiters: number;
@@ -106,9 +118,17 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
       async sendPayment(input) {
         const s = tx(input.destination);
         s.paymentCalls++;
-        if (s.paymentFails) throw ApplicationFailure.nonRetryable('destination account is not authorized', 'StellarNotAuthorized');
+        if (s.paymentFails)
+          throw ApplicationFailure.nonRetryable(
+            'destination account is not authorized',
+            'StellarNotAuthorized',
+          );
         if (!s.payments.has(input.ref)) {
-          s.payments.set(input.ref, { destination: input.destination, amount: input.amount, memo: input.memo ?? undefined });
+          s.payments.set(input.ref, {
+            destination: input.destination,
+            amount: input.amount,
+            memo: input.memo ?? undefined,
+          });
         }
         return { hash: `hash-${input.ref}`, ledger: 7 };
       },
@@ -253,7 +273,9 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
     await handle.signal(bankTransferReceivedSignal, transfer(id, '100'));
     const result = await handle.result();
     expect(result).toEqual({ status: 'completed', stellarTransactionId: `hash-deposit-${id}` });
-    expect([...s.payments.values()]).toEqual([{ destination: account, amount: '98', memo: { type: 'id', value: '42' } }]);
+    expect([...s.payments.values()]).toEqual([
+      { destination: account, amount: '98', memo: { type: 'id', value: '42' } },
+    ]);
     const done = await getTransaction(tdb.db, id);
     expect(done?.status).toBe('completed');
     expect(done?.stellar_transaction_id).toBe(`hash-deposit-${id}`);
@@ -270,7 +292,13 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
     await waitForStatus(handle, 'pending_anchor');
     expect(s.kycWaiters).toBe(1);
     expect((await getTransaction(tdb.db, id))?.kyc_verified).toBe(false);
-    await handle.signal(kycStatusSignal, { customerId: 'c1', account, memo: null, status: 'ACCEPTED', tier: 1 });
+    await handle.signal(kycStatusSignal, {
+      customerId: 'c1',
+      account,
+      memo: null,
+      status: 'ACCEPTED',
+      tier: 1,
+    });
     await waitForStatus(handle, 'pending_user_transfer_start');
     expect((await getTransaction(tdb.db, id))?.kyc_verified).toBe(true);
     await handle.signal(bankTransferReceivedSignal, transfer(id, '50'));
@@ -281,7 +309,13 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
     const { id, account, handle, s } = await startDeposit({ kyc: 'NEEDS_INFO' });
     await handle.signal(interactiveCompletedSignal, { amount: '50' });
     await waitForStatus(handle, 'pending_anchor');
-    await handle.signal(kycStatusSignal, { customerId: 'c', account, memo: null, status: 'REJECTED', tier: 1 });
+    await handle.signal(kycStatusSignal, {
+      customerId: 'c',
+      account,
+      memo: null,
+      status: 'REJECTED',
+      tier: 1,
+    });
     expect((await handle.result()).status).toBe('error');
     const row = await getTransaction(tdb.db, id);
     expect(row?.status).toBe('error');
@@ -413,9 +447,12 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
     await handle.signal(bankTransferReceivedSignal, transfer(id, '100'));
     await handle.result();
     const deadline = Date.now() + 30_000;
-    const mine = () => received.filter((r) => (JSON.parse(r.body) as { transaction: { id: string } }).transaction.id === id);
+    const mine = () =>
+      received.filter((r) => (JSON.parse(r.body) as { transaction: { id: string } }).transaction.id === id);
     while (mine().length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const statuses = mine().map((r) => (JSON.parse(r.body) as { transaction: { status: string } }).transaction.status);
+    const statuses = mine().map(
+      (r) => (JSON.parse(r.body) as { transaction: { status: string } }).transaction.status,
+    );
     expect(new Set(statuses)).toEqual(
       new Set(['pending_user_transfer_start', 'pending_anchor', 'pending_stellar', 'completed']),
     );
