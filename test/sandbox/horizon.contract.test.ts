@@ -15,6 +15,7 @@ import {
   xdr,
 } from '@stellar/stellar-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toStroops } from '../../sandbox/horizon/amount.js';
 import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
 
 let h: SandboxHorizonHandle;
@@ -66,7 +67,8 @@ function balanceOf(acc: Horizon.AccountResponse, asset: Asset): string | undefin
 }
 
 beforeAll(async () => {
-  h = await startSandboxHorizon({ pathPaymentRates: {} });
+  // 1 XLM buys 0.5 USD (and, inversely, 1 USD buys 2 XLM); every other pair converts 1:1
+  h = await startSandboxHorizon({ pathPaymentRates: { [`native>USD:${issuer.publicKey()}`]: '0.5' } });
   server = h.server;
   USD = new Asset('USD', issuer.publicKey());
   await Promise.all([issuer, distributor, alice].map((k) => h.friendbot(k.publicKey())));
@@ -208,7 +210,7 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
     expect(rec.to_muxed_id).toBe('99');
   });
 
-  it('path payments at the configured rate (strict send and strict receive)', async () => {
+  it('path payments at the configured rate (strict send and strict receive, both directions)', async () => {
     const dave = Keypair.random();
     await h.friendbot(dave.publicKey());
     await submit(dave, [Operation.changeTrust({ asset: USD })]);
@@ -218,7 +220,7 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
         sendAmount: '10',
         destination: dave.publicKey(),
         destAsset: USD,
-        destMin: '9',
+        destMin: '4.9',
         path: [],
       }),
     ]);
@@ -226,7 +228,7 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
     const recv = await submit(alice, [
       Operation.pathPaymentStrictReceive({
         sendAsset: Asset.native(),
-        sendMax: '6',
+        sendMax: '10.5',
         destination: dave.publicKey(),
         destAsset: USD,
         destAmount: '5',
@@ -234,7 +236,7 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
       }),
     ]);
     expect(recv.successful).toBe(true);
-    expect(balanceOf(await server.loadAccount(dave.publicKey()), USD)).toBe('15.0000000');
+    expect(balanceOf(await server.loadAccount(dave.publicKey()), USD)).toBe('10.0000000');
     const page = await server.payments().forAccount(dave.publicKey()).order('desc').limit(2).call();
     expect(page.records.map((r) => r.type)).toEqual([
       'path_payment_strict_receive',
@@ -242,13 +244,30 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
     ]);
     expect(page.records[0]).toMatchObject({
       amount: '5.0000000',
-      source_amount: '5.0000000',
+      source_amount: '10.0000000',
+      source_max: '10.5000000',
       source_asset_type: 'native',
+      asset_code: 'USD',
     });
+    expect(page.records[1]).toMatchObject({ amount: '5.0000000', source_amount: '10.0000000' });
+    // the reverse pair uses the inverse rate: 1 USD → 2 XLM
+    const before = balanceOf(await server.loadAccount(alice.publicKey()), Asset.native())!;
+    await submit(dave, [
+      Operation.pathPaymentStrictSend({
+        sendAsset: USD,
+        sendAmount: '1',
+        destination: alice.publicKey(),
+        destAsset: Asset.native(),
+        destMin: '2',
+        path: [],
+      }),
+    ]);
+    const after = balanceOf(await server.loadAccount(alice.publicKey()), Asset.native())!;
+    expect(toStroops(after) - toStroops(before)).toBe(20_000_000n);
     const over = submit(alice, [
       Operation.pathPaymentStrictReceive({
         sendAsset: Asset.native(),
-        sendMax: '4',
+        sendMax: '9.9',
         destination: dave.publicKey(),
         destAsset: USD,
         destAmount: '5',
@@ -256,6 +275,17 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
       }),
     ]);
     expect((await failure(over)).operations).toEqual(['op_over_source_max']);
+    const under = submit(alice, [
+      Operation.pathPaymentStrictSend({
+        sendAsset: Asset.native(),
+        sendAmount: '1',
+        destination: dave.publicKey(),
+        destAsset: USD,
+        destMin: '0.6',
+        path: [],
+      }),
+    ]);
+    expect((await failure(under)).operations).toEqual(['op_under_dest_min']);
   });
 
   it('fee bump: the fee account pays; GET by either hash shows fee_account', async () => {
@@ -579,6 +609,34 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
     expect(r1.successful && r2.successful).toBe(true);
     expect(r2.ledger).toBeGreaterThanOrEqual(r1.ledger);
     expect((await server.loadAccount(alice.publicKey())).sequence).toBe(second.sequence);
+  });
+
+  it('HTTP errors are Horizon problem bodies: bad cursor/limit/order 400, unknown transaction/ledger 404', async () => {
+    const get = async (path: string) => {
+      const res = await fetch(`${h.url}${path}`);
+      return {
+        status: res.status,
+        body: (await res.json()) as { type: string; extras?: { invalid_field?: string } },
+      };
+    };
+    const bad = (field: string) => ({
+      status: 400,
+      body: expect.objectContaining({
+        type: 'https://stellar.org/horizon-errors/bad_request',
+        extras: expect.objectContaining({ invalid_field: field }),
+      }),
+    });
+    expect(await get('/payments?limit=201')).toMatchObject(bad('limit'));
+    expect(await get('/payments?cursor=abc')).toMatchObject(bad('cursor'));
+    expect(await get('/payments?order=sideways')).toMatchObject(bad('order'));
+    expect(await get('/accounts/GNOTANACCOUNT')).toMatchObject(bad('account_id'));
+    const missing = {
+      status: 404,
+      body: expect.objectContaining({ type: 'https://stellar.org/horizon-errors/not_found' }),
+    };
+    expect(await get(`/transactions/${'ab'.repeat(32)}`)).toMatchObject(missing);
+    expect(await get('/ledgers/999999')).toMatchObject(missing);
+    expect(await get('/order_book')).toMatchObject(missing);
   });
 
   it('the same envelope submitted twice (also concurrently) is applied once and answers the same result', async () => {
