@@ -12,6 +12,7 @@ import {
 } from '@stellar/stellar-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchClientSigningKey } from '../../api/sep10/client-domain.js';
+import { testConfig } from '../helpers/config.js';
 import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
 import {
   type AuthTestApp,
@@ -319,6 +320,43 @@ describe('SEP-10 errors: every bad request is a 400 {"error"} that says why', ()
   it('X-07: an unknown method or path under /auth is 404 {"error"}', async () => {
     await expectError(await t.app.request('/auth', { method: 'PUT', headers: origin }), 404);
     await expectError(await t.app.request('/auth/nothing', { headers: origin }), 404);
+  });
+});
+
+describe('SEP-10 when Horizon is down, and configuration bounds', () => {
+  let t: AuthTestApp;
+  beforeAll(async () => {
+    t = await createAuthTestApp({ HORIZON_URL: 'http://127.0.0.1:9' }); // nothing listens on port 9
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('X-02 X-07: Horizon unreachable is our failure: 503 {"error"} with CORS, not a 400', async () => {
+    const client = Keypair.random();
+    const { body } = await getChallenge(t.app, { account: client.publicKey() });
+    const signed = signChallenge(body.transaction!, t.config.stellar.networkPassphrase, client);
+    const res = await t.app.request('/auth', {
+      method: 'POST',
+      headers: { ...origin, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ transaction: signed }),
+    });
+    await expectError(res, 503, /Horizon/);
+    // the challenge was not burnt: it can be retried once Horizon is back (S10-31 records only successes)
+    expect(await t.tdb.db.selectFrom('sep10_used_challenges').selectAll().execute()).toEqual([]);
+  });
+
+  it('X-02 X-09: a protected route without a token is 403 {"type":"authentication_required"} with CORS', async () => {
+    const res = await t.app.request('/auth/whoami', { headers: origin });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await res.json()).toEqual({ type: 'authentication_required' });
+  });
+
+  it('S10-35 S10-12: token lifetime above 24 h and a home domain too long for the op[0] key are start-up errors', () => {
+    expect(() => testConfig({ JWT_EXPIRES_IN_SECONDS: '86401' })).toThrow(/JWT_EXPIRES_IN_SECONDS/);
+    expect(() => testConfig({ SEP10_HOME_DOMAINS: `${'a'.repeat(55)}.example.com` })).toThrow(/64-byte/);
+    expect(() => testConfig({ SEP10_HOME_DOMAINS: 'https://anchor.example.com' })).toThrow(/not a host name/);
   });
 });
 

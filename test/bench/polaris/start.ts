@@ -67,6 +67,7 @@ export async function startPolaris(opts: {
       env: {
         ...process.env,
         PYTHONPATH: HERE,
+        PYTHONDONTWRITEBYTECODE: '1',
         DJANGO_SETTINGS_MODULE: 'bench_settings',
         DJANGO_SECRET_KEY: randomBytes(32).toString('hex'),
         POLARIS_BENCH_DB: `${venv}/db.sqlite3`,
