@@ -102,6 +102,11 @@ export interface PaymentRequest {
   /** Decimal string, at most 7 places. */
   amount: string;
   memo?: MemoSpec | null | undefined;
+  /**
+   * Transaction source (sequence number and fee): the distribution account or a channel account. Default: a
+   * free channel when CHANNEL_SECRETS are set, else the distribution account. The distribution account always pays.
+   */
+  source?: string | undefined;
 }
 
 export interface PaymentResult {
@@ -138,6 +143,11 @@ class UncertainSubmission extends Error {
     super(`Stellar submission outcome unknown: ${describe(cause)}`);
     this.name = 'StellarSubmitUncertain';
   }
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { response?: { status?: number }; name?: string };
+  return e?.response?.status === 404 || e?.name === 'NotFoundError';
 }
 
 function describe(err: unknown): string {
@@ -351,7 +361,8 @@ export function createStellarActivities(deps: StellarActivityDeps) {
 
   async function rebuild(q: Db, row: EnvelopeRow, memo: MemoSpec | null): Promise<EnvelopeRow> {
     const payments = await paymentsOf(q, row.ref);
-    const source = await pickSource(q, row.ref);
+    // A channel-sourced envelope may move to another free channel; any other source is kept.
+    const source = channelKeys.has(row.source) ? await pickSource(q, row.ref) : row.source;
     const planned = payments.map((p) => plannedFromRow(p, distribution.publicKey(), source));
     const built = await build(source, planned, memo);
     return replaceEnvelope(q, row.ref, row.hash, {
@@ -436,33 +447,54 @@ export function createStellarActivities(deps: StellarActivityDeps) {
   }
 
   /** Step 1: stores a new envelope for `ref` unless one is stored already. */
-  async function prepare(ref: string, planned: Planned[], memo: MemoSpec | null): Promise<void> {
+  async function prepare(
+    ref: string,
+    planned: Planned[],
+    memo: MemoSpec | null,
+    source?: string,
+  ): Promise<void> {
     if (await findEnvelope(db, ref)) return;
-    const source = await pickSource(db, ref);
-    // Ops carry the distribution account as their source only when a channel pays the fee.
-    const withSource =
-      source === distribution.publicKey()
-        ? planned
-        : planned.map((p) => plannedFromRequest(p, distribution.publicKey()));
-    const built = await build(source, withSource, memo);
+    let from = source ?? (await pickSource(db, ref));
+    let built: Awaited<ReturnType<typeof build>>;
+    try {
+      built = await build(from, withOpSource(planned, from), memo);
+    } catch (err) {
+      if (channelKeys.has(from) && !source) await releaseChannel(db, from, ref);
+      // A channel missing on the ledger (accounts setup not run yet) must not stop payments.
+      if (!(channelKeys.has(from) && isNotFound(err))) throw err;
+      from = distribution.publicKey();
+      built = await build(from, withOpSource(planned, from), memo);
+    }
     const stored = await insertEnvelope(
       db,
       {
         ref,
-        source,
+        source: from,
         hash: built.tx.hash().toString('hex'),
         envelopeXdr: built.tx.toEnvelope().toXDR('base64'),
         sequence: built.sequence,
         maxTime: built.maxTime,
       },
-      withSource.map(toNewPayment),
+      withOpSource(planned, from).map(toNewPayment),
     );
-    if (!stored && channelKeys.has(source)) await releaseChannel(db, source, ref);
+    if (!stored && channelKeys.has(from)) await releaseChannel(db, from, ref);
   }
 
-  async function run(ref: string, planned: Planned[], memo: MemoSpec | null): Promise<PaymentResult> {
+  /** Operations carry the distribution account as their source when another account (a channel) is the tx source. */
+  function withOpSource(planned: Planned[], txSource: string): Planned[] {
+    return txSource === distribution.publicKey()
+      ? planned
+      : planned.map((p) => plannedFromRequest(p, distribution.publicKey()));
+  }
+
+  async function run(
+    ref: string,
+    planned: Planned[],
+    memo: MemoSpec | null,
+    source?: string,
+  ): Promise<PaymentResult> {
     try {
-      await prepare(ref, planned, memo);
+      await prepare(ref, planned, memo, source);
       return await drive(ref, memo);
     } catch (err) {
       if (err instanceof ApplicationFailure) throw err;
@@ -493,7 +525,14 @@ export function createStellarActivities(deps: StellarActivityDeps) {
      */
     async sendPayment(input: PaymentRequest): Promise<PaymentResult> {
       const memo = validateRequest(input);
-      return run(input.ref, [paymentOp(input, undefined)], memo);
+      if (
+        input.source !== undefined &&
+        input.source !== distribution.publicKey() &&
+        !channelKeys.has(input.source)
+      ) {
+        throw invalid('source must be the distribution account or a configured channel account');
+      }
+      return run(input.ref, [paymentOp(input, undefined)], memo, input.source);
     },
 
     /**

@@ -290,6 +290,32 @@ describe('sendPayment: exactly one payment whatever fails (issue 4)', () => {
     expect((memoInBatch as ApplicationFailure).type).toBe(StellarFailure.InvalidRequest);
   });
 
+  it('pays through a leased channel account, from an explicit source, and past a channel missing on the ledger', async () => {
+    const before = await balance();
+    const viaChannel = await acts.sendPayment(pay('via-channel', '1'));
+    const row = (await findEnvelope(tdb.db, 'via-channel'))!;
+    expect(config.payments.channelAccounts).toContain(row.source);
+    const tx = await hz.server.transactions().transaction(viaChannel.hash).call();
+    expect(tx.source_account).toBe(row.source); // the channel pays the fee; the distribution account pays the asset
+
+    await acts.sendPayment({ ...pay('explicit-source', '1'), source: config.stellar.distributionAccount });
+    expect((await findEnvelope(tdb.db, 'explicit-source'))?.source).toBe(config.stellar.distributionAccount);
+
+    const ghost = Keypair.random().secret(); // configured, never created on the ledger
+    const ghostConfig: AppConfig = {
+      ...config,
+      payments: {
+        ...config.payments,
+        channelSecrets: [ghost],
+        channelAccounts: [Keypair.fromSecret(ghost).publicKey()],
+      },
+    };
+    const ghostActs = createStellarActivities({ config: ghostConfig, db: tdb.db, horizon: hz.server });
+    await ghostActs.sendPayment(pay('ghost-channel', '1'));
+    expect((await findEnvelope(tdb.db, 'ghost-channel'))?.source).toBe(config.stellar.distributionAccount);
+    expect(await balance()).toBe(addAmount(before, '3'));
+  });
+
   async function waitForLedgerAfter(when: Date): Promise<void> {
     const deadline = Date.now() + 30_000;
     for (;;) {
