@@ -193,7 +193,7 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('muxed destination: payment shows to_muxed and to_muxed_id', async () => {
+  it('muxed destination: payment shows to_muxed and to_muxed_id (S24-23)', async () => {
     const m = new MuxedAccount(await server.loadAccount(alice.publicKey()), '99');
     const res = await submit(distributor, [
       Operation.payment({ destination: m.accountId(), asset: Asset.native(), amount: '3' }),
@@ -210,7 +210,7 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
     expect(rec.to_muxed_id).toBe('99');
   });
 
-  it('path payments at the configured rate (strict send and strict receive, both directions)', async () => {
+  it('path payments at the configured rate (strict send and strict receive, both directions; S24-22)', async () => {
     const dave = Keypair.random();
     await h.friendbot(dave.publicKey());
     await submit(dave, [Operation.changeTrust({ asset: USD })]);
@@ -427,7 +427,7 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
     expect(revoked.is_authorized).toBe(false);
   });
 
-  it('multisig thresholds: medium needs 2 of 3 weight, high needs all; signers listed', async () => {
+  it('multisig thresholds: medium needs 2 of 3 weight, high needs all; signers and thresholds listed (S10-26)', async () => {
     const owner = Keypair.random();
     const s1 = Keypair.random();
     const s2 = Keypair.random();
@@ -491,7 +491,7 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
     expect((await failure(server.submitTransaction(cheap))).transaction).toBe('tx_insufficient_fee');
   });
 
-  it('claimable balances: create for a claimant, list by claimant, claim', async () => {
+  it('claimable balances: create for a claimant, list by claimant, claim (S24-26)', async () => {
     const gina = Keypair.random();
     await h.friendbot(gina.publicKey());
     await submit(gina, [Operation.changeTrust({ asset: USD })]);
