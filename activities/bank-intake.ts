@@ -44,6 +44,8 @@ export type DeliveryResult =
   | { result: 'unmatched'; reason: UnmatchedReason }
   /** Delivered, queued or refunded earlier: a duplicate. */
   | { result: 'already_handled' }
+  /** Another process (webhook or poller) is delivering it right now. */
+  | { result: 'in_flight' }
   /** Could not reach Temporal: stays `received` for the poller. */
   | { result: 'retry_later'; transactionId: string; error: string };
 
@@ -74,6 +76,7 @@ export function signalPayload(row: BankTransferRow): BankTransferReceived {
 export async function deliverBankTransfer(deps: BankIntakeDeps, transferId: string): Promise<DeliveryResult> {
   const outcome = await matchBankTransfer(deps.db, transferId, deps);
   if (outcome.kind === 'settled') return { result: 'already_handled' };
+  if (outcome.kind === 'in_flight') return { result: 'in_flight' };
   if (outcome.kind === 'unmatched') {
     deps.logger?.warn(
       { bankTransferId: transferId, reason: outcome.reason },

@@ -1,6 +1,7 @@
 import type { Horizon } from '@stellar/stellar-sdk';
 import type { AppConfig } from '../config/index.js';
 import type { Db } from '../db/index.js';
+import { createBankActivities } from './bank.js';
 import { createHealthActivities } from './health.js';
 import { createObserverActivities } from './observer.js';
 import { createStellarActivities, type StellarActivityHooks } from './stellar.js';
@@ -25,7 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHealthActivities(deps),
     ...createStellarActivities(deps),
     ...createObserverActivities(deps),
-    ...createKycActivities(deps),
+    ...createBankActivities(deps),
     ...createRecordActivities(deps),
     ...createNotifyActivities(deps),
     ...createTopUpActivities(deps),

@@ -146,19 +146,24 @@ export type MatchOutcome =
   | { kind: 'matched'; transactionId: string; row: BankTransferRow }
   | { kind: 'unmatched'; reason: UnmatchedReason; row: BankTransferRow }
   /** Already delivered, queued for an operator or refunded: nothing more to do. */
-  | { kind: 'settled'; row: BankTransferRow };
+  | { kind: 'settled'; row: BankTransferRow }
+  /** Another process holds the delivery lease right now. */
+  | { kind: 'in_flight'; row: BankTransferRow };
 
-/**
- * Decides which deposit a recorded transfer funds, once: the decision is stored on the transfer row, so a retry
- * signals the same deposit. A transfer that matches nothing, matches only deposits that no longer wait for money,
- * matches several, or would fund a deposit that another transfer already funded goes to the unmatched queue.
- */
+/** How long a process may take to signal a matched transfer before another may try. */
+export const DELIVERY_LEASE_SECONDS = 30;
+
 export interface MatchingRules {
   matching: DepositMatching;
   /** The bank account's currency: a transfer in any other is never credited automatically. */
   currency: string;
 }
 
+/**
+ * Decides which deposit a recorded transfer funds, once: the decision is stored on the transfer row, so a retry
+ * signals the same deposit. A transfer that matches nothing, matches only deposits that no longer wait for money,
+ * matches several, or would fund a deposit that another transfer already funded goes to the unmatched queue.
+ */
 export async function matchBankTransfer(
   db: Kysely<Database>,
   transferId: string,
@@ -166,14 +171,19 @@ export async function matchBankTransfer(
 ): Promise<MatchOutcome> {
   const strategy = rules.matching;
   return db.transaction().execute(async (trx) => {
-    const row = await trx
+    const { leased, ...row } = await trx
       .selectFrom('bank_transfers')
       .selectAll()
+      .select(sql<boolean>`coalesce(delivering_until > now(), false)`.as('leased'))
       .where('id', '=', transferId)
       .forUpdate()
       .executeTakeFirstOrThrow();
     if (row.status !== 'received') return { kind: 'settled', row };
-    if (row.transaction_id) return { kind: 'matched', transactionId: row.transaction_id, row };
+    if (leased) return { kind: 'in_flight', row };
+    if (row.transaction_id) {
+      await lease(trx, row.id);
+      return { kind: 'matched', transactionId: row.transaction_id, row };
+    }
 
     const candidates = await candidatesFor(trx, row, strategy);
     const live = candidates.filter((c) => AWAITING_TRANSFER_STATUSES.includes(c.status));
@@ -242,8 +252,18 @@ export async function matchBankTransfer(
       .where('id', '=', row.id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    await lease(trx, row.id);
     return { kind: 'matched', transactionId: target.id, row: updated };
   });
+}
+
+/** The caller is about to signal: others leave the transfer alone until it reports back or the lease runs out. */
+async function lease(trx: Conn, transferId: string): Promise<void> {
+  await trx
+    .updateTable('bank_transfers')
+    .set({ delivering_until: sql<Date>`now() + make_interval(secs => ${DELIVERY_LEASE_SECONDS})` })
+    .where('id', '=', transferId)
+    .execute();
 }
 
 async function unmatched(
@@ -288,7 +308,7 @@ export async function queueUnmatched(
     .execute();
   await db
     .updateTable('bank_transfers')
-    .set({ status: 'unmatched', transaction_id: null, updated_at: new Date() })
+    .set({ status: 'unmatched', transaction_id: null, delivering_until: null, updated_at: new Date() })
     .where('id', '=', transferId)
     .where('status', '=', 'received')
     .execute();
@@ -300,6 +320,7 @@ export async function markTransferSignalled(db: Conn, transferId: string): Promi
     .updateTable('bank_transfers')
     .set((eb) => ({
       status: 'signalled',
+      delivering_until: null,
       last_error: null,
       delivery_attempts: eb('delivery_attempts', '+', 1),
       updated_at: new Date(),
@@ -314,6 +335,7 @@ export async function markTransferDeliveryFailed(db: Conn, transferId: string, e
   await db
     .updateTable('bank_transfers')
     .set((eb) => ({
+      delivering_until: null,
       last_error: error.slice(0, 500),
       delivery_attempts: eb('delivery_attempts', '+', 1),
       updated_at: new Date(),

@@ -207,6 +207,8 @@ export interface BankTransfersTable {
   status: Generated<BankTransferStatus>;
   transaction_id: string | null;
   delivery_attempts: Generated<number>;
+  /** Lease of the process signalling this transfer right now (one signal even when webhook and poller race). */
+  delivering_until: Generated<Date | null>;
   last_error: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

@@ -8,6 +8,7 @@ import * as withdrawals from './20261125T153600_withdrawals.js';
 import * as kyc from './20261125T155000_kyc.js';
 import * as rateLimitUnlogged from './20261125T155100_rate_limit_unlogged.js';
 import * as stellarPayments from './20261125T154000_stellar_payments.js';
+import * as bankDeliveryLease from './20261125T160000_bank_delivery_lease.js';
 
 /**
  * Every migration, listed explicitly and in order (no directory globbing). Names are timestamps; a merged
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '20261125T155000_kyc': kyc,
   '20261125T155100_rate_limit_unlogged': rateLimitUnlogged,
   '20261125T154000_stellar_payments': stellarPayments,
+  '20261125T160000_bank_delivery_lease': bankDeliveryLease,
 };

@@ -171,6 +171,21 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
     expect((await seen(tx.id)).map((s) => s.bankTransferId)).toEqual([t.id]);
   });
 
+  it('concurrent deliveries of one transfer (webhook retries racing the poller) send exactly one signal', async () => {
+    const tx = await deposit();
+    const t = { id: `tr_${randomBytes(6).toString('hex')}`, reference: tx.bank_reference! };
+    const bodies = [1, 2, 3, 4, 5, 6].map((n) => JSON.stringify(transferEvent(t, `evt_race_${n % 2}`)));
+    const responses = await Promise.all(bodies.map((b) => postSigned(reference, referenceConfig, b)));
+    const results = await Promise.all(responses.map((r) => r.json() as Promise<{ result: string }>));
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    expect(results.filter((r) => r.result === 'signalled')).toHaveLength(1);
+    expect(results.every((r) => ['signalled', 'in_flight', 'already_handled'].includes(r.result))).toBe(true);
+    await waitFor(async () => (await transferRow(t.id)).status === 'signalled');
+    // The signal is in history before the transfer is marked signalled; nothing else can follow.
+    expect((await seen(tx.id)).map((s) => s.bankTransferId)).toEqual([t.id]);
+    expect((await transferRow(t.id)).delivering_until).toBeNull();
+  });
+
   it('reordered events for two deposits each reach their own deposit once', async () => {
     const a = await deposit();
     const b = await deposit();
