@@ -43,10 +43,15 @@ export async function horizonGet<T>(
   doFetch: Fetch = fetch,
   timeoutMs = 5000,
 ): Promise<T> {
-  const res = await doFetch(`${config.stellar.horizonUrl}${path}`, {
-    signal: AbortSignal.timeout(timeoutMs),
-    headers: { Accept: 'application/json' },
-  });
+  let res: Response;
+  try {
+    res = await doFetch(`${config.stellar.horizonUrl}${path}`, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { Accept: 'application/json' },
+    });
+  } catch (err) {
+    throw new HorizonError(0, `Horizon ${config.stellar.horizonUrl} unreachable: ${(err as Error).message}`);
+  }
   if (!res.ok) throw new HorizonError(res.status, `Horizon GET ${path}: HTTP ${res.status}`);
   return (await res.json()) as T;
 }

@@ -15,7 +15,8 @@ import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 export interface DoctorContext {
   config: AppConfig;
   db: Db;
-  temporal: Client;
+  /** Undefined when Temporal could not be reached: the Temporal checks then fail, the others still run. */
+  temporal: Client | undefined;
   fetch?: Fetch;
   /** Postgres schema holding the migration table (tests); default: search_path. */
   dbSchema?: string;
@@ -33,6 +34,12 @@ type Check = { name: string; run(ctx: DoctorContext): Promise<Omit<CheckResult, 
 
 const pass = (detail: string) => ({ ok: true, detail });
 const fail = (detail: string, fix: string) => ({ ok: false, detail, fix });
+
+const unreachable = (config: AppConfig) =>
+  fail(
+    `cannot connect to Temporal at ${config.temporal.address}`,
+    'start Temporal or set TEMPORAL_ADDRESS (and TEMPORAL_TLS / TEMPORAL_API_KEY)',
+  );
 
 function tomlUrl(config: AppConfig): string {
   const scheme = config.profile === 'sandbox' ? new URL(config.api.publicUrl).protocol : 'https:';
@@ -237,6 +244,7 @@ export const CHECKS: Check[] = [
   {
     name: 'temporal.namespace',
     async run({ config, temporal }) {
+      if (!temporal) return unreachable(config);
       await temporal.workflowService.describeNamespace({ namespace: config.temporal.namespace });
       return pass(`namespace ${config.temporal.namespace} exists`);
     },
@@ -244,6 +252,7 @@ export const CHECKS: Check[] = [
   {
     name: 'temporal.search_attributes',
     async run({ config, temporal }) {
+      if (!temporal) return unreachable(config);
       const res = await temporal.connection.operatorService.listSearchAttributes({
         namespace: config.temporal.namespace,
       });

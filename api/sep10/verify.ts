@@ -50,6 +50,8 @@ const verifiers = new Map<string, { address: string; hint: Buffer; key: KeyObjec
 function verifierOf(address: string): { address: string; hint: Buffer; key: KeyObject } {
   let v = verifiers.get(address);
   if (!v) {
+    if (!StrKey.isValidEd25519PublicKey(address))
+      throw invalid(`signer ${address} is not an ed25519 account key`);
     const raw = StrKey.decodeEd25519PublicKey(address);
     v = {
       address,

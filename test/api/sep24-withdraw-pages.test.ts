@@ -1,11 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Asset, BASE_FEE, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
-import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withdrawPagesApp } from '../../api/interactive/withdraw.js';
-import { errorHandler } from '../../api/middleware/errors.js';
+import { createApp } from '../../api/app.js';
 import { issueToken } from '../../api/sep10/jwt.js';
-import { sep24WithdrawApp } from '../../api/sep24/withdraw.js';
 import type { AppConfig } from '../../config/index.js';
 import { createLogger } from '../../config/logger.js';
 import { decryptAtRest } from '../../stellar/crypto.js';
@@ -23,7 +20,7 @@ describe('SEP-24 withdraw hosted pages', () => {
   let tdb: TestDb;
   let config: AppConfig;
   let temporal: TestTemporal;
-  let app: Hono;
+  let app: ReturnType<typeof createApp>;
   const user = Keypair.random();
   const poor = Keypair.random();
 
@@ -65,10 +62,7 @@ describe('SEP-24 withdraw hosted pages', () => {
       .execute();
     temporal = await startTestWorker({ config, db: tdb.db }, { taskQueue });
     const deps = { config, db: tdb.db, temporal: temporal.client, logger: createLogger('test', 'silent') };
-    app = new Hono();
-    app.route('/sep24', sep24WithdrawApp(deps));
-    app.route('/sep24/interactive/withdraw', withdrawPagesApp(deps));
-    app.onError(errorHandler(deps.logger));
+    app = createApp(deps);
   });
 
   afterAll(async () => {
@@ -285,6 +279,27 @@ describe('SEP-24 withdraw hosted pages', () => {
     expect(row.memo_type).toBe('id');
     expect(row.withdraw_anchor_account).toBe(config.stellar.distributionAccount);
     expect(row.to_address).toBe('****1332');
+    // What the wallet reads to send the payment (S24-21, S24-29, S24-30).
+    const jwt = await issueToken(config, { sub: user.publicKey() });
+    const tx = await app.request(`/sep24/transaction?id=${id}`, {
+      headers: { Authorization: `Bearer ${jwt}` },
+    });
+    expect(tx.status).toBe(200);
+    const { transaction } = (await tx.json()) as { transaction: Record<string, unknown> };
+    expect(transaction).toMatchObject({
+      id,
+      kind: 'withdrawal',
+      status: 'pending_user_transfer_start',
+      amount_in: '30',
+      amount_fee: '1.6',
+      amount_out: '28.4',
+      withdraw_anchor_account: config.stellar.distributionAccount,
+      withdraw_memo: row.memo,
+      withdraw_memo_type: 'id',
+      from: user.publicKey(),
+      to: '****1332',
+      kyc_verified: true,
+    });
     // The flow is over: the session no longer opens the form.
     const after = await app.request(
       `/sep24/interactive/withdraw/form?transaction_id=${id}&session=${session}`,

@@ -18,6 +18,7 @@ describe('POST /sep24/transactions/withdraw/interactive — errors and security'
   async function expectError(body: Record<string, unknown>, status: number, pattern: RegExp) {
     const res = await api.request('/sep24/transactions/withdraw/interactive', jsonPost(jwt, body));
     expect(res.status).toBe(status);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*'); // X-02, errors included
     const json = (await res.json()) as Record<string, unknown>;
     expect(Object.keys(json)).toEqual(['error']);
     expect(typeof json.error).toBe('string');

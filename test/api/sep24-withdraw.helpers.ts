@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Keypair } from '@stellar/stellar-sdk';
 import { Client, Connection } from '@temporalio/client';
-import { Hono } from 'hono';
 import { inject } from 'vitest';
+import { createApp } from '../../api/app.js';
 import type { ApiDeps } from '../../api/deps.js';
-import { errorHandler } from '../../api/middleware/errors.js';
 import { issueToken } from '../../api/sep10/jwt.js';
-import { sep24WithdrawApp } from '../../api/sep24/withdraw.js';
 import type { AppConfig } from '../../config/index.js';
 import { createLogger } from '../../config/logger.js';
 import { testConfig } from '../helpers/config.js';
@@ -32,10 +30,7 @@ export async function createWithdrawApi(env: Record<string, string> = {}): Promi
   const connection = await Connection.connect({ address: inject('temporalAddress') });
   const temporal = new Client({ connection });
   const deps: ApiDeps = { config, db: tdb.db, temporal, logger: createLogger('test', 'silent') };
-  // Mounted the way api/sep24 mounts it; the SEP-24 router adds /info, /transaction(s) and the pages.
-  const app = new Hono();
-  app.route('/sep24', sep24WithdrawApp(deps));
-  app.onError(errorHandler(deps.logger));
+  const app = createApp(deps);
   return {
     request: async (path, init) => app.request(path, init),
     config,

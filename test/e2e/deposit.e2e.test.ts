@@ -1,0 +1,222 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { serve } from '@hono/node-server';
+import { Asset, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../api/app.js';
+import type { AppConfig } from '../../config/index.js';
+import { createLogger } from '../../config/logger.js';
+import type { SandboxBank } from '../../sandbox/bank/server.js';
+import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
+import { freePort } from '../../scripts/lib/ports.js';
+import { startTestBank, waitFor } from '../helpers/bank.js';
+import { testConfig } from '../helpers/config.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
+import { authenticate } from '../helpers/sep10.js';
+import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
+
+/**
+ * A SEP-24 deposit end to end on the real pieces: SEP-10 token, POST deposit over HTTP, Chromium completes the
+ * hosted pages (360-px phone and desktop, English and Spanish), the user sends the transfer on the sandbox
+ * bank's own page, the bank's signed webhook reaches the anchor, the DepositWorkflow pays on the sandbox ledger,
+ * and GET /transaction shows completed with the Stellar transaction id.
+ */
+const VIEWPORTS = [
+  { name: 'phone', width: 360, height: 740 },
+  { name: 'desktop', width: 1440, height: 900 },
+] as const;
+const TEXT = {
+  en: {
+    typed: '120.5',
+    label: 'Amount to deposit (USD)',
+    title: 'Send the bank transfer',
+    shown: '120.50 USD',
+  },
+  es: {
+    typed: '120,5',
+    label: 'Importe a depositar (USD)',
+    title: 'Haz la transferencia bancaria',
+    shown: '120,50 USD',
+  },
+} as const;
+
+describe('SEP-24 deposit end to end (browser, sandbox bank, sandbox ledger)', () => {
+  let tdb: TestDb;
+  let horizon: SandboxHorizonHandle;
+  let bank: SandboxBank;
+  let temporal: TestTemporal;
+  let config: AppConfig;
+  let server: ReturnType<typeof serve>;
+  let baseUrl: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    tdb = await createTestDb('e2edep');
+    horizon = await startSandboxHorizon();
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    const env = {
+      PUBLIC_URL: baseUrl,
+      HORIZON_URL: horizon.url,
+      TEMPORAL_TASK_QUEUE: `e2edep-${randomBytes(4).toString('hex')}`,
+      SEP24_DEPOSIT_FEE_FIXED: '0.5',
+      SEP24_DEPOSIT_FEE_PERCENT: '1',
+      SEP10_RATE_LIMIT_MAX: '100000',
+    };
+    bank = await startTestBank(testConfig(env), `${baseUrl}/webhooks/bank`, { deliveryIntervalMs: 50 });
+    config = testConfig({ ...env, BANK_API_URL: bank.url });
+    await setupSandboxAccounts(config, { horizon: horizon.server });
+    temporal = await startTestWorker(
+      { config, db: tdb.db, horizon: horizon.server },
+      { taskQueue: config.temporal.taskQueue },
+    );
+    const app = createApp({
+      config,
+      db: tdb.db,
+      temporal: temporal.client,
+      logger: createLogger('e2e', 'silent'),
+    });
+    server = await new Promise((resolve) => {
+      const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
+    });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((r) => (server ? server.close(r) : r(undefined)));
+    await temporal?.stop();
+    await bank?.close({ dropSchema: true });
+    await horizon?.stop();
+    await tdb?.destroy();
+  });
+
+  /** A wallet user with XLM and a trust line to the anchored asset. */
+  async function walletUser(): Promise<Keypair> {
+    const user = Keypair.random();
+    await horizon.friendbot(user.publicKey());
+    const account = await horizon.server.loadAccount(user.publicKey());
+    const tx = new TransactionBuilder(account, {
+      fee: '100',
+      networkPassphrase: config.stellar.networkPassphrase,
+    })
+      .addOperation(
+        Operation.changeTrust({ asset: new Asset(config.stellar.assetCode, config.stellar.issuerAccount) }),
+      )
+      .setTimeout(60)
+      .build();
+    tx.sign(user);
+    await horizon.server.submitTransaction(tx);
+    // Verified before (tier 2): the flow skips the KYC form, which has its own browser test.
+    await tdb.db
+      .insertInto('customers')
+      .values({
+        id: randomUUID(),
+        account: user.publicKey(),
+        memo: '',
+        status: 'ACCEPTED',
+        accepted_tier: 2,
+      } as never)
+      .execute();
+    return user;
+  }
+
+  async function balanceOf(account: string): Promise<string | undefined> {
+    const acc = await horizon.server.loadAccount(account);
+    const line = acc.balances.find(
+      (b) =>
+        'asset_code' in b &&
+        b.asset_code === config.stellar.assetCode &&
+        b.asset_issuer === config.stellar.issuerAccount,
+    );
+    return line?.balance;
+  }
+
+  for (const viewport of VIEWPORTS) {
+    for (const lang of ['en', 'es'] as const) {
+      it(`${viewport.name} ${viewport.width}px, ${lang}: token → deposit → pages → bank transfer → paid on Stellar → completed`, async () => {
+        const t = TEXT[lang];
+        const user = await walletUser();
+        const api = { request: (path: string, init?: RequestInit) => fetch(`${baseUrl}${path}`, init) };
+        const jwt = await authenticate(api, config, user);
+
+        const res = await fetch(`${baseUrl}/sep24/transactions/deposit/interactive`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ asset_code: config.stellar.assetCode, lang }),
+        });
+        expect(res.status).toBe(200);
+        const { url, id } = (await res.json()) as { url: string; id: string };
+
+        const context = await browser.newContext({
+          viewport: { width: viewport.width, height: viewport.height },
+        });
+        const page = await context.newPage();
+        try {
+          const first = await page.goto(url);
+          expect(first?.status()).toBe(200);
+          expect(await page.getAttribute('html', 'lang')).toBe(lang);
+          await page.getByLabel(t.label).fill(t.typed);
+          const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+          expect(fits).toBe(true); // no horizontal scrolling at 360 px
+          await page.getByRole('button').click();
+          await page.getByRole('heading', { name: t.title }).waitFor({ timeout: 30_000 });
+          const reference = (await page.locator('#bank-reference').textContent())!.trim();
+          expect(reference).toMatch(/^DEP[0-9A-F]{10}$/);
+          expect(await page.locator('#amount-in').textContent()).toBe(t.shown);
+
+          // The user pays at the sandbox bank's own page; the bank notifies the anchor by signed webhook.
+          await page.goto(bank.url);
+          await page.getByLabel('Amount').fill('120.5');
+          await page.getByLabel('Reference').fill(reference);
+          await page.getByRole('button', { name: 'Send' }).click();
+          await page.waitForURL(/sent=/);
+        } finally {
+          await context.close();
+        }
+
+        const done = await waitFor(
+          async () => {
+            const r = await fetch(`${baseUrl}/sep24/transaction?id=${id}`, {
+              headers: { Authorization: `Bearer ${jwt}` },
+            });
+            const body = (await r.json()) as { transaction: Record<string, unknown> };
+            return body.transaction.status === 'completed' ? body.transaction : undefined;
+          },
+          60_000,
+          'the deposit to complete',
+        );
+        expect(done).toMatchObject({
+          id,
+          kind: 'deposit',
+          status: 'completed',
+          amount_in: '120.5',
+          amount_fee: '1.705',
+          amount_out: '118.795',
+          to: user.publicKey(),
+          refunded: false,
+        });
+        expect(done.stellar_transaction_id).toMatch(/^[0-9a-f]{64}$/);
+        expect(done.completed_at).toMatch(/Z$/);
+        expect(done.external_transaction_id).toBeTruthy();
+        expect(await balanceOf(user.publicKey())).toBe('118.7950000');
+        const onLedger = await horizon.server
+          .transactions()
+          .transaction(done.stellar_transaction_id as string)
+          .call();
+        expect(onLedger.successful).toBe(true);
+      });
+    }
+  }
+});
