@@ -53,6 +53,8 @@ export interface HorizonAppDeps {
   passphrase: string;
   friendbotAmount: string;
   submissionTimeoutMs: number;
+  /** told about unexpected errors (answered 500); never given request bodies */
+  onError?: (err: unknown) => void;
   /** aborted when the sandbox stops, so open streams end */
   shutdown: AbortSignal;
 }
@@ -185,6 +187,7 @@ export function createHorizonApp(d: HorizonAppDeps): Hono {
 
   app.onError((err, c) => {
     if (err instanceof Problem) return problemJson(c, err);
+    d.onError?.(err);
     return problemJson(
       c,
       new Problem(500, {

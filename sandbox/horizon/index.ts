@@ -36,6 +36,8 @@ export interface HorizonSandboxOptions {
   /** POST /transactions answers 504 after this long in the queue (default 60000) */
   submissionTimeoutMs?: number;
   hostname?: string;
+  /** unexpected errors (a failed ledger close, a 500) are reported here; nothing secret is ever passed */
+  onError?: (err: unknown, where: 'ledger-close' | 'http') => void;
 }
 
 export interface HorizonSandbox {
@@ -80,6 +82,7 @@ export function createHorizonSandbox(o: HorizonSandboxOptions): HorizonSandbox {
     ledgerCloseMs: o.ledgerCloseMs ?? 5000,
     rate: rateFunction(o.pathPaymentRate ?? '1', o.pathPaymentRates ?? {}),
     store,
+    onCloseError: (err) => o.onError?.(err, 'ledger-close'),
   });
   const shutdown = new AbortController();
   const app = createHorizonApp({
@@ -88,6 +91,7 @@ export function createHorizonSandbox(o: HorizonSandboxOptions): HorizonSandbox {
     passphrase: o.networkPassphrase,
     friendbotAmount: o.friendbotAmount ?? '10000',
     submissionTimeoutMs: o.submissionTimeoutMs ?? 60_000,
+    onError: (err) => o.onError?.(err, 'http'),
     shutdown: shutdown.signal,
   });
   let server: ServerType | undefined;

@@ -35,6 +35,8 @@ export interface LedgerOptions {
   ledgerCloseMs: number;
   rate: LedgerContext['rate'];
   store: HorizonStore;
+  /** told about failed ledger closes (the ledger keeps closing; the batch's submitters get the error) */
+  onCloseError?: (err: unknown) => void;
 }
 
 interface Pending {
@@ -124,7 +126,7 @@ export class Ledger {
     if (!this.running) return;
     this.timer = setTimeout(() => {
       void this.closeLedgerNow()
-        .catch(() => {})
+        .catch((err) => this.o.onCloseError?.(err))
         .finally(() => this.schedule());
     }, this.o.ledgerCloseMs);
   }

@@ -19,6 +19,7 @@ const sandbox = createHorizonSandbox({
   maxOpsPerLedger: config.sandbox.horizon.maxOpsPerLedger,
   pathPaymentRates: config.sandbox.horizon.pathPaymentRates,
   hostname: '0.0.0.0',
+  onError: (err, where) => logger.error({ err, where }, 'sandbox Horizon error'),
 });
 
 try {

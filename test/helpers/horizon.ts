@@ -44,6 +44,7 @@ export async function startSandboxHorizon(
   const passphrase = opts.networkPassphrase ?? Networks.TESTNET;
   const sandbox = createHorizonSandbox({
     ledgerCloseMs: 200,
+    onError: (err, where) => console.error(`[sandbox Horizon] ${where}:`, err),
     ...opts,
     databaseUrl,
     schema,
