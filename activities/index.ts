@@ -3,12 +3,13 @@ import type { AppConfig } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { createBankActivities } from './bank.js';
 import { createHealthActivities } from './health.js';
-import { createObserverActivities } from './observer.js';
-import { createStellarActivities, type StellarActivityHooks } from './stellar.js';
 import { createKycActivities } from './kyc.js';
 import { createNotifyActivities } from './notify.js';
+import { createObserverActivities } from './observer.js';
 import { createRecordActivities } from './records.js';
+import { createStellarActivities, type StellarActivityHooks } from './stellar.js';
 import { createTopUpActivities } from './topup.js';
+import { createWithdrawalActivities } from './withdrawal.js';
 
 /** Everything activities may touch, injected so tests can hand in their own database, Horizon, bank... */
 export interface ActivityDeps {
@@ -22,14 +23,20 @@ export interface ActivityDeps {
 
 /** All activities, one family per file. Workflows import only this function's type. */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  const families = {
     ...createHealthActivities(deps),
+    ...createKycActivities(deps),
     ...createStellarActivities(deps),
     ...createObserverActivities(deps),
     ...createBankActivities(deps),
     ...createRecordActivities(deps),
     ...createNotifyActivities(deps),
     ...createTopUpActivities(deps),
+  };
+  // Withdrawals pay out and refund through the bank and Stellar families above.
+  return {
+    ...families,
+    ...createWithdrawalActivities({ config: deps.config, db: deps.db, rails: families }),
   };
 }
 
