@@ -18,6 +18,7 @@ import { getTopUp } from '../../db/topups.js';
 import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
 import { ensureTopUpSchedule, topUpScheduleSpec } from '../../worker/topup-schedule.js';
 import { topUpStateQuery } from '../../workflows/messages.js';
+import { TransactionKind, TransactionStatus } from '../../workflows/search-attributes.js';
 import { topUpWorkflow } from '../../workflows/topup.js';
 import { adminKey, adminKeysEnv } from '../api/admin-helpers.js';
 import { testConfig } from '../helpers/config.js';
@@ -113,6 +114,62 @@ describe('top-up in the sandbox: signed with the sandbox issuer, end to end (iss
     expect(again.ledger).toBe(done.ledger);
     expect(await balanceOf(hz, config)).toBe(before);
     expect(await getTopUp(tdb.db, done.id)).toMatchObject({ status: 'completed', ledger: done.ledger });
+  });
+
+  it('wakes deposits waiting in pending_anchor with distributionToppedUp', async () => {
+    // Spend the distribution account down below the threshold (pay back to the issuer burns the asset).
+    const distribution = Keypair.fromSecret(config.stellar.distributionSecret);
+    const spend = new TransactionBuilder(await hz.server.loadAccount(distribution.publicKey()), {
+      fee: '100',
+      networkPassphrase: hz.passphrase,
+    })
+      .addOperation(
+        Operation.payment({
+          destination: config.stellar.issuerAccount,
+          asset: new Asset(config.stellar.assetCode, config.stellar.issuerAccount),
+          amount: '4500',
+        }),
+      )
+      .setTimeout(60)
+      .build();
+    spend.sign(distribution);
+    await hz.server.submitTransaction(spend);
+
+    // A deposit workflow parked in pending_anchor (no worker polls its queue: signals stay in its history).
+    const depositId = `deposit-wait-${randomBytes(4).toString('hex')}`;
+    const parked = await temporal.client.workflow.start('parkedDeposit', {
+      taskQueue: `parked-${randomBytes(4).toString('hex')}`,
+      workflowId: depositId,
+      typedSearchAttributes: [
+        { key: TransactionKind, value: 'deposit' },
+        { key: TransactionStatus, value: 'pending_anchor' },
+      ],
+    });
+    await waitFor('the parked deposit to be visible', async () => {
+      for await (const wf of temporal.client.workflow.list({
+        query: `WorkflowId="${depositId}" AND TransactionStatus="pending_anchor"`,
+      })) {
+        if (wf.workflowId === depositId) return true;
+      }
+      return undefined;
+    });
+
+    const result = await temporal.client.workflow.execute(topUpWorkflow, {
+      taskQueue: temporal.taskQueue,
+      workflowId: `topup-wake-${randomBytes(4).toString('hex')}`,
+    });
+    expect(result).toMatchObject({ status: 'completed', amount: '4500.0000000' });
+    expect(result.depositsSignalled).toBeGreaterThanOrEqual(1);
+    const history = await parked.fetchHistory();
+    const signal = history.events!.find((e) => e.workflowExecutionSignaledEventAttributes)!
+      .workflowExecutionSignaledEventAttributes!;
+    expect(signal.signalName).toBe('distributionToppedUp');
+    expect(JSON.parse(Buffer.from(signal.input!.payloads![0]!.data!).toString())).toEqual({
+      topUpId: result.topUpId,
+      amount: '4500.0000000',
+      txHash: result.txHash,
+    });
+    await parked.terminate('test done');
   });
 
   it('ensureTopUpSchedule creates the schedule once and updates it in place', async () => {
