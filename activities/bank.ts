@@ -300,5 +300,9 @@ export function createBankActivities(deps: BankActivityDeps) {
     sendBankPayout: rails.sendBankPayout,
     getBankPayoutStatus: rails.getBankPayoutStatus,
     refundBankTransfer: rails.refundBankTransfer,
+    /** DEPOSIT_MATCHING=virtual_account: the account number to show the user as the transfer destination. */
+    async ensureBankVirtualAccount(input: { sub: string }): Promise<{ accountNumber: string }> {
+      return { accountNumber: await rails.ensureVirtualAccount(input.sub) };
+    },
   };
 }

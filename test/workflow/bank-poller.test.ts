@@ -395,6 +395,10 @@ describe('bank poller, reconciler and payouts (issue 7 part 4, issue 8 bank side
       const b = await rails().ensureVirtualAccount(sub);
       expect(a).toBe(b);
       expect(await virtualAccountOf(tdb.db, sub)).toBe(a);
+      const viaActivity = await createBankActivities({ config, db: tdb.db }).ensureBankVirtualAccount({
+        sub,
+      });
+      expect(viaActivity).toEqual({ accountNumber: a });
       expect(
         await bank.store.db
           .selectFrom('virtual_accounts')
