@@ -6,23 +6,21 @@ import type { Db } from '../../db/index.js';
  * The row lives until the challenge's maxTime (plus a margin for clock skew between API processes); after that
  * the time bounds alone reject it.
  *
- * The insert commits without waiting for the WAL flush (synchronous_commit off, this transaction only): the
+ * The insert commits without waiting for the WAL flush (synchronous_commit off, this statement only): the
  * primary key still makes two concurrent claims of one hash exclusive, and only a Postgres crash within a fraction
  * of a second of the commit could forget the row, reopening a window of at most the challenge's own lifetime for a
  * client that already holds the signed challenge. The flush was the largest single cost of a token.
  */
 export async function claimChallenge(db: Db, hash: string, expiresAt: Date): Promise<boolean> {
-  const row = await db.transaction().execute(async (trx) => {
-    await sql`set local synchronous_commit = off`.execute(trx);
-    return trx
-      .insertInto('sep10_used_challenges')
-      .values({ hash, expires_at: expiresAt })
-      .onConflict((oc) => oc.column('hash').doNothing())
-      .returning('hash')
-      .executeTakeFirst();
-  });
+  // One statement, so one round trip: set_config(..., true) lasts until this statement's implicit commit.
+  const { rows } = await sql<{ hash: string }>`
+    insert into sep10_used_challenges (hash, expires_at)
+    select ${hash}::text, ${expiresAt}::timestamptz from (select set_config('synchronous_commit', 'off', true)) as async_commit
+    on conflict (hash) do nothing
+    returning hash
+  `.execute(db);
   if (Math.random() < 0.01) void sweepExpiredChallenges(db).catch(() => {});
-  return row !== undefined;
+  return rows.length === 1;
 }
 
 export async function sweepExpiredChallenges(db: Db): Promise<number> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { MuxedAccount } from '@stellar/stellar-sdk';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Hono } from 'hono';
 import type { AppConfig } from '../../config/index.js';
@@ -73,6 +74,12 @@ export function sep24DepositApp(deps: ApiDeps) {
       throw badRequest('source_asset is not supported: deposits are 1:1 with no exchange');
     const amount = checkAmount(config.sep24.deposit, body.amount);
     const account = body.account ? checkAccount(body.account) : (identity.muxedAccount ?? identity.account);
+    // S24-11: we don't create accounts (features.account_creation=false), so a missing one can't be paid.
+    if (await accountIsMissing(deps, account)) {
+      throw badRequest(
+        'account does not exist on the Stellar network; this anchor does not create accounts, fund it first',
+      );
+    }
     let memo = checkMemo(body.memo, body.memo_type);
     if (memo && account.startsWith('M')) {
       throw badRequest(
@@ -179,6 +186,26 @@ export function sep24DepositApp(deps: ApiDeps) {
     });
   });
   return app;
+}
+
+/**
+ * True only when Horizon positively answers 404 for the account. Horizon being slow or down never blocks a
+ * deposit here: the workflow checks again before paying (and fails loudly, with an alert, if it must).
+ */
+async function accountIsMissing(deps: ApiDeps, account: string): Promise<boolean> {
+  if (account.startsWith('C')) return false; // contracts have no account entry
+  const base = account.startsWith('M')
+    ? MuxedAccount.fromAddress(account, '0').baseAccount().accountId()
+    : account;
+  try {
+    const res = await (deps.fetch ?? fetch)(`${deps.config.stellar.horizonUrl}/accounts/${base}`, {
+      signal: AbortSignal.timeout(3000),
+    });
+    await res.body?.cancel().catch(() => {});
+    return res.status === 404;
+  } catch {
+    return false;
+  }
 }
 
 function parseField<T>(

@@ -1,5 +1,6 @@
 import { Account, Keypair, MuxedAccount } from '@stellar/stellar-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandboxHorizon } from '../helpers/horizon.js';
 import { bearer, createSep24Api, jsonPost, type Sep24Api } from './sep24.helpers.js';
 
 describe('SEP-24 errors: every bad request is a clear 4xx {"error"}', () => {
@@ -96,6 +97,39 @@ describe('SEP-24 errors: every bad request is a clear 4xx {"error"}', () => {
       400,
       /muxed/,
     );
+  });
+
+  it('S24-11: an account that does not exist on the ledger gives 400 (account_creation is false); a funded one is fine', async () => {
+    const horizon = await startSandboxHorizon();
+    const ledgerApi = await createSep24Api({ HORIZON_URL: horizon.url });
+    try {
+      const funded = Keypair.random().publicKey();
+      await horizon.friendbot(funded);
+      const t = await ledgerApi.tokenFor(funded);
+      const missing = Keypair.random().publicKey();
+      const res = await ledgerApi.request(
+        '/sep24/transactions/deposit/interactive',
+        jsonPost(t, { asset_code: 'USDC', account: missing }),
+      );
+      await expectError(res, 400, /does not exist on the Stellar network/);
+      const muxedMissing = new MuxedAccount(new Account(missing, '0'), '3').accountId();
+      await expectError(
+        await ledgerApi.request(
+          '/sep24/transactions/deposit/interactive',
+          jsonPost(t, { asset_code: 'USDC', account: muxedMissing }),
+        ),
+        400,
+        /does not exist/,
+      );
+      const ok = await ledgerApi.request(
+        '/sep24/transactions/deposit/interactive',
+        jsonPost(t, { asset_code: 'USDC' }),
+      );
+      expect(ok.status).toBe(200);
+    } finally {
+      await ledgerApi.close();
+      await horizon.stop();
+    }
   });
 
   it('S24-10: quote_id is refused (no SEP-38 here); bad on_change_callback and booleans are named', async () => {

@@ -26,7 +26,12 @@ export interface Sep24Api {
 
 export async function createSep24Api(env: Record<string, string> = {}): Promise<Sep24Api> {
   const tdb = await createTestDb('s24');
-  const config = testConfig({ TEMPORAL_TASK_QUEUE: `s24-${randomBytes(4).toString('hex')}`, ...env });
+  const config = testConfig({
+    TEMPORAL_TASK_QUEUE: `s24-${randomBytes(4).toString('hex')}`,
+    // Nothing listens on port 9: account-existence probes (S24-11) are skipped unless a test gives a ledger.
+    HORIZON_URL: 'http://127.0.0.1:9',
+    ...env,
+  });
   const connection = await Connection.connect({ address: inject('temporalAddress') });
   const temporal = new Client({ connection });
   const deps: ApiDeps = { config, db: tdb.db, temporal, logger: createLogger('test', 'silent') };

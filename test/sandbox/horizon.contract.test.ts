@@ -193,21 +193,36 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('muxed destination: payment shows to_muxed and to_muxed_id (S24-23)', async () => {
+  it('muxed accounts: M... destination shows to_muxed/to_muxed_id; an M... transaction source pays from its base account (S24-23)', async () => {
     const m = new MuxedAccount(await server.loadAccount(alice.publicKey()), '99');
     const res = await submit(distributor, [
       Operation.payment({ destination: m.accountId(), asset: Asset.native(), amount: '3' }),
     ]);
-    const ops = await server
-      .payments()
-      .forTransaction(res.hash)
-      .call()
-      .catch(() => undefined);
-    const page = ops ?? (await server.payments().forAccount(alice.publicKey()).order('desc').limit(1).call());
-    const rec = page.records[0] as any;
+    const page = await server.payments().forTransaction(res.hash).call();
+    const rec = page.records[0] as Horizon.ServerApi.PaymentOperationRecord & Record<string, unknown>;
     expect(rec.to).toBe(alice.publicKey());
     expect(rec.to_muxed).toBe(m.accountId());
     expect(rec.to_muxed_id).toBe('99');
+
+    const muxedSource = new MuxedAccount(await server.loadAccount(distributor.publicKey()), '7');
+    const tx = new TransactionBuilder(muxedSource, { fee: BASE_FEE, networkPassphrase: h.passphrase })
+      .addOperation(Operation.payment({ destination: alice.publicKey(), asset: Asset.native(), amount: '1' }))
+      .setTimeout(60)
+      .build();
+    tx.sign(distributor);
+    const sent = await server.submitTransaction(tx);
+    const record = await server.transactions().transaction(sent.hash).call();
+    expect(record.source_account).toBe(distributor.publicKey());
+    expect((record as unknown as Record<string, unknown>).account_muxed).toBe(muxedSource.accountId());
+    const op = (await server.payments().forTransaction(sent.hash).call()).records[0] as unknown as Record<
+      string,
+      unknown
+    >;
+    expect(op).toMatchObject({
+      from: distributor.publicKey(),
+      from_muxed: muxedSource.accountId(),
+      from_muxed_id: '7',
+    });
   });
 
   it('path payments at the configured rate (strict send and strict receive, both directions; S24-22)', async () => {
@@ -649,6 +664,15 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
     expect(a.ledger).toBe(b.ledger);
     const c = await server.submitTransaction(tx);
     expect(c.hash).toBe(a.hash);
+    // a failed transaction resubmitted answers the same tx_failed, without consuming another sequence number
+    const failing = await build(alice, [
+      Operation.payment({ destination: Keypair.random().publicKey(), asset: Asset.native(), amount: '1' }),
+    ]);
+    failing.sign(alice);
+    const firstCodes = await failure(server.submitTransaction(failing));
+    const seqAfterFirst = (await server.loadAccount(alice.publicKey())).sequence;
+    expect(await failure(server.submitTransaction(failing))).toEqual(firstCodes);
+    expect((await server.loadAccount(alice.publicKey())).sequence).toBe(seqAfterFirst);
     const page = await server.payments().forAccount(alice.publicKey()).order('desc').limit(5).call();
     expect(page.records.filter((r) => r.transaction_hash === a.hash)).toHaveLength(1);
   });

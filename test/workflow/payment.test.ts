@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { Asset, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -149,6 +151,51 @@ describe('sendPayment: exactly one payment whatever fails (issue 4)', () => {
     expect(crashes).toBe(1);
     expect((await findEnvelope(tdb.db, 'crash-after'))?.hash).toBe(result.hash);
     expect(await balance()).toBe(addAmount(before, '3'));
+  });
+
+  it('a worker process killed mid-flight (payment on the ledger, not recorded): another worker finishes it, one payment', async () => {
+    const before = await balance();
+    const queue = `kill-${randomUUID()}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/workflow/payment-kill-worker.ts'], {
+      env: {
+        ...process.env,
+        KILL_DATABASE_URL: tdb.url,
+        KILL_SCHEMA: tdb.schema,
+        KILL_TEMPORAL_ADDRESS: inject('temporalAddress'),
+        KILL_HORIZON_URL: hz.url,
+        KILL_BUNDLE: inject('workflowBundlePath'),
+        KILL_TASK_QUEUE: queue,
+        KILL_REF: 'killed',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('ready')) resolve();
+      });
+      void exited.then((code) => reject(new Error(`kill worker exited early (${code})`)));
+    });
+    const handle = await temporal.client.workflow.start(sendPaymentWorkflow, {
+      taskQueue: queue,
+      workflowId: 'pay-killed',
+      args: [pay('killed', '6'), { attemptTimeout: '5 seconds' }],
+    });
+    expect(await exited).toBe(137);
+    expect(await balance()).toBe(addAmount(before, '6')); // on the ledger already, not recorded
+    expect((await findEnvelope(tdb.db, 'killed'))?.status).toBe('prepared');
+    const rescue = await startTestWorker({ config, db: tdb.db, horizon: hz.server }, { taskQueue: queue });
+    try {
+      const result = await handle.result();
+      expect(await findEnvelope(tdb.db, 'killed')).toMatchObject({
+        status: 'succeeded',
+        hash: result.hash,
+        attempt: 1,
+      });
+    } finally {
+      await rescue.stop();
+    }
+    expect(await balance()).toBe(addAmount(before, '6'));
   });
 
   it('a stored envelope that expired unsubmitted is rebuilt (new hash), and pays once', async () => {
