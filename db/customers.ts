@@ -3,7 +3,14 @@ import type { Selectable } from 'kysely';
 import { tierFields } from '../stellar/sep9.js';
 import type { KycStatus } from '../workflows/messages.js';
 import type { Db } from './index.js';
-import type { CustomerFieldsTable, CustomerRow, Database, KycChecksTable, KycFieldStatus } from './schema.js';
+import type {
+  CustomerFieldsTable,
+  CustomerFilesTable,
+  CustomerRow,
+  Database,
+  KycChecksTable,
+  KycFieldStatus,
+} from './schema.js';
 
 /**
  * Customers (SEP-12) and their per-field KYC data. Every function takes `(db | trx)` first. Values here are
@@ -289,4 +296,78 @@ export async function eraseCustomer(
     })
     .execute();
   return { blobKeys, fields: fields.length };
+}
+
+// --- customer files (S12-26, S12-27) -------------------------------------------------------------------------
+
+export type CustomerFileRow = Selectable<CustomerFilesTable>;
+
+export async function insertCustomerFile(
+  db: Executor,
+  file: {
+    id: string;
+    key: CustomerKey;
+    blobKey: string;
+    contentType: string;
+    sizeBytes: number;
+    expiresAt: Date;
+    customerId: string | null;
+  },
+): Promise<CustomerFileRow> {
+  return db
+    .insertInto('customer_files')
+    .values({
+      id: file.id,
+      account: file.key.account,
+      memo: memoOf(file.key),
+      customer_id: file.customerId,
+      blob_key: file.blobKey,
+      content_type: file.contentType,
+      size_bytes: file.sizeBytes,
+      expires_at: file.expiresAt,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** A file of this owner only: another account's or memo's file id is as good as unknown. */
+export async function findOwnFile(
+  db: Executor,
+  key: CustomerKey,
+  fileId: string,
+): Promise<CustomerFileRow | undefined> {
+  return db
+    .selectFrom('customer_files')
+    .selectAll()
+    .where('id', '=', fileId)
+    .where('account', '=', key.account)
+    .where('memo', '=', memoOf(key))
+    .executeTakeFirst();
+}
+
+export async function listOwnFiles(
+  db: Executor,
+  account: string,
+  filter: { fileId?: string; customerId?: string; memo?: string | undefined },
+): Promise<CustomerFileRow[]> {
+  let q = db.selectFrom('customer_files').selectAll().where('account', '=', account);
+  if (filter.memo !== undefined) q = q.where('memo', '=', filter.memo);
+  if (filter.fileId) q = q.where('id', '=', filter.fileId);
+  if (filter.customerId) q = q.where('customer_id', '=', filter.customerId);
+  return q.orderBy('created_at').execute();
+}
+
+export async function attachFile(db: Executor, fileId: string, customerId: string): Promise<void> {
+  await db.updateTable('customer_files').set({ customer_id: customerId }).where('id', '=', fileId).execute();
+}
+
+/** Deletes the owner's file rows; returns their blob keys for the caller to delete. */
+export async function deleteOwnFiles(db: Executor, key: CustomerKey): Promise<string[]> {
+  const rows = await db
+    .deleteFrom('customer_files')
+    .where('account', '=', key.account)
+    .where('memo', '=', memoOf(key))
+    .returning('blob_key')
+    .execute();
+  return rows.map((r) => r.blob_key);
 }

@@ -165,6 +165,19 @@ export interface KycWaitersTable {
   created_at: Generated<Date>;
 }
 
+/** S12-26: a document uploaded on its own, later referenced as `<field>_file_id` (S12-17). */
+export interface CustomerFilesTable {
+  id: string;
+  account: string;
+  memo: Generated<string>;
+  customer_id: string | null;
+  blob_key: string;
+  content_type: string;
+  size_bytes: number;
+  created_at: Generated<Date>;
+  expires_at: Date;
+}
+
 export interface KycErasuresTable {
   id: string;
   customer_id: string;
@@ -415,6 +428,7 @@ export interface Database {
   kyc_webhook_events: KycWebhookEventsTable;
   kyc_waiters: KycWaitersTable;
   kyc_erasures: KycErasuresTable;
+  customer_files: CustomerFilesTable;
   interactive_tokens: InteractiveTokensTable;
   alerts: AlertsTable;
 }

@@ -7,6 +7,7 @@ import {
   findCustomer,
   findCustomerById,
   listFields,
+  listOwnFiles,
   updateCustomer,
 } from '../../db/customers.js';
 import type { CustomerRow } from '../../db/schema.js';
@@ -24,10 +25,12 @@ import {
   customerView,
   eraseCustomerData,
   extractVerificationCodes,
+  fileView,
   type KycContext,
   refreshCustomer,
   resubmitPendingChecks,
   type SubmittedValue,
+  storeCustomerFile,
   submitFields,
   targetTier,
   verifyCodes,
@@ -92,6 +95,16 @@ async function readBody(c: Context): Promise<Params> {
 }
 
 const str = (v: SubmittedValue | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** `photo_id_front_file_id=<id>` keys (S12-17) by field name. */
+function extractFileRefs(params: Params): Record<string, string> {
+  const refs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) {
+    const m = /^(.+)_file_id$/.exec(k);
+    if (m && typeof v === 'string' && v !== '') refs[m[1]!] = v;
+  }
+  return refs;
+}
 
 /**
  * The customer a request is about (S12-02, S12-03, S12-04): the JWT's account, with the memo of the token if
@@ -221,6 +234,7 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
       key,
       values: params,
       verificationCodes: extractVerificationCodes(params),
+      fileRefs: extractFileRefs(params),
       lang,
       ...(tier !== undefined ? { tier } : {}),
     });
@@ -265,6 +279,39 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
     if (!customer) throw new HttpError(404, 'customer not found', 'not_found');
     await updateCustomer(ctx.db, customer.id, { callback_url: parsed.toString() });
     return c.json({});
+  });
+
+  // S12-26: one upload on its own, referenced later as `<field>_file_id`.
+  app.post('/customer/files', auth, limit, async (c) => {
+    const params = await readBody(c);
+    const lang = resolveLang(str(params.lang));
+    const file = params.file;
+    if (!(file instanceof File))
+      throw new HttpError(400, 'send the document as a multipart/form-data part named "file"');
+    const key = resolveCustomerKey(c.get('identity'), params);
+    const stored = await storeCustomerFile(ctx, key, file, lang);
+    if (!stored.ok) {
+      throw new HttpError(
+        stored.status,
+        stored.error,
+        stored.status === 413 ? 'payload_too_large' : 'invalid_file',
+      );
+    }
+    return c.json(fileView(stored.file));
+  });
+
+  // S12-27: the caller's own files only; nothing found is an empty list, never 404.
+  app.get('/customer/files', auth, async (c) => {
+    const identity = c.get('identity');
+    const fileId = c.req.query('file_id');
+    const customerId = c.req.query('customer_id');
+    if (!fileId && !customerId) throw new HttpError(400, 'file_id or customer_id is required');
+    const files = await listOwnFiles(ctx.db, identity.account, {
+      ...(fileId ? { fileId } : {}),
+      ...(customerId ? { customerId } : {}),
+      ...(identity.memo !== undefined ? { memo: identity.memo } : {}),
+    });
+    return c.json({ files: files.map(fileView) });
   });
 
   // S12-19: a bad token and a path account that is not the caller's are both 401.

@@ -5,12 +5,17 @@ import type { AppConfig } from '../../config/index.js';
 import type { Logger } from '../../config/logger.js';
 import {
   acceptProcessingFields,
+  attachFile,
   type CustomerFieldRow,
+  type CustomerFileRow,
   type CustomerKey,
   computeTierStatus,
   createCheck,
+  deleteOwnFiles,
   eraseCustomer,
   findCustomer,
+  findOwnFile,
+  insertCustomerFile,
   listFields,
   listWaiters,
   openChecks,
@@ -129,6 +134,8 @@ export interface SubmitInput {
   values: Record<string, SubmittedValue>;
   /** `<field>_verification` codes sent along (S12-16). */
   verificationCodes?: Record<string, string>;
+  /** `<field>_file_id` references to uploads from POST /customer/files (S12-17). */
+  fileRefs?: Record<string, string>;
   lang: Lang;
   /** Raise the requested tier (from a transaction or amount) before deciding what to check. */
   tier?: number;
@@ -214,6 +221,21 @@ export async function submitFields(ctx: KycContext, input: SubmitInput): Promise
     }
     texts.set(name, value);
   }
+  const referenced: { name: string; file: CustomerFileRow }[] = [];
+  for (const [wireName, fileId] of Object.entries(input.fileRefs ?? {})) {
+    const name = canonicalSep9Name(wireName);
+    const wire = `${wireName}_file_id`;
+    if (!name || sep9Field(name)?.type !== 'binary') {
+      errors[wire] = t.t('sep9.error.file_id_field', { label: wireName });
+      continue;
+    }
+    const file = await findOwnFile(ctx.db, input.key, fileId);
+    if (!file || (file.customer_id === null && file.expires_at < new Date())) {
+      errors[wire] = t.t('sep9.error.file_id', { label: label(t, name) });
+      continue;
+    }
+    referenced.push({ name, file });
+  }
   if (Object.keys(errors).length > 0) return { ok: false, status: tooLarge ? 413 : 400, errors };
 
   const existing = await findCustomer(ctx.db, input.key);
@@ -242,6 +264,19 @@ export async function submitFields(ctx: KycContext, input: SubmitInput): Promise
     if (replacedBlobKey) replacedBlobs.push(replacedBlobKey);
     if (acceptedRequired.has(file.name)) changedAcceptedData = true;
   }
+  for (const { name, file } of referenced) {
+    if (storedByName.get(name)?.blob_key === file.blob_key) continue; // the same file again
+    const { replacedBlobKey } = await upsertField(ctx.db, customer.id, {
+      name,
+      blobKey: file.blob_key,
+      contentType: file.content_type,
+      sizeBytes: file.size_bytes,
+      status: 'PROCESSING',
+    });
+    await attachFile(ctx.db, file.id, customer.id);
+    if (replacedBlobKey) replacedBlobs.push(replacedBlobKey);
+    if (acceptedRequired.has(name)) changedAcceptedData = true;
+  }
   for (const [name, value] of texts) {
     const before = storedByName.get(name);
     if (before && before.value === value && before.status !== 'REJECTED') continue; // idempotent re-PUT
@@ -257,7 +292,8 @@ export async function submitFields(ctx: KycContext, input: SubmitInput): Promise
   for (const name of Object.keys(input.verificationCodes ?? {})) {
     if (!texts.has(name)) await markVerified(ctx, customer.id, name);
   }
-  for (const key of replacedBlobs) await ctx.blobs.delete(key);
+  // Blobs under the customer's prefix were uploaded with PUT; those of customer_files stay with their row.
+  for (const key of replacedBlobs) if (key.startsWith(`${customer.id}/`)) await ctx.blobs.delete(key);
 
   const patch: Partial<CustomerRow> = {};
   if (input.tier && input.tier > customer.requested_tier) patch.requested_tier = clampTier(input.tier);
@@ -487,10 +523,15 @@ export async function signalWaiters(ctx: KycContext, customer: CustomerRow): Pro
 
 // --- erasure -------------------------------------------------------------------------------------------------
 
-/** S12-20/21: removes every row and file of the customer; false when there was nothing to erase. */
+/**
+ * S12-20/21: removes every row and file of the customer, including uploads from POST /customer/files; false
+ * when there was nothing to erase.
+ */
 export async function eraseCustomerData(ctx: KycContext, key: CustomerKey): Promise<boolean> {
   const customer = await findCustomer(ctx.db, key);
-  if (!customer) return false;
+  const fileBlobs = await deleteOwnFiles(ctx.db, key);
+  for (const blob of fileBlobs) await ctx.blobs.delete(blob);
+  if (!customer) return fileBlobs.length > 0;
   const subjectHash = createHash('sha256')
     .update(`${key.account}:${key.memo ?? ''}`)
     .digest('hex');
@@ -498,4 +539,58 @@ export async function eraseCustomerData(ctx: KycContext, key: CustomerKey): Prom
   if (!result) return false;
   await ctx.blobs.deletePrefix(customer.id);
   return true;
+}
+
+/** S12-26: stores one upload for later `<field>_file_id` use; 413 when too large, 400 when not a document. */
+export async function storeCustomerFile(
+  ctx: KycContext,
+  key: CustomerKey,
+  file: File,
+  lang: Lang,
+): Promise<{ ok: true; file: CustomerFileRow } | { ok: false; status: 400 | 413; error: string }> {
+  const t = translator(lang);
+  const what = t.t('kyc.file');
+  if (file.size > ctx.config.kyc.uploadMaxBytes) {
+    return {
+      ok: false,
+      status: 413,
+      error: t.t('sep9.error.file_too_large', {
+        label: what,
+        max: formatByteSize(lang, ctx.config.kyc.uploadMaxBytes),
+      }),
+    };
+  }
+  if (file.size === 0)
+    return { ok: false, status: 400, error: t.t('sep9.error.file_empty', { label: what }) };
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const contentType = sniffDocumentType(bytes);
+  if (!contentType) return { ok: false, status: 400, error: t.t('sep9.error.file_type', { label: what }) };
+  const id = randomUUID();
+  const blobKey = `files/${id}`;
+  await ctx.blobs.put(blobKey, bytes);
+  const customer = await findCustomer(ctx.db, key);
+  const row = await insertCustomerFile(ctx.db, {
+    id,
+    key,
+    blobKey,
+    contentType,
+    sizeBytes: bytes.length,
+    expiresAt: new Date(Date.now() + FILE_TTL_MS),
+    customerId: customer?.id ?? null,
+  });
+  return { ok: true, file: row };
+}
+
+/** An upload not referenced by a customer within this time can no longer be (S12-26 `expires_at`). */
+export const FILE_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** The S12-26 / S12-27 wire shape of a file. */
+export function fileView(f: CustomerFileRow) {
+  return {
+    file_id: f.id,
+    content_type: f.content_type,
+    size: f.size_bytes,
+    expires_at: f.expires_at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    customer_id: f.customer_id,
+  };
 }

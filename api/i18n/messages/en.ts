@@ -74,6 +74,10 @@ export const en: Record<string, string> = {
   'sep9.error.file_type': '{label}: upload a JPEG, PNG or PDF file.',
   'sep9.error.file_too_large': '{label}: the file is larger than {max}.',
   'sep9.error.file_empty': '{label}: the file is empty.',
+  'sep9.error.file_id':
+    '{label}: unknown or expired file_id; upload the file again with POST /customer/files.',
+  'sep9.error.file_id_field': '{label}_file_id: only binary SEP-9 fields take a file_id.',
+  'kyc.file': 'File',
 
   // --- SEP-12 API messages ---
   'kyc.error.verification_code': '{label}: the verification code is wrong.',

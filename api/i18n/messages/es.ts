@@ -72,6 +72,10 @@ export const es: Record<string, string> = {
   'sep9.error.file_type': '{label}: sube un archivo JPEG, PNG o PDF.',
   'sep9.error.file_too_large': '{label}: el archivo supera {max}.',
   'sep9.error.file_empty': '{label}: el archivo está vacío.',
+  'sep9.error.file_id':
+    '{label}: file_id desconocido o caducado; vuelve a subir el archivo con POST /customer/files.',
+  'sep9.error.file_id_field': '{label}_file_id: solo los campos SEP-9 binarios admiten un file_id.',
+  'kyc.file': 'Archivo',
 
   'kyc.error.verification_code': '{label}: el código de verificación no es correcto.',
   'kyc.error.verification_not_pending': '{label}: no hay ninguna verificación pendiente para este campo.',
