@@ -12,6 +12,7 @@ import { sep1App } from './sep1/index.js';
 import { sep10App } from './sep10/index.js';
 import { kycSurface } from './sep12/index.js';
 import { sep24App } from './sep24/index.js';
+import { webhooksApp } from './webhooks/index.js';
 
 /**
  * The whole HTTP surface. Each SEP is a sub-app mounted with `route()`; nothing global, so tests build as many
@@ -41,6 +42,7 @@ export function createApp(deps: ApiDeps) {
   // SEP-24 TRANSFER_SERVER_SEP0024 and its hosted pages (/sep24/interactive/...), sharing the KYC context.
   app.route(SEP24_PATH, sep24App(deps, { kyc: kyc.ctx }));
 
+  app.route('/webhooks', webhooksApp(deps));
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError(errorHandler(deps.logger));
   return app;

@@ -4,6 +4,7 @@ export { kycGateWorkflow } from './kyc.js';
 export { withdrawalWorkflow } from './withdrawal.js';
 export { depositWorkflow } from './deposit.js';
 export { transactionCallbackWorkflow } from './notify.js';
+export { bankPollerWorkflow, bankSignalProbeWorkflow } from './bank-poller.js';
 export { observerWorkflow, paymentSignalProbeWorkflow } from './observer.js';
 export { sendPaymentWorkflow } from './payments.js';
 export { topUpWorkflow } from './topup.js';

@@ -19,6 +19,13 @@ export interface ServiceSpec {
 
 export const SERVICES: ServiceSpec[] = [
   {
+    name: 'sandbox bank',
+    entry: 'sandbox/bank/main.ts',
+    url: (c) => `http://localhost:${c.sandbox.bankPort}`,
+    readyUrl: (c) => `http://127.0.0.1:${c.sandbox.bankPort}/`,
+    profiles: ['sandbox'],
+  },
+  {
     name: 'sandbox KYC provider',
     entry: 'sandbox/kyc/main.ts',
     url: (c) => `http://localhost:${c.sandbox.kycPort}`,
