@@ -97,8 +97,15 @@ export function createObserverActivities(deps: ObserverActivityDeps) {
   async function fetchPage(account: string, cursor: string | null, limit: number): Promise<HorizonRecord[]> {
     let builder = horizon.payments().forAccount(account).order('asc').limit(limit).join('transactions');
     if (cursor) builder = builder.cursor(cursor);
-    const page = await builder.call();
-    return page.records as unknown as HorizonRecord[];
+    try {
+      const page = await builder.call();
+      return page.records as unknown as HorizonRecord[];
+    } catch (err) {
+      // An account not created yet has received nothing: wait for it like for an empty page.
+      const e = err as { response?: { status?: number }; name?: string };
+      if (e?.response?.status === 404 || e?.name === 'NotFoundError') return [];
+      throw err;
+    }
   }
 
   async function loadCandidates(account: string, incoming: IncomingPayment[]): Promise<PendingWithdrawal[]> {

@@ -215,6 +215,8 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     );
     if (status.status === 'ACCEPTED') return finish(c, step, amount);
     if (status.status === 'REJECTED') {
+      // The workflow sees the same verdict and ends the deposit in `error` now, not at expiry.
+      await signalCompleted(step, amount);
       return c.html(
         <HostedPage
           config={config}
@@ -303,11 +305,15 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
   });
 
   /** Tells the workflow the user is done (leaves `incomplete`), then shows the instructions. */
-  async function finish(c: Context, step: Step, amount: string) {
+  async function signalCompleted(step: Step, amount: string) {
     await temporal.workflow
       .getHandle(depositWorkflowId(step.row.id))
       .signal(interactiveCompletedSignal, { amount, lang: step.lang });
     logger.info({ transactionId: step.row.id }, 'interactive deposit completed');
+  }
+
+  async function finish(c: Context, step: Step, amount: string) {
+    await signalCompleted(step, amount);
     // Give the workflow a moment to assign the reference, so the user usually sees it at once.
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline) {

@@ -116,6 +116,7 @@ export function buildOpenApiDocument(config: AppConfig, served: ServedRoute[] = 
       { name: 'SEP-10' },
       { name: 'SEP-12' },
       { name: 'SEP-24' },
+      { name: 'SEP-24 hosted pages' },
       { name: 'admin' },
       { name: 'operations' },
       { name: 'webhooks' },

@@ -45,6 +45,33 @@ const readyReport = z.object({
   checks: z.record(z.string(), z.unknown()),
 });
 
+/** The SEP-24 hosted interactive pages (HTML forms behind the one-time interactive token). */
+function hostedPages(): RouteDoc[] {
+  const pages: [RouteDoc['method'], string, string][] = [
+    ['get', '/interactive/deposit', 'Deposit flow entry (one-time token)'],
+    ['get', '/interactive/deposit/amount', 'Deposit amount form'],
+    ['post', '/interactive/deposit/amount', 'Deposit amount submission'],
+    ['get', '/interactive/deposit/kyc', 'Deposit KYC form'],
+    ['post', '/interactive/deposit/kyc', 'Deposit KYC submission'],
+    ['get', '/interactive/deposit/instructions', 'Bank transfer instructions'],
+    ['get', '/interactive/withdraw', 'Withdrawal flow entry (one-time token)'],
+    ['get', '/interactive/withdraw/form', 'Withdrawal form'],
+    ['post', '/interactive/withdraw/form', 'Withdrawal form submission'],
+    ['post', '/interactive/withdraw/kyc', 'Withdrawal KYC submission'],
+    ['post', '/interactive/withdraw/confirm', 'Withdrawal confirmation'],
+  ];
+  return pages.map(([method, path, summary]) => ({
+    method,
+    path: `${SEP24_PATH}${path}`,
+    tag: 'SEP-24 hosted pages',
+    summary,
+    ...(method === 'post'
+      ? { bodyType: 'application/x-www-form-urlencoded', body: z.record(z.string(), z.string()) }
+      : {}),
+    responses: { 200: { description: 'HTML', contentType: 'text/html' }, 303: { description: 'next step' } },
+  }));
+}
+
 export const ROUTES: RouteDoc[] = [
   // --- operations (public) ---
   {
@@ -259,6 +286,19 @@ export const ROUTES: RouteDoc[] = [
     },
   },
 
+  {
+    method: 'get',
+    path: `${SEP24_PATH}/more_info`,
+    tag: 'SEP-24',
+    summary: 'more_info_url page of a transaction (HTML)',
+    query: z.object({ id: z.string(), lang: z.string().optional() }),
+    responses: {
+      200: { description: 'HTML', contentType: 'text/html' },
+      404: { description: 'unknown transaction' },
+    },
+  },
+  ...hostedPages(),
+
   // --- SEP-12 ---
   {
     method: 'get',
@@ -353,6 +393,32 @@ export const ROUTES: RouteDoc[] = [
     summary: 'KYC provider decisions (signed)',
     body: z.record(z.string(), z.unknown()),
     responses: { 200: { description: 'stored' }, 401: err('bad signature') },
+  },
+
+  {
+    method: 'get',
+    path: `${SEP12_PATH}/customer/files`,
+    tag: 'SEP-12',
+    summary: 'List uploaded customer files',
+    security: 'sep10',
+    query: z.object({ file_id: z.string().optional(), customer_id: z.string().optional() }),
+    responses: {
+      200: { description: 'files', schema: z.object({ files: z.array(z.record(z.string(), z.unknown())) }) },
+    },
+  },
+  {
+    method: 'post',
+    path: `${SEP12_PATH}/customer/files`,
+    tag: 'SEP-12',
+    summary: 'Upload a customer file (multipart)',
+    security: 'sep10',
+    bodyType: 'multipart/form-data',
+    body: z.object({ file: z.string().describe('binary') }),
+    responses: {
+      200: { description: 'stored file', schema: z.object({ file_id: z.string() }).loose() },
+      400: err('bad file'),
+      413: err('too large'),
+    },
   },
 
   // --- admin ---

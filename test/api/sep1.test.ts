@@ -138,6 +138,18 @@ describe('SEP-1 stellar.toml', () => {
     expect(supply).toEqual(['is_unlimited']);
   });
 
+  it('S1-16: the [[CURRENCIES]] code is an asset of SEP-24 GET /info', async () => {
+    const info = await t.app.request('/sep24/info');
+    expect(info.status).toBe(200);
+    const body = (await info.json()) as {
+      deposit: Record<string, unknown>;
+      withdraw: Record<string, unknown>;
+    };
+    const code = toml.CURRENCIES[0]!.code as string;
+    expect(Object.keys(body.deposit)).toContain(code);
+    expect(Object.keys(body.withdraw)).toContain(code);
+  });
+
   it('S1-15 S1-17: organization and currency fields follow their config keys', () => {
     const config = testConfig({
       ORG_NAME: 'Acme "Quoted" Anchor',

@@ -164,6 +164,31 @@ describe('SEP-24 hosted deposit pages (S24-16..20)', () => {
     expect((await getTransaction(api.tdb.db, id))?.status).toBe('incomplete');
   });
 
+  it('customer rejected by KYC: the page says so and the deposit ends in error at once, not at expiry', async () => {
+    const user = Keypair.random().publicKey();
+    await api.tdb.db
+      .insertInto('customers')
+      .values({ id: randomUUID(), account: user, memo: '', status: 'REJECTED' } as never)
+      .execute();
+    const { id, session } = await open(user, {});
+    const res = await postForm('/sep24/interactive/deposit/amount', {
+      transaction_id: id,
+      session,
+      lang: 'en',
+      amount: '20',
+    });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('id="kyc-rejected"');
+    const deadline = Date.now() + 30_000;
+    let row = await getTransaction(api.tdb.db, id);
+    while (row?.status !== 'error' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      row = await getTransaction(api.tdb.db, id);
+    }
+    expect(row?.status).toBe('error');
+    expect(row?.kyc_verified).toBe(false);
+  });
+
   it('customer not yet verified: the KYC form of the tier is shown (labelled fields), and missing fields are reported', async () => {
     const user = Keypair.random().publicKey();
     const { id, session } = await open(user, {}, '');

@@ -11,6 +11,7 @@
 import { Asset, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { createStellarActivities, MAX_OPS_PER_TX } from '../../activities/stellar.js';
 import type { AppConfig } from '../../config/index.js';
+import { createDb, type Db } from '../../db/index.js';
 import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
 import { fromStroops, toStroops } from '../../stellar/amounts.js';
 import { anchorAsset } from '../../stellar/assets.js';
@@ -32,12 +33,12 @@ export async function benchPayments(): Promise<BenchResult[]> {
     maxOpsPerLedger: MAX_OPS_PER_LEDGER,
   });
   const tdb = await createTestDb('bench_pay');
+  let db: Db | undefined;
   try {
     const channelSecrets = Array.from({ length: CHANNELS }, () => Keypair.random().secret());
     const config = testConfig({
       HORIZON_URL: hz.url,
       CHANNEL_SECRETS: channelSecrets.join(','),
-      DATABASE_POOL_SIZE: '30',
     });
     await setupSandboxAccounts(config, { horizon: hz.server, workingBalance: '1000000' });
     const recipients = await createRecipients(config, hz);
@@ -46,8 +47,10 @@ export async function benchPayments(): Promise<BenchResult[]> {
       ...config,
       payments: { ...config.payments, channelSecrets: [], channelAccounts: [] },
     };
-    const naive = createStellarActivities({ config: noChannels, db: tdb.db, horizon: hz.server });
-    const ours = createStellarActivities({ config, db: tdb.db, horizon: hz.server });
+    // One connection per payment in flight (each holds its ref's advisory lock) plus headroom.
+    db = createDb({ url: tdb.url, schema: tdb.schema, poolSize: 2 * CHANNELS + 5 });
+    const naive = createStellarActivities({ config: noChannels, db, horizon: hz.server });
+    const ours = createStellarActivities({ config, db, horizon: hz.server });
 
     // Naive: one payment per transaction from the distribution account, one after another.
     const naiveLedgers: number[] = [];
@@ -109,6 +112,7 @@ export async function benchPayments(): Promise<BenchResult[]> {
       },
     ];
   } finally {
+    await db?.destroy();
     await tdb.destroy();
     await hz.stop();
   }

@@ -120,6 +120,19 @@ describe('SEP-10 end to end (real HTTP, sandbox ledger)', () => {
       account: user.publicKey(),
       home_domain: api.domain,
     });
+    // A SEP-24 endpoint guarded by the same middleware accepts the token (and refuses without it, X-09).
+    const transactions = await fetch(
+      `http://${api.domain}/sep24/transactions?asset_code=${api.config.stellar.assetCode}`,
+      {
+        headers: { Authorization: `Bearer ${token}` },
+      },
+    );
+    expect(transactions.status).toBe(200);
+    expect(await transactions.json()).toEqual({ transactions: [] });
+    expect(
+      (await fetch(`http://${api.domain}/sep24/transactions?asset_code=${api.config.stellar.assetCode}`))
+        .status,
+    ).toBe(403);
     const anonymous = await fetch(`http://${api.domain}/auth/whoami`);
     expect(anonymous.status).toBe(403);
     expect(await anonymous.json()).toEqual({ type: 'authentication_required' });

@@ -286,6 +286,20 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
     expect(done?.bank_reference).toBeNull(); // released for reuse
   });
 
+  it('replay: a finished deposit history (trust line wait, payment) replays on the current code without nondeterminism', async () => {
+    const { id, handle } = await startDeposit({ trustline: false, trustlineAfterChecks: 2 });
+    await handle.signal(interactiveCompletedSignal, { amount: '100' });
+    await waitForStatus(handle, 'pending_user_transfer_start');
+    await handle.signal(bankTransferReceivedSignal, transfer(id, '100'));
+    expect((await handle.result()).status).toBe('completed');
+    const history = await handle.fetchHistory();
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: inject('workflowBundlePath') } },
+      history,
+      handle.workflowId,
+    );
+  });
+
   it('KYC needed then approved: pending_anchor (kyc_verified false) until the kycStatus signal says ACCEPTED', async () => {
     const { id, account, handle, s } = await startDeposit({ kyc: 'PROCESSING' });
     await handle.signal(interactiveCompletedSignal, { amount: '50' });
