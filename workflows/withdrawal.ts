@@ -17,7 +17,9 @@ import {
   type InteractiveInfo,
   interactiveCompletedSignal,
   type OperatorDecision,
+  type OperatorRefundRequest,
   operatorDecisionSignal,
+  operatorRefundSignal,
   paymentReceivedSignal,
   type ReceivedPayment,
 } from './messages.js';
@@ -132,6 +134,11 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     if (seenOperations.has(payment.operationId)) return;
     seenOperations.add(payment.operationId);
     payments.push(payment);
+  });
+  // An operator may send a received payment back (admin API) any time before the payout goes to the bank.
+  let refundRequest: OperatorRefundRequest | null = null;
+  setHandler(operatorRefundSignal, (r) => {
+    if (refundRequest === null) refundRequest = r;
   });
   setHandler(operatorDecisionSignal, (d) => {
     // Only a decision on a withdrawal under review counts; the first one wins.
@@ -361,7 +368,10 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     awaitingDecision = true;
     await acts.recordWithdrawalReview({ transactionId, reasons });
     await setStatus('pending_anchor', { message: 'Your withdrawal is being reviewed.' });
-    const inTime = await condition(() => decision !== null, policy.approvalSlaSeconds * 1000);
+    const inTime = await condition(
+      () => decision !== null || refundRequest !== null,
+      policy.approvalSlaSeconds * 1000,
+    );
     if (!inTime) {
       await acts.raiseAlert({
         transactionId,
@@ -371,10 +381,18 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
       if (policy.approvalSlaDefault === 'reject') {
         decision = { decision: 'reject', operator: 'system:sla', reason: 'approval SLA elapsed' };
       } else {
-        await condition(() => decision !== null);
+        await condition(() => decision !== null || refundRequest !== null);
       }
     }
     awaitingDecision = false;
+    const operatorRefund = refundRequest as OperatorRefundRequest | null; // set by a signal handler
+    if (decision === null && operatorRefund !== null) {
+      decision = {
+        decision: 'reject',
+        operator: operatorRefund.operator,
+        reason: operatorRefund.reason ?? 'refund',
+      };
+    }
     const d: OperatorDecision = decision!;
     await acts.recordWithdrawalReview({ transactionId, reasons, decision: d });
     if (d.decision === 'reject') {
@@ -383,6 +401,9 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   }
 
   // --- 5. bank payout -----------------------------------------------------------------------------------------
+  if (refundRequest !== null) {
+    return refundAll('The withdrawal was cancelled by our team; the payment was refunded.');
+  }
   const payoutRef = `payout-${transactionId}`;
   await setStatus('pending_external', { message: null });
   let bankPayoutId: string | null = null;

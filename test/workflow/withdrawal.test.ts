@@ -18,6 +18,7 @@ import {
   interactiveCompletedSignal,
   kycStatusSignal,
   operatorDecisionSignal,
+  operatorRefundSignal,
   paymentReceivedSignal,
   type ReceivedPayment,
   transactionStatusQuery,
@@ -586,5 +587,28 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     });
     expect((await handle.result()).status).toBe('error');
     expect(await row(id)).toMatchObject({ status: 'error', kyc_verified: false, memo: null });
+  });
+
+  it('operator refund (admin API) while under review → refunded, no payout', async () => {
+    const { id, handle } = await newWithdrawal();
+    await fillForm(handle, '1300');
+    await handle.signal(paymentReceivedSignal, payment(id, '1300', (await row(id)).memo!));
+    await expect
+      .poll(
+        async () =>
+          (
+            await tdb.db
+              .selectFrom('withdrawal_details')
+              .select('approval_reasons')
+              .where('transaction_id', '=', id)
+              .executeTakeFirst()
+          )?.approval_reasons,
+        { timeout: 30_000 },
+      )
+      .toEqual(['amount_above_threshold']);
+    await handle.signal(operatorRefundSignal, { operator: 'ops@anchor', reason: 'customer asked' });
+    expect((await handle.result()).status).toBe('refunded');
+    expect(rails.payouts.has(`payout-${id}`)).toBe(false);
+    expect((await row(id)).refunds).toMatchObject({ amount_refunded: '1300' });
   });
 });
