@@ -319,13 +319,31 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
     const byInner = await server.transactions().transaction(inner.hash().toString('hex')).call();
     expect(byInner.hash).toBe(res.hash);
     // +1 XLM received, −200 stroops fee
-    expect(balanceOf(await server.loadAccount(distributor.publicKey()), Asset.native())).toBe(
-      (() => {
-        const [w, f] = before.split('.') as [string, string];
-        const stroops = BigInt(w) * 10_000_000n + BigInt(f) + 10_000_000n - 200n;
-        return `${stroops / 10_000_000n}.${(stroops % 10_000_000n).toString().padStart(7, '0')}`;
-      })(),
+    const after = balanceOf(await server.loadAccount(distributor.publicKey()), Asset.native())!;
+    expect(toStroops(after) - toStroops(before)).toBe(10_000_000n - 200n);
+
+    // an inner transaction that fails: tx_fee_bump_inner_failed, the fee account still pays
+    const broke = Keypair.random();
+    await h.friendbot(broke.publicKey());
+    const failingInner = await build(broke, [
+      Operation.payment({ destination: alice.publicKey(), asset: Asset.native(), amount: '10000' }),
+    ]);
+    failingInner.sign(broke);
+    const failingBump = TransactionBuilder.buildFeeBumpTransaction(
+      distributor,
+      '200',
+      failingInner,
+      h.passphrase,
     );
+    failingBump.sign(distributor);
+    expect(await failure(server.submitTransaction(failingBump))).toEqual({
+      transaction: 'tx_fee_bump_inner_failed',
+      inner_transaction: 'tx_failed',
+      operations: ['op_underfunded'],
+    });
+    const charged = balanceOf(await server.loadAccount(distributor.publicKey()), Asset.native())!;
+    expect(toStroops(after) - toStroops(charged)).toBe(200n);
+    expect(balanceOf(await server.loadAccount(broke.publicKey()), Asset.native())).toBe('10000.0000000');
   });
 
   it('wrong signature → tx_bad_auth; other passphrase → tx_bad_auth', async () => {
