@@ -1,5 +1,6 @@
 import { buildPaymentsConfig, type PaymentsConfig } from './payments.js';
 import { Keypair, Networks } from '@stellar/stellar-sdk';
+import { compareAmounts } from '../stellar/fees.js';
 import { type AuthConfig, buildAuthConfig, type Sep1Config, type Sep10Config } from './auth.js';
 import { type AdminKey, parseAdminKeys } from './admin-keys.js';
 import {
@@ -310,6 +311,17 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
     issues,
   );
   const payments = buildPaymentsConfig(e, distributionAccount, issues);
+  for (const [dir, min, max] of [
+    ['DEPOSIT', e.SEP24_DEPOSIT_MIN_AMOUNT, e.SEP24_DEPOSIT_MAX_AMOUNT],
+    ['WITHDRAW', e.SEP24_WITHDRAW_MIN_AMOUNT, e.SEP24_WITHDRAW_MAX_AMOUNT],
+  ] as const) {
+    if (compareAmounts(min, max) > 0) {
+      issues.push({
+        key: `SEP24_${dir}_MIN_AMOUNT`,
+        message: `must not exceed SEP24_${dir}_MAX_AMOUNT (${max})`,
+      });
+    }
+  }
   if (issues.length > 0) throw new ConfigError(e.PROFILE, issues);
 
   return {
