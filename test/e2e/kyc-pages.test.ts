@@ -177,6 +177,44 @@ describe('hosted KYC page (browser)', () => {
     }
   }
 
+  it('after the provider asks for more information, the page marks that field (es) and keeps the rest', async () => {
+    const account = newAccount();
+    const token = await h.token(account);
+    await h.app.request('/kyc/customer', {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ first_name: 'Jane', last_name: 'Moreinfo', email_address: 'jane@example.com' }),
+    });
+    await waitFor(
+      async () =>
+        (
+          await h.tdb.db
+            .selectFrom('customer_fields')
+            .innerJoin('customers', 'customers.id', 'customer_fields.customer_id')
+            .select('customer_fields.status')
+            .where('customers.account', '=', account)
+            .where('customer_fields.name', '=', 'last_name')
+            .executeTakeFirst()
+        )?.status === 'REJECTED',
+      20_000,
+      'last_name rejected',
+    );
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    try {
+      await page.goto(`${h.baseUrl}/kyc/interactive?${new URLSearchParams({ token, lang: 'es' })}`);
+      expect(await page.textContent('#kyc-last_name-error')).toBe(
+        'Apellidos: no hemos podido verificarlo. Revísalo y envíalo de nuevo.',
+      );
+      expect(await page.inputValue('#kyc-last_name')).toBe('');
+      expect(await page.inputValue('#kyc-first_name')).toBe('Jane');
+      await page.fill('#kyc-last_name', 'Doe');
+      await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+      expect(['PROCESSING', 'ACCEPTED']).toContain(await page.getAttribute('#kyc-status', 'data-status'));
+    } finally {
+      await page.close();
+    }
+  });
+
   it('an invalid token shows a localized message and no form', async () => {
     const page = await browser.newPage();
     try {

@@ -95,6 +95,7 @@ export const en: Record<string, string> = {
   'kyc.page.phone_hint': 'International format, e.g. +14155552671',
   'kyc.page.file_hint': 'JPEG, PNG or PDF, at most {max}',
   'kyc.page.file_on_record': 'A file is already on record; upload a new one to replace it.',
+  'kyc.page.field_rejected': '{label}: we could not verify this. Please check it and send it again.',
   'kyc.page.choose': 'Choose…',
   'kyc.page.submitted_title': 'Thank you',
   'kyc.page.status.ACCEPTED': 'Your identity is verified.',

@@ -92,6 +92,7 @@ export const es: Record<string, string> = {
   'kyc.page.phone_hint': 'Formato internacional, p. ej. +34612345678',
   'kyc.page.file_hint': 'JPEG, PNG o PDF, como máximo {max}',
   'kyc.page.file_on_record': 'Ya tenemos un archivo; sube otro para sustituirlo.',
+  'kyc.page.field_rejected': '{label}: no hemos podido verificarlo. Revísalo y envíalo de nuevo.',
   'kyc.page.choose': 'Elige…',
   'kyc.page.submitted_title': 'Gracias',
   'kyc.page.status.ACCEPTED': 'Tu identidad está verificada.',

@@ -312,7 +312,8 @@ export async function prefillValues(
   ctx: KycContext,
   key: CustomerKey,
   passedIn: Record<string, string>,
-): Promise<{ values: Record<string, string>; filesOnRecord: string[] }> {
+  lang: Lang | string = 'en',
+): Promise<{ values: Record<string, string>; filesOnRecord: string[]; rejected: Record<string, string> }> {
   const customer = await findCustomer(ctx.db, key);
   const stored = customer ? await listFields(ctx.db, customer.id) : [];
   const values: Record<string, string> = {};
@@ -322,7 +323,14 @@ export async function prefillValues(
     if (field && field.type !== 'binary' && v !== '') values[field.name] = v;
   }
   const filesOnRecord = stored.filter((f) => f.blob_key && f.status !== 'REJECTED').map((f) => f.name);
-  return { values, filesOnRecord };
+  // Fields the provider sent back (NEEDS_INFO): shown as errors so the user knows what to fix.
+  const { t } = translator(lang);
+  const rejected: Record<string, string> = {};
+  for (const f of stored) {
+    if (f.status === 'REJECTED')
+      rejected[f.name] = t('kyc.page.field_rejected', { label: t(`sep9.field.${f.name}`) });
+  }
+  return { values, filesOnRecord, rejected };
 }
 
 function statusView(lang: Lang, status: CustomerRow['status']) {
@@ -392,7 +400,7 @@ export function interactiveKycApp(ctx: KycContext) {
     if (state.status === 'ACCEPTED' || state.status === 'REJECTED')
       return c.html(statusView(lang, state.status));
     const passedIn = Object.fromEntries(Object.entries(c.req.query()).filter(([k]) => sep9Field(k)));
-    const { values, filesOnRecord } = await prefillValues(ctx, key, passedIn);
+    const { values, filesOnRecord, rejected } = await prefillValues(ctx, key, passedIn, lang);
     return c.html(
       <KycPage lang={lang} title={t('kyc.page.title')}>
         <p>{t('kyc.page.intro')}</p>
@@ -405,6 +413,7 @@ export function interactiveKycApp(ctx: KycContext) {
           filesOnRecord={filesOnRecord}
           tier1MaxAmount={ctx.config.kyc.tier1MaxAmount}
           prefilled={Object.keys(passedIn).length > 0}
+          errors={rejected}
           maxUploadBytes={ctx.config.kyc.uploadMaxBytes}
         />
       </KycPage>,
