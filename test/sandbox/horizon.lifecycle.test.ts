@@ -171,6 +171,38 @@ describe('sandbox Horizon lifecycle', () => {
     expect(message).toMatch(/^id: \d+\ndata: \{/);
   });
 
+  it('streams ledgers and transactions too (cursor=now: only new ones, in order)', async () => {
+    const h = await start();
+    const alice = Keypair.random();
+    await h.friendbot(alice.publicKey());
+    const ledgers: number[] = [];
+    const txs: string[] = [];
+    const before = h.sandbox.ledger.latest.seq;
+    const closeLedgers = h.server
+      .ledgers()
+      .cursor('now')
+      .stream({ onmessage: (l) => ledgers.push((l as unknown as { sequence: number }).sequence) });
+    const closeTxs = h.server
+      .transactions()
+      .forAccount(alice.publicKey())
+      .cursor('now')
+      .stream({ onmessage: (t) => txs.push((t as unknown as { hash: string }).hash) });
+    try {
+      await waitFor('both streams open', () => (h.sandbox.ledger.openStreams >= 2 ? true : undefined));
+      const res = await h.server.submitTransaction(
+        await signed(h, alice, [Operation.manageData({ name: 'streamed', value: 'yes' })]),
+      );
+      await waitFor('the transaction', () => (txs.length >= 1 ? true : undefined));
+      expect(txs).toEqual([res.hash]);
+      await waitFor('three new ledgers', () => (ledgers.length >= 3 ? true : undefined));
+      expect(ledgers[0]).toBeGreaterThan(before);
+      expect(ledgers.slice(0, 3)).toEqual([ledgers[0], ledgers[0]! + 1, ledgers[0]! + 2]);
+    } finally {
+      closeLedgers();
+      closeTxs();
+    }
+  });
+
   it('a ledger never holds more than maxOpsPerLedger operations; later submissions wait for the next ledger', async () => {
     const h = await start({ maxOpsPerLedger: 3, ledgerCloseMs: 300 });
     const senders = Array.from({ length: 5 }, () => Keypair.random());
