@@ -1,0 +1,245 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { serve } from '@hono/node-server';
+import { Asset, Keypair, Memo, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../api/app.js';
+import type { AppConfig } from '../../config/index.js';
+import { createLogger } from '../../config/logger.js';
+import type { SandboxBank } from '../../sandbox/bank/server.js';
+import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
+import { freePort } from '../../scripts/lib/ports.js';
+import { observerWorkflowId, startObservers } from '../../worker/observers.js';
+import { startTestBank, waitFor } from '../helpers/bank.js';
+import { testConfig } from '../helpers/config.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
+import { authenticate } from '../helpers/sep10.js';
+import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
+
+/**
+ * A SEP-24 withdrawal end to end on the real pieces: SEP-10 over HTTP, POST withdraw, Chromium completes the
+ * hosted pages (360-px phone and desktop, English and Spanish; asking for more than the balance is refused with
+ * a clear message), the wallet pays the anchor on the sandbox ledger with the withdraw memo, the payment observer
+ * signals the WithdrawalWorkflow, the sandbox bank receives exactly one payout, GET /transaction shows completed.
+ */
+const VIEWPORTS = [
+  { name: 'phone', width: 360, height: 740 },
+  { name: 'desktop', width: 1440, height: 900 },
+] as const;
+const TEXT = {
+  en: {
+    tooMuch: '500',
+    typed: '120.5',
+    refused: 'Rejected: 500 USDC is more than your balance of 200 USDC',
+    done: 'Almost done',
+  },
+  es: {
+    tooMuch: '500',
+    typed: '120,5',
+    refused: 'Rechazado: 500 USDC supera tu saldo de 200 USDC',
+    done: 'Casi listo',
+  },
+} as const;
+
+describe('SEP-24 withdrawal end to end (browser, sandbox ledger, observer, sandbox bank)', () => {
+  let tdb: TestDb;
+  let horizon: SandboxHorizonHandle;
+  let bank: SandboxBank;
+  let temporal: TestTemporal;
+  let config: AppConfig;
+  let server: ReturnType<typeof serve>;
+  let baseUrl: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    tdb = await createTestDb('e2ewd');
+    horizon = await startSandboxHorizon();
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    const env = {
+      PUBLIC_URL: baseUrl,
+      HORIZON_URL: horizon.url,
+      TEMPORAL_TASK_QUEUE: `e2ewd-${randomBytes(4).toString('hex')}`,
+      // Its own receiving account: the observer's workflow id (observer-<account>) is not shared with other files.
+      DISTRIBUTION_SECRET: Keypair.random().secret(),
+      SEP24_WITHDRAW_FEE_FIXED: '0.5',
+      SEP24_WITHDRAW_FEE_PERCENT: '1',
+      WITHDRAW_PAYOUT_POLL_SECONDS: '1',
+      OBSERVER_POLL_INTERVAL_MS: '200',
+      SEP10_RATE_LIMIT_MAX: '100000',
+    };
+    bank = await startTestBank(testConfig(env), `${baseUrl}/webhooks/bank`, { deliveryIntervalMs: 50 });
+    config = testConfig({ ...env, BANK_API_URL: bank.url });
+    await setupSandboxAccounts(config, { horizon: horizon.server });
+    temporal = await startTestWorker(
+      { config, db: tdb.db, horizon: horizon.server },
+      { taskQueue: config.temporal.taskQueue },
+    );
+    await startObservers(temporal.client, config, { taskQueue: config.temporal.taskQueue, maxWaitMs: 1000 });
+    const app = createApp({
+      config,
+      db: tdb.db,
+      temporal: temporal.client,
+      logger: createLogger('e2e', 'silent'),
+    });
+    server = await new Promise((resolve) => {
+      const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
+    });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((r) => (server ? server.close(r) : r(undefined)));
+    for (const account of config?.payments.receivingAccounts ?? []) {
+      await temporal?.client.workflow
+        .getHandle(observerWorkflowId(account))
+        .terminate('test done')
+        .catch(() => {});
+    }
+    await temporal?.stop();
+    await bank?.close({ dropSchema: true });
+    await horizon?.stop();
+    await tdb?.destroy();
+  });
+
+  const asset = () => new Asset(config.stellar.assetCode, config.stellar.issuerAccount);
+
+  async function submit(source: Keypair, op: ReturnType<typeof Operation.payment>, memo?: Memo) {
+    const account = await horizon.server.loadAccount(source.publicKey());
+    const builder = new TransactionBuilder(account, {
+      fee: '100',
+      networkPassphrase: config.stellar.networkPassphrase,
+    })
+      .addOperation(op)
+      .setTimeout(60);
+    if (memo) builder.addMemo(memo);
+    const tx = builder.build();
+    tx.sign(source);
+    return horizon.server.submitTransaction(tx);
+  }
+
+  /** A wallet user holding 200 of the anchored asset, verified before (the KYC form has its own tests). */
+  async function walletUser(): Promise<Keypair> {
+    const user = Keypair.random();
+    await horizon.friendbot(user.publicKey());
+    await submit(user, Operation.changeTrust({ asset: asset() }));
+    await submit(
+      Keypair.fromSecret(config.stellar.issuerSecret!),
+      Operation.payment({ destination: user.publicKey(), asset: asset(), amount: '200' }),
+    );
+    await tdb.db
+      .insertInto('customers')
+      .values({ id: randomUUID(), account: user.publicKey(), memo: '', status: 'ACCEPTED', accepted_tier: 2 })
+      .execute();
+    return user;
+  }
+
+  async function getTransaction(jwt: string, id: string) {
+    const res = await fetch(`${baseUrl}/sep24/transaction?id=${id}`, {
+      headers: { Authorization: `Bearer ${jwt}` },
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { transaction: Record<string, string | null> }).transaction;
+  }
+
+  for (const viewport of VIEWPORTS) {
+    for (const lang of ['en', 'es'] as const) {
+      it(`${viewport.name} ${viewport.width}px, ${lang}: token → withdraw → pages (balance refused, then ok) → Stellar payment with memo → one bank payout → completed`, async () => {
+        const t = TEXT[lang];
+        const user = await walletUser();
+        const api = { request: (path: string, init?: RequestInit) => fetch(`${baseUrl}${path}`, init) };
+        const jwt = await authenticate(api, config, user);
+
+        const res = await fetch(`${baseUrl}/sep24/transactions/withdraw/interactive`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ asset_code: config.stellar.assetCode, lang }),
+        });
+        expect(res.status).toBe(200);
+        const { id, url } = (await res.json()) as { id: string; url: string };
+
+        const context = await browser.newContext({
+          viewport: { width: viewport.width, height: viewport.height },
+        });
+        const page = await context.newPage();
+        try {
+          await page.goto(url);
+          await page.fill('#amount', t.tooMuch);
+          await page.fill('#holder', 'Ana García');
+          await page.fill('#account', 'ES91 2100 0418 4502 0005 1332');
+          await page.click('button[type=submit]');
+          await expect
+            .poll(() => page.locator('#form-error').textContent(), { timeout: 30_000 })
+            .toContain(t.refused);
+          // Nothing overflows the phone's width.
+          const overflow = await page.evaluate(
+            () => document.documentElement.scrollWidth - window.innerWidth,
+          );
+          expect(overflow).toBeLessThanOrEqual(0);
+          await page.fill('#amount', t.typed);
+          await page.click('button[type=submit]');
+          await page.waitForSelector('#confirm', { timeout: 30_000 });
+          await page.click('#confirm');
+          await page.waitForSelector('#done', { timeout: 30_000 });
+          expect(await page.locator('#done').textContent()).toBe(t.done);
+        } finally {
+          await context.close();
+        }
+
+        const ready = await waitFor(
+          async () => {
+            const tx = await getTransaction(jwt, id);
+            return tx.status === 'pending_user_transfer_start' ? tx : undefined;
+          },
+          60_000,
+          'pending_user_transfer_start',
+        );
+        expect(ready.amount_in).toBe('120.5');
+        expect(ready.withdraw_anchor_account).toBe(config.stellar.distributionAccount);
+        expect(ready.withdraw_memo_type).toBe('id');
+
+        // The wallet pays the anchor with the memo it was given (S24-21, S24-22).
+        const paid = await submit(
+          user,
+          Operation.payment({
+            destination: ready.withdraw_anchor_account!,
+            asset: asset(),
+            amount: ready.amount_in!,
+          }),
+          Memo.id(ready.withdraw_memo!),
+        );
+
+        const done = await waitFor(
+          async () => {
+            const tx = await getTransaction(jwt, id);
+            return tx.status === 'completed' ? tx : undefined;
+          },
+          90_000,
+          'completed',
+        );
+        expect(done.stellar_transaction_id).toBe(paid.hash);
+        expect(done.amount_fee).toBe('1.705'); // 0.5 + 1 % of 120.5
+        expect(done.amount_out).toBe('118.795');
+        expect(done.completed_at).toBeTruthy();
+
+        const payouts = (await bank.store.recentPayouts(200)).filter(
+          (p) => p.idempotency_key === `payout-${id}`,
+        );
+        expect(payouts).toHaveLength(1);
+        expect(payouts[0]).toMatchObject({ account_number: 'ES9121000418450200051332', status: 'completed' });
+      }, 240_000);
+    }
+  }
+});
