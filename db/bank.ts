@@ -86,6 +86,8 @@ export function normalizeReference(text: string): string {
 interface Candidate {
   id: string;
   status: TransactionStatus;
+  /** The transfer amount equals the deposit's announced amount (numerically). */
+  amount_matches: boolean;
 }
 
 /** Deposits a transfer could belong to under the configured strategy, live ones first. */
@@ -93,6 +95,9 @@ async function candidatesFor(db: Conn, t: BankTransferRow, strategy: DepositMatc
   const base = db
     .selectFrom('transactions')
     .select(['transactions.id', 'transactions.status'])
+    .select(
+      sql<boolean>`coalesce(transactions.amount_expected = ${t.amount}::numeric, false)`.as('amount_matches'),
+    )
     .where('transactions.kind', '=', 'deposit')
     .orderBy(sql`transactions.status in ('incomplete', 'pending_user_transfer_start')`, 'desc')
     .orderBy('transactions.started_at', 'desc')
@@ -200,12 +205,14 @@ export async function matchBankTransfer(
     if (candidates.length === 0) {
       return unmatched(trx, row, 'no_match', `no deposit matches by ${strategy}`, []);
     }
-    if (live.length > 1) {
+    // Several live deposits (a customer's virtual account, a user id): the announced amount may tell them apart.
+    const byAmount = live.filter((c) => c.amount_matches);
+    if (live.length > 1 && byAmount.length !== 1) {
       return unmatched(
         trx,
         row,
         'ambiguous',
-        `${live.length} live deposits match by ${strategy}`,
+        `${live.length} live deposits match by ${strategy}${byAmount.length > 1 ? ', several for this amount' : ''}`,
         live.map((c) => c.id),
       );
     }
@@ -219,7 +226,7 @@ export async function matchBankTransfer(
         ids,
       );
     }
-    const target = live[0]!;
+    const target = live.length > 1 ? byAmount[0]! : live[0]!;
     // Lock the deposit so two transfers racing for it are decided one after the other.
     const locked = await trx
       .selectFrom('transactions')

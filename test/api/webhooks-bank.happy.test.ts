@@ -57,7 +57,13 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
   const reference = appFor(referenceConfig);
 
   async function deposit(
-    opts: { status?: TransactionStatus; bankReference?: string | null; sub?: string; probe?: boolean } = {},
+    opts: {
+      status?: TransactionStatus;
+      bankReference?: string | null;
+      sub?: string;
+      probe?: boolean;
+      amount?: string;
+    } = {},
   ) {
     const id = randomBytes(8).toString('hex');
     const sub = opts.sub ?? ACCOUNT;
@@ -74,7 +80,7 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
       stellar_account: sub.split(':')[0]!,
       memo: null,
       memo_type: null,
-      amount_expected: '100',
+      amount_expected: opts.amount ?? '100',
       amount_in: null,
       amount_out: null,
       amount_fee: null,
@@ -329,6 +335,19 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
       expect(body.result).toBe('signalled');
       await waitFor(async () => (await seen(tx.id)).length === 1);
       expect((await seen(tx.id))[0]!.bankTransferId).toBe(event.data.transfer.id);
+    });
+
+    it('tells two live deposits of one customer apart by their announced amount', async () => {
+      const sub = `${ACCOUNT}:${Date.now() + 2}`;
+      const fifty = await deposit({ sub, bankReference: null, amount: '50' });
+      const seventyFive = await deposit({ sub, bankReference: null, amount: '75' });
+      await saveVirtualAccount(tdb.db, sub, 'SB00VA00000000000999');
+      const hit = await send(app, config, { to_account: 'SB00VA00000000000999', amount: '75.00' });
+      expect(hit.body.result).toBe('signalled');
+      await waitFor(async () => (await seen(seventyFive.id)).length === 1);
+      expect(await seen(fifty.id)).toEqual([]);
+      const miss = await send(app, config, { to_account: 'SB00VA00000000000999', amount: '60' });
+      expect((await unmatchedRow(miss.event.data.transfer.id))?.reason).toBe('ambiguous');
     });
 
     it('is ambiguous when the customer has two live deposits, and no_match for an unknown account', async () => {
