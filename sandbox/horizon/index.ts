@@ -52,7 +52,7 @@ export interface HorizonSandbox {
   closeLedgerNow(): Promise<void>;
 }
 
-function rateFunction(defaultRate: string, rates: Record<string, string>) {
+export function rateFunction(defaultRate: string, rates: Record<string, string>) {
   const scaled = new Map<string, bigint>();
   for (const [pair, rate] of Object.entries(rates)) {
     const [from, to] = pair.split('>');
