@@ -10,6 +10,7 @@ export const ADMIN_SCOPES = [
   'topups:write',
   'bank:write',
   'ops:read',
+  'ops:write',
 ] as const;
 export type AdminScope = (typeof ADMIN_SCOPES)[number];
 

@@ -398,7 +398,7 @@ export const opsEnv = {
     .string()
     .optional()
     .describe(
-      'admin API keys, entries separated by ";" (or a JSON array of strings): name:scope1,scope2:sha256-hex-of-key. Scopes: transactions:read, transactions:write, kyc:read, topups:read, topups:write, bank:write, ops:read, or * (secret hashes; the raw keys live only with operators)',
+      'admin API keys, entries separated by ";" (or a JSON array of strings): name:scope1,scope2:sha256-hex-of-key. Scopes: transactions:read, transactions:write, kyc:read, topups:read, topups:write, bank:write, ops:read, ops:write, or * (secret hashes; the raw keys live only with operators)',
     ),
   TOPUP_CRON: z
     .string()

@@ -291,6 +291,43 @@ export function adminApp(deps: ApiDeps) {
     return c.json({ status: ok ? 'ready' : 'not_ready', checks }, ok ? 200 : 503);
   });
 
+  // --- operator alerts (payout failures, top-ups awaiting signatures, ...) ------------------------------------
+  app.get('/alerts', adminAction('alerts.list', 'ops:read'), async (c) => {
+    const q = s.alertQuery.parse(c.req.query());
+    let query = db.selectFrom('alerts').selectAll();
+    if (q.state === 'open') query = query.where('acknowledged_at', 'is', null);
+    if (q.state === 'acknowledged') query = query.where('acknowledged_at', 'is not', null);
+    if (q.kind) query = query.where('kind', '=', q.kind);
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
+    return c.json({
+      alerts: rows.map((r) => ({
+        id: String(r.id),
+        kind: r.kind,
+        transaction_id: r.transaction_id,
+        message: r.message,
+        created_at: r.created_at.toISOString(),
+        acknowledged_at: r.acknowledged_at?.toISOString() ?? null,
+      })),
+    });
+  });
+
+  app.post('/alerts/:id/ack', adminAction('alert.ack', 'ops:write'), async (c) => {
+    const id = c.req.param('id');
+    if (!/^\d+$/.test(id)) throw notFound('no alert with this id');
+    const res = await db
+      .updateTable('alerts')
+      .set({ acknowledged_at: new Date() })
+      .where('id', '=', id)
+      .where('acknowledged_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) {
+      const exists = await db.selectFrom('alerts').select('id').where('id', '=', id).executeTakeFirst();
+      if (!exists) throw notFound('no alert with this id');
+      throw new HttpError(409, 'alert already acknowledged', 'already_acknowledged');
+    }
+    return c.json({ status: 'acknowledged' });
+  });
+
   // --- audit trail -----------------------------------------------------------------------------------------
   app.get('/audit', adminAction('audit.list', 'ops:read'), async (c) => {
     const q = s.auditQuery.parse(c.req.query());

@@ -137,4 +137,19 @@ export const auditEntry = z.object({
 });
 export const auditList = z.object({ entries: z.array(auditEntry) });
 
+export const alertQuery = z.object({
+  state: z.enum(['open', 'acknowledged', 'all']).default('open'),
+  kind: z.string().max(100).optional(),
+  limit: limitParam,
+});
+export const alert = z.object({
+  id: z.string(),
+  kind: z.string(),
+  transaction_id: z.string().nullable().describe('transaction or top-up id'),
+  message: z.string(),
+  created_at: z.string(),
+  acknowledged_at: z.string().nullable(),
+});
+export const alertList = z.object({ alerts: z.array(alert) });
+
 export const errorBody = z.object({ error: z.string() });

@@ -203,6 +203,30 @@ describe('admin API: happy paths (issue 9)', () => {
     expect(lines).toHaveLength(3);
   });
 
+  it('lists open operator alerts and acknowledges one (409 the second time)', async () => {
+    const row = await t.db
+      .insertInto('alerts')
+      .values({ kind: 'payout_failed', transaction_id: 'tx-alert-1', message: 'the bank refused the payout' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const list = (await (
+      await call(t.app, 'GET', '/admin/alerts?kind=payout_failed', { key: ops.raw })
+    ).json()) as {
+      alerts: { id: string; transaction_id: string; acknowledged_at: string | null }[];
+    };
+    expect(list.alerts).toEqual([
+      expect.objectContaining({ id: String(row.id), transaction_id: 'tx-alert-1', acknowledged_at: null }),
+    ]);
+    expect((await call(t.app, 'POST', `/admin/alerts/${row.id}/ack`, { key: ops.raw })).status).toBe(200);
+    expect((await call(t.app, 'POST', `/admin/alerts/${row.id}/ack`, { key: ops.raw })).status).toBe(409);
+    const open = (await (
+      await call(t.app, 'GET', '/admin/alerts?kind=payout_failed', { key: ops.raw })
+    ).json()) as {
+      alerts: unknown[];
+    };
+    expect(open.alerts).toEqual([]);
+  });
+
   it('every admin request lands in the audit trail, readable at /admin/audit', async () => {
     const res = await call(t.app, 'GET', '/admin/audit?limit=500', { key: ops.raw });
     const { entries } = (await res.json()) as {
@@ -221,6 +245,10 @@ describe('admin API: happy paths (issue 9)', () => {
     ]) {
       expect(actions, a).toContain(a);
     }
-    expect(entries.every((e) => e.actor === 'alice' && e.outcome === 'ok')).toBe(true);
+    expect(entries.every((e) => e.actor === 'alice')).toBe(true);
+    // The one non-ok entry is the deliberate second acknowledgement (409).
+    expect(entries.filter((e) => e.outcome !== 'ok').map((e) => [e.action, e.outcome])).toEqual([
+      ['alert.ack', 'error'],
+    ]);
   });
 });
