@@ -419,7 +419,12 @@ export function createStellarActivities(deps: StellarActivityDeps) {
           ledger = res.ledger;
         } catch (err) {
           const codes = resultCodesOf(err);
-          if (!codes) throw new UncertainSubmission(err);
+          if (!codes) {
+            // 400 without result codes (transaction_malformed): these bytes can never land.
+            if (httpStatusOf(err) !== 400) throw new UncertainSubmission(err);
+            await markFailed(q, ref, row.hash, { transaction: 'tx_malformed' }, null);
+            throw failureFor({ transaction: 'tx_malformed' }, ref);
+          }
           if (NOT_APPLIED.has(codes.transaction)) {
             if (codes.transaction === 'tx_insufficient_fee') throw new UncertainSubmission(err);
             continue; // bad seq / too late: the next round proves it cannot land, then rebuilds
