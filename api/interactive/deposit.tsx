@@ -272,14 +272,15 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     }
     const key = { account: step.row.sub_account, memo: step.row.sub_memo };
     const passedIn = step.session.prefill ?? {};
-    const { values, filesOnRecord } = await prefillValues(kyc, key, passedIn);
+    const { values, filesOnRecord, rejected } = await prefillValues(kyc, key, passedIn, step.lang);
     return c.html(
       kycPage(
         step,
         normalizeAmount(step.row.amount_expected),
         values,
         filesOnRecord,
-        undefined,
+        // Fields the provider sent back (NEEDS_INFO) are marked so the user knows what to fix.
+        Object.keys(rejected).length > 0 ? rejected : undefined,
         Object.keys(passedIn).length > 0,
       ),
     );
@@ -297,7 +298,7 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     const tier = kycRequirement(config, { amount }).tier;
     const result = await handleKycSubmit(kyc, { key, lang: step.lang, tier, form });
     if (!result.ok) {
-      const { filesOnRecord } = await prefillValues(kyc, key, {});
+      const { filesOnRecord } = await prefillValues(kyc, key, {}, step.lang);
       return c.html(kycPage(step, amount, result.values, filesOnRecord, result.errors), 422);
     }
     // ACCEPTED or still PROCESSING: either way the workflow takes it from here (it waits for the verdict).
@@ -347,7 +348,13 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     }
     if (row.status === 'pending_anchor' && row.kyc_verified === false) {
       return c.html(
-        <HostedPage config={config} lang={lang} title={t('kyc.page.title')} {...(script ? { script } : {})}>
+        <HostedPage
+          config={config}
+          lang={lang}
+          title={t('kyc.page.title')}
+          refreshSeconds={5}
+          {...(script ? { script } : {})}
+        >
           <p class="notice" id="kyc-processing" role="status">
             {t('sep24.deposit.kyc_processing')}
           </p>

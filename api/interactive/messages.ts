@@ -24,7 +24,7 @@ export const sep24Text = extendCatalog({
     'sep24.deposit.sandbox_bank': 'Sandbox: open the test bank to send this transfer',
     'sep24.deposit.waiting': 'Preparing your transfer details…',
     'sep24.deposit.kyc_processing':
-      'We are checking your details. You can close this window: your wallet will show the transfer instructions when we are done.',
+      'We are checking your details. This page shows the transfer instructions as soon as we are done; you can also close it and follow the deposit in your wallet.',
     'sep24.deposit.close_hint': 'You can come back to these instructions from your wallet at any time.',
     'sep24.link_invalid':
       'This link has expired or was already used. Start the deposit again from your wallet.',
@@ -86,7 +86,7 @@ export const sep24Text = extendCatalog({
     'sep24.deposit.sandbox_bank': 'Sandbox: abre el banco de pruebas para enviar esta transferencia',
     'sep24.deposit.waiting': 'Preparando los datos de tu transferencia…',
     'sep24.deposit.kyc_processing':
-      'Estamos revisando tus datos. Puedes cerrar esta ventana: tu billetera mostrará las instrucciones cuando terminemos.',
+      'Estamos revisando tus datos. Esta página mostrará las instrucciones en cuanto terminemos; también puedes cerrarla y seguir el depósito en tu billetera.',
     'sep24.deposit.close_hint': 'Puedes volver a estas instrucciones desde tu billetera cuando quieras.',
     'sep24.link_invalid':
       'Este enlace ha caducado o ya se ha usado. Vuelve a iniciar el depósito desde tu billetera.',

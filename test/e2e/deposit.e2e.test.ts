@@ -7,6 +7,7 @@ import { createApp } from '../../api/app.js';
 import type { AppConfig } from '../../config/index.js';
 import { createLogger } from '../../config/logger.js';
 import type { SandboxBank } from '../../sandbox/bank/server.js';
+import { type SandboxKyc, startSandboxKyc } from '../../sandbox/kyc/server.js';
 import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
 import { freePort } from '../../scripts/lib/ports.js';
 import { startTestBank, waitFor } from '../helpers/bank.js';
@@ -45,6 +46,7 @@ describe('SEP-24 deposit end to end (browser, sandbox bank, sandbox ledger)', ()
   let tdb: TestDb;
   let horizon: SandboxHorizonHandle;
   let bank: SandboxBank;
+  let kycProvider: SandboxKyc;
   let temporal: TestTemporal;
   let config: AppConfig;
   let server: ReturnType<typeof serve>;
@@ -65,7 +67,16 @@ describe('SEP-24 deposit end to end (browser, sandbox bank, sandbox ledger)', ()
       SEP10_RATE_LIMIT_MAX: '100000',
     };
     bank = await startTestBank(testConfig(env), `${baseUrl}/webhooks/bank`, { deliveryIntervalMs: 50 });
-    config = testConfig({ ...env, BANK_API_URL: bank.url });
+    const base = testConfig(env);
+    kycProvider = await startSandboxKyc({
+      port: 0,
+      webhookUrl: `${baseUrl}/webhooks/kyc`,
+      webhookSecret: base.kyc.webhookSecret,
+      delayMs: 100,
+      retryBaseMs: 100,
+      logger: createLogger('sandbox-kyc', 'silent'),
+    });
+    config = testConfig({ ...env, BANK_API_URL: bank.url, KYC_PROVIDER_URL: kycProvider.url });
     await setupSandboxAccounts(config, { horizon: horizon.server });
     temporal = await startTestWorker(
       { config, db: tdb.db, horizon: horizon.server },
@@ -98,12 +109,13 @@ describe('SEP-24 deposit end to end (browser, sandbox bank, sandbox ledger)', ()
     await new Promise((r) => (server ? server.close(r) : r(undefined)));
     await temporal?.stop();
     await bank?.close({ dropSchema: true });
+    await kycProvider?.close();
     await horizon?.stop();
     await tdb?.destroy();
   });
 
   /** A wallet user with XLM and a trust line to the anchored asset. */
-  async function walletUser(): Promise<Keypair> {
+  async function walletUser(opts: { verified?: boolean } = {}): Promise<Keypair> {
     const user = Keypair.random();
     await horizon.friendbot(user.publicKey());
     const account = await horizon.server.loadAccount(user.publicKey());
@@ -118,7 +130,8 @@ describe('SEP-24 deposit end to end (browser, sandbox bank, sandbox ledger)', ()
       .build();
     tx.sign(user);
     await horizon.server.submitTransaction(tx);
-    // Verified before (tier 2): the flow skips the KYC form, which has its own browser test.
+    // Verified before (tier 2): the flow skips the KYC form.
+    if (opts.verified === false) return user;
     await tdb.db
       .insertInto('customers')
       .values({
@@ -219,4 +232,61 @@ describe('SEP-24 deposit end to end (browser, sandbox bank, sandbox ledger)', ()
       });
     }
   }
+  it('phone 360px, es, not yet verified: the KYC form appears, the provider accepts by webhook, then instructions → completed', async () => {
+    const user = await walletUser({ verified: false });
+    const api = { request: (path: string, init?: RequestInit) => fetch(`${baseUrl}${path}`, init) };
+    const jwt = await authenticate(api, config, user);
+    const res = await fetch(`${baseUrl}/sep24/transactions/deposit/interactive`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        asset_code: config.stellar.assetCode,
+        lang: 'es',
+        amount: '50',
+        first_name: 'Ana',
+      }),
+    });
+    const { url, id } = (await res.json()) as { url: string; id: string };
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(url);
+      await page.getByLabel(TEXT.es.label).fill('50');
+      await page.getByRole('button').click();
+      // Tier-1 KYC form of the SEP-12 pages, prefilled with the SEP-9 first_name the wallet sent.
+      await page.locator('#kyc-form').waitFor();
+      expect(await page.locator('#kyc-first_name').inputValue()).toBe('Ana');
+      await page.locator('#kyc-last_name').fill('García');
+      await page.locator('#kyc-email_address').fill('ana@example.com');
+      await page.getByRole('button').click();
+      // PROCESSING first, then the sandbox provider's webhook accepts; the page refreshes into the instructions.
+      await page.locator('#bank-reference').waitFor({ timeout: 45_000 });
+      const reference = (await page.locator('#bank-reference').textContent())!.trim();
+      await page.goto(bank.url);
+      await page.getByLabel('Amount').fill('50');
+      await page.getByLabel('Reference').fill(reference);
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.waitForURL(/sent=/);
+    } finally {
+      await context.close();
+    }
+    const done = await waitFor(
+      async () => {
+        const r = await fetch(`${baseUrl}/sep24/transaction?id=${id}`, {
+          headers: { Authorization: `Bearer ${jwt}` },
+        });
+        const body = (await r.json()) as { transaction: Record<string, unknown> };
+        return body.transaction.status === 'completed' ? body.transaction : undefined;
+      },
+      60_000,
+      'the deposit to complete',
+    );
+    expect(done).toMatchObject({
+      status: 'completed',
+      kyc_verified: true,
+      amount_in: '50',
+      amount_out: '49',
+    });
+    expect(await balanceOf(user.publicKey())).toBe('49.0000000');
+  });
 });
