@@ -5,6 +5,7 @@
 import {
   Asset,
   BASE_FEE,
+  Claimant,
   Horizon,
   Keypair,
   Memo,
@@ -524,20 +525,24 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
     expect((await failure(server.submitTransaction(cheap))).transaction).toBe('tx_insufficient_fee');
   });
 
-  it('claimable balances: create for a claimant, list by claimant, claim (S24-26)', async () => {
+  it('claimable balances: create for a claimant, list by claimant, claim; predicates and sponsorship reserve (S24-26)', async () => {
     const gina = Keypair.random();
-    await h.friendbot(gina.publicKey());
+    const sponsor = Keypair.random();
+    await Promise.all([h.friendbot(gina.publicKey()), h.friendbot(sponsor.publicKey())]);
     await submit(gina, [Operation.changeTrust({ asset: USD })]);
-    const res = await submit(distributor, [
+    await submit(sponsor, [Operation.changeTrust({ asset: USD })]);
+    await submit(issuer, [Operation.payment({ destination: sponsor.publicKey(), asset: USD, amount: '20' })]);
+    const res = await submit(sponsor, [
       Operation.createClaimableBalance({
         asset: USD,
         amount: '7',
-        claimants: [new (await import('@stellar/stellar-sdk')).Claimant(gina.publicKey())],
+        claimants: [new Claimant(gina.publicKey())],
       }),
     ]);
+    expect((await server.loadAccount(sponsor.publicKey())).num_sponsoring).toBe(1);
     const list = await server.claimableBalances().claimant(gina.publicKey()).call();
     expect(list.records).toHaveLength(1);
-    expect(list.records[0]!.amount).toBe('7.0000000');
+    expect(list.records[0]).toMatchObject({ amount: '7.0000000', sponsor: sponsor.publicKey() });
     const txResult = xdr.TransactionResult.fromXDR(res.result_xdr, 'base64');
     const id = txResult
       .result()
@@ -547,9 +552,47 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
       .balanceId()
       .toXDR('hex') as string;
     expect(list.records[0]!.id).toBe(id);
+    // only a listed claimant can claim
+    const stranger = Keypair.random();
+    await h.friendbot(stranger.publicKey());
+    await submit(stranger, [Operation.changeTrust({ asset: USD })]);
+    expect(
+      (await failure(submit(stranger, [Operation.claimClaimableBalance({ balanceId: id })]))).operations,
+    ).toEqual(['op_cannot_claim']);
     await submit(gina, [Operation.claimClaimableBalance({ balanceId: id })]);
     expect(balanceOf(await server.loadAccount(gina.publicKey()), USD)).toBe('7.0000000');
     expect((await server.claimableBalances().claimant(gina.publicKey()).call()).records).toHaveLength(0);
+    expect((await server.loadAccount(sponsor.publicKey())).num_sponsoring).toBe(0);
+    expect(
+      (await failure(submit(gina, [Operation.claimClaimableBalance({ balanceId: id })]))).operations,
+    ).toEqual(['op_does_not_exist']);
+    // a predicate that holds only after a (relative) time: not claimable yet
+    const later = await submit(sponsor, [
+      Operation.createClaimableBalance({
+        asset: Asset.native(),
+        amount: '1',
+        claimants: [
+          new Claimant(
+            gina.publicKey(),
+            Claimant.predicateNot(Claimant.predicateBeforeRelativeTime('86400')),
+          ),
+        ],
+      }),
+    ]);
+    const laterId = xdr.TransactionResult.fromXDR(later.result_xdr, 'base64')
+      .result()
+      .results()[0]!
+      .tr()
+      .createClaimableBalanceResult()
+      .balanceId()
+      .toXDR('hex') as string;
+    const shown = await server.claimableBalances().claimableBalance(laterId).call();
+    expect((shown.claimants[0]!.predicate as { not?: { abs_before?: string } }).not?.abs_before).toMatch(
+      /^\d{4}-/,
+    );
+    expect(
+      (await failure(submit(gina, [Operation.claimClaimableBalance({ balanceId: laterId })]))).operations,
+    ).toEqual(['op_cannot_claim']);
   });
 
   it('operations: every type listed per account and per transaction, failed ones only with include_failed', async () => {
