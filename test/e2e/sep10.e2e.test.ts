@@ -179,7 +179,8 @@ describe('SEP-10 end to end (real HTTP, sandbox ledger)', () => {
     const url = `http://${api.domain}/auth?account=${Keypair.random().publicKey()}`;
     expect((await fetch(url)).status).toBe(200);
     expect((await fetch(url)).status).toBe(200);
-    const limited = await fetch(url);
+    // Without trusted proxies a client cannot dodge the limit with its own X-Forwarded-For.
+    const limited = await fetch(url, { headers: { 'X-Forwarded-For': '203.0.113.99' } });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited.headers.get('access-control-allow-origin')).toBe('*');
