@@ -371,3 +371,25 @@ export async function deleteOwnFiles(db: Executor, key: CustomerKey): Promise<st
     .execute();
   return rows.map((r) => r.blob_key);
 }
+
+/** Unattached uploads past `expires_at` (S12-26): removed with their blobs by the caller; a bounded batch. */
+export async function deleteExpiredFiles(db: Executor, now: Date, limit = 100): Promise<string[]> {
+  const expired = await db
+    .selectFrom('customer_files')
+    .select('id')
+    .where('customer_id', 'is', null)
+    .where('expires_at', '<', now)
+    .limit(limit)
+    .execute();
+  if (expired.length === 0) return [];
+  const rows = await db
+    .deleteFrom('customer_files')
+    .where(
+      'id',
+      'in',
+      expired.map((r) => r.id),
+    )
+    .returning('blob_key')
+    .execute();
+  return rows.map((r) => r.blob_key);
+}

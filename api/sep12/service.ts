@@ -11,6 +11,7 @@ import {
   type CustomerKey,
   computeTierStatus,
   createCheck,
+  deleteExpiredFiles,
   deleteOwnFiles,
   eraseCustomer,
   findCustomer,
@@ -565,6 +566,8 @@ export async function storeCustomerFile(
   const bytes = new Uint8Array(await file.arrayBuffer());
   const contentType = sniffDocumentType(bytes);
   if (!contentType) return { ok: false, status: 400, error: t.t('sep9.error.file_type', { label: what }) };
+  // Housekeeping on the way: uploads nobody referenced in time are personal data we no longer need.
+  for (const blob of await deleteExpiredFiles(ctx.db, new Date())) await ctx.blobs.delete(blob);
   const id = randomUUID();
   const blobKey = `files/${id}`;
   await ctx.blobs.put(blobKey, bytes);

@@ -113,6 +113,24 @@ describe('SEP-12 customer files (S12-17, S12-26, S12-27)', () => {
     expect(wrongField.status).toBe(400);
   });
 
+  it('S12-26 expires_at: an unreferenced upload past its expiry cannot be used and is removed with its blob', async () => {
+    const token = await h.token(newAccount());
+    const { body: stale } = await upload(token, PNG);
+    await h.tdb.db
+      .updateTable('customer_files')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', stale.file_id)
+      .execute();
+    const put = await h.app.request(
+      '/kyc/customer',
+      jsonPut(token, { photo_id_front_file_id: stale.file_id }),
+    );
+    expect(put.status).toBe(400);
+    await upload(token, PNG); // any later upload sweeps expired ones
+    expect(await h.ctx.blobs.get(`files/${stale.file_id}`)).toBeUndefined();
+    expect((await listFiles(token, `?file_id=${stale.file_id}`)).body.files).toEqual([]);
+  });
+
   it('S12-20: DELETE also erases uploads from POST /customer/files', async () => {
     const account = newAccount();
     const token = await h.token(account);
