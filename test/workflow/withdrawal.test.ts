@@ -611,4 +611,26 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     expect(rails.payouts.has(`payout-${id}`)).toBe(false);
     expect((await row(id)).refunds).toMatchObject({ amount_refunded: '1300' });
   });
+
+  it('replay: histories of finished runs (payout, approval, refund) replay deterministically on the current code', async () => {
+    const ids: string[] = [];
+    const a = await newWithdrawal();
+    await fillForm(a.handle, '100');
+    await a.handle.signal(paymentReceivedSignal, payment(a.id, '150', (await row(a.id)).memo!));
+    await a.handle.result();
+    ids.push(a.handle.workflowId);
+    const b = await newWithdrawal({ policy: { approvalSlaDefault: 'reject' } });
+    await fillForm(b.handle, '1500');
+    await b.handle.signal(paymentReceivedSignal, payment(b.id, '1500', (await row(b.id)).memo!));
+    await b.handle.result();
+    ids.push(b.handle.workflowId);
+    for (const workflowId of ids) {
+      const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+      await Worker.runReplayHistory(
+        { workflowBundle: { codePath: inject('workflowBundlePath') } },
+        history,
+        workflowId,
+      );
+    }
+  });
 });
