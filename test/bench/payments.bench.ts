@@ -67,6 +67,24 @@ export async function benchPayments(): Promise<BenchResult[]> {
     const naiveMs = Date.now() - naiveStart;
     const naivePerLedger = NAIVE_PAYMENTS / span(naiveLedgers);
 
+    // Middle ground: one payment per transaction, but on the channel accounts in parallel (no batching).
+    const singleLedgers: number[] = [];
+    let nextSingle = 0;
+    await Promise.all(
+      Array.from({ length: CHANNELS }, async () => {
+        for (let i = nextSingle++; i < CHANNELS * 6; i = nextSingle++) {
+          const r = await ours.sendPayment({
+            ref: `single-${i}`,
+            destination: recipients[i % recipients.length]!,
+            asset,
+            amount: '1',
+          });
+          singleLedgers.push(r.ledger);
+        }
+      }),
+    );
+    const singlePerLedger = singleLedgers.length / span(singleLedgers);
+
     // Ours: batches of 100 payments on leased channel accounts, as many in flight as there are channels.
     const batches = Math.ceil(BATCHED_PAYMENTS / MAX_OPS_PER_TX);
     const ledgers: number[] = [];
@@ -109,6 +127,15 @@ export async function benchPayments(): Promise<BenchResult[]> {
           `${CHANNELS} channels, ledger close ${LEDGER_CLOSE_MS} ms, cap ${MAX_OPS_PER_LEDGER} ops/ledger; ` +
           `naive: ${NAIVE_PAYMENTS} payments in ${span(naiveLedgers)} ledgers (${Math.round((NAIVE_PAYMENTS * 1000) / naiveMs)}/s); ` +
           'balances checked: every payment landed exactly once',
+      },
+      {
+        name: 'payments per ledger (one payment per tx, on channel accounts, no batching)',
+        figure: singlePerLedger,
+        unit: 'payments/ledger',
+        baseline: naivePerLedger,
+        baselineName: 'one tx per payment, one source account',
+        ratio: singlePerLedger / naivePerLedger,
+        notes: `${singleLedgers.length} payments in ${span(singleLedgers)} ledgers on ${CHANNELS} channels: channels alone scale with their number; batching multiplies by up to 100`,
       },
     ];
   } finally {
