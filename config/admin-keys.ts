@@ -1,3 +1,5 @@
+import { createHash, randomBytes } from 'node:crypto';
+
 /**
  * Admin API keys from ADMIN_API_KEYS. Only SHA-256 hashes are configured: the raw keys stay with the operators
  * (generate one with `openssl rand -hex 32`, hash it with `printf %s "$KEY" | sha256sum`).
@@ -71,4 +73,13 @@ export function parseAdminKeys(raw: string | undefined): { keys: AdminKey[]; err
     keys.push({ name, scopes, sha256: hash.toLowerCase() });
   }
   return { keys, errors };
+}
+
+/** A fresh admin key and its ADMIN_API_KEYS entry (`npm run admin:key -- <name> <scope,scope>`). */
+export function newAdminKey(name: string, scopes: string): { key: string; entry: string } {
+  const key = `adm_${randomBytes(32).toString('hex')}`;
+  const entry = `${name}:${scopes}:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
+  const { errors } = parseAdminKeys(entry);
+  if (errors.length > 0) throw new Error(errors.join('; '));
+  return { key, entry };
 }

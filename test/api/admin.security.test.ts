@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matchAdminKey } from '../../api/admin/auth.js';
 import { issueToken } from '../../api/sep10/jwt.js';
+import { newAdminKey, parseAdminKeys } from '../../config/admin-keys.js';
+import { ConfigError } from '../../config/index.js';
+import { testConfig } from '../helpers/config.js';
 import { adminKey, adminTestApp, call, seedTransaction } from './admin-helpers.js';
 
 const ACCOUNT = 'GBZXN7PIRZGNMHGA7MUUUF4GWPY5AYPV6LY4UV2GL6VJGIQRXFDNMADI';
@@ -91,6 +95,33 @@ describe('admin API security (issue 9)', () => {
       headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'GET' },
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('npm run admin:key entries parse back; only the hash is configured; matching is by hash', () => {
+    const { key, entry } = newAdminKey('carol', 'kyc:read,ops:read');
+    expect(entry).not.toContain(key);
+    const { keys, errors } = parseAdminKeys(`${entry};other:*:${'0'.repeat(64)}`);
+    expect(errors).toEqual([]);
+    expect(matchAdminKey(keys, key)?.name).toBe('carol');
+    expect([...matchAdminKey(keys, key)!.scopes].sort()).toEqual(['kyc:read', 'ops:read']);
+    expect(matchAdminKey(keys, `${key} `)).toBeUndefined();
+  });
+
+  it('a malformed ADMIN_API_KEYS stops the start-up, naming the key and never its value', () => {
+    const bad = `ops:transactions:read,root:${'a'.repeat(64)};dup:*:nothex`;
+    let error: unknown;
+    try {
+      testConfig({ ADMIN_API_KEYS: bad });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const issues = (error as ConfigError).issues
+      .filter((i) => i.key === 'ADMIN_API_KEYS')
+      .map((i) => i.message);
+    expect(issues.join('\n')).toMatch(/unknown scope "root"/);
+    expect(issues.join('\n')).toMatch(/hash must be 64 hex/);
+    expect((error as Error).message).not.toContain('a'.repeat(64));
   });
 
   it('with no ADMIN_API_KEYS configured every admin request is refused', async () => {
