@@ -292,7 +292,8 @@ export type WithdrawalActivities = ReturnType<typeof createWithdrawalActivities>
 export function withdrawalPolicyFromConfig(config: AppConfig): WithdrawalPolicy {
   const w = config.sep24.withdraw;
   return {
-    anchorAccount: config.stellar.distributionAccount,
+    // The account the payment observer watches (RECEIVING_ACCOUNTS, default the distribution account).
+    anchorAccount: config.payments.receivingAccounts[0] ?? config.stellar.distributionAccount,
     // The anchored asset mirrors a bank currency 1:1 (USDC → USD), as in the SEP-24 serializer.
     payoutCurrency: config.stellar.assetCode.slice(0, 3).toUpperCase(),
     minAmount: w.minAmount,
