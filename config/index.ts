@@ -1,5 +1,6 @@
 import { buildPaymentsConfig, type PaymentsConfig } from './payments.js';
 import { Keypair, Networks } from '@stellar/stellar-sdk';
+import { installNativeEd25519 } from '../stellar/native-ed25519.js';
 import { compareAmounts } from '../stellar/fees.js';
 import { type AuthConfig, buildAuthConfig, type Sep1Config, type Sep10Config } from './auth.js';
 import { type AdminKey, parseAdminKeys } from './admin-keys.js';
@@ -12,6 +13,10 @@ import {
 import { SANDBOX_BANK_API_KEY, SANDBOX_BANK_WEBHOOK_SECRET } from './sandbox-keys.js';
 import { SANDBOX_KYC_WEBHOOK_SECRET } from './sandbox-keys.js';
 import { DEPOSIT_MATCHING_STRATEGIES, type Env, envSchema, type Profile } from './schema.js';
+
+
+// Every process that loads the config signs and verifies Stellar signatures natively (see the module).
+installNativeEd25519();
 
 export { PROFILES, type Profile } from './schema.js';
 export type { PaymentsConfig } from './payments.js';
@@ -105,6 +110,7 @@ export interface KycConfig {
   providerApiKey: string | undefined;
   webhookSecret: string;
   webhookToleranceSeconds: number;
+  checkResendSeconds: number;
   sandboxDelayMs: number;
   /** Where the sandbox KYC provider delivers its webhooks. */
   sandboxWebhookUrl: string;
@@ -447,6 +453,7 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
       providerApiKey: e.KYC_PROVIDER_API_KEY,
       webhookSecret: e.KYC_WEBHOOK_SECRET ?? SANDBOX_KYC_WEBHOOK_SECRET,
       webhookToleranceSeconds: e.KYC_WEBHOOK_TOLERANCE_SECONDS,
+      checkResendSeconds: e.KYC_CHECK_RESEND_SECONDS,
       sandboxDelayMs: e.SANDBOX_KYC_DELAY_MS,
       sandboxWebhookUrl: e.SANDBOX_KYC_WEBHOOK_URL ?? `${publicUrl}/webhooks/kyc`,
     },
