@@ -282,7 +282,10 @@ export function createStellarActivities(deps: StellarActivityDeps) {
   /** Picks the transaction source: a leased channel when channels exist, else the distribution account. */
   async function pickSource(q: Db, holder: string): Promise<string> {
     if (channels.length === 0) return distribution.publicKey();
-    channelsReady ??= ensureChannels(q, channels);
+    channelsReady ??= ensureChannels(q, channels).catch((err: unknown) => {
+      channelsReady = undefined;
+      throw err;
+    });
     await channelsReady;
     const ttl = config.payments.txTimeoutSeconds + 30;
     const deadline = Date.now() + 30_000;
@@ -301,13 +304,17 @@ export function createStellarActivities(deps: StellarActivityDeps) {
   ): Promise<{ tx: Transaction; sequence: bigint; maxTime: Date }> {
     const account = await horizon.loadAccount(source);
     const fee = await baseFee();
+    // Time bounds from Horizon's clock (its Date header), not ours: a skewed local clock must not make every
+    // envelope born expired.
+    const timebounds = await horizon.fetchTimebounds(config.payments.txTimeoutSeconds);
     const builder = new TransactionBuilder(new Account(source, account.sequenceNumber()), {
       fee,
       networkPassphrase: passphrase,
       memo: toSdkMemo(memo),
+      timebounds,
     });
     for (const p of planned) builder.addOperation(p.op);
-    const tx = builder.setTimeout(config.payments.txTimeoutSeconds).build();
+    const tx = builder.build();
     const signers = new Set([source, ...planned.map(() => distribution.publicKey())]);
     for (const s of signers) tx.sign(signerFor(s));
     const maxTime = new Date(Number(tx.timeBounds!.maxTime) * 1000);
