@@ -12,7 +12,10 @@ import { HorizonStore } from './store.js';
 export { Ledger } from './ledger.js';
 
 export interface HorizonSandboxOptions {
-  /** an existing Kysely instance (tables are schema-qualified, so its search_path does not matter) */
+  /**
+   * an existing Kysely instance (tables are schema-qualified, so its search_path does not matter). With `db` the
+   * caller owns the pool and no advisory lock is taken (it would pin one of its connections).
+   */
   db?: Kysely<any>;
   /** used when `db` is not given; the sandbox then owns (and closes) its pool */
   databaseUrl?: string;
@@ -72,7 +75,7 @@ export function rateFunction(defaultRate: string, rates: Record<string, string>)
 export function createHorizonSandbox(o: HorizonSandboxOptions): HorizonSandbox {
   if (!o.db && !o.databaseUrl) throw new Error('createHorizonSandbox needs db or databaseUrl');
   const ownsDb = !o.db;
-  const db = o.db ?? createDb({ url: o.databaseUrl!, poolSize: 4 });
+  const db = o.db ?? createDb({ url: o.databaseUrl!, poolSize: 5 }); // one connection holds the schema lock
   const store = new HorizonStore(db, o.schema ?? 'sandbox_horizon');
   const ledger = new Ledger({
     passphrase: o.networkPassphrase,
@@ -82,6 +85,7 @@ export function createHorizonSandbox(o: HorizonSandboxOptions): HorizonSandbox {
     ledgerCloseMs: o.ledgerCloseMs ?? 5000,
     rate: rateFunction(o.pathPaymentRate ?? '1', o.pathPaymentRates ?? {}),
     store,
+    lockSchema: ownsDb,
     onCloseError: (err) => o.onError?.(err, 'ledger-close'),
   });
   const shutdown = new AbortController();

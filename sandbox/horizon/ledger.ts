@@ -35,6 +35,8 @@ export interface LedgerOptions {
   ledgerCloseMs: number;
   rate: LedgerContext['rate'];
   store: HorizonStore;
+  /** hold a Postgres advisory lock on the schema while running (one writer per ledger) */
+  lockSchema: boolean;
   /** told about failed ledger closes (the ledger keeps closing; the batch's submitters get the error) */
   onCloseError?: (err: unknown) => void;
 }
@@ -73,7 +75,7 @@ export class Ledger {
   }
 
   async init(): Promise<void> {
-    await this.o.store.lock();
+    if (this.o.lockSchema) await this.o.store.lock();
     await this.o.store.init();
     const { state, latest } = await this.o.store.load();
     this.state = state;

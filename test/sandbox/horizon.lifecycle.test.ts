@@ -5,13 +5,17 @@
 import {
   Asset,
   BASE_FEE,
-  type Horizon,
+  Horizon,
   Keypair,
+  Networks,
   Operation,
   TransactionBuilder,
   type xdr,
 } from '@stellar/stellar-sdk';
-import { afterEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { createDb } from '../../db/index.js';
+import { createHorizonSandbox } from '../../sandbox/horizon/index.js';
 import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
 
 const started: SandboxHorizonHandle[] = [];
@@ -94,6 +98,31 @@ describe('sandbox Horizon lifecycle', () => {
       (b) => b.asset_type !== 'native',
     );
     expect(line?.balance).toBe('13.5000000');
+  });
+
+  it("runs on a caller's Kysely pool (even a single connection) and leaves it open on stop", async () => {
+    const schema = `hz_pool_${Date.now().toString(36)}`;
+    const db = createDb({ url: inject('pgUrl'), poolSize: 1 });
+    const sandbox = createHorizonSandbox({
+      db,
+      schema,
+      networkPassphrase: Networks.TESTNET,
+      ledgerCloseMs: 200,
+    });
+    try {
+      const { url } = await sandbox.start(0);
+      const server = new Horizon.Server(url, { allowHttp: true });
+      const k = Keypair.random();
+      const res = await fetch(`${url}/friendbot?addr=${k.publicKey()}`);
+      expect(res.status).toBe(200);
+      expect((await server.loadAccount(k.publicKey())).balances[0]?.balance).toBe('10000.0000000');
+      await sandbox.stop();
+      await sql`select 1`.execute(db); // still usable: the caller owns it
+    } finally {
+      await sandbox.stop();
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
+      await db.destroy();
+    }
   });
 
   it('streams payments for an account from a cursor via SSE, as server.payments().forAccount().stream() expects', async () => {
