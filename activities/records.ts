@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { log } from '@temporalio/activity';
+import { formatAmount } from '../api/i18n/index.js';
+import { sep24Text } from '../api/interactive/messages.js';
 import { closeSessions } from '../api/interactive/tokens.js';
 import { toSep24Transaction } from '../api/sep24/serialize.js';
 import type { AppConfig } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import type { Refunds, TransactionStatus } from '../db/schema.js';
 import { getTransaction, updateTransaction } from '../db/transactions.js';
+import { isValidAmount } from '../stellar/fees.js';
 
 /**
  * Transaction rows as the workflows see them: the workflow owns the status, these activities mirror it into
@@ -13,12 +16,22 @@ import { getTransaction, updateTransaction } from '../db/transactions.js';
  * same values again.
  */
 
+/**
+ * A user-facing `message`, written in the transaction's language by the activity (X-11): a key of the
+ * `sep24.msg.*` catalog (api/interactive/messages.ts) with its parameters (amounts as decimal strings).
+ */
+export interface LocalizedMessage {
+  key: string;
+  params?: Record<string, string>;
+}
+
 /** The row fields a workflow may change, camelCase inside; `null` clears. Amounts are decimal strings. */
 export interface TransactionPatch {
   amountIn?: string | null;
   amountOut?: string | null;
   amountFee?: string | null;
-  message?: string | null;
+  /** A catalog message (localized here), or a plain string kept as is. */
+  message?: LocalizedMessage | string | null;
   stellarTransactionId?: string | null;
   externalTransactionId?: string | null;
   fromAddress?: string | null;
@@ -57,6 +70,21 @@ const TERMINAL: ReadonlySet<TransactionStatus> = new Set([
 
 export function createRecordActivities(deps: { config: AppConfig; db: Db }) {
   const { db, config } = deps;
+
+  async function localize(transactionId: string, message: LocalizedMessage): Promise<string> {
+    const row = await db
+      .selectFrom('transactions')
+      .select('lang')
+      .where('id', '=', transactionId)
+      .executeTakeFirst();
+    const lang = row?.lang ?? 'en';
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(message.params ?? {})) {
+      params[k] = isValidAmount(v) ? formatAmount(lang, v) : v;
+    }
+    return sep24Text(lang).t(`sep24.msg.${message.key}`, params);
+  }
+
   return {
     async mirrorTransactionStatus(input: MirrorStatusInput): Promise<MirrorStatusResult> {
       const p = input.patch ?? {};
@@ -65,7 +93,12 @@ export function createRecordActivities(deps: { config: AppConfig; db: Db }) {
       if (p.amountIn !== undefined) set.amount_in = p.amountIn;
       if (p.amountOut !== undefined) set.amount_out = p.amountOut;
       if (p.amountFee !== undefined) set.amount_fee = p.amountFee;
-      if (p.message !== undefined) set.message = p.message;
+      if (p.message !== undefined) {
+        set.message =
+          p.message === null || typeof p.message === 'string'
+            ? p.message
+            : await localize(input.transactionId, p.message);
+      }
       if (p.stellarTransactionId !== undefined) set.stellar_transaction_id = p.stellarTransactionId;
       if (p.externalTransactionId !== undefined) set.external_transaction_id = p.externalTransactionId;
       if (p.fromAddress !== undefined) set.from_address = p.fromAddress;

@@ -7,7 +7,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { RecordActivities } from '../activities/records.js';
+import type { LocalizedMessage, RecordActivities } from '../activities/records.js';
 import { compareAmounts, computeFee, type FeeSchedule, withinLimits } from '../stellar/fees.js';
 import { waitForKyc } from './kyc.js';
 import {
@@ -112,12 +112,21 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     transfers.push(transfer);
   });
 
-  const expire = async (message: string): Promise<DepositWorkflowResult> => {
-    await tracker.set('expired', { message, userActionRequiredBy: null, releaseBankReference: true });
+  const expire = async (key: string): Promise<DepositWorkflowResult> => {
+    await tracker.set('expired', {
+      message: { key },
+      userActionRequiredBy: null,
+      releaseBankReference: true,
+    });
     return { status: 'expired' };
   };
-  const fail = async (kind: string, message: string): Promise<DepositWorkflowResult> => {
-    await records.raiseAlert({ kind, transactionId, message });
+  /** Ends in `error`: the operator gets the details in an alert, the user a message in their language. */
+  const fail = async (
+    kind: string,
+    detail: string,
+    message: LocalizedMessage,
+  ): Promise<DepositWorkflowResult> => {
+    await records.raiseAlert({ kind, transactionId, message: detail });
     await tracker.set('error', { message, userActionRequiredBy: null, releaseBankReference: true });
     return { status: 'error' };
   };
@@ -125,11 +134,14 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   // 1. The user completes the hosted pages (amount, KYC) before the deposit expires.
   await tracker.set('incomplete', { userActionRequiredBy: addSeconds(rules.expirySeconds) });
   if (!(await condition(() => interactive !== undefined, rules.expirySeconds * 1000))) {
-    return expire('The deposit was not completed in time.');
+    return expire('expired_incomplete');
   }
   const announced = interactive!.amount;
   if (!withinLimits(announced, rules)) {
-    return fail('deposit_amount_out_of_limits', `The amount ${announced} is outside the accepted limits.`);
+    return fail('deposit_amount_out_of_limits', `The announced amount ${announced} is outside the limits.`, {
+      key: 'amount_out_of_limits',
+      params: { amount: announced },
+    });
   }
   const quote = computeFee(announced, rules);
 
@@ -142,7 +154,7 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   if (verdict === undefined) {
     await tracker.set('pending_anchor', {
       kycVerified: false,
-      message: 'Waiting for identity verification.',
+      message: { key: 'kyc_waiting' },
       amountIn: quote.amountIn,
       amountFee: quote.amountFee,
       amountOut: quote.amountOut,
@@ -157,7 +169,7 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     }
   }
   if (verdict === 'REJECTED') {
-    await tracker.set('error', { kycVerified: false, message: 'Identity verification was not approved.' });
+    await tracker.set('error', { kycVerified: false, message: { key: 'kyc_rejected' } });
     return { status: 'error' };
   }
 
@@ -172,7 +184,7 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     userActionRequiredBy: addSeconds(rules.expirySeconds),
   });
   if (!(await condition(() => transfers.length > 0, rules.expirySeconds * 1000))) {
-    return expire('No bank transfer arrived in time.');
+    return expire('expired_no_transfer');
   }
   const transfer = transfers[0]!;
   const funded = {
@@ -182,7 +194,7 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   };
 
   // 4. The amount that actually arrived decides the fee (or a refund).
-  const refund = async (reason: string, amount: string): Promise<DepositWorkflowResult> => {
+  const refund = async (reason: LocalizedMessage, amount: string): Promise<DepositWorkflowResult> => {
     await tracker.set('pending_anchor', { ...funded, amountIn: amount, message: reason });
     let refundId: string;
     try {
@@ -190,10 +202,12 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
         ref: `refund-${transactionId}`,
         bankTransferId: transfer.bankTransferId,
         amount,
-        reason,
+        reason: `deposit ${transactionId}: ${reason.key}`,
       }));
     } catch (err) {
-      return fail('deposit_refund_failed', `Refund of ${amount} failed: ${failureMessage(err)}`);
+      return fail('deposit_refund_failed', `Refund of ${amount} failed: ${failureMessage(err)}`, {
+        key: 'refund_failed',
+      });
     }
     await tracker.set('refunded', {
       amountIn: amount,
@@ -214,12 +228,15 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   if (compareAmounts(transfer.amount, announced) !== 0) {
     if (rules.amountMismatch === 'refund') {
       return refund(
-        `The transfer of ${transfer.amount} differs from the announced ${announced}.`,
+        { key: 'transfer_differs', params: { received: transfer.amount, announced } },
         transfer.amount,
       );
     }
     if (!withinLimits(transfer.amount, rules)) {
-      return refund(`The transfer of ${transfer.amount} is outside the accepted limits.`, transfer.amount);
+      return refund(
+        { key: 'transfer_out_of_limits', params: { received: transfer.amount } },
+        transfer.amount,
+      );
     }
     settled = computeFee(transfer.amount, rules);
   }
@@ -239,7 +256,7 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
       useClaimableBalance = true;
     } else {
       await tracker.set('pending_trust', {
-        message: `Add a trust line to ${input.assetCode} to receive the deposit.`,
+        message: { key: 'add_trustline', params: { asset: input.assetCode } },
         userActionRequiredBy: addSeconds(rules.trustTimeoutSeconds),
       });
       const deadline = Date.now() + rules.trustTimeoutSeconds * 1000;
@@ -250,9 +267,11 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
       }
       if (!trusted) {
         if (rules.trustTimeoutAction === 'refund') {
-          return refund('The trust line was not added in time; the transfer is refunded.', settled.amountIn);
+          return refund({ key: 'trust_timeout_refund' }, settled.amountIn);
         }
-        return fail('deposit_trust_timeout', 'The trust line was not added in time.');
+        return fail('deposit_trust_timeout', 'The trust line was not added in time.', {
+          key: 'trust_timeout',
+        });
       }
       await tracker.set('pending_anchor', { message: null, userActionRequiredBy: null });
     }
@@ -281,7 +300,9 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     }
   } catch (err) {
     log.error('deposit payout failed', { transactionId });
-    return fail('deposit_payout_failed', `The Stellar payment failed: ${failureMessage(err)}`);
+    return fail('deposit_payout_failed', `The Stellar payment failed: ${failureMessage(err)}`, {
+      key: 'payout_failed',
+    });
   }
   await tracker.set('completed', {
     stellarTransactionId: paid.hash,

@@ -3,6 +3,23 @@ import { extendCatalog } from '../i18n/index.js';
 /** Texts of the SEP-24 hosted pages and the more_info page (en + es, X-11). */
 export const sep24Text = extendCatalog({
   en: {
+    'sep24.msg.expired_incomplete': 'The deposit was not completed in time.',
+    'sep24.msg.expired_kyc': 'Identity verification was not completed in time.',
+    'sep24.msg.expired_no_transfer': 'No bank transfer arrived in time.',
+    'sep24.msg.kyc_waiting': 'Waiting for identity verification.',
+    'sep24.msg.kyc_rejected': 'Identity verification was not approved.',
+    'sep24.msg.amount_out_of_limits': 'The amount {amount} is outside the accepted limits.',
+    'sep24.msg.transfer_differs':
+      'The transfer of {received} differs from the announced {announced}; it is refunded.',
+    'sep24.msg.transfer_out_of_limits':
+      'The transfer of {received} is outside the accepted limits; it is refunded.',
+    'sep24.msg.add_trustline': 'Add a trust line to {asset} to receive the deposit.',
+    'sep24.msg.trust_timeout_refund': 'The trust line was not added in time; the transfer is refunded.',
+    'sep24.msg.trust_timeout': 'The trust line was not added in time. Our team will contact you.',
+    'sep24.msg.payout_failed':
+      'The payment could not be sent. Our team has been alerted and will contact you.',
+    'sep24.msg.refund_failed':
+      'The refund could not be sent. Our team has been alerted and will contact you.',
     'sep24.deposit.title': 'Deposit {asset}',
     'sep24.deposit.amount_label': 'Amount to deposit ({currency})',
     'sep24.deposit.amount_hint': 'Between {min} and {max}.',
@@ -63,6 +80,25 @@ export const sep24Text = extendCatalog({
     'sep24.status.error': 'Failed',
   },
   es: {
+    'sep24.msg.expired_incomplete': 'El depósito no se completó a tiempo.',
+    'sep24.msg.expired_kyc': 'La verificación de identidad no se completó a tiempo.',
+    'sep24.msg.expired_no_transfer': 'No recibimos la transferencia bancaria a tiempo.',
+    'sep24.msg.kyc_waiting': 'Esperando la verificación de identidad.',
+    'sep24.msg.kyc_rejected': 'La verificación de identidad no fue aprobada.',
+    'sep24.msg.amount_out_of_limits': 'El importe {amount} está fuera de los límites aceptados.',
+    'sep24.msg.transfer_differs':
+      'La transferencia de {received} no coincide con el importe anunciado de {announced}; se devuelve.',
+    'sep24.msg.transfer_out_of_limits':
+      'La transferencia de {received} está fuera de los límites aceptados; se devuelve.',
+    'sep24.msg.add_trustline': 'Añade una línea de confianza a {asset} para recibir el depósito.',
+    'sep24.msg.trust_timeout_refund':
+      'La línea de confianza no se añadió a tiempo; se devuelve la transferencia.',
+    'sep24.msg.trust_timeout':
+      'La línea de confianza no se añadió a tiempo. Nuestro equipo se pondrá en contacto contigo.',
+    'sep24.msg.payout_failed':
+      'No se pudo enviar el pago. Nuestro equipo ha sido avisado y se pondrá en contacto contigo.',
+    'sep24.msg.refund_failed':
+      'No se pudo enviar la devolución. Nuestro equipo ha sido avisado y se pondrá en contacto contigo.',
     'sep24.deposit.title': 'Depositar {asset}',
     'sep24.deposit.amount_label': 'Importe a depositar ({currency})',
     'sep24.deposit.amount_hint': 'Entre {min} y {max}.',

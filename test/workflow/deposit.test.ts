@@ -169,7 +169,12 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
   });
 
   async function startDeposit(
-    opts: Partial<Scenario> & { onChangeCallback?: string; amount?: string; claimable?: boolean } = {},
+    opts: Partial<Scenario> & {
+      onChangeCallback?: string;
+      amount?: string;
+      claimable?: boolean;
+      lang?: string;
+    } = {},
   ) {
     const id = randomUUID();
     const account = Keypair.random().publicKey();
@@ -212,6 +217,7 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
       refunds: null,
       claimable_balance_id: null,
       on_change_callback: opts.onChangeCallback ?? null,
+      ...(opts.lang ? { lang: opts.lang } : {}),
       status_eta: null,
       user_action_required_by: null,
       completed_at: null,
@@ -410,15 +416,17 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
     expect([...s.payments.values()][0]?.amount).toBe('197');
   });
 
-  it('received amount above the maximum: refunded, nothing paid on Stellar', async () => {
-    const { id, handle, s } = await startDeposit();
+  it('received amount above the maximum: refunded, nothing paid on Stellar, message in the user language (X-11)', async () => {
+    const { id, handle, s } = await startDeposit({ lang: 'es' });
     await handle.signal(interactiveCompletedSignal, { amount: '100' });
     await waitForStatus(handle, 'pending_user_transfer_start');
     await handle.signal(bankTransferReceivedSignal, transfer(id, '5000'));
     expect((await handle.result()).status).toBe('refunded');
     expect(s.paymentCalls).toBe(0);
     expect(s.refunds).toEqual([{ amount: '5000', bankTransferId: `bt-${id}-1` }]);
-    expect((await getTransaction(tdb.db, id))?.amount_in).toBe('5000.0000000');
+    const row = await getTransaction(tdb.db, id);
+    expect(row?.amount_in).toBe('5000.0000000');
+    expect(row?.message).toBe('La transferencia de 5000 está fuera de los límites aceptados; se devuelve.');
   });
 
   it('payout fails permanently: error with a message and an operator alert row, never a silent stall', async () => {
@@ -429,9 +437,12 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
     expect((await handle.result()).status).toBe('error');
     const row = await getTransaction(tdb.db, id);
     expect(row?.status).toBe('error');
-    expect(row?.message).toMatch(/StellarNotAuthorized/);
+    expect(row?.message).toBe(
+      'The payment could not be sent. Our team has been alerted and will contact you.',
+    );
     const alerts = await tdb.db.selectFrom('alerts').selectAll().where('transaction_id', '=', id).execute();
     expect(alerts.map((a) => a.kind)).toEqual(['deposit_payout_failed']);
+    expect(alerts[0]?.message).toMatch(/StellarNotAuthorized/); // the detail is for the operator only
   });
 
   it('duplicate and reordered bank signals: exactly one payment; a second distinct transfer raises an alert', async () => {
