@@ -17,8 +17,12 @@ const BENCHES: { file: string; fn: string; title: string }[] = [
 
 const results: { title: string; results: BenchResult[]; error?: string }[] = [];
 
+// BENCH_ONLY=sep10,payments runs a subset and prints it without rewriting BENCHMARKS.md.
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const selected = only ? BENCHES.filter((b) => only.some((o) => b.file.includes(o))) : BENCHES;
+
 describe('benchmarks', () => {
-  for (const bench of BENCHES) {
+  for (const bench of selected) {
     it(bench.title, async () => {
       let mod: BenchModule;
       try {
@@ -61,6 +65,6 @@ afterAll(() => {
       );
     }
   }
-  writeFileSync('BENCHMARKS.md', `${lines.join('\n')}\n`);
+  if (!only) writeFileSync('BENCHMARKS.md', `${lines.join('\n')}\n`);
   console.log(lines.join('\n'));
 });
