@@ -485,6 +485,15 @@ export const kycEnv = {
     .max(3600)
     .default(300)
     .describe('KYC webhooks whose signed timestamp is further than this from now are rejected (replays)'),
+  KYC_CHECK_RESEND_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(900)
+    .describe(
+      'a KYC check the provider has not answered after this long is sent again (same reference: idempotent) on the next GET /customer',
+    ),
   SANDBOX_KYC_DELAY_MS: z.coerce
     .number()
     .int()

@@ -121,7 +121,7 @@ export async function setFieldStatus(
   if (names.length === 0) return;
   await db
     .updateTable('customer_fields')
-    .set({ status, error, updated_at: new Date() })
+    .set({ status, error })
     .where('customer_id', '=', customerId)
     .where('name', 'in', names)
     .execute();
@@ -134,7 +134,7 @@ export async function setFieldStatus(
 export async function acceptProcessingFields(db: Executor, customerId: string, sentAt: Date): Promise<void> {
   await db
     .updateTable('customer_fields')
-    .set({ status: 'ACCEPTED', error: null, updated_at: new Date() })
+    .set({ status: 'ACCEPTED', error: null })
     .where('customer_id', '=', customerId)
     .where('status', '=', 'PROCESSING')
     .where('updated_at', '<=', sentAt)
@@ -212,7 +212,7 @@ export async function findCheck(db: Executor, id: string): Promise<KycCheckRow |
 export async function updateCheck(
   db: Executor,
   id: string,
-  patch: Partial<Pick<KycCheckRow, 'status' | 'provider_check_id' | 'completed_at'>>,
+  patch: Partial<Pick<KycCheckRow, 'status' | 'provider_check_id' | 'completed_at' | 'last_sent_at'>>,
 ): Promise<void> {
   await db.updateTable('kyc_checks').set(patch).where('id', '=', id).execute();
 }

@@ -139,6 +139,7 @@ export interface CustomerFieldsTable {
   size_bytes: number | null;
   status: KycFieldStatus;
   error: string | null;
+  /** When the value last changed (not its status): an approval covers values older than its check. */
   updated_at: Generated<Date>;
 }
 

@@ -328,7 +328,7 @@ function checkVerificationCodes(
 async function markVerified(ctx: KycContext, customerId: string, name: string): Promise<void> {
   await ctx.db
     .updateTable('customer_fields')
-    .set({ status: 'PROCESSING', error: null, updated_at: new Date() })
+    .set({ status: 'PROCESSING', error: null })
     .where('customer_id', '=', customerId)
     .where('name', '=', name)
     .where('status', '=', 'VERIFICATION_REQUIRED')
@@ -404,9 +404,13 @@ async function submitCheck(
       fields: texts,
       documents,
     });
-    await updateCheck(ctx.db, checkId, { status: 'submitted', provider_check_id: providerCheckId });
+    await updateCheck(ctx.db, checkId, {
+      status: 'submitted',
+      provider_check_id: providerCheckId,
+      last_sent_at: new Date(),
+    });
   } catch (err) {
-    // Stays pending_submit: the next GET/PUT for this customer, or a workflow's getKycStatus, retries it.
+    // Stays as it was (pending_submit, or submitted with the old last_sent_at): the next GET retries it.
     ctx.logger.warn(
       { customerId, checkId, error: err instanceof Error ? err.message : 'error' },
       'KYC check not submitted yet',
@@ -414,9 +418,14 @@ async function submitCheck(
   }
 }
 
-/** Retries checks the provider has not received yet (called on GET /customer and by getKycStatus). */
+/** Retries checks the provider has not received or has not answered for too long (called on GET /customer). */
 export async function resubmitPendingChecks(ctx: KycContext, customer: CustomerRow): Promise<void> {
-  const pending = (await openChecks(ctx.db, customer.id)).filter((c) => c.status === 'pending_submit');
+  // Never delivered, or delivered so long ago that the provider may have lost it (the reference makes a
+  // repeat harmless: the provider answers with the check it already has).
+  const staleBefore = new Date(Date.now() - ctx.config.kyc.checkResendSeconds * 1000);
+  const pending = (await openChecks(ctx.db, customer.id)).filter(
+    (c) => c.status === 'pending_submit' || (c.last_sent_at !== null && c.last_sent_at < staleBefore),
+  );
   if (pending.length === 0) return;
   const fields = await listFields(ctx.db, customer.id);
   for (const check of pending) await submitCheck(ctx, customer.id, check.id, check.tier, fields);
@@ -479,7 +488,7 @@ export async function applyVerdict(
     if (names.length > 0) {
       await ctx.db
         .updateTable('customer_fields')
-        .set({ status: 'REJECTED', error: reason, updated_at: new Date() })
+        .set({ status: 'REJECTED', error: reason })
         .where('customer_id', '=', customer.id)
         .where('name', 'in', names)
         .execute();

@@ -10,6 +10,7 @@ import * as rateLimitUnlogged from './20261125T155100_rate_limit_unlogged.js';
 import * as stellarPayments from './20261125T154000_stellar_payments.js';
 import * as bankDeliveryLease from './20261125T160000_bank_delivery_lease.js';
 import * as kycFiles from './20261125T160500_kyc_files.js';
+import * as kycCheckResend from './20261125T161000_kyc_check_resend.js';
 
 /**
  * Every migration, listed explicitly and in order (no directory globbing). Names are timestamps; a merged
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '20261125T154000_stellar_payments': stellarPayments,
   '20261125T160000_bank_delivery_lease': bankDeliveryLease,
   '20261125T160500_kyc_files': kycFiles,
+  '20261125T161000_kyc_check_resend': kycCheckResend,
 };

@@ -91,6 +91,13 @@ describe('SEP-12 happy paths (real Postgres, real sandbox KYC provider)', () => 
         'ACCEPTED',
       );
       expect(accepted.id).toBe(id);
+      // one check was enough: an approval does not trigger another round
+      const checks = await h.tdb.db
+        .selectFrom('kyc_checks')
+        .select('status')
+        .where('customer_id', '=', id)
+        .execute();
+      expect(checks).toEqual([{ status: 'approved' }]);
       expect(accepted.provided_fields?.last_name?.status).toBe('ACCEPTED');
       // S12-08: an ACCEPTED customer has no non-optional entries
       expect(Object.values(accepted.fields).every((f) => f.optional === true)).toBe(true);

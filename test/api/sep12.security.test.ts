@@ -199,6 +199,46 @@ describe('SEP-12 security: auth, isolation, webhook signatures, no personal data
     });
   });
 
+  it('a check the provider lost is sent again (same reference) once KYC_CHECK_RESEND_SECONDS have passed', async () => {
+    const account = newAccount();
+    const token = await h.token(account);
+    const sent: string[] = [];
+    const saved = h.ctx.provider;
+    h.ctx.provider = {
+      submitCheck: async (req) => {
+        sent.push(req.reference);
+        return { providerCheckId: 'lost-by-provider' };
+      },
+    };
+    // Only this customer's checks: verdicts of earlier tests may still be arriving for other customers.
+    const mine = async () => {
+      const checks = await h.tdb.db
+        .selectFrom('kyc_checks')
+        .innerJoin('customers', 'customers.id', 'kyc_checks.customer_id')
+        .select('kyc_checks.id')
+        .where('customers.account', '=', account)
+        .execute();
+      const ids = new Set(checks.map((c) => c.id));
+      return sent.filter((r) => ids.has(r));
+    };
+    try {
+      await h.app.request('/kyc/customer', jsonPut(token, tier1Fields()));
+      const [first] = await mine();
+      expect(await mine()).toEqual([first]);
+      await h.app.request('/kyc/customer', { headers: bearer(token) });
+      expect(await mine()).toEqual([first]); // recent: not sent again
+      await h.tdb.db
+        .updateTable('kyc_checks')
+        .set({ last_sent_at: new Date(Date.now() - (h.config.kyc.checkResendSeconds + 5) * 1000) })
+        .where('id', '=', first!)
+        .execute();
+      await h.app.request('/kyc/customer', { headers: bearer(token) });
+      expect(await mine()).toEqual([first, first]);
+    } finally {
+      h.ctx.provider = saved;
+    }
+  });
+
   it('personal data never reaches the logs (even when the provider is down)', async () => {
     const token = await h.token(newAccount());
     const saved = h.ctx.provider;
