@@ -151,6 +151,8 @@ export interface KycChecksTable {
   provider_check_id: string | null;
   created_at: Generated<Date>;
   completed_at: Date | null;
+  /** When it was last sent to the provider; an unanswered check is sent again after KYC_CHECK_RESEND_SECONDS. */
+  last_sent_at: Date | null;
 }
 
 export interface KycWebhookEventsTable {
