@@ -247,8 +247,11 @@ export function createObserverActivities(deps: ObserverActivityDeps) {
           return { read: records.length, recorded, signalled, cursor: next };
         }
         if (Date.now() >= deadline) return { read: 0, recorded: 0, signalled, cursor };
-        heartbeat(cursor);
-        await sleep(config.payments.observerPollIntervalMs);
+        // Heartbeat at least every 5 s whatever the poll interval (the workflow's heartbeat timeout is 15 s).
+        for (let waited = 0; waited < config.payments.observerPollIntervalMs; waited += 5000) {
+          heartbeat(cursor);
+          await sleep(Math.min(5000, config.payments.observerPollIntervalMs - waited));
+        }
       }
     },
   };
