@@ -2,6 +2,7 @@ import { Memo, StrKey } from '@stellar/stellar-sdk';
 import { z } from 'zod';
 import type { AppConfig, Sep24AssetOperation } from '../../config/index.js';
 import { compareAmounts, isValidAmount, normalizeAmount } from '../../stellar/fees.js';
+import { sep9Field } from '../../stellar/sep9.js';
 import { badRequest } from '../middleware/errors.js';
 
 /** Field rules shared by the deposit and withdraw interactive endpoints (S24-08, S24-09, S24-13). */
@@ -109,51 +110,15 @@ export function checkMemo(
   return { memo, memoType: type };
 }
 
-/** SEP-9 fields a wallet may send to prefill the forms (S24-09); strings only, never logged. */
-export const SEP9_PREFILL_FIELDS = [
-  'family_name',
-  'last_name',
-  'given_name',
-  'first_name',
-  'additional_name',
-  'address_country_code',
-  'state_or_province',
-  'city',
-  'postal_code',
-  'address',
-  'mobile_number',
-  'email_address',
-  'birth_date',
-  'birth_place',
-  'birth_country_code',
-  'tax_id',
-  'tax_id_name',
-  'occupation',
-  'employer_name',
-  'employer_address',
-  'language_code',
-  'id_type',
-  'id_country_code',
-  'id_issue_date',
-  'id_expiration_date',
-  'id_number',
-  'ip_address',
-  'sex',
-  'bank_name',
-  'bank_account_type',
-  'bank_account_number',
-  'bank_number',
-  'bank_phone_number',
-  'bank_branch_number',
-  'clabe_number',
-  'cbu_number',
-  'cbu_alias',
-] as const;
-
+/**
+ * SEP-9 fields a wallet sent to prefill the forms (S24-09): any text field of the SEP-9 catalogue
+ * (stellar/sep9.ts), strings only; binary ones are uploaded in the KYC form itself. Never logged.
+ */
 export function pickPrefill(body: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of SEP9_PREFILL_FIELDS) {
-    const v = body[k];
+  for (const [k, v] of Object.entries(body)) {
+    const field = sep9Field(k);
+    if (!field || field.type === 'binary') continue;
     if (typeof v === 'string' && v.trim() !== '' && v.length <= 500) out[k] = v.trim();
   }
   return out;
