@@ -77,13 +77,14 @@ export function createHorizonSandbox(o: HorizonSandboxOptions): HorizonSandbox {
   const ownsDb = !o.db;
   const db = o.db ?? createDb({ url: o.databaseUrl!, poolSize: 5 }); // one connection holds the schema lock
   const store = new HorizonStore(db, o.schema ?? 'sandbox_horizon');
+  const rate = rateFunction(o.pathPaymentRate ?? '1', o.pathPaymentRates ?? {});
   const ledger = new Ledger({
     passphrase: o.networkPassphrase,
     baseFee: BigInt(o.baseFee ?? 100),
     baseReserve: toStroops(o.baseReserve ?? '0.5'),
     maxOpsPerLedger: o.maxOpsPerLedger ?? 1000,
     ledgerCloseMs: o.ledgerCloseMs ?? 5000,
-    rate: rateFunction(o.pathPaymentRate ?? '1', o.pathPaymentRates ?? {}),
+    rate,
     store,
     lockSchema: ownsDb,
     onCloseError: (err) => o.onError?.(err, 'ledger-close'),
@@ -91,6 +92,7 @@ export function createHorizonSandbox(o: HorizonSandboxOptions): HorizonSandbox {
   const shutdown = new AbortController();
   const app = createHorizonApp({
     ledger,
+    rate,
     store,
     passphrase: o.networkPassphrase,
     friendbotAmount: o.friendbotAmount ?? '10000',

@@ -302,6 +302,27 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
       }),
     ]);
     expect((await failure(under)).operations).toEqual(['op_under_dest_min']);
+
+    // path finding quotes the same fixed rates
+    const sendPaths = await server.strictSendPaths(Asset.native(), '10', [USD]).call();
+    expect(sendPaths.records).toEqual([
+      expect.objectContaining({
+        source_asset_type: 'native',
+        destination_asset_code: 'USD',
+        destination_amount: '5.0000000',
+        path: [],
+      }),
+    ]);
+    const receivePaths = await server.strictReceivePaths([Asset.native()], USD, '5').call();
+    expect(receivePaths.records[0]).toMatchObject({
+      source_amount: '10.0000000',
+      destination_amount: '5.0000000',
+    });
+    const toDave = await server.strictSendPaths(USD, '1', dave.publicKey()).call();
+    expect(toDave.records.map((r) => [r.destination_asset_type, r.destination_amount])).toEqual([
+      ['native', '2.0000000'],
+      ['credit_alphanum4', '1.0000000'],
+    ]);
   });
 
   it('fee bump: the fee account pays; GET by either hash shows fee_account', async () => {
