@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, startStack, until } from './stack/index.js';
+import {
+  assetBalance,
+  bankTransfer,
+  completeDepositPages,
+  fromStroops,
+  getTransaction,
+  seededRandom,
+  sep10Token,
+  startInteractive,
+  toStroops,
+  waitForStatus,
+  walletUser,
+} from './stack/wallet.js';
+
+/**
+ * Issue 7 acceptance: the worker process is SIGKILLed at random points (seeded; the seed is logged and can be
+ * replayed with CRASH_SEED) while 20 SEP-24 deposits run through the real stack as separate processes, and
+ * restarted each time. Every deposit completes exactly once, and the sandbox ledger proves it.
+ */
+const DEPOSITS = 20;
+const MIN_KILLS = 3;
+const MAX_KILLS = 8;
+
+describe('crash: worker SIGKILLed during 20 deposits (issue 7)', () => {
+  let stack: Stack;
+  const seed = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  const random = seededRandom(seed);
+
+  beforeAll(async () => {
+    console.log(`[crash-deposits] seed ${seed} (replay with CRASH_SEED=${seed})`);
+    stack = await startStack({
+      workers: 1,
+      env: { SEP24_DEPOSIT_FEE_FIXED: '0.25', SEP24_DEPOSIT_FEE_PERCENT: '1' },
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  }, 60_000);
+
+  it('every deposit completes exactly once: one payment per user, balances equal amount_out (S24-12, S24-29, issue 7)', async () => {
+    const users = [];
+    for (let i = 0; i < DEPOSITS; i += 5) {
+      users.push(...(await Promise.all(Array.from({ length: Math.min(5, DEPOSITS - i) }, () => walletUser(stack)))));
+    }
+    // Distinct amounts with up to 7 decimals; fees 0.25 + 1 %.
+    const amounts = users.map((_, i) => `${10 + i}.${String(1 + ((i * 7919) % 9_999_999)).padStart(7, '0')}`);
+
+    const flows = users.map(async (user, i) => {
+      const jwt = await sep10Token(stack, stack.publicUrl, user);
+      const { id, url } = await startInteractive(stack.publicUrl, jwt, 'deposit', stack.config.stellar.assetCode);
+      const reference = await completeDepositPages(url, amounts[i]!);
+      await bankTransfer(stack, reference, amounts[i]!);
+      return { user, jwt, id };
+    });
+    const opened = Promise.all(flows);
+    let settled = false;
+    const finished = opened
+      .then((list) =>
+        Promise.all(
+          list.map((o) => waitForStatus(stack.publicUrl, o.jwt, o.id, ['completed', 'error', 'refunded'], 300_000)),
+        ),
+      )
+      .finally(() => {
+        settled = true;
+      });
+
+    // The killer: SIGKILL at seeded random moments for as long as deposits are in flight (opening, waiting for
+    // the bank, paying on Stellar, recording), at least MIN_KILLS times.
+    const kills: number[] = [];
+    const t0 = Date.now();
+    for (let k = 0; k < MAX_KILLS && (!settled || k < MIN_KILLS); k++) {
+      await new Promise((r) => setTimeout(r, 500 + Math.floor(random() * 5000)));
+      kills.push(Date.now() - t0);
+      await stack.killWorker(0, 'SIGKILL');
+      await stack.restartWorker(0);
+    }
+    console.log(`[crash-deposits] SIGKILL at ${kills.join(', ')} ms after the start`);
+    const done = await finished;
+    for (const tx of done) expect(tx.status).toBe('completed');
+
+    let expected = 0n;
+    let received = 0n;
+    for (const [i, o] of (await opened).entries()) {
+      const tx = await getTransaction(stack.publicUrl, o.jwt, o.id);
+      expect(toStroops(String(tx.amount_in))).toBe(toStroops(amounts[i]!));
+      expect(tx.stellar_transaction_id).toMatch(/^[0-9a-f]{64}$/);
+      const out = toStroops(String(tx.amount_out));
+      expected += out;
+      const balance = await assetBalance(stack, o.user.publicKey());
+      received += balance;
+      expect(fromStroops(balance), `user ${i} balance`).toBe(fromStroops(out));
+      // Exactly one credit of the asset reached this user on the ledger, in the transaction the anchor reports.
+      const payments = await stack.horizon.payments().forAccount(o.user.publicKey()).limit(200).call();
+      const credits = payments.records.filter(
+        (p) => p.type === 'payment' && 'to' in p && p.to === o.user.publicKey() && p.asset_code === stack.config.stellar.assetCode,
+      );
+      expect(credits).toHaveLength(1);
+      expect(credits[0]!.transaction_hash).toBe(tx.stellar_transaction_id);
+    }
+    expect(fromStroops(received)).toBe(fromStroops(expected));
+    // Nothing is still waiting to be paid in the anchor's own records.
+    const open = await until(
+      async () => {
+        const rows = await stack.db
+          .selectFrom('transactions')
+          .select(['id', 'status'])
+          .where('kind', '=', 'deposit')
+          .execute();
+        return rows.length === DEPOSITS ? rows : undefined;
+      },
+      10_000,
+      'the deposit rows',
+    );
+    expect(open.every((r) => r.status === 'completed')).toBe(true);
+  }, 420_000);
+});
