@@ -24,6 +24,7 @@ import {
   type ReceivedPayment,
 } from './messages.js';
 import { trackStatus } from './transaction-common.js';
+import { type WithdrawalMessageKey, withdrawalMessage } from './withdrawal-messages.js';
 
 /**
  * A SEP-24 withdrawal, one run per transaction (ID `withdraw-<transactionId>`):
@@ -71,6 +72,8 @@ export interface WithdrawalInput {
   sourceAccount: string;
   assetCode: string;
   assetIssuer: string | null;
+  /** Language of user-facing messages (the request's `lang`); the form's choice wins when it sends one. */
+  lang?: string | null;
   /** Amount from the request, if the wallet sent one; the form confirms or changes it. */
   amount?: string | null;
   /** S24-14: refunds carry this memo, else the memo of the user's payment. */
@@ -119,6 +122,9 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   const { transactionId, policy } = input;
   const asset = { code: input.assetCode, issuer: input.assetIssuer };
   const tracker = trackStatus(transactionId, 'incomplete');
+  let lang = input.lang ?? 'en';
+  const msg = (key: WithdrawalMessageKey | `period.${string}`, params?: Record<string, string>) =>
+    withdrawalMessage(lang, key as WithdrawalMessageKey, params);
   let interactive: InteractiveInfo | null = null;
   const payments: ReceivedPayment[] = [];
   const seenOperations = new Set<string>();
@@ -154,19 +160,20 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   const formDone = await condition(() => interactive !== null, policy.interactiveTimeoutSeconds * 1000);
   if (!formDone || interactive === null) {
     await setStatus('expired', {
-      message: 'The withdrawal form was not completed in time.',
+      message: msg('form_expired'),
       userActionRequiredBy: null,
     });
     return { status: 'expired' };
   }
   const info: InteractiveInfo = interactive;
+  if (info.lang) lang = info.lang;
   const requested = info.amount;
   if (compareAmounts(requested, policy.minAmount) < 0) {
-    await setStatus('too_small', { message: `The minimum withdrawal is ${policy.minAmount}.` });
+    await setStatus('too_small', { message: msg('too_small', { min: policy.minAmount }) });
     return { status: 'too_small' };
   }
   if (compareAmounts(requested, policy.maxAmount) > 0) {
-    await setStatus('too_large', { message: `The maximum withdrawal is ${policy.maxAmount}.` });
+    await setStatus('too_large', { message: msg('too_large', { max: policy.maxAmount }) });
     return { status: 'too_large' };
   }
   const limits = await acts.checkWithdrawalLimits({
@@ -177,7 +184,10 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   });
   if (!limits.ok) {
     await setStatus('error', {
-      message: `The ${limits.limit} withdrawal limit allows at most ${limits.remaining} more.`,
+      message: msg('limit', {
+        period: msg(`period.${limits.limit ?? 'daily'}`),
+        remaining: limits.remaining ?? '0',
+      }),
     });
     return { status: 'error' };
   }
@@ -193,19 +203,19 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   if (verdict === undefined) {
     await setStatus('pending_anchor', {
       kycVerified: false,
-      message: 'Waiting for identity verification.',
+      message: msg('kyc_waiting'),
       userActionRequiredBy: null,
     });
     try {
       verdict = await waitForKyc({ ...kycKey, tier, timeout: policy.interactiveTimeoutSeconds * 1000 });
     } catch (err) {
       if (failureType(err) !== 'KycTimeout') throw err;
-      await setStatus('expired', { message: 'Identity verification was not completed in time.' });
+      await setStatus('expired', { message: msg('kyc_expired') });
       return { status: 'expired' };
     }
   }
   if (verdict === 'REJECTED') {
-    await setStatus('error', { kycVerified: false, message: 'Identity verification was not approved.' });
+    await setStatus('error', { kycVerified: false, message: msg('kyc_rejected') });
     return { status: 'error' };
   }
 
@@ -230,7 +240,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   const paid = await condition(() => payments.length > 0, policy.paymentTimeoutSeconds * 1000);
   if (!paid) {
     await setStatus('expired', {
-      message: 'No payment was received in time.',
+      message: msg('payment_expired'),
       userActionRequiredBy: null,
     });
     return { status: 'expired' };
@@ -291,7 +301,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     const rest = toStroops(received) - already;
     if (rest > 0n && !(await refund(fromStroops(rest)))) {
       await setStatus('error', {
-        message: `${reason} The refund could not be sent yet; our team has been alerted.`,
+        message: msg('refund_stuck', { reason }),
       });
       return { status: 'error', amountIn: received };
     }
@@ -308,8 +318,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   // --- 3. is this the payment we asked for? (S24-22) ------------------------------------------------------
   const sameAsset =
     payment.assetCode === asset.code && (payment.assetIssuer ?? null) === (asset.issuer ?? null);
-  if (!sameAsset)
-    return refundAll(`The payment was in ${payment.assetCode}, not ${asset.code}; it was refunded.`);
+  if (!sameAsset) return refundAll(msg('wrong_asset', { paid: payment.assetCode, asset: asset.code }));
 
   let payoutBase = received; // the part of the payment that will be paid out (before fee)
   if (compareAmounts(received, quote.amountIn) !== 0) {
@@ -317,9 +326,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     const tolerance = percentOf(quote.amountIn, policy.amountTolerancePercent);
     const abs = deviation < 0n ? -deviation : deviation;
     if (policy.amountMismatch === 'refund') {
-      return refundAll(
-        `The payment of ${received} did not match the requested ${quote.amountIn}; it was refunded.`,
-      );
+      return refundAll(msg('amount_mismatch', { received, requested: quote.amountIn }));
     }
     if (abs <= tolerance) {
       payoutBase = received; // adjust: accept the amount actually sent, recompute the fee
@@ -327,18 +334,16 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
       payoutBase = quote.amountIn; // too much: pay out what was asked, refund the excess (partial refund)
       if (!(await refund(fromStroops(deviation)))) {
         await setStatus('error', {
-          message: 'The excess payment could not be refunded yet; our team has been alerted.',
+          message: msg('excess_stuck'),
         });
         return { status: 'error', amountIn: received };
       }
     } else {
-      return refundAll(
-        `The payment of ${received} was too far below the requested ${quote.amountIn}; it was refunded.`,
-      );
+      return refundAll(msg('amount_too_low', { received, requested: quote.amountIn }));
     }
     if (!withinLimits(payoutBase, policy)) {
       return refundAll(
-        `The amount ${payoutBase} is outside the limits ${policy.minAmount}–${policy.maxAmount}; it was refunded.`,
+        msg('out_of_limits', { amount: payoutBase, min: policy.minAmount, max: policy.maxAmount }),
       );
     }
   }
@@ -349,8 +354,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     assetCode: input.assetCode,
     amount: payoutBase,
   });
-  if (!again.ok)
-    return refundAll(`The ${again.limit} withdrawal limit was exceeded; the payment was refunded.`);
+  if (!again.ok) return refundAll(msg('limit_refunded', { period: msg(`period.${again.limit ?? 'daily'}`) }));
 
   const partialRefunds = refundPayments.length > 0 ? refundsObject() : null;
   await setStatus('pending_anchor', {
@@ -367,7 +371,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   if (reasons.length > 0) {
     awaitingDecision = true;
     await acts.recordWithdrawalReview({ transactionId, reasons });
-    await setStatus('pending_anchor', { message: 'Your withdrawal is being reviewed.' });
+    await setStatus('pending_anchor', { message: msg('in_review') });
     const inTime = await condition(
       () => decision !== null || refundRequest !== null,
       policy.approvalSlaSeconds * 1000,
@@ -396,13 +400,13 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     const d: OperatorDecision = decision!;
     await acts.recordWithdrawalReview({ transactionId, reasons, decision: d });
     if (d.decision === 'reject') {
-      return refundAll('The withdrawal was not approved; the payment was refunded.');
+      return refundAll(msg('not_approved'));
     }
   }
 
   // --- 5. bank payout -----------------------------------------------------------------------------------------
   if (refundRequest !== null) {
-    return refundAll('The withdrawal was cancelled by our team; the payment was refunded.');
+    return refundAll(msg('cancelled'));
   }
   const payoutRef = `payout-${transactionId}`;
   await setStatus('pending_external', { message: null });
@@ -426,14 +430,14 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     }
   } catch (err) {
     if (failureType(err) === 'BankPayoutRejected') {
-      return refundAll('The bank could not pay out this withdrawal; the payment was refunded.');
+      return refundAll(msg('bank_rejected'));
     }
     await acts.raiseAlert({
       transactionId,
       kind: 'withdraw_payout_failed',
       message: `Payout ${payoutRef} did not go through after retries; check the bank before retrying or refunding.`,
     });
-    await setStatus('error', { message: 'The payout is delayed; our team has been alerted.' });
+    await setStatus('error', { message: msg('payout_delayed') });
     return { status: 'error', amountIn: received, payoutRef };
   }
 

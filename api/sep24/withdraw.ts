@@ -121,6 +121,7 @@ export function sep24WithdrawApp(deps: ApiDeps) {
       account: identity.account,
       accountMemo: identity.memo ?? null,
       sourceAccount: account,
+      lang,
       assetCode: config.stellar.assetCode,
       assetIssuer: config.stellar.issuerAccount,
       amount,

@@ -156,6 +156,7 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
       policy?: Partial<WithdrawalPolicy>;
       account?: string;
       accountMemo?: string;
+      lang?: string;
     } = {},
   ) {
     const id = randomUUID();
@@ -186,6 +187,7 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
       account: opts.account ?? USER,
       accountMemo: opts.accountMemo ?? null,
       sourceAccount: opts.account ?? USER,
+      lang: opts.lang ?? 'en',
       assetCode: config.stellar.assetCode,
       assetIssuer: config.stellar.issuerAccount,
       refundMemo: opts.refundMemo ?? null,
@@ -298,10 +300,13 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     expect(r.user_action_required_by).toBeNull();
   });
 
-  it('form never finished → expired', async () => {
-    const { id, handle } = await newWithdrawal();
+  it('form never finished → expired, message in the transaction language (X-11)', async () => {
+    const { id, handle } = await newWithdrawal({ lang: 'es-AR' });
     expect((await handle.result()).status).toBe('expired');
-    expect((await row(id)).status).toBe('expired');
+    expect(await row(id)).toMatchObject({
+      status: 'expired',
+      message: 'El formulario de retiro no se completó a tiempo.',
+    });
   });
 
   it('above the approval threshold, approved within the SLA → paid out, no alert', async () => {
@@ -540,6 +545,56 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
       amount: '150',
     });
     expect(other).toEqual({ ok: true, remaining: '150' });
+
+    // The same rule inside a running workflow: a worker whose config has the limit ends the run in `error`
+    // before any memo is handed out, whatever the form said.
+    const limitedQueue = `${taskQueue}-limited`;
+    const limitedWorker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: limitedQueue,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      activities: {
+        ...createRecordActivities({ config: limited, db: tdb.db }),
+        ...createNotifyActivities({ config: limited }),
+        ...createKycActivities({ config: limited, db: tdb.db }),
+        ...createWithdrawalActivities({ config: limited, db: tdb.db, rails }),
+      },
+    });
+    const id = randomUUID();
+    await tdb.db
+      .insertInto('transactions')
+      .values({
+        id,
+        kind: 'withdrawal',
+        status: 'incomplete',
+        sub: USER,
+        sub_account: USER,
+        asset_code: config.stellar.assetCode,
+        asset_issuer: config.stellar.issuerAccount,
+        stellar_account: USER,
+      })
+      .execute();
+    const result = await limitedWorker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof withdrawalWorkflow>('withdrawalWorkflow', {
+        taskQueue: limitedQueue,
+        workflowId: `withdraw-${id}`,
+        args: [
+          {
+            transactionId: id,
+            account: USER,
+            sourceAccount: USER,
+            assetCode: config.stellar.assetCode,
+            assetIssuer: config.stellar.issuerAccount,
+            policy: policy(),
+          },
+        ],
+      });
+      await handle.signal(interactiveCompletedSignal, { amount: '10', lang: 'en' });
+      return handle.result();
+    });
+    expect(result.status).toBe('error');
+    expect(await row(id)).toMatchObject({ status: 'error', memo: null });
+    expect((await row(id)).message).toMatch(/daily withdrawal limit allows at most 0 more/);
   });
 
   it('amount below the minimum → too_small without asking for a payment', async () => {
