@@ -347,4 +347,32 @@ describe('SEP-24 withdraw hosted pages', () => {
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('Revisa y confirma');
   });
+
+  it('S24-19: callback=postMessage and on_change_callback on the URL are kept; the last page posts the transaction', async () => {
+    const { url } = await startWithdrawal(user, 'en');
+    const withCallbacks = new URL(url);
+    withCallbacks.searchParams.set('callback', 'postMessage');
+    withCallbacks.searchParams.set('on_change_callback', 'postMessage');
+    const { id, session } = await openSession(withCallbacks.toString());
+    expect(
+      await tdb.db
+        .selectFrom('transactions')
+        .select(['interactive_callback', 'on_change_callback'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ interactive_callback: 'postMessage', on_change_callback: 'postMessage' });
+    await postForm('/sep24/interactive/withdraw/form', {
+      transaction_id: id,
+      session,
+      amount: '12',
+      holder: 'Ada Lovelace',
+      account: 'ES9121000418450200051332',
+      routing: '',
+    });
+    const done = await postForm('/sep24/interactive/withdraw/confirm', { transaction_id: id, session });
+    const html = await done.text();
+    expect(html).toContain('window.opener||window.parent');
+    expect(html).toContain(`\\"id\\":\\"${id}\\"`);
+    expect(html).toContain('\\"kind\\":\\"withdrawal\\"');
+  });
 });
