@@ -688,4 +688,27 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
       );
     }
   });
+
+  it('a rule flags a small payment sent from another account → held for approval (unexpected_sender)', async () => {
+    const { id, handle } = await newWithdrawal();
+    await fillForm(handle, '30');
+    const stranger = 'GSTRANGERAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    await handle.signal(paymentReceivedSignal, payment(id, '30', (await row(id)).memo!, { from: stranger }));
+    await expect
+      .poll(
+        async () =>
+          (
+            await tdb.db
+              .selectFrom('withdrawal_details')
+              .select('approval_reasons')
+              .where('transaction_id', '=', id)
+              .executeTakeFirst()
+          )?.approval_reasons,
+        { timeout: 30_000 },
+      )
+      .toEqual(['unexpected_sender']);
+    await handle.signal(operatorDecisionSignal, { decision: 'reject', operator: 'ops@anchor' });
+    expect((await handle.result()).status).toBe('refunded');
+    expect(rails.stellarPayments.get(`refund-${id}`)?.destination).toBe(stranger);
+  });
 });
