@@ -13,6 +13,7 @@ import { waitForKyc } from './kyc.js';
 import {
   type BankTransferReceived,
   bankTransferReceivedSignal,
+  distributionToppedUpSignal,
   type InteractiveInfo,
   interactiveCompletedSignal,
 } from './messages.js';
@@ -93,6 +94,12 @@ const payout = proxyActivities<
   },
 });
 
+/** activities/stellar.ts StellarFailure.Underfunded (a type name, so the workflow needs no implementation import). */
+const UNDERFUNDED = 'StellarUnderfunded';
+/** A top-up is signalled best effort: re-check at least this often, and give up (error + alert) after a day. */
+const TOP_UP_RECHECK_MS = 15 * 60 * 1000;
+const LIQUIDITY_WAIT_MS = 24 * 60 * 60 * 1000;
+
 const addSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
 
 export async function depositWorkflow(input: DepositWorkflowInput): Promise<DepositWorkflowResult> {
@@ -102,6 +109,10 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   let interactive: InteractiveInfo | undefined;
   const seenTransfers = new Set<string>();
   const transfers: BankTransferReceived[] = [];
+  let toppedUp = false;
+  setHandler(distributionToppedUpSignal, () => {
+    toppedUp = true;
+  });
   setHandler(interactiveCompletedSignal, (info) => {
     interactive ??= info;
   });
@@ -277,10 +288,10 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     }
   }
 
-  // 6. Pay. Idempotent by the transaction id, so a retried activity never pays twice.
+  // 6. Pay. Idempotent by the transaction id, so a retried activity never pays twice. When the distribution
+  // account is short of funds, wait in pending_anchor for a top-up (docs/operations.md), then try again.
   await tracker.set('pending_stellar', { message: null });
-  let paid: { hash: string; claimableBalanceId?: string };
-  try {
+  const pay = async (): Promise<{ hash: string; claimableBalanceId?: string }> => {
     if (useClaimableBalance) {
       const cb = await payout.createClaimableBalance({
         ref: `deposit-${transactionId}`,
@@ -288,21 +299,39 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
         asset,
         amount: settled.amountOut,
       });
-      paid = { hash: cb.hash, claimableBalanceId: cb.balanceId };
-    } else {
-      paid = await payout.sendPayment({
-        ref: `deposit-${transactionId}`,
-        destination: input.destination,
-        asset,
-        amount: settled.amountOut,
-        memo: input.memo,
+      return { hash: cb.hash, claimableBalanceId: cb.balanceId };
+    }
+    return payout.sendPayment({
+      ref: `deposit-${transactionId}`,
+      destination: input.destination,
+      asset,
+      amount: settled.amountOut,
+      memo: input.memo,
+    });
+  };
+  let paid: { hash: string; claimableBalanceId?: string } | undefined;
+  const liquidityDeadline = Date.now() + LIQUIDITY_WAIT_MS;
+  while (paid === undefined) {
+    try {
+      paid = await pay();
+    } catch (err) {
+      if (isFailureOfType(err, UNDERFUNDED) && Date.now() < liquidityDeadline) {
+        await records.raiseAlert({
+          kind: 'deposit_distribution_underfunded',
+          transactionId,
+          message: `The distribution account cannot pay ${settled.amountOut} ${input.assetCode}: waiting for a top-up.`,
+        });
+        await tracker.set('pending_anchor', { message: { key: 'awaiting_liquidity' } });
+        toppedUp = false;
+        await condition(() => toppedUp, Math.min(TOP_UP_RECHECK_MS, liquidityDeadline - Date.now()));
+        await tracker.set('pending_stellar', { message: null });
+        continue;
+      }
+      log.error('deposit payout failed', { transactionId });
+      return fail('deposit_payout_failed', `The Stellar payment failed: ${failureMessage(err)}`, {
+        key: 'payout_failed',
       });
     }
-  } catch (err) {
-    log.error('deposit payout failed', { transactionId });
-    return fail('deposit_payout_failed', `The Stellar payment failed: ${failureMessage(err)}`, {
-      key: 'payout_failed',
-    });
   }
   await tracker.set('completed', {
     stellarTransactionId: paid.hash,

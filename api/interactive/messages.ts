@@ -16,6 +16,7 @@ export const sep24Text = extendCatalog({
     'sep24.msg.add_trustline': 'Add a trust line to {asset} to receive the deposit.',
     'sep24.msg.trust_timeout_refund': 'The trust line was not added in time; the transfer is refunded.',
     'sep24.msg.trust_timeout': 'The trust line was not added in time. Our team will contact you.',
+    'sep24.msg.awaiting_liquidity': 'Your deposit is being prepared; it will be sent shortly.',
     'sep24.msg.payout_failed':
       'The payment could not be sent. Our team has been alerted and will contact you.',
     'sep24.msg.refund_failed':
@@ -95,6 +96,7 @@ export const sep24Text = extendCatalog({
       'La línea de confianza no se añadió a tiempo; se devuelve la transferencia.',
     'sep24.msg.trust_timeout':
       'La línea de confianza no se añadió a tiempo. Nuestro equipo se pondrá en contacto contigo.',
+    'sep24.msg.awaiting_liquidity': 'Estamos preparando tu depósito; lo enviaremos en breve.',
     'sep24.msg.payout_failed':
       'No se pudo enviar el pago. Nuestro equipo ha sido avisado y se pondrá en contacto contigo.',
     'sep24.msg.refund_failed':

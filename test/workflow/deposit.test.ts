@@ -20,6 +20,7 @@ import type {
 } from '../../workflows/deposit.js';
 import {
   bankTransferReceivedSignal,
+  distributionToppedUpSignal,
   interactiveCompletedSignal,
   type KycStatus,
   kycStatusSignal,
@@ -41,6 +42,8 @@ interface Scenario {
   trustlineAfterChecks?: number;
   trustChecks: number;
   paymentFails?: boolean;
+  /** sendPayment answers StellarUnderfunded this many times first (distribution account short of funds). */
+  underfundedTimes?: number;
   payments: Map<
     string,
     {
@@ -118,6 +121,10 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
       async sendPayment(input) {
         const s = tx(input.destination);
         s.paymentCalls++;
+        if ((s.underfundedTimes ?? 0) > 0) {
+          s.underfundedTimes = (s.underfundedTimes ?? 0) - 1;
+          throw ApplicationFailure.nonRetryable('op_underfunded', 'StellarUnderfunded');
+        }
         if (s.paymentFails)
           throw ApplicationFailure.nonRetryable(
             'destination account is not authorized',
@@ -443,6 +450,27 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
     const alerts = await tdb.db.selectFrom('alerts').selectAll().where('transaction_id', '=', id).execute();
     expect(alerts.map((a) => a.kind)).toEqual(['deposit_payout_failed']);
     expect(alerts[0]?.message).toMatch(/StellarNotAuthorized/); // the detail is for the operator only
+  });
+
+  it('distribution account short of funds: waits in pending_anchor, a distributionToppedUp signal retries, paid once', async () => {
+    const { id, handle, s } = await startDeposit({ underfundedTimes: 1 });
+    await handle.signal(interactiveCompletedSignal, { amount: '40' });
+    await waitForStatus(handle, 'pending_user_transfer_start');
+    await handle.signal(bankTransferReceivedSignal, transfer(id, '40'));
+    await waitForStatus(handle, 'pending_anchor');
+    const deadline = Date.now() + 30_000;
+    while (s.paymentCalls < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await waitForStatus(handle, 'pending_anchor');
+    expect((await getTransaction(tdb.db, id))?.message).toBe(
+      'Your deposit is being prepared; it will be sent shortly.',
+    );
+    await handle.signal(distributionToppedUpSignal, { topUpId: 't1', amount: '1000', txHash: 'h' });
+    expect((await handle.result()).status).toBe('completed');
+    expect(s.paymentCalls).toBe(2);
+    expect(s.payments.size).toBe(1);
+    const alerts = await tdb.db.selectFrom('alerts').selectAll().where('transaction_id', '=', id).execute();
+    expect(alerts.map((a) => a.kind)).toEqual(['deposit_distribution_underfunded']);
+    expect((await getTransaction(tdb.db, id))?.message).toBeNull();
   });
 
   it('duplicate and reordered bank signals: exactly one payment; a second distinct transfer raises an alert', async () => {
