@@ -242,4 +242,70 @@ describe('SEP-24 withdrawal end to end (browser, sandbox ledger, observer, sandb
       }, 240_000);
     }
   }
+
+  it('the bank rejects the payout (account closed) → refunded on the sandbox ledger with the refund memo and a refunds object (S24-14, S24-33)', async () => {
+    const user = await walletUser();
+    const api = { request: (path: string, init?: RequestInit) => fetch(`${baseUrl}${path}`, init) };
+    const jwt = await authenticate(api, config, user);
+    const res = await fetch(`${baseUrl}/sep24/transactions/withdraw/interactive`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        asset_code: config.stellar.assetCode,
+        refund_memo: 'back-to-you',
+        refund_memo_type: 'text',
+      }),
+    });
+    const { id, url } = (await res.json()) as { id: string; url: string };
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(url);
+      await page.fill('#amount', '40');
+      await page.fill('#holder', 'Closed Account');
+      // The sandbox bank fails payouts to account numbers ending in 0000 (account closed).
+      await page.fill('#account', '12340000');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('#confirm', { timeout: 30_000 });
+      await page.click('#confirm');
+      await page.waitForSelector('#done', { timeout: 30_000 });
+    } finally {
+      await context.close();
+    }
+    const ready = await waitFor(
+      async () => {
+        const tx = await getTransaction(jwt, id);
+        return tx.status === 'pending_user_transfer_start' ? tx : undefined;
+      },
+      60_000,
+      'pending_user_transfer_start',
+    );
+    await submit(
+      user,
+      Operation.payment({ destination: ready.withdraw_anchor_account!, asset: asset(), amount: '40' }),
+      Memo.id(ready.withdraw_memo!),
+    );
+    const refunded = (await waitFor(
+      async () => {
+        const tx = await getTransaction(jwt, id);
+        return tx.status === 'refunded' ? tx : undefined;
+      },
+      90_000,
+      'refunded',
+    )) as unknown as {
+      refunds: { amount_refunded: string; payments: { id: string; id_type: string; amount: string }[] };
+      refunded: boolean;
+      amount_out: string;
+    };
+    expect(refunded.refunded).toBe(true);
+    expect(refunded.amount_out).toBe('0');
+    expect(refunded.refunds.amount_refunded).toBe('40');
+    expect(refunded.refunds.payments).toHaveLength(1);
+    const refundTx = await horizon.server.transactions().transaction(refunded.refunds.payments[0]!.id).call();
+    expect(refundTx.memo_type).toBe('text');
+    expect(refundTx.memo).toBe('back-to-you');
+    const account = await horizon.server.loadAccount(user.publicKey());
+    const line = account.balances.find((b) => 'asset_code' in b && b.asset_code === config.stellar.assetCode);
+    expect(line?.balance).toBe('200.0000000');
+  }, 240_000);
 });
