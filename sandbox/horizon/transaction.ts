@@ -195,6 +195,10 @@ function checkInner(view: EntrySource, p: ParsedTx, o: ValidationOptions): Inner
     if (Number(tb.minTime) > o.closeTime) return { arm: 'txTooEarly' };
     if (Number(tb.maxTime) !== 0 && Number(tb.maxTime) < o.closeTime) return { arm: 'txTooLate' };
   }
+  // stellar-core's order: fee, source, sequence, signature, balance (the fee checks belong to the fee bump when
+  // there is one)
+  const ownFee = !p.feeBump;
+  if (ownFee && p.maxFee < feeCharged(p, o.baseFee)) return { arm: 'txInsufficientFee' };
   const sourceId = baseAccount(tx.source);
   const source = view.getAccount(sourceId);
   if (!source) return { arm: 'txNoAccount' };
@@ -202,6 +206,7 @@ function checkInner(view: EntrySource, p: ParsedTx, o: ValidationOptions): Inner
   if (BigInt(tx.sequence) !== current + 1n) return { arm: 'txBadSeq' };
   const sigs = new SignatureSet(tx.signatures, tx.hash(), p.sigCache, 'i');
   if (!sigs.authorizes(source, 'low')) return { arm: 'txBadAuth' };
+  if (ownFee && availableBalance(source, o.baseReserve) < p.maxFee) return { arm: 'txInsufficientBalance' };
   let opFailed = false;
   const ops = tx.operations.map((op, i) => {
     const acc = view.getAccount(baseAccount(op.source ?? tx.source));
@@ -302,19 +307,6 @@ export function validate(view: EntrySource, p: ParsedTx, o: ValidationOptions): 
           inner.ops?.map((x) => x.result),
         ),
       ),
-    };
-  }
-  if (p.maxFee < fee) {
-    return {
-      resultCodes: { transaction: 'tx_insufficient_fee' },
-      result: txResult(fee, plainResultBody('txInsufficientFee')),
-    };
-  }
-  const feeAcc = view.getAccount(p.feeSource)!;
-  if (availableBalance(feeAcc, o.baseReserve) < p.maxFee) {
-    return {
-      resultCodes: { transaction: 'tx_insufficient_balance' },
-      result: txResult(fee, plainResultBody('txInsufficientBalance')),
     };
   }
   return null;

@@ -438,6 +438,14 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
       .limit(1)
       .call();
     expect(failedTx.records[0]!.successful).toBe(false);
+    // an account at its minimum balance cannot pay a fee: refused, nothing consumed
+    const poor = Keypair.random();
+    await submit(erin, [Operation.createAccount({ destination: poor.publicKey(), startingBalance: '1' })]);
+    const poorBefore = await server.loadAccount(poor.publicKey());
+    expect((await failure(submit(poor, [Operation.manageData({ name: 'x', value: 'y' })]))).transaction).toBe(
+      'tx_insufficient_balance',
+    );
+    expect((await server.loadAccount(poor.publicKey())).sequence).toBe(poorBefore.sequence);
   });
 
   it('AUTH_REQUIRED issuer: trust line starts unauthorized (op_not_authorized) until allowTrust / setTrustLineFlags', async () => {
