@@ -7,7 +7,6 @@ import { toid, transactionRecord } from './records.js';
 import { CommittedState, LedgerView, newAccount } from './state.js';
 import type { HorizonStore, LedgerHeader, StoredOperation, StoredTx } from './store.js';
 import {
-  type AppliedTx,
   applyTransaction,
   MalformedTransaction,
   type ParsedTx,
@@ -21,7 +20,7 @@ const TOTAL_COINS = 100_000_000_000n * 10_000_000n;
 
 export type SubmitOutcome =
   /** applied in a closed ledger (successful or tx_failed); `record` is the Horizon transaction */
-  | { kind: 'applied'; record: Record<string, unknown>; resultCodes?: AppliedTx['resultCodes'] }
+  | { kind: 'applied'; record: Record<string, unknown> }
   /** refused before entering a ledger (bad seq, bad auth, fees...) */
   | { kind: 'rejected'; rejection: Rejection; envelopeXdr: string };
 
@@ -337,7 +336,7 @@ export class Ledger {
         accounts: [...accounts],
         record,
       });
-      outcomes.push([pending, { kind: 'applied', record, resultCodes: applied.resultCodes }]);
+      outcomes.push([pending, { kind: 'applied', record }]);
     }
     header.hash = sha256(`${prev.hash}:${seq}:${transactions.map((t) => t.hash).join(',')}`);
     for (const t of transactions) t.record.ledger = seq;

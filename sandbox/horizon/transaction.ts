@@ -316,7 +316,6 @@ export interface AppliedTx {
   successful: boolean;
   fee: bigint;
   result: xdr.TransactionResult;
-  resultCodes: { transaction: string; inner_transaction?: string; operations: string[] };
   ops: AppliedOp[];
 }
 
@@ -358,13 +357,6 @@ export function applyTransaction(
     successful,
     fee: charged,
     result: txResult(charged, body),
-    resultCodes: p.feeBump
-      ? {
-          transaction: successful ? 'tx_fee_bump_inner_success' : 'tx_fee_bump_inner_failed',
-          inner_transaction: txCode(arm),
-          operations: ops.map((o) => o.code),
-        }
-      : { transaction: txCode(arm), operations: ops.map((o) => o.code) },
     ops,
   };
 }
