@@ -16,6 +16,8 @@ import {
   distributionToppedUpSignal,
   type InteractiveInfo,
   interactiveCompletedSignal,
+  type OperatorRefundRequest,
+  operatorRefundSignal,
 } from './messages.js';
 import { trackStatus } from './transaction-common.js';
 
@@ -258,6 +260,13 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     amountOut: settled.amountOut,
     message: null,
   });
+  // From here the anchor holds the user's money: an operator may send it back (POST /admin/transactions/:id/refund)
+  // while the deposit waits for a trust line or for liquidity.
+  let operatorRefund: OperatorRefundRequest | null = null;
+  setHandler(operatorRefundSignal, (request) => {
+    operatorRefund ??= request;
+  });
+  const refundedByOperator = () => refund({ key: 'operator_refund' }, settled.amountIn);
 
   // 5. The trust line: wait for it (re-checking on a durable timer), or pay a claimable balance.
   const asset = { code: input.assetCode, issuer: input.assetIssuer };
@@ -273,7 +282,11 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
       const deadline = Date.now() + rules.trustTimeoutSeconds * 1000;
       let trusted = false;
       while (!trusted && Date.now() < deadline) {
-        await condition(() => false, Math.min(rules.trustPollSeconds * 1000, deadline - Date.now()));
+        await condition(
+          () => operatorRefund !== null,
+          Math.min(rules.trustPollSeconds * 1000, deadline - Date.now()),
+        );
+        if (operatorRefund !== null) return refundedByOperator();
         trusted = await partners.hasTrustline(input.destination, asset);
       }
       if (!trusted) {
@@ -323,7 +336,11 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
         });
         await tracker.set('pending_anchor', { message: { key: 'awaiting_liquidity' } });
         toppedUp = false;
-        await condition(() => toppedUp, Math.min(TOP_UP_RECHECK_MS, liquidityDeadline - Date.now()));
+        await condition(
+          () => toppedUp || operatorRefund !== null,
+          Math.min(TOP_UP_RECHECK_MS, liquidityDeadline - Date.now()),
+        );
+        if (operatorRefund !== null) return refundedByOperator();
         await tracker.set('pending_stellar', { message: null });
         continue;
       }

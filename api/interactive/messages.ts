@@ -15,6 +15,7 @@ export const sep24Text = extendCatalog({
       'The transfer of {received} is outside the accepted limits; it is refunded.',
     'sep24.msg.add_trustline': 'Add a trust line to {asset} to receive the deposit.',
     'sep24.msg.trust_timeout_refund': 'The trust line was not added in time; the transfer is refunded.',
+    'sep24.msg.operator_refund': 'We refunded your transfer. Contact support if you have any questions.',
     'sep24.msg.trust_timeout': 'The trust line was not added in time. Our team will contact you.',
     'sep24.msg.awaiting_liquidity': 'Your deposit is being prepared; it will be sent shortly.',
     'sep24.msg.payout_failed':
@@ -92,6 +93,7 @@ export const sep24Text = extendCatalog({
     'sep24.msg.transfer_out_of_limits':
       'La transferencia de {received} está fuera de los límites aceptados; se devuelve.',
     'sep24.msg.add_trustline': 'Añade una línea de confianza a {asset} para recibir el depósito.',
+    'sep24.msg.operator_refund': 'Te hemos devuelto la transferencia. Escribe a soporte si tienes dudas.',
     'sep24.msg.trust_timeout_refund':
       'La línea de confianza no se añadió a tiempo; se devuelve la transferencia.',
     'sep24.msg.trust_timeout':

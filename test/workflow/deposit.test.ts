@@ -24,6 +24,7 @@ import {
   interactiveCompletedSignal,
   type KycStatus,
   kycStatusSignal,
+  operatorRefundSignal,
   transactionStatusQuery,
 } from '../../workflows/messages.js';
 import { testConfig } from '../helpers/config.js';
@@ -391,6 +392,21 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
       payments: [{ id: `bank-refund-bt-${id}-1`, id_type: 'external', amount: '20', fee: '0' }],
     });
     expect(row?.completed_at).toBeInstanceOf(Date);
+  });
+
+  it('operator refund while waiting for a trust line: the bank transfer goes back once, status refunded (S24-33)', async () => {
+    const { id, handle, s } = await startDeposit({ trustline: false });
+    await handle.signal(interactiveCompletedSignal, { amount: '20' });
+    await waitForStatus(handle, 'pending_user_transfer_start');
+    await handle.signal(bankTransferReceivedSignal, transfer(id, '20'));
+    await waitForStatus(handle, 'pending_trust');
+    await handle.signal(operatorRefundSignal, { operator: 'ops@anchor', reason: 'customer request' });
+    await handle.signal(operatorRefundSignal, { operator: 'ops@anchor', reason: 'clicked twice' });
+    expect((await handle.result()).status).toBe('refunded');
+    expect(s.paymentCalls).toBe(0);
+    expect(s.refunds).toEqual([{ amount: '20', bankTransferId: `bt-${id}-1` }]);
+    const row = await getTransaction(tdb.db, id);
+    expect(row?.refunds).toMatchObject({ amount_refunded: '20', amount_fee: '0' });
   });
 
   it('abandoned in incomplete: expires by itself (status expired)', async () => {
