@@ -129,7 +129,6 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   const payments: ReceivedPayment[] = [];
   const seenOperations = new Set<string>();
   let decision: OperatorDecision | null = null;
-  let awaitingDecision = false;
   const refundPayments: RefundPayment[] = [];
 
   setHandler(interactiveCompletedSignal, (info) => {
@@ -147,8 +146,9 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     if (refundRequest === null) refundRequest = r;
   });
   setHandler(operatorDecisionSignal, (d) => {
-    // Only a decision on a withdrawal under review counts; the first one wins.
-    if (awaitingDecision && decision === null) decision = d;
+    // The first decision wins. One that arrives before the review starts (an operator who saw pending_anchor
+    // early) is kept for it; a withdrawal that needs no review ignores it.
+    if (decision === null) decision = d;
   });
 
   /** Status mirrored into Postgres, the search attribute and the wallet's callbacks (transaction-common). */
@@ -369,7 +369,6 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   if (payment.from !== input.sourceAccount && payment.from !== input.account)
     reasons.push('unexpected_sender');
   if (reasons.length > 0) {
-    awaitingDecision = true;
     await acts.recordWithdrawalReview({ transactionId, reasons });
     await setStatus('pending_anchor', { message: msg('in_review') });
     const inTime = await condition(
@@ -388,7 +387,6 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
         await condition(() => decision !== null || refundRequest !== null);
       }
     }
-    awaitingDecision = false;
     const operatorRefund = refundRequest as OperatorRefundRequest | null; // set by a signal handler
     if (decision === null && operatorRefund !== null) {
       decision = {

@@ -314,7 +314,7 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     await fillForm(handle, '1500');
     await handle.signal(paymentReceivedSignal, payment(id, '1500', (await row(id)).memo!));
     await waitForStatus(handle, 'pending_anchor');
-    // The workflow is now waiting for a decision; a signal sent before review started would be ignored.
+    // The workflow is now waiting for a decision: nothing is paid out before it.
     await expect
       .poll(
         async () =>
@@ -710,5 +710,15 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     await handle.signal(operatorDecisionSignal, { decision: 'reject', operator: 'ops@anchor' });
     expect((await handle.result()).status).toBe('refunded');
     expect(rails.stellarPayments.get(`refund-${id}`)?.destination).toBe(stranger);
+  });
+
+  it('an approval sent as soon as the payment lands (before the review starts) is kept for the review', async () => {
+    const { id, handle } = await newWithdrawal({ policy: { approvalSlaDefault: 'reject' } });
+    await fillForm(handle, '1250');
+    await handle.signal(paymentReceivedSignal, payment(id, '1250', (await row(id)).memo!));
+    await handle.signal(operatorDecisionSignal, { decision: 'approve', operator: 'quick-ops' });
+    // With the SLA default `reject`, a dropped decision would show up as `refunded` once time skips.
+    expect((await handle.result()).status).toBe('completed');
+    expect(rails.payouts.has(`payout-${id}`)).toBe(true);
   });
 });
