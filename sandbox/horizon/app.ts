@@ -5,6 +5,7 @@ import { fromStroops, STROOPS_PER_UNIT, toStroops } from './amount.js';
 import { type Ledger, MalformedTransaction } from './ledger.js';
 import { accountRecord, claimableBalanceRecord, ledgerRecord, toid } from './records.js';
 import { resultCodesFromXdr } from './results.js';
+import type { AccountEntry } from './state.js';
 import type { HorizonStore, LedgerHeader, PageQuery } from './store.js';
 
 /** Horizon's HTTP API over the sandbox ledger, close enough that `Horizon.Server` works unchanged. */
@@ -245,6 +246,34 @@ export function createHorizonApp(d: HorizonAppDeps): Hono {
       fee_charged: dist,
       max_fee: dist,
     });
+  });
+
+  /** GET /accounts?signer=|asset=CODE:ISSUER|sponsor= — in memory, ordered by account id (its paging token). */
+  app.get('/accounts', (c) => {
+    const q = c.req.query();
+    const filters = ['signer', 'asset', 'sponsor', 'liquidity_pool'].filter((k) => q[k]);
+    if (filters.length !== 1)
+      throw badRequest('signer', 'exactly one of signer, asset or sponsor is required');
+    const order = q.order ?? 'asc';
+    if (order !== 'asc' && order !== 'desc') throw badRequest('order', 'order must be asc or desc');
+    const limit = q.limit ? Number(q.limit) : 10;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+      throw badRequest('limit', 'limit must be 1..200');
+    const matches = (a: AccountEntry) => {
+      if (q.signer) return a.id === q.signer ? a.masterWeight > 0 : a.signers.some((x) => x.key === q.signer);
+      if (q.asset) return q.asset in a.trustLines;
+      return false; // no sponsorship sandwiches, no pools
+    };
+    const all = [...ledger.state.accounts.values()].filter(matches).sort((x, y) => (x.id < y.id ? -1 : 1));
+    if (order === 'desc') all.reverse();
+    const after = q.cursor ? all.filter((a) => (order === 'asc' ? a.id > q.cursor! : a.id < q.cursor!)) : all;
+    const base = baseUrl(c);
+    const records = after.slice(0, limit).map((a) => ({
+      _links: { self: { href: `${base}/accounts/${a.id}` } },
+      ...accountRecord(a, ledger.latest),
+    }));
+    const p: Paging = { cursor: undefined, order, limit, raw: q };
+    return c.json({ _links: pageLinks(c, p, records), _embedded: { records } });
   });
 
   app.get('/accounts/:id', (c) => {

@@ -506,6 +506,10 @@ describe('sandbox Horizon contract (SDK as the only client)', () => {
       [owner.publicKey(), s1.publicKey(), s2.publicKey()].sort(),
     );
     expect(acc.home_domain).toBe('example.com');
+    const bySigner = await server.accounts().forSigner(s1.publicKey()).call();
+    expect(bySigner.records.map((r) => r.account_id)).toEqual([owner.publicKey()]);
+    const byAsset = await server.accounts().forAsset(USD).limit(200).call();
+    expect(byAsset.records.map((r) => r.account_id)).toContain(distributor.publicKey());
     expect(acc.subentry_count).toBe(2);
     const pay = (amount: string) =>
       Operation.payment({ destination: alice.publicKey(), asset: Asset.native(), amount });
