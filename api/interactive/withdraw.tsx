@@ -16,6 +16,7 @@ import { interactiveCompletedSignal } from '../../workflows/messages.js';
 import { withdrawalWorkflowId } from '../../workflows/withdrawal.js';
 import type { ApiDeps } from '../deps.js';
 import { extendCatalog, formatAmount, type Translate } from '../i18n/index.js';
+import { documentation } from '../sep1/index.js';
 import { createKycContext } from '../sep12/index.js';
 import type { KycContext, SubmittedValue } from '../sep12/service.js';
 import { kycRequirement } from '../sep12/tiers.js';
@@ -135,7 +136,8 @@ const messages = extendCatalog({
 const CSS = `
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2433;background:#f4f6fa}
-header{background:#12315f;color:#fff;padding:.75rem 1rem;font-weight:600}
+header{display:flex;align-items:center;gap:.75rem;background:#12315f;color:#fff;padding:.75rem 1rem;font-weight:600}
+header img{width:32px;height:32px;border-radius:.4rem}
 main{max-width:44rem;margin:0 auto;padding:1rem}
 h1{font-size:1.4rem;margin:.25rem 0 .75rem}
 h2{font-size:1.1rem;margin:1rem 0 .5rem}
@@ -157,15 +159,17 @@ footer{font-size:.875rem;color:#5b6475;text-align:center;padding:1rem}
 
 interface Branding {
   name: string;
-  supportEmail: string;
+  logo: string | undefined;
+  supportEmail: string | undefined;
 }
 
+/** The organization from the stellar.toml [DOCUMENTATION] (SEP-1), as on the deposit pages. */
 function branding(config: AppConfig): Branding {
-  // Uses the SEP-1 organization settings when they are mapped into the config, else the home domain.
-  const org = (config as unknown as { org?: { name?: string; supportEmail?: string } }).org;
+  const doc = documentation(config);
   return {
-    name: org?.name ?? config.api.homeDomain,
-    supportEmail: org?.supportEmail ?? `support@${config.api.homeDomain.replace(/:\d+$/, '')}`,
+    name: doc.ORG_NAME,
+    logo: doc.ORG_LOGO ?? undefined,
+    supportEmail: doc.ORG_SUPPORT_EMAIL ?? undefined,
   };
 }
 
@@ -179,11 +183,14 @@ const Page: FC<{ lang: string; title: string; brand: Branding; t: Translate; chi
       <style>{CSS + KYC_FORM_CSS}</style>
     </head>
     <body>
-      <header>{p.brand.name}</header>
+      <header>
+        {p.brand.logo ? <img src={p.brand.logo} alt="" /> : null}
+        <span>{p.brand.name}</span>
+      </header>
       <main>
         <div class="card">{p.children as never}</div>
       </main>
-      <footer>{p.t('wd.support', { email: p.brand.supportEmail })}</footer>
+      <footer>{p.brand.supportEmail ? p.t('wd.support', { email: p.brand.supportEmail }) : null}</footer>
     </body>
   </html>
 );
@@ -271,7 +278,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     c.header('X-Content-Type-Options', 'nosniff');
     c.header(
       'Content-Security-Policy',
-      `default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'; frame-ancestors ${config.sep24.frameAncestors}`,
+      `default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'; frame-ancestors ${config.sep24.frameAncestors}`,
     );
   });
 

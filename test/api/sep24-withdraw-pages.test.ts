@@ -140,6 +140,9 @@ describe('SEP-24 withdraw hosted pages', () => {
     expect(res.headers.get('content-security-policy')).toContain('frame-ancestors *');
     const html = await res.text();
     expect(html).toContain('name="viewport"');
+    // Branding and support contact from the stellar.toml [DOCUMENTATION], as on the deposit pages.
+    expect(html).toContain('Sandbox Anchor Ltd.');
+    expect(html).toContain('Questions? Write to support@anchor.test.');
     expect(html).toContain('Between 5 and 500 USDC. Your balance: 100 USDC.');
     expect(html).toContain('Fee: 1 USDC + 2 %');
     expect(html).toContain('value="20"'); // amount from the request
