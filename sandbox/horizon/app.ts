@@ -1,53 +1,16 @@
 import { StrKey } from '@stellar/stellar-sdk';
 import { type Context, Hono } from 'hono';
-import { stream } from 'hono/streaming';
-import { fromStroops, STROOPS_PER_UNIT, toStroops } from './amount.js';
 import { type Ledger, MalformedTransaction } from './ledger.js';
-import { accountRecord, claimableBalanceRecord, ledgerRecord, toid } from './records.js';
+import { baseUrl, type Paging, pageLinks, paging } from './paging.js';
+import { registerPathRoutes } from './paths.js';
+import { badRequest, ERR, malformed, notFound, Problem, problemJson } from './problems.js';
+import { accountRecord, claimableBalanceRecord, ledgerRecord } from './records.js';
 import { resultCodesFromXdr } from './results.js';
+import { streamRecords, wantsStream } from './sse.js';
 import type { AccountEntry } from './state.js';
 import type { HorizonStore, LedgerHeader, PageQuery } from './store.js';
 
 /** Horizon's HTTP API over the sandbox ledger, close enough that `Horizon.Server` works unchanged. */
-
-const ERR = 'https://stellar.org/horizon-errors';
-
-export class Problem extends Error {
-  constructor(
-    readonly status: 400 | 404 | 500 | 504,
-    readonly body: Record<string, unknown>,
-  ) {
-    super(String(body.title));
-  }
-}
-
-const notFound = () =>
-  new Problem(404, {
-    type: `${ERR}/not_found`,
-    title: 'Resource Missing',
-    status: 404,
-    detail:
-      'The resource at the url requested was not found.  This usually occurs for one of two reasons:  The url requested is not valid, or no data in our database could be found with the parameters provided.',
-  });
-
-const malformed = (envelope: string) =>
-  new Problem(400, {
-    type: `${ERR}/transaction_malformed`,
-    title: 'Transaction Malformed',
-    status: 400,
-    detail:
-      'Horizon could not decode the transaction envelope in this request. A transaction should be an XDR TransactionEnvelope struct encoded using base64.  The envelope read from this request is echoed in the `extras.envelope_xdr` field of this response for your convenience.',
-    extras: { envelope_xdr: envelope },
-  });
-
-const badRequest = (field: string, reason: string) =>
-  new Problem(400, {
-    type: `${ERR}/bad_request`,
-    title: 'Bad Request',
-    status: 400,
-    detail: 'The request you sent was invalid in some way.',
-    extras: { invalid_field: field, reason },
-  });
 
 export interface HorizonAppDeps {
   ledger: Ledger;
@@ -61,53 +24,6 @@ export interface HorizonAppDeps {
   onError?: (err: unknown) => void;
   /** aborted when the sandbox stops, so open streams end */
   shutdown: AbortSignal;
-}
-
-interface Paging {
-  cursor: bigint | undefined;
-  order: 'asc' | 'desc';
-  limit: number;
-  raw: Record<string, string>;
-}
-
-function paging(c: Context, latest: LedgerHeader): Paging {
-  const q = c.req.query();
-  const order = q.order ?? 'asc';
-  if (order !== 'asc' && order !== 'desc') throw badRequest('order', 'order must be asc or desc');
-  const limit = q.limit === undefined || q.limit === '' ? 10 : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw badRequest('limit', 'limit must be 1..200');
-  let cursor: bigint | undefined;
-  // 'now': after everything in the latest closed ledger (no record has TOID ledger<<32 | 0 | 0 except ledgers)
-  if (q.cursor === 'now') cursor = toid(latest.seq + 1, 0, 0) - 1n;
-  else if (q.cursor !== undefined && q.cursor !== '') {
-    if (!/^\d{1,19}$/.test(q.cursor)) throw badRequest('cursor', 'cursor must be a paging token or now');
-    cursor = BigInt(q.cursor);
-  }
-  return { cursor, order, limit, raw: q };
-}
-
-function baseUrl(c: Context): string {
-  return new URL(c.req.url).origin;
-}
-
-function pageLinks(c: Context, p: Paging, records: Record<string, unknown>[]) {
-  const url = new URL(c.req.url);
-  const href = (cursor: string, order: string) => {
-    const u = new URL(url.pathname, url.origin);
-    for (const [k, v] of Object.entries(p.raw))
-      if (!['cursor', 'order', 'limit'].includes(k)) u.searchParams.set(k, v);
-    u.searchParams.set('cursor', cursor);
-    u.searchParams.set('limit', String(p.limit));
-    u.searchParams.set('order', order);
-    return { href: u.toString() };
-  };
-  const first = String(records[0]?.paging_token ?? p.raw.cursor ?? '');
-  const last = String(records[records.length - 1]?.paging_token ?? p.raw.cursor ?? '');
-  return {
-    self: href(p.raw.cursor ?? '', p.order),
-    next: href(last, p.order),
-    prev: href(first, p.order === 'asc' ? 'desc' : 'asc'),
-  };
 }
 
 function txLinks(base: string, r: Record<string, unknown>) {
@@ -177,12 +93,6 @@ function txHash(c: Context): string {
     throw badRequest('tx_id', 'Transaction hash must be a hex-encoded, lowercase SHA-256 hash');
   }
   return hash;
-}
-
-function problemJson(c: Context, p: Problem) {
-  return c.body(JSON.stringify(p.body), p.status, {
-    'Content-Type': 'application/problem+json; charset=utf-8',
-  });
 }
 
 export function createHorizonApp(d: HorizonAppDeps): Hono {
@@ -479,85 +389,7 @@ export function createHorizonApp(d: HorizonAppDeps): Hono {
     return c.json(rec);
   });
 
-  // Path finding over the fixed rates: every pair with a rate is a direct path (no order book, `path` is empty).
-  const assetParam = (c: Context, prefix: string): string => {
-    const type = c.req.query(`${prefix}_asset_type`);
-    if (type === 'native') return 'native';
-    const code = c.req.query(`${prefix}_asset_code`) ?? '';
-    const issuer = c.req.query(`${prefix}_asset_issuer`) ?? '';
-    if (!/^[A-Za-z0-9]{1,12}$/.test(code) || !StrKey.isValidEd25519PublicKey(issuer)) {
-      throw badRequest(`${prefix}_asset_type`, 'asset must be native or have a valid code and issuer');
-    }
-    return `${code}:${issuer}`;
-  };
-  const assetList = (c: Context, listKey: string, accountKey: string): string[] => {
-    const list = c.req.query(listKey);
-    if (list) return list.split(',').map((a) => a.trim());
-    const account = c.req.query(accountKey);
-    if (!account || !StrKey.isValidEd25519PublicKey(account)) {
-      throw badRequest(listKey, `${listKey} or ${accountKey} is required`);
-    }
-    const acc = ledger.state.getAccount(account);
-    return acc ? ['native', ...Object.keys(acc.trustLines)] : [];
-  };
-  const assetJson = (key: string, prefix: string) => {
-    if (key === 'native') return { [`${prefix}_asset_type`]: 'native' };
-    const [code, issuer] = key.split(':') as [string, string];
-    return {
-      [`${prefix}_asset_type`]: code.length <= 4 ? 'credit_alphanum4' : 'credit_alphanum12',
-      [`${prefix}_asset_code`]: code,
-      [`${prefix}_asset_issuer`]: issuer,
-    };
-  };
-  const amountParam = (c: Context, key: string): bigint => {
-    const raw = c.req.query(key) ?? '';
-    if (!/^\d+(\.\d{1,7})?$/.test(raw) || toStroops(raw) <= 0n)
-      throw badRequest(key, 'must be a positive amount');
-    return toStroops(raw);
-  };
-  const rateOf = (from: string, to: string) => (from === to ? STROOPS_PER_UNIT : d.rate(from, to));
-  const pathsPage = (c: Context, records: Record<string, unknown>[]) => {
-    const self = { href: c.req.url };
-    return c.json({ _links: { self, next: self, prev: self }, _embedded: { records } });
-  };
-
-  app.get('/paths/strict-send', (c) => {
-    const source = assetParam(c, 'source');
-    const sendAmount = amountParam(c, 'source_amount');
-    const records = assetList(c, 'destination_assets', 'destination_account').flatMap((dest) => {
-      const rate = rateOf(source, dest);
-      if (!rate) return [];
-      return [
-        {
-          ...assetJson(source, 'source'),
-          source_amount: fromStroops(sendAmount),
-          ...assetJson(dest, 'destination'),
-          destination_amount: fromStroops((sendAmount * rate) / STROOPS_PER_UNIT),
-          path: [],
-        },
-      ];
-    });
-    return pathsPage(c, records);
-  });
-
-  app.get('/paths/strict-receive', (c) => {
-    const dest = assetParam(c, 'destination');
-    const destAmount = amountParam(c, 'destination_amount');
-    const records = assetList(c, 'source_assets', 'source_account').flatMap((source) => {
-      const rate = rateOf(source, dest);
-      if (!rate) return [];
-      return [
-        {
-          ...assetJson(source, 'source'),
-          source_amount: fromStroops((destAmount * STROOPS_PER_UNIT + rate - 1n) / rate),
-          ...assetJson(dest, 'destination'),
-          destination_amount: fromStroops(destAmount),
-          path: [],
-        },
-      ];
-    });
-    return pathsPage(c, records);
-  });
+  registerPathRoutes(app, d);
 
   app.get('/claimable_balances/:id', (c) => {
     const b = ledger.state.getBalance(c.req.param('id').toLowerCase());
@@ -581,59 +413,4 @@ export function createHorizonApp(d: HorizonAppDeps): Hono {
   });
 
   return app;
-}
-
-function wantsStream(c: Context): boolean {
-  return (c.req.header('accept') ?? '').includes('text/event-stream');
-}
-
-/**
- * Server-sent events exactly as Horizon writes them: `retry:`, an `open` event, then one `id:`/`data:` message
- * per record in ascending order, continuing as ledgers close.
- */
-function streamRecords(
-  c: Context,
-  d: HorizonAppDeps,
-  p: Paging,
-  fetch: (q: PageQuery) => Promise<Record<string, unknown>[]>,
-) {
-  c.header('Content-Type', 'text/event-stream');
-  c.header('Cache-Control', 'no-cache');
-  c.header('Connection', 'keep-alive');
-  return stream(c, async (s) => {
-    // One waiter at a time, woken by the next ledger close, the client going away or the sandbox stopping.
-    let wake: (() => void) | undefined;
-    let signalled = false;
-    const wakeUp = () => {
-      signalled = true;
-      const w = wake;
-      wake = undefined;
-      w?.();
-    };
-    d.ledger.events.on('ledger', wakeUp);
-    d.shutdown.addEventListener('abort', wakeUp);
-    s.onAbort(wakeUp);
-    const aborted = () => s.aborted || s.closed || d.shutdown.aborted;
-    d.ledger.openStreams += 1;
-    try {
-      await s.write('retry: 1000\nevent: open\ndata: "hello"\n\n');
-      let cursor = p.cursor;
-      while (!aborted()) {
-        signalled = false;
-        const records = await fetch({ cursor, order: 'asc', limit: 200, includeFailed: false });
-        for (const r of records) {
-          await s.write(`id: ${r.paging_token}\ndata: ${JSON.stringify(r)}\n\n`);
-          cursor = BigInt(String(r.paging_token));
-        }
-        if (records.length === 200 || signalled || aborted()) continue;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-      }
-    } finally {
-      d.ledger.openStreams -= 1;
-      d.ledger.events.off('ledger', wakeUp);
-      d.shutdown.removeEventListener('abort', wakeUp);
-    }
-  });
 }
