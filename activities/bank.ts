@@ -31,6 +31,7 @@ import {
   canonicalAmount,
   type DepositSignaller,
   deliverBankTransfer,
+  maskAccount,
   temporalDepositSignaller,
 } from './bank-intake.js';
 
@@ -171,7 +172,9 @@ export function createBankRails(deps: { db: Db; bank: BankClient }) {
       transactionId: input.transactionId,
       amount: input.amount,
       currency: input.currency,
-      destinationAccount: input.destination.account,
+      // Only a masked account is kept here: the withdrawal's bank details stay encrypted at rest (stellar/crypto.ts)
+      // and reach the bank straight from the activity input.
+      destinationAccount: maskAccount(input.destination.account),
       destinationName: input.destination.name,
     });
     if (row.status === 'completed' || row.status === 'failed') {
@@ -182,8 +185,8 @@ export function createBankRails(deps: { db: Db; bank: BankClient }) {
       const p = await bank.createPayout(input.payoutRef, {
         amount: canonicalAmount(row.amount),
         currency: row.currency,
-        accountNumber: row.destination_account,
-        accountName: row.destination_name,
+        accountNumber: input.destination.account,
+        accountName: input.destination.name,
         reference: input.payoutRef,
       });
       return await applyBankAnswer(input.payoutRef, p);
