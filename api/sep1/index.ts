@@ -39,6 +39,8 @@ export function controlledAccounts(config: AppConfig): string[] {
     ...new Set([
       config.stellar.issuerAccount,
       config.stellar.distributionAccount,
+      // withdrawal-receiving accounts the payment observer watches (S1-13)
+      ...config.payments.receivingAccounts,
       ...config.sep1.extraAccounts,
     ]),
   ];

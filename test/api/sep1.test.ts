@@ -19,10 +19,12 @@ describe('SEP-1 stellar.toml', () => {
   let text: string;
   let toml: Toml;
   const extra = Keypair.random().publicKey();
+  const receiving = Keypair.random().publicKey();
 
   beforeAll(async () => {
     t = await createAuthTestApp({
       SEP1_EXTRA_ACCOUNTS: extra,
+      RECEIVING_ACCOUNTS: receiving,
       ASSET_CODE: 'EURT',
       ASSET_ANCHOR_ASSET: 'EUR',
     });
@@ -79,12 +81,11 @@ describe('SEP-1 stellar.toml', () => {
     }
   });
 
-  it('S1-13 S1-14: ACCOUNTS lists issuer, distribution and extra accounts; HORIZON_URL; no deprecated AUTH_SERVER', () => {
-    expect(toml.ACCOUNTS).toEqual([
-      t.config.stellar.issuerAccount,
-      t.config.stellar.distributionAccount,
-      extra,
-    ]);
+  it('S1-13 S1-14: ACCOUNTS lists issuer, distribution, withdrawal-receiving and extra accounts; HORIZON_URL; no deprecated AUTH_SERVER', () => {
+    expect(toml.ACCOUNTS).toEqual(
+      expect.arrayContaining([t.config.stellar.issuerAccount, t.config.stellar.distributionAccount, receiving, extra]),
+    );
+    expect(new Set(toml.ACCOUNTS).size).toBe(toml.ACCOUNTS.length);
     expect(toml.HORIZON_URL).toBe(t.config.stellar.horizonUrl);
     expect(toml).not.toHaveProperty('AUTH_SERVER');
   });
