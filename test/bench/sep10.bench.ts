@@ -4,21 +4,26 @@
  * Horizon), rate limiting on (each wallet its own client IP via X-Forwarded-For) and the replay store in
  * Postgres. A fixed number of round trips is timed, not a fixed duration.
  *
- * The baseline is django-polaris, the Python reference anchor, measured by the same client on the same machine
- * when a prepared installation is found (SEP10_POLARIS_URL=http://host:port of a running Polaris, or a venv at
- * /tmp/polaris-bench, see test/bench/polaris/README.md).
+ * Like for like: our API (`api/main.ts`) and the baseline, django-polaris (the Python reference anchor), each run
+ * as their own server process, one at a time, driven by the same client in this process against the same sandbox
+ * Horizon. The machine is shared, so the two are measured alternately (A/B/A/B...) and the figure is the median
+ * of the per-pair ratios. The client records its own CPU use so a saturated client shows up in the notes.
+ * Polaris comes from SEP10_POLARIS_URL, or a venv (POLARIS_VENV, default /tmp/polaris-bench) that start.ts
+ * creates from PyPI when missing (see test/bench/polaris/README.md).
+ *
+ * Env: SEP10_BENCH_CONCURRENCY (16), SEP10_BENCH_ROUND_TRIPS per measurement (600), SEP10_BENCH_ROUNDS A/B pairs
+ * (3), SEP10_BENCH_PROFILE_DIR (CPU profiles of the API process and of this client process).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ServerType, serve } from '@hono/node-server';
+import { writeFile } from 'node:fs/promises';
 import { Keypair, TransactionBuilder } from '@stellar/stellar-sdk';
-import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
-import { createApp } from '../../api/app.js';
-import { createLogger } from '../../config/logger.js';
 import { freePort } from '../../scripts/lib/ports.js';
-import { testConfig } from '../helpers/config.js';
 import { createTestDb } from '../helpers/db.js';
 import { startSandboxHorizon } from '../helpers/horizon.js';
 import { startPolaris } from './polaris/start.js';
@@ -26,12 +31,16 @@ import type { BenchResult } from './types.js';
 
 const CONCURRENCY = Number(process.env.SEP10_BENCH_CONCURRENCY ?? 16);
 const ROUND_TRIPS = Number(process.env.SEP10_BENCH_ROUND_TRIPS ?? 600);
-const WARMUP = Math.min(50, ROUND_TRIPS);
+const ROUNDS = Math.max(1, Number(process.env.SEP10_BENCH_ROUNDS ?? 3));
+const PROFILE_DIR = process.env.SEP10_BENCH_PROFILE_DIR;
+const WARMUP = Math.min(100, ROUND_TRIPS);
 
 export interface Sep10Target {
   /** WEB_AUTH_ENDPOINT */
   endpoint: string;
   passphrase: string;
+  /** The server's process id, to read its CPU time. */
+  pid?: number | undefined;
 }
 
 export interface DriveResult {
@@ -40,23 +49,71 @@ export interface DriveResult {
   perSecond: number;
   p50Ms: number;
   p95Ms: number;
+  /** CPU seconds per wall second of this (client) process during the run. */
+  clientCpu: number;
+  /** CPU seconds per wall second of the server process, when its pid is known. */
+  serverCpu: number | undefined;
+}
+
+// One keep-alive socket per wallet, plain node:http: undici's fetch costs the client several times more CPU.
+const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
+
+function call(
+  url: string,
+  method: 'GET' | 'POST',
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; json: Record<string, string | undefined> }> {
+  return new Promise((resolvePromise, reject) => {
+    const req = request(url, { method, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        try {
+          resolvePromise({ status: res.statusCode ?? 0, json: JSON.parse(text) });
+        } catch {
+          reject(new Error(`${method} ${url}: ${res.statusCode} ${text.slice(0, 200)}`));
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 async function roundTrip(target: Sep10Target, wallet: Keypair, ip: string): Promise<void> {
-  const headers = { 'X-Forwarded-For': ip };
-  const get = await fetch(`${target.endpoint}?account=${wallet.publicKey()}`, { headers });
-  const challenge = (await get.json()) as { transaction?: string; error?: string };
-  if (get.status !== 200 || !challenge.transaction)
-    throw new Error(`challenge ${get.status}: ${challenge.error}`);
-  const tx = TransactionBuilder.fromXDR(challenge.transaction, target.passphrase);
-  tx.sign(wallet);
-  const post = await fetch(target.endpoint, {
-    method: 'POST',
-    headers: { ...headers, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ transaction: tx.toXDR() }),
+  const get = await call(`${target.endpoint}?account=${wallet.publicKey()}`, 'GET', {
+    'X-Forwarded-For': ip,
   });
-  const token = (await post.json()) as { token?: string; error?: string };
-  if (post.status !== 200 || !token.token) throw new Error(`token ${post.status}: ${token.error}`);
+  const challenge = get.json.transaction;
+  if (get.status !== 200 || !challenge) throw new Error(`challenge ${get.status}: ${get.json.error}`);
+  const tx = TransactionBuilder.fromXDR(challenge, target.passphrase);
+  tx.sign(wallet);
+  const body = JSON.stringify({ transaction: tx.toXDR() });
+  const post = await call(
+    target.endpoint,
+    'POST',
+    {
+      'X-Forwarded-For': ip,
+      'Content-Type': 'application/json',
+      'Content-Length': String(Buffer.byteLength(body)),
+    },
+    body,
+  );
+  if (post.status !== 200 || !post.json.token) throw new Error(`token ${post.status}: ${post.json.error}`);
+}
+
+/** utime + stime of a process in seconds (Linux /proc), undefined elsewhere. */
+function processCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+  } catch {
+    return undefined;
+  }
 }
 
 /** `total` round trips shared by `wallets.length` concurrent clients; any failed round trip fails the run. */
@@ -67,6 +124,8 @@ export async function driveRoundTrips(
 ): Promise<DriveResult> {
   let next = 0;
   const latencies: number[] = [];
+  const cpu0 = process.cpuUsage();
+  const server0 = processCpuSeconds(target.pid);
   const started = performance.now();
   await Promise.all(
     wallets.map(async (wallet, i) => {
@@ -80,6 +139,8 @@ export async function driveRoundTrips(
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const server1 = processCpuSeconds(target.pid);
   latencies.sort((a, b) => a - b);
   const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
   return {
@@ -88,27 +149,24 @@ export async function driveRoundTrips(
     perSecond: latencies.length / seconds,
     p50Ms: pick(0.5),
     p95Ms: pick(0.95),
+    clientCpu: (cpu.user + cpu.system) / 1e6 / seconds,
+    serverCpu: server0 !== undefined && server1 !== undefined ? (server1 - server0) / seconds : undefined,
   };
 }
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** `npm run api` (api/main.ts) as its own process on `port`, as deployed; resolves once stellar.toml answers. */
-async function startApiProcess(env: Record<string, string>): Promise<{ stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      ...(process.env.SEP10_BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean),
-      '--import',
-      'tsx',
-      'api/main.ts',
-    ],
-    {
-      cwd: REPO,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+/** `npm run api` (api/main.ts) as its own process, as deployed; resolves once stellar.toml answers. */
+async function startApiProcess(
+  env: Record<string, string>,
+): Promise<{ pid: number | undefined; stop(): Promise<void> }> {
+  const nodeArgs = (process.env.SEP10_BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  if (PROFILE_DIR) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'api/main.ts'], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-2000);
@@ -130,7 +188,7 @@ async function startApiProcess(env: Record<string, string>): Promise<{ stop(): P
     const ok = await fetch(`${env.PUBLIC_URL}/.well-known/stellar.toml`)
       .then((r) => r.status === 200)
       .catch(() => false);
-    if (ok) return { stop };
+    if (ok) return { pid: child.pid, stop };
     if (Date.now() > deadline) {
       await stop();
       throw new Error('api/main.ts did not answer within 90 s');
@@ -139,43 +197,46 @@ async function startApiProcess(env: Record<string, string>): Promise<{ stop(): P
   }
 }
 
+/** Records this process's CPU profile while `fn` runs (SEP10_BENCH_PROFILE_DIR): the client side of the bench. */
+async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  if (!PROFILE_DIR) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(`${PROFILE_DIR}/client-${name}-${Date.now()}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+const describeRun = (r: DriveResult) =>
+  `${r.perSecond.toFixed(0)}/s p50 ${r.p50Ms.toFixed(0)} ms` +
+  (r.serverCpu === undefined
+    ? ''
+    : ` server ${r.serverCpu.toFixed(2)} CPU = ${((1000 * r.serverCpu) / r.perSecond).toFixed(2)} ms/round trip`) +
+  ` client CPU ${r.clientCpu.toFixed(2)}`;
+
 export async function benchSep10(): Promise<BenchResult[]> {
   const [horizon, tdb] = await Promise.all([startSandboxHorizon(), createTestDb('bench_sep10')]);
-  const connection = Connection.lazy({ address: inject('temporalAddress') });
-  const port = await freePort();
-  const config = testConfig({
-    HORIZON_URL: horizon.url,
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    API_PORT: String(port),
-    SEP10_RATE_LIMIT_MAX: '1000000',
-    TRUSTED_PROXY_HOPS: '1',
-    DATABASE_POOL_SIZE: '10',
-  });
-  const app = createApp({
-    config,
-    db: tdb.db,
-    temporal: new Client({ connection }),
-    logger: createLogger('bench', 'silent'),
-  });
-  const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
-  });
+  const passphrase = horizon.passphrase;
   const wallets = Array.from({ length: CONCURRENCY }, () => Keypair.random());
   let polaris: Awaited<ReturnType<typeof startPolaris>> | undefined;
-  let apiProcess: { stop(): Promise<void> } | undefined;
+  let api: Awaited<ReturnType<typeof startApiProcess>> | undefined;
   try {
     await Promise.all(wallets.map((w) => horizon.friendbot(w.publicKey())));
-    const target = { endpoint: `${config.api.publicUrl}/auth`, passphrase: config.stellar.networkPassphrase };
-    await driveRoundTrips(target, wallets, WARMUP);
-    const inProcess = await driveRoundTrips(target, wallets, ROUND_TRIPS);
-
-    // The same API as its own process, like Polaris below: the client and the sandbox Horizon then no longer
-    // share its event loop.
-    let separate: DriveResult | undefined;
-    let separateNote = '';
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
-    apiProcess = await startApiProcess({
+    api = await startApiProcess({
       PROFILE: 'sandbox',
       LOG_LEVEL: 'silent',
       API_HOST: '127.0.0.1',
@@ -186,68 +247,61 @@ export async function benchSep10(): Promise<BenchResult[]> {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       SEP10_RATE_LIMIT_MAX: '1000000',
       TRUSTED_PROXY_HOPS: '1',
+    });
+    const ours: Sep10Target = { endpoint: `${apiUrl}/auth`, passphrase, pid: api.pid };
+
+    let baselineNote = '';
+    polaris = await startPolaris({
+      horizonUrl: horizon.url,
+      passphrase,
+      log: (line) => console.log(`[polaris venv] ${line}`),
     }).catch((err: Error) => {
-      separateNote = `not measured: ${err.message}`;
+      baselineNote = `django-polaris not measured: ${err.message}`;
       return undefined;
     });
-    if (apiProcess) {
-      const processTarget = { endpoint: `${apiUrl}/auth`, passphrase: config.stellar.networkPassphrase };
-      await driveRoundTrips(processTarget, wallets, WARMUP);
-      separate = await driveRoundTrips(processTarget, wallets, ROUND_TRIPS);
-    }
+    const theirs: Sep10Target | undefined = polaris && {
+      endpoint: polaris.endpoint,
+      passphrase,
+      pid: polaris.pid,
+    };
 
-    let baseline: DriveResult | undefined;
-    let baselineNote = '';
-    polaris = await startPolaris({ horizonUrl: horizon.url, passphrase: horizon.passphrase }).catch(
-      (err: Error) => {
-        baselineNote = `django-polaris not measured: ${err.message}`;
-        return undefined;
-      },
-    );
-    if (polaris) {
-      const polarisTarget = { endpoint: polaris.endpoint, passphrase: horizon.passphrase };
-      await driveRoundTrips(polarisTarget, wallets, WARMUP);
-      baseline = await driveRoundTrips(polarisTarget, wallets, ROUND_TRIPS);
-      baselineNote =
-        `django-polaris ${polaris.version} (${polaris.server}, no replay store or rate limit): ` +
-        `p50 ${baseline.p50Ms.toFixed(0)} ms, p95 ${baseline.p95Ms.toFixed(0)} ms.`;
+    await driveRoundTrips(ours, wallets, WARMUP);
+    if (theirs) await driveRoundTrips(theirs, wallets, WARMUP);
+    const oursRuns: DriveResult[] = [];
+    const theirRuns: DriveResult[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      oursRuns.push(await profiled('ours', () => driveRoundTrips(ours, wallets, ROUND_TRIPS)));
+      if (theirs) theirRuns.push(await profiled('polaris', () => driveRoundTrips(theirs, wallets, ROUND_TRIPS)));
     }
-    const versus = (ours: DriveResult) =>
-      baseline
-        ? {
-            baseline: baseline.perSecond,
-            baselineName: 'django-polaris',
-            ratio: ours.perSecond / baseline.perSecond,
-          }
-        : {};
-    const ourWork = 'Postgres rate limit + replay store, signers from the sandbox Horizon';
-    const results: BenchResult[] = [
+    const figure = median(oursRuns.map((r) => r.perSecond));
+    const ratios = theirRuns.map((t, i) => oursRuns[i]!.perSecond / t.perSecond);
+    const serverDesc = 'one Node process';
+    const notes = [
+      `ours: api/main.ts, ${serverDesc}, Postgres rate limit + replay store, signers from the sandbox Horizon; runs ${oursRuns.map(describeRun).join('; ')}.`,
+      theirs
+        ? `django-polaris ${polaris!.version} (${polaris!.server}, no replay store or rate limit): runs ${theirRuns.map(describeRun).join('; ')}. Alternated A/B ${ROUNDS}×; ratio = median of per-pair ratios (${ratios.map((r) => r.toFixed(2)).join(', ')}).`
+        : baselineNote,
+    ];
+    return [
       {
-        name: `SEP-10 GET challenge + sign + POST token, API in-process with client and Horizon, ${CONCURRENCY} wallets, ${inProcess.roundTrips} round trips`,
-        figure: inProcess.perSecond,
+        name: `SEP-10 GET challenge + sign + POST token, ${CONCURRENCY} wallets, ${ROUND_TRIPS} round trips × ${ROUNDS}, server and client in separate processes`,
+        figure,
         unit: 'round trips/s',
-        ...versus(inProcess),
-        notes:
-          `${ourWork}; p50 ${inProcess.p50Ms.toFixed(0)} ms, p95 ${inProcess.p95Ms.toFixed(0)} ms. ${baselineNote}`.trim(),
+        ...(theirs
+          ? {
+              baseline: median(theirRuns.map((r) => r.perSecond)),
+              baselineName: 'django-polaris',
+              ratio: median(ratios),
+            }
+          : {}),
+        target: '≥ 3× django-polaris (issue 5)',
+        notes: notes.join(' '),
       },
     ];
-    if (separate) {
-      results.push({
-        name: `SEP-10 round trips, API as its own process (api/main.ts, like Polaris), ${CONCURRENCY} wallets, ${separate.roundTrips} round trips`,
-        figure: separate.perSecond,
-        unit: 'round trips/s',
-        ...versus(separate),
-        notes: `one Node process; ${ourWork}; p50 ${separate.p50Ms.toFixed(0)} ms, p95 ${separate.p95Ms.toFixed(0)} ms.`,
-      });
-    } else {
-      results[0]!.notes += ` Separate-process run ${separateNote}`;
-    }
-    return results;
   } finally {
     await polaris?.stop();
-    await apiProcess?.stop();
-    await new Promise((r) => server.close(r));
-    await connection.close().catch(() => {});
+    await api?.stop();
+    agent.destroy();
     await tdb.destroy();
     await horizon.stop();
   }

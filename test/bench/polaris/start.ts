@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Keypair } from '@stellar/stellar-sdk';
@@ -11,10 +11,64 @@ export interface RunningPolaris {
   endpoint: string;
   version: string;
   server: string;
+  /** The gunicorn worker's process id (to read its CPU time), when we started it. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** Runs a command, passing each output line to `log`; rejects with the last lines when it fails. */
+function run(cmd: string, args: string[], log: (line: string) => void): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const tail: string[] = [];
+    const onData = (d: Buffer) => {
+      for (const line of d.toString().split('\n')) {
+        if (!line.trim()) continue;
+        log(line);
+        tail.push(line);
+        if (tail.length > 5) tail.shift();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('error', (err) => reject(new Error(`${cmd}: ${err.message}`)));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolvePromise()
+        : reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed (${code}): ${tail.join(' / ')}`)),
+    );
+  });
+}
+
+/**
+ * Creates the venv from PyPI with the pinned versions of requirements.txt when it has no gunicorn yet
+ * (a fresh machine). Throws, saying why, when python3 or PyPI is not available.
+ */
+export async function ensurePolarisVenv(venv: string, log: (line: string) => void): Promise<void> {
+  if (existsSync(`${venv}/bin/gunicorn`)) return;
+  log(`creating the django-polaris venv at ${venv} (python3 -m venv + pip install from PyPI, about a minute)`);
+  if (!existsSync(`${venv}/bin/python`)) await run('python3', ['-m', 'venv', venv], log);
+  await run(
+    `${venv}/bin/python`,
+    ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'off', '-r', `${HERE}/requirements.txt`],
+    log,
+  );
+  if (!existsSync(`${venv}/bin/gunicorn`)) throw new Error(`pip install finished but ${venv}/bin/gunicorn is missing`);
+  log('django-polaris venv ready');
+}
+
+/** gunicorn forks its worker from the master: the worker is the one that serves (and burns the CPU). */
+function gunicornWorkerPid(masterPid: number | undefined): number | undefined {
+  if (masterPid === undefined) return undefined;
+  try {
+    const children = readFileSync(`/proc/${masterPid}/task/${masterPid}/children`, 'utf8').trim().split(/\s+/);
+    return children[0] ? Number(children[0]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * django-polaris serving SEP-1 and SEP-10 against `horizonUrl` (see README.md here). Throws an Error whose message
@@ -23,6 +77,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export async function startPolaris(opts: {
   horizonUrl: string;
   passphrase: string;
+  /** Progress of a venv being created. */
+  log?: (line: string) => void;
 }): Promise<RunningPolaris> {
   const external = process.env.SEP10_POLARIS_URL;
   if (external) {
@@ -30,13 +86,15 @@ export async function startPolaris(opts: {
       endpoint: `${external.replace(/\/+$/, '')}/auth`,
       version: '(external)',
       server: external,
+      pid: undefined,
       stop: async () => {},
     };
   }
   const venv = process.env.POLARIS_VENV ?? '/tmp/polaris-bench';
   const gunicorn = `${venv}/bin/gunicorn`;
-  if (!existsSync(gunicorn))
-    throw new Error(`no django-polaris venv at ${venv} (see test/bench/polaris/README.md)`);
+  await ensurePolarisVenv(venv, opts.log ?? (() => {})).catch((err: Error) => {
+    throw new Error(`no django-polaris venv at ${venv} and creating it failed: ${err.message}`);
+  });
   const version = execFileSync(`${venv}/bin/python`, [
     '-c',
     "import importlib.metadata as m; print(m.version('django-polaris'))",
@@ -108,5 +166,11 @@ export async function startPolaris(opts: {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { endpoint: `${hostUrl}/auth`, version, server: `gunicorn, 1 process × ${threads} threads`, stop };
+  return {
+    endpoint: `${hostUrl}/auth`,
+    version,
+    server: `gunicorn, 1 worker process × ${threads} threads`,
+    pid: gunicornWorkerPid(child.pid),
+    stop,
+  };
 }
