@@ -5,9 +5,9 @@ import * as sep24Interactive from './20261125T152500_sep24_interactive.js';
 import * as bankRails from './20261125T153000_bank_rails.js';
 import * as operations from './20261125T153500_operations.js';
 import * as withdrawals from './20261125T153600_withdrawals.js';
+import * as stellarPayments from './20261125T154000_stellar_payments.js';
 import * as kyc from './20261125T155000_kyc.js';
 import * as rateLimitUnlogged from './20261125T155100_rate_limit_unlogged.js';
-import * as stellarPayments from './20261125T154000_stellar_payments.js';
 import * as bankDeliveryLease from './20261125T160000_bank_delivery_lease.js';
 import * as kycFiles from './20261125T160500_kyc_files.js';
 import * as kycCheckResend from './20261125T161000_kyc_check_resend.js';
@@ -23,9 +23,9 @@ export const migrations: Record<string, Migration> = {
   '20261125T153000_bank_rails': bankRails,
   '20261125T153500_operations': operations,
   '20261125T153600_withdrawals': withdrawals,
+  '20261125T154000_stellar_payments': stellarPayments,
   '20261125T155000_kyc': kyc,
   '20261125T155100_rate_limit_unlogged': rateLimitUnlogged,
-  '20261125T154000_stellar_payments': stellarPayments,
   '20261125T160000_bank_delivery_lease': bankDeliveryLease,
   '20261125T160500_kyc_files': kycFiles,
   '20261125T161000_kyc_check_resend': kycCheckResend,
