@@ -1,6 +1,6 @@
-import { createHash, createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, type KeyObject, randomUUID, sign } from 'node:crypto';
 import { MuxedAccount } from '@stellar/stellar-sdk';
-import { decodeProtectedHeader, type JWK, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { decodeProtectedHeader, type JWK, errors as joseErrors, jwtVerify } from 'jose';
 import type { AppConfig } from '../../config/index.js';
 import { type JwtAlgorithm, parseJwtPrivateKey, parseJwtPublicKey } from '../../config/jwt-keys.js';
 
@@ -111,20 +111,39 @@ export function publicJwks(config: AppConfig): { keys: JWK[] } {
   return { keys: keySet(config).jwks };
 }
 
+/**
+ * Signs with node:crypto directly (compact JWS): jose's sign goes through WebCrypto, whose promise job on the
+ * thread pool cost more than the rest of the token. jose still verifies (verifyToken), so every token we issue is
+ * checked by an independent implementation in the tests.
+ */
+function signJws(key: TokenKey, input: string): string {
+  if (key.alg === 'HS256') {
+    return createHmac('sha256', key.key as Uint8Array)
+      .update(input)
+      .digest('base64url');
+  }
+  const data = Buffer.from(input);
+  if (key.alg === 'EdDSA') return sign(null, data, key.key as KeyObject).toString('base64url');
+  return sign('sha256', data, { key: key.key as KeyObject, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+}
+
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
 export async function issueToken(config: AppConfig, input: IssueTokenInput): Promise<string> {
   const { signing } = keySet(config);
   const iat = input.now ?? Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({
+  const header = { alg: signing.alg, typ: 'JWT', kid: signing.kid };
+  const payload = {
     ...(input.clientDomain ? { client_domain: input.clientDomain } : {}),
     ...(input.homeDomain ? { home_domain: input.homeDomain } : {}),
-  })
-    .setProtectedHeader({ alg: signing.alg, typ: 'JWT', kid: signing.kid })
-    .setIssuer(tokenIssuer(config))
-    .setSubject(input.sub)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + config.auth.jwtExpiresInSeconds)
-    .setJti(input.jti ?? randomUUID());
-  return jwt.sign(signing.key);
+    iss: tokenIssuer(config),
+    sub: input.sub,
+    iat,
+    exp: iat + config.auth.jwtExpiresInSeconds,
+    jti: input.jti ?? randomUUID(),
+  };
+  const signingInput = `${base64url(header)}.${base64url(payload)}`;
+  return `${signingInput}.${signJws(signing, signingInput)}`;
 }
 
 export class InvalidTokenError extends Error {
