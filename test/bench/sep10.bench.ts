@@ -16,11 +16,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFile } from 'node:fs/promises';
 import { Keypair, TransactionBuilder } from '@stellar/stellar-sdk';
 import { inject } from 'vitest';
 import { freePort } from '../../scripts/lib/ports.js';
@@ -271,7 +271,8 @@ export async function benchSep10(): Promise<BenchResult[]> {
     const theirRuns: DriveResult[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       oursRuns.push(await profiled('ours', () => driveRoundTrips(ours, wallets, ROUND_TRIPS)));
-      if (theirs) theirRuns.push(await profiled('polaris', () => driveRoundTrips(theirs, wallets, ROUND_TRIPS)));
+      if (theirs)
+        theirRuns.push(await profiled('polaris', () => driveRoundTrips(theirs, wallets, ROUND_TRIPS)));
     }
     const figure = median(oursRuns.map((r) => r.perSecond));
     const ratios = theirRuns.map((t, i) => oursRuns[i]!.perSecond / t.perSecond);

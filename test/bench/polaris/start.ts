@@ -48,14 +48,26 @@ function run(cmd: string, args: string[], log: (line: string) => void): Promise<
  */
 export async function ensurePolarisVenv(venv: string, log: (line: string) => void): Promise<void> {
   if (existsSync(`${venv}/bin/gunicorn`)) return;
-  log(`creating the django-polaris venv at ${venv} (python3 -m venv + pip install from PyPI, about a minute)`);
+  log(
+    `creating the django-polaris venv at ${venv} (python3 -m venv + pip install from PyPI, about a minute)`,
+  );
   if (!existsSync(`${venv}/bin/python`)) await run('python3', ['-m', 'venv', venv], log);
   await run(
     `${venv}/bin/python`,
-    ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'off', '-r', `${HERE}/requirements.txt`],
+    [
+      '-m',
+      'pip',
+      'install',
+      '--disable-pip-version-check',
+      '--progress-bar',
+      'off',
+      '-r',
+      `${HERE}/requirements.txt`,
+    ],
     log,
   );
-  if (!existsSync(`${venv}/bin/gunicorn`)) throw new Error(`pip install finished but ${venv}/bin/gunicorn is missing`);
+  if (!existsSync(`${venv}/bin/gunicorn`))
+    throw new Error(`pip install finished but ${venv}/bin/gunicorn is missing`);
   log('django-polaris venv ready');
 }
 
@@ -63,7 +75,9 @@ export async function ensurePolarisVenv(venv: string, log: (line: string) => voi
 function gunicornWorkerPid(masterPid: number | undefined): number | undefined {
   if (masterPid === undefined) return undefined;
   try {
-    const children = readFileSync(`/proc/${masterPid}/task/${masterPid}/children`, 'utf8').trim().split(/\s+/);
+    const children = readFileSync(`/proc/${masterPid}/task/${masterPid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/);
     return children[0] ? Number(children[0]) : undefined;
   } catch {
     return undefined;
