@@ -1,9 +1,9 @@
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import {
   FeeBumpTransaction,
-  Horizon,
   MuxedAccount,
-  NotFoundError,
   StrKey,
   type Transaction,
   TransactionBuilder,
@@ -22,24 +22,66 @@ export type AccountSigners = (
   { signers: { key: string; weight: number; type: string }[]; mediumThreshold: number } | undefined
 >;
 
-/** Loads signers from Horizon (S10-26); Horizon being down is our problem, so a 503, not a 400. */
-export function horizonAccountSigners(config: AppConfig): AccountSigners {
-  const server = new Horizon.Server(config.stellar.horizonUrl, { allowHttp: config.stellar.allowHttp });
+interface HorizonAccount {
+  signers?: { key?: unknown; weight?: unknown; type?: unknown }[];
+  thresholds?: { med_threshold?: unknown };
+}
+
+/**
+ * Loads signers from Horizon's `GET /accounts/:id` (S10-26); Horizon being down is our problem, so a 503, not a
+ * 400. A plain keep-alive GET rather than `Horizon.Server.loadAccount`: that one builds an AccountResponse (and
+ * re-validates every key in it) through axios and URI.js, which cost more CPU than the rest of the token check.
+ */
+export function horizonAccountSigners(config: AppConfig, timeoutMs = 10_000): AccountSigners {
+  const base = new URL(
+    config.stellar.horizonUrl.endsWith('/') ? config.stellar.horizonUrl : `${config.stellar.horizonUrl}/`,
+  );
+  if (base.protocol !== 'https:' && !(base.protocol === 'http:' && config.stellar.allowHttp)) {
+    throw new Error(`HORIZON_URL must be https outside the sandbox: ${base.origin}`);
+  }
+  const transport = base.protocol === 'https:' ? https : http;
+  const agent = new transport.Agent({ keepAlive: true });
+  const unavailable = () =>
+    new HttpError(503, 'cannot load the account from Horizon right now; try again', 'horizon_unavailable');
+  const get = (url: URL) =>
+    new Promise<{ status: number; body: string }>((resolvePromise, reject) => {
+      const req = transport.get(url, { agent, headers: { Accept: 'application/json' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body }));
+        res.on('error', reject);
+      });
+      req.setTimeout(timeoutMs, () => req.destroy(new Error('Horizon timed out')));
+      req.on('error', reject);
+    });
   return async (accountId) => {
+    let res: { status: number; body: string };
     try {
-      const account = await server.loadAccount(accountId);
-      return {
-        signers: account.signers.map((s) => ({ key: s.key, weight: s.weight, type: s.type })),
-        mediumThreshold: account.thresholds.med_threshold,
-      };
-    } catch (err) {
-      if (err instanceof NotFoundError) return undefined;
-      throw new HttpError(
-        503,
-        'cannot load the account from Horizon right now; try again',
-        'horizon_unavailable',
-      );
+      res = await get(new URL(`accounts/${encodeURIComponent(accountId)}`, base));
+    } catch {
+      throw unavailable();
     }
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw unavailable();
+    let account: HorizonAccount;
+    try {
+      account = JSON.parse(res.body) as HorizonAccount;
+    } catch {
+      throw unavailable();
+    }
+    const med = Number(account.thresholds?.med_threshold);
+    if (!Array.isArray(account.signers) || !Number.isInteger(med)) throw unavailable();
+    return {
+      signers: account.signers.map((s) => ({
+        key: String(s.key),
+        weight: Number(s.weight),
+        type: String(s.type),
+      })),
+      mediumThreshold: med,
+    };
   };
 }
 
@@ -67,17 +109,26 @@ function verifierOf(address: string): { address: string; hint: Buffer; key: KeyO
 /**
  * Which of `candidates` signed `tx`, one signature per key (S10-26: a duplicate is not counted twice, it is
  * rejected, as is any signature no candidate made). Verification uses OpenSSL through node:crypto: the SDK's
- * pure-JS verifier costs ~10x more per signature, and its verifyChallengeTx* helpers re-read the challenge and
- * re-check the server signature that readChallengeTx has just checked.
+ * verifyChallengeTx* helpers re-read the challenge and re-check the server signature that readChallengeTx has just
+ * checked. `verifiedServerKey` is that key: readChallengeTx proved one of the signatures is its, so the one
+ * signature carrying its hint is accepted without a second check (a second one with its hint is a duplicate and
+ * fails, whichever of the two was genuine).
  */
-function signingKeys(tx: Transaction, candidates: string[]): Set<string> {
-  const hash = tx.hash();
+function signingKeys(
+  tx: Transaction,
+  hash: Buffer,
+  candidates: string[],
+  verifiedServerKey: string,
+): Set<string> {
   const keys = [...new Set(candidates)].map(verifierOf);
   const found = new Set<string>();
   for (const signature of tx.signatures) {
     const hint = signature.hint();
     const signer = keys.find(
-      (k) => !found.has(k.address) && k.hint.equals(hint) && verify(null, hash, k.key, signature.signature()),
+      (k) =>
+        !found.has(k.address) &&
+        k.hint.equals(hint) &&
+        (k.address === verifiedServerKey || verify(null, hash, k.key, signature.signature())),
     );
     if (!signer) throw invalid('transaction has unrecognized or duplicate signatures');
     found.add(signer.address);
@@ -161,11 +212,13 @@ export async function verifyChallenge(
   const signers = onLedger
     ? onLedger.signers.filter((s) => s.type === 'ed25519_public_key' && s.weight > 0)
     : [{ key: account, weight: 1 }]; // S10-28: a nonexistent account signs with its master key alone
-  const signed = signingKeys(tx, [
+  const hash = tx.hash();
+  const signed = signingKeys(
+    tx,
+    hash,
+    [server, ...(clientDomainKey ? [clientDomainKey] : []), ...signers.map((s) => s.key)],
     server,
-    ...(clientDomainKey ? [clientDomainKey] : []),
-    ...signers.map((s) => s.key),
-  ]);
+  );
   if (clientDomainKey && !signed.has(clientDomainKey)) {
     throw invalid("transaction not signed by the source account of the 'client_domain' ManageData operation");
   }
@@ -185,7 +238,7 @@ export async function verifyChallenge(
     sub: muxed ? clientAccount : read.memo ? `${account}:${read.memo}` : account,
     homeDomain: read.matchedHomeDomain,
     clientDomain,
-    hash: tx.hash().toString('hex'),
+    hash: hash.toString('hex'),
     maxTime: new Date(Number(tx.timeBounds!.maxTime) * 1000),
   };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AnchorStack, bankTransfer, startAnchorStack } from '../helpers/anchor-stack.js';
 import { completeDepositPages, postForm } from '../e2e/stack/wallet.js';
+import { type AnchorStack, bankTransfer, startAnchorStack } from '../helpers/anchor-stack.js';
 import { depositTransactionSchema, interactiveResponseSchema } from './sep24-schemas.js';
 
 /**
@@ -59,7 +59,9 @@ describe('guide: Deposit Test', () => {
     expect(tx.body.transaction).toMatchObject({ status: 'incomplete', amount_in: null });
     // /info publishes the same limits the endpoint and the page enforce.
     const info = await s.call('/sep24/info');
-    expect((info.body.deposit as Record<string, Record<string, unknown>>)[s.config.stellar.assetCode]).toMatchObject({
+    expect(
+      (info.body.deposit as Record<string, Record<string, unknown>>)[s.config.stellar.assetCode],
+    ).toMatchObject({
       enabled: true,
       min_amount: 5,
       max_amount: 5000,
@@ -107,12 +109,16 @@ describe('guide: Deposit Test', () => {
     expect(garbage.status).toBe(403);
     expect(garbage.body.type).toBe('authentication_required');
     // Nothing was created for the refused calls.
-    const rows = await s.tdb.db.selectFrom('transactions').select('id').where('kind', '=', 'deposit').execute();
+    const rows = await s.tdb.db
+      .selectFrom('transactions')
+      .select('id')
+      .where('kind', '=', 'deposit')
+      .execute();
     const before = rows.length;
     await start(undefined, { amount: '10' });
-    expect((await s.tdb.db.selectFrom('transactions').select('id').where('kind', '=', 'deposit').execute()).length).toBe(
-      before,
-    );
+    expect(
+      (await s.tdb.db.selectFrom('transactions').select('id').where('kind', '=', 'deposit').execute()).length,
+    ).toBe(before);
   });
 
   it('guide: Check that all deposit response params conform to protocols (S24-17, S24-27)', async () => {
@@ -127,9 +133,16 @@ describe('guide: Deposit Test', () => {
     expect(fresh.status).toBe(200);
     expect(Object.keys(fresh.body)).toEqual(['transaction']);
     const tx = depositTransactionSchema.parse(fresh.body.transaction);
-    expect(tx).toMatchObject({ id: interactive.id, kind: 'deposit', status: 'incomplete', to: user.publicKey() });
+    expect(tx).toMatchObject({
+      id: interactive.id,
+      kind: 'deposit',
+      status: 'incomplete',
+      to: user.publicKey(),
+    });
     expect(tx.amount_in_asset).toBe('iso4217:USD');
-    expect(tx.amount_out_asset).toBe(`stellar:${s.config.stellar.assetCode}:${s.config.stellar.issuerAccount}`);
+    expect(tx.amount_out_asset).toBe(
+      `stellar:${s.config.stellar.assetCode}:${s.config.stellar.issuerAccount}`,
+    );
 
     // And once completed: every key still conforms, amounts and ids filled in.
     const reference = await completeDepositPages(interactive.url, '10');

@@ -6,7 +6,9 @@ import { z } from 'zod';
  */
 const amount = z.string().regex(/^\d+(\.\d{1,7})?$/);
 const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
-const assetId = z.string().regex(/^(stellar:[A-Za-z0-9]{1,12}:G[A-Z2-7]{55}|stellar:native|iso4217:[A-Z]{3})$/);
+const assetId = z
+  .string()
+  .regex(/^(stellar:[A-Za-z0-9]{1,12}:G[A-Z2-7]{55}|stellar:native|iso4217:[A-Z]{3})$/);
 const status = z.enum([
   'incomplete',
   'pending_user_transfer_start',
@@ -67,7 +69,10 @@ const common = {
   updated_at: isoTime,
   completed_at: isoTime.nullable(),
   user_action_required_by: isoTime.optional(),
-  stellar_transaction_id: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  stellar_transaction_id: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
   external_transaction_id: z.string().nullable(),
   message: z.string().nullable(),
   refunded: z.boolean(),
@@ -90,7 +95,10 @@ export const withdrawTransactionSchema = z
   .object({
     ...common,
     kind: z.literal('withdrawal'),
-    withdraw_anchor_account: z.string().regex(/^[GM][A-Z2-7]{55,68}$/).nullable(),
+    withdraw_anchor_account: z
+      .string()
+      .regex(/^[GM][A-Z2-7]{55,68}$/)
+      .nullable(),
     withdraw_memo: z.string().nullable(),
     withdraw_memo_type: z.enum(['text', 'id', 'hash']).nullable(),
   })

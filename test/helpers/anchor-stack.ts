@@ -44,7 +44,12 @@ export interface AnchorStack {
     opts?: { jwt?: string; method?: string; body?: unknown },
   ): Promise<{ status: number; body: Record<string, unknown> }>;
   /** GET /sep24/transaction until its status is one of `statuses`. */
-  waitForStatus(jwt: string, id: string, statuses: string[], timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForStatus(
+    jwt: string,
+    id: string,
+    statuses: string[],
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -95,7 +100,12 @@ export async function startAnchorStack(opts: AnchorStackOptions): Promise<Anchor
   if (opts.observers) {
     await startObservers(temporal.client, config, { taskQueue: config.temporal.taskQueue, maxWaitMs: 1000 });
   }
-  const app = createApp({ config, db: tdb.db, temporal: temporal.client, logger: createLogger('e2e', 'silent') });
+  const app = createApp({
+    config,
+    db: tdb.db,
+    temporal: temporal.client,
+    logger: createLogger('e2e', 'silent'),
+  });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
   });
@@ -239,5 +249,6 @@ export async function bankTransfer(bankUrl: string, reference: string, amount: s
     redirect: 'manual',
   });
   const location = res.headers.get('location') ?? '';
-  if (res.status !== 303 || !location.includes('sent=')) throw new Error(`bank transfer refused: ${location}`);
+  if (res.status !== 303 || !location.includes('sent='))
+    throw new Error(`bank transfer refused: ${location}`);
 }
