@@ -68,3 +68,12 @@ export function compareAmounts(a: string, b: string): -1 | 0 | 1 {
 export function sumAmounts(amounts: readonly string[]): string {
   return fromStroops(amounts.reduce((acc, a) => acc + toStroops(a), 0n));
 }
+
+/**
+ * The one sanctioned conversion of a decimal amount to a JSON number: SEP-24 `/info` (checklist X-13) publishes
+ * limits and fees as numbers. Only for display at that wire boundary; never for arithmetic, never for ledger money.
+ */
+export function toWireNumber(decimal: string): number {
+  if (!isAmount(decimal)) throw new InvalidAmountError(decimal);
+  return Number(decimal);
+}

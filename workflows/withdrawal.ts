@@ -37,7 +37,7 @@ import { type WithdrawalMessageKey, withdrawalMessage } from './withdrawal-messa
  * the bank rejects the payout → refunded (S24-33 `refunds`). Duplicate payment signals are deduplicated by
  * operation id, so a payment is paid out once.
  *
- * The policy is a snapshot of the configuration taken when the withdrawal starts (no process.env in here).
+ * The policy is a snapshot of the configuration taken when the withdrawal starts (the workflow never reads the environment).
  */
 
 export interface WithdrawalPolicy {

@@ -1,20 +1,21 @@
 import { Hono } from 'hono';
 import type { Sep24AssetOperation } from '../../config/index.js';
+import { toWireNumber } from '../../stellar/amounts.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 
 /**
  * GET /info (S24-04..07): unauthenticated. /info is the one place SEP-24 uses JSON numbers for amounts (X-13);
- * the config keeps them as decimal strings, and Number() here only formats an already-validated 7-decimal value.
+ * the config keeps them as decimal strings, converted only here, for display (stellar/amounts.ts toWireNumber).
  */
 function assetEntry(op: Sep24AssetOperation) {
   if (!op.enabled) return { enabled: false };
   return {
     enabled: true,
-    min_amount: Number(op.minAmount),
-    max_amount: Number(op.maxAmount),
-    fee_fixed: Number(op.feeFixed),
-    fee_percent: Number(op.feePercent),
-    fee_minimum: Number(op.feeMinimum),
+    min_amount: toWireNumber(op.minAmount),
+    max_amount: toWireNumber(op.maxAmount),
+    fee_fixed: toWireNumber(op.feeFixed),
+    fee_percent: toWireNumber(op.feePercent),
+    fee_minimum: toWireNumber(op.feeMinimum),
   };
 }
 
