@@ -1,32 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { MuxedAccount } from '@stellar/stellar-sdk';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Hono } from 'hono';
 import type { AppConfig } from '../../config/index.js';
-import { insertTransaction, updateTransaction } from '../../db/transactions.js';
+import { insertTransaction } from '../../db/transactions.js';
 import type { DepositRules, DepositWorkflowInput, depositWorkflow } from '../../workflows/deposit.js';
-import {
-  AnchorTransactionId,
-  AssetCode,
-  StellarAccount,
-  TransactionKind,
-  TransactionStatus,
-} from '../../workflows/search-attributes.js';
 import type { ApiDeps } from '../deps.js';
-import { createStartToken } from '../interactive/tokens.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
-import { badRequest, HttpError } from '../middleware/errors.js';
+import { badRequest } from '../middleware/errors.js';
 import { readSep24Body } from './body.js';
 import {
-  boolField,
-  callbackField,
-  checkAccount,
-  checkAmount,
-  checkAsset,
-  checkMemo,
-  pickPrefill,
-  resolveLang,
-} from './validate.js';
+  incompleteRow,
+  interactiveAnswer,
+  parseOptionalFields,
+  startTransactionWorkflow,
+} from './interactive-start.js';
+import { checkAccount, checkAmount, checkAsset, checkMemo } from './validate.js';
 
 export function depositRules(config: AppConfig): DepositRules {
   const d = config.sep24.deposit;
@@ -48,22 +36,9 @@ export function depositRules(config: AppConfig): DepositRules {
 
 export const depositWorkflowId = (transactionId: string) => `deposit-${transactionId}`;
 
-/** The hosted-pages URL for a transaction, carrying its one-time token (S24-16, S24-18). */
-export function interactiveUrl(
-  config: AppConfig,
-  kind: 'deposit' | 'withdraw',
-  id: string,
-  token: string,
-): string {
-  const u = new URL(`${config.api.publicUrl}/sep24/interactive/${kind}`);
-  u.searchParams.set('transaction_id', id);
-  u.searchParams.set('token', token);
-  return u.toString();
-}
-
 /** POST /transactions/deposit/interactive (S24-08..12, S24-16, S24-17). */
 export function sep24DepositApp(deps: ApiDeps) {
-  const { config, db, temporal, logger } = deps;
+  const { config, db } = deps;
   const app = new Hono<AuthEnv>();
   app.post('/transactions/deposit/interactive', requireSep10(config, 'sep24'), async (c) => {
     const identity = c.get('identity');
@@ -89,50 +64,25 @@ export function sep24DepositApp(deps: ApiDeps) {
     // A shared-account user (G...:memo) depositing to that same account keeps the memo that names them.
     if (!memo && !body.account && identity.memo && !identity.muxedAccount)
       memo = { memo: identity.memo, memoType: 'id' };
-    const claimable = body.claimable_balance_supported
-      ? parseField(boolField, 'claimable_balance_supported', body.claimable_balance_supported)
-      : false;
-    const onChange = body.on_change_callback
-      ? parseField(callbackField(config), 'on_change_callback', body.on_change_callback)
-      : null;
-    const lang = resolveLang(body.lang);
+    const { claimable, onChange, lang } = parseOptionalFields(config, body);
 
     const id = randomUUID();
     // The row exists before anything else, in `incomplete` (S24-17).
     await insertTransaction(db, {
-      id,
-      kind: 'deposit',
-      status: 'incomplete',
-      sub: identity.sub,
-      sub_account: identity.account,
-      sub_memo: identity.memo ?? null,
-      client_domain: identity.clientDomain ?? null,
-      asset_code: config.stellar.assetCode,
-      asset_issuer: config.stellar.issuerAccount,
-      stellar_account: account,
+      ...incompleteRow(config, identity, body, {
+        id,
+        kind: 'deposit',
+        account,
+        amount,
+        onChange,
+        lang,
+        expiresAt: new Date(Date.now() + config.deposit.expirySeconds * 1000),
+      }),
       to_address: account,
+      from_address: null,
       memo: memo?.memo ?? null,
       memo_type: memo?.memoType ?? null,
-      amount_expected: amount,
-      amount_in: null,
-      amount_out: null,
-      amount_fee: null,
-      withdraw_anchor_account: null,
-      stellar_transaction_id: null,
-      external_transaction_id: null,
-      bank_reference: null,
-      from_address: null,
-      message: null,
-      kyc_verified: null,
-      refunds: null,
       claimable_balance_supported: claimable,
-      claimable_balance_id: null,
-      on_change_callback: onChange,
-      lang,
-      status_eta: null,
-      user_action_required_by: new Date(Date.now() + config.deposit.expirySeconds * 1000),
-      completed_at: null,
-      wallet_name: body.wallet_name?.slice(0, 200) ?? null,
     });
 
     const input: DepositWorkflowInput = {
@@ -147,43 +97,14 @@ export function sep24DepositApp(deps: ApiDeps) {
       claimableBalanceSupported: claimable,
       rules: depositRules(config),
     };
-    try {
-      await temporal.workflow.start<typeof depositWorkflow>('depositWorkflow', {
-        workflowId: depositWorkflowId(id),
-        taskQueue: config.temporal.taskQueue,
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        args: [input],
-        memo: { amount },
-        typedSearchAttributes: [
-          { key: AnchorTransactionId, value: id },
-          { key: StellarAccount, value: account },
-          { key: TransactionKind, value: 'deposit' },
-          { key: TransactionStatus, value: 'incomplete' },
-          { key: AssetCode, value: config.stellar.assetCode },
-        ],
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
-        logger.error(
-          { transactionId: id, err: { message: (err as Error).message } },
-          'deposit workflow did not start',
-        );
-        await updateTransaction(db, id, { status: 'error', message: 'The deposit could not be started.' });
-        throw new HttpError(503, 'the deposit could not be started; please retry', 'unavailable');
-      }
-    }
-
-    const token = await createStartToken(db, {
-      transactionId: id,
-      ttlSeconds: config.sep24.interactiveTokenTtlSeconds,
-      prefill: pickPrefill(body),
-    });
-    logger.info({ transactionId: id, clientDomain: identity.clientDomain }, 'deposit started');
-    return c.json({
-      type: 'interactive_customer_info_needed',
-      url: interactiveUrl(config, 'deposit', id, token),
+    await startTransactionWorkflow<typeof depositWorkflow>(deps, 'deposit', 'depositWorkflow', {
       id,
+      account,
+      workflowId: depositWorkflowId(id),
+      args: [input],
+      memo: { amount },
     });
+    return c.json(await interactiveAnswer(deps, 'deposit', identity, body, id));
   });
   return app;
 }
@@ -206,18 +127,4 @@ async function accountIsMissing(deps: ApiDeps, account: string): Promise<boolean
   } catch {
     return false;
   }
-}
-
-function parseField<T>(
-  schema: {
-    safeParse(
-      v: unknown,
-    ): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
-  },
-  name: string,
-  value: string,
-): T {
-  const r = schema.safeParse(value);
-  if (!r.success) throw badRequest(`${name}: ${r.error.issues[0]?.message ?? 'invalid'}`);
-  return r.data;
 }
