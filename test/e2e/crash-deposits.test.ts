@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killAtProgress } from './stack/chaos.js';
 import { type Stack, startStack, until } from './stack/index.js';
 import {
   assetBalance,
@@ -6,6 +7,8 @@ import {
   completeDepositPages,
   fromStroops,
   getTransaction,
+  mapLimit,
+  pickTargets,
   seededRandom,
   sep10Token,
   startInteractive,
@@ -20,8 +23,7 @@ import {
  * restarted each time. Every deposit completes exactly once, and the sandbox ledger proves it.
  */
 const DEPOSITS = 20;
-const MIN_KILLS = 3;
-const MAX_KILLS = 8;
+const KILLS = 5;
 
 describe('crash: worker SIGKILLed during 20 deposits (issue 7)', () => {
   let stack: Stack;
@@ -48,42 +50,33 @@ describe('crash: worker SIGKILLed during 20 deposits (issue 7)', () => {
     // Distinct amounts with up to 7 decimals; fees 0.25 + 1 %.
     const amounts = users.map((_, i) => `${10 + i}.${String(1 + ((i * 7919) % 9_999_999)).padStart(7, '0')}`);
 
-    const flows = users.map(async (user, i) => {
+    // Four deposits at a time, so the run is long enough for the kills to land among live deposits.
+    let transfersSent = 0;
+    const flows = mapLimit(users, 4, async (user, i) => {
       const jwt = await sep10Token(stack, stack.publicUrl, user);
       const { id, url } = await startInteractive(stack.publicUrl, jwt, 'deposit', stack.config.stellar.assetCode);
       const reference = await completeDepositPages(url, amounts[i]!);
       await bankTransfer(stack, reference, amounts[i]!);
-      return { user, jwt, id };
+      transfersSent++;
+      const tx = await waitForStatus(stack.publicUrl, jwt, id, ['completed', 'error', 'refunded'], 300_000);
+      return { user, jwt, id, tx };
     });
-    const opened = Promise.all(flows);
-    let settled = false;
-    const finished = opened
-      .then((list) =>
-        Promise.all(
-          list.map((o) => waitForStatus(stack.publicUrl, o.jwt, o.id, ['completed', 'error', 'refunded'], 300_000)),
-        ),
-      )
-      .finally(() => {
-        settled = true;
-      });
-
-    // The killer: SIGKILL at seeded random moments for as long as deposits are in flight (opening, waiting for
-    // the bank, paying on Stellar, recording), at least MIN_KILLS times.
-    const kills: number[] = [];
-    const t0 = Date.now();
-    for (let k = 0; k < MAX_KILLS && (!settled || k < MIN_KILLS); k++) {
-      await new Promise((r) => setTimeout(r, 500 + Math.floor(random() * 5000)));
-      kills.push(Date.now() - t0);
-      await stack.killWorker(0, 'SIGKILL');
-      await stack.restartWorker(0);
-    }
-    console.log(`[crash-deposits] SIGKILL at ${kills.join(', ')} ms after the start`);
-    const done = await finished;
+    // The killer: after seeded random bank transfers (plus a seeded random delay), while payments are in flight.
+    await killAtProgress({
+      stack,
+      label: 'crash-deposits',
+      random,
+      // Not among the last transfers: a payment cut off by a kill waits out its 2-minute start-to-close timeout.
+      targets: pickTargets(random, KILLS, DEPOSITS - 6),
+      progress: () => transfersSent,
+    });
+    const opened = await flows;
+    const done = opened.map((o) => o.tx);
     for (const tx of done) expect(tx.status).toBe('completed');
 
     let expected = 0n;
     let received = 0n;
-    for (const [i, o] of (await opened).entries()) {
+    for (const [i, o] of opened.entries()) {
       const tx = await getTransaction(stack.publicUrl, o.jwt, o.id);
       expect(toStroops(String(tx.amount_in))).toBe(toStroops(amounts[i]!));
       expect(tx.stellar_transaction_id).toMatch(/^[0-9a-f]{64}$/);

@@ -4,8 +4,9 @@
  * `tsx` children on free ports, one random task queue on the shared test Temporal server, every URL wired by env.
  * Workers can be SIGKILLed and restarted; `stop()` always takes every child down and drops the database.
  */
+import { spawn as spawnChild } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Horizon, Keypair } from '@stellar/stellar-sdk';
@@ -18,7 +19,7 @@ import { setupSandboxAccounts } from '../../../scripts/accounts-setup.js';
 import { pgUrl } from '../../../scripts/lib/paths.js';
 import { freePort } from '../../../scripts/lib/ports.js';
 import { ensureDatabase } from '../../../scripts/lib/postgres.js';
-import { type ManagedProcess, startTsx, stopProcess, tail, waitForHttp } from '../../../scripts/lib/proc.js';
+import { type ManagedProcess, tail, waitForHttp } from '../../../scripts/lib/proc.js';
 import { observerWorkflowId } from '../../../worker/observers.js';
 
 export interface StackOptions {
@@ -56,6 +57,43 @@ export interface Stack {
 }
 
 const QUIET = { LOG_LEVEL: 'info' };
+
+/**
+ * `node --import tsx <entry>`: one process per service (the `tsx` CLI forks a second node process, so a SIGKILL
+ * of the CLI would leave the real worker running as an orphan). Detached into its own process group, which
+ * `signalGroup` signals as a whole.
+ */
+function startTsx(name: string, entry: string, env: NodeJS.ProcessEnv, logFile: string): ManagedProcess {
+  const out = createWriteStream(logFile, { flags: 'a' });
+  const child = spawnChild(process.execPath, ['--import', 'tsx', entry], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { name, child, logFile, exited };
+}
+
+const alive = (p: ManagedProcess) => p.child.exitCode === null && p.child.signalCode === null;
+
+function signalGroup(p: ManagedProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-p.child.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** SIGTERM to the process group, SIGKILL after `graceMs`. */
+async function stopProcess(p: ManagedProcess, graceMs: number): Promise<void> {
+  if (!alive(p)) return;
+  signalGroup(p, 'SIGTERM');
+  const timer = setTimeout(() => signalGroup(p, 'SIGKILL'), graceMs);
+  await p.exited;
+  clearTimeout(timer);
+}
 
 /** Poll until `check` answers truthy (no fixed sleeps); the message names what never happened. */
 export async function until<T>(check: () => Promise<T> | T, timeoutMs: number, what: string): Promise<NonNullable<T>> {
@@ -148,11 +186,18 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     return proc;
   };
 
+  // If the test process dies first, take the detached children with it.
+  const killAll = () => {
+    for (const p of [...children, ...workerProcs]) if (p && alive(p)) signalGroup(p, 'SIGKILL');
+  };
+  process.once('exit', killAll);
+
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    process.off('exit', killAll);
     await Promise.all(
-      [...children, ...workerProcs].filter((p): p is ManagedProcess => !!p).map((p) => stopProcess(p.child, 5000)),
+      [...children, ...workerProcs].filter((p): p is ManagedProcess => !!p).map((p) => stopProcess(p, 5000)),
     );
     if (connection) {
       const client = new Client({ connection });
@@ -240,8 +285,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       workerCount: workers,
       async killWorker(i, signal = 'SIGKILL') {
         const proc = workerProcs[i];
-        if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-        proc.child.kill(signal);
+        if (!proc || !alive(proc)) return;
+        signalGroup(proc, signal);
         await proc.exited;
       },
       async restartWorker(i) {

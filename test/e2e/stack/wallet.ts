@@ -47,25 +47,32 @@ export async function submitOps(
 }
 
 /**
- * A wallet user: funded by friendbot, trusting the anchored asset, optionally holding `balance` of it (paid by
- * the sandbox issuer), and verified before (tier 2, so the hosted pages skip the KYC form, which has its own tests).
+ * A wallet user: funded by friendbot, trusting the anchored asset, and verified before (tier 2, so the hosted pages skip the KYC form, which has its own tests).
  */
-export async function walletUser(stack: Stack, opts: { balance?: string } = {}): Promise<Keypair> {
+export async function walletUser(stack: Stack): Promise<Keypair> {
   const user = Keypair.random();
   const res = await fetch(`${stack.horizonUrl}/friendbot?addr=${user.publicKey()}`);
   if (!res.ok) throw new Error(`friendbot: ${res.status} ${await res.text()}`);
   await submitOps(stack, user, [Operation.changeTrust({ asset: anchoredAsset(stack) })]);
-  if (opts.balance) {
-    const issuer = Keypair.fromSecret(stack.config.stellar.issuerSecret!);
-    await submitOps(stack, issuer, [
-      Operation.payment({ destination: user.publicKey(), asset: anchoredAsset(stack), amount: opts.balance }),
-    ]);
-  }
   await stack.db
     .insertInto('customers')
     .values({ id: randomUUID(), account: user.publicKey(), memo: '', status: 'ACCEPTED', accepted_tier: 2 } as never)
     .execute();
   return user;
+}
+
+/** The sandbox issuer pays `amount` of the asset to each user in one transaction (one sequence number). */
+export async function fundUsers(stack: Stack, users: Keypair[], amount: string): Promise<void> {
+  const issuer = Keypair.fromSecret(stack.config.stellar.issuerSecret!);
+  for (let i = 0; i < users.length; i += 100) {
+    await submitOps(
+      stack,
+      issuer,
+      users
+        .slice(i, i + 100)
+        .map((u) => Operation.payment({ destination: u.publicKey(), asset: anchoredAsset(stack), amount })),
+    );
+  }
 }
 
 /** Balance of the anchored asset in stroops (0n without a trust line). */
@@ -283,4 +290,25 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time, results in order. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  });
+  await Promise.all(lanes);
+  return out;
+}
+
+/** `count` distinct integers in [1, max], sorted, drawn from `random`. */
+export function pickTargets(random: () => number, count: number, max: number): number[] {
+  const set = new Set<number>();
+  while (set.size < Math.min(count, max)) set.add(1 + Math.floor(random() * max));
+  return [...set].sort((a, b) => a - b);
 }
