@@ -3,11 +3,11 @@ import { serve } from '@hono/node-server';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { Client, Connection } from '@temporalio/client';
 import type { OpenAPIV3 } from 'openapi-types';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { toOpenApiPath } from '../../api/openapi/document.js';
 import { createLogger } from '../../config/logger.js';
+import { launchChromium } from '../helpers/browser.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
@@ -68,17 +68,7 @@ describe('OpenAPI document and /docs (issue 9)', () => {
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
     const { port } = server.address() as AddressInfo;
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     const external: string[] = [];
     try {
       const page = await browser.newPage();

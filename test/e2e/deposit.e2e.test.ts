@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { Asset, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
 import type { AppConfig } from '../../config/index.js';
@@ -11,6 +11,7 @@ import { type SandboxKyc, startSandboxKyc } from '../../sandbox/kyc/server.js';
 import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
 import { freePort } from '../../scripts/lib/ports.js';
 import { startTestBank, waitFor } from '../helpers/bank.js';
+import { launchChromium, VIEWPORTS, withPage } from '../helpers/browser.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
@@ -23,10 +24,6 @@ import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
  * bank's own page, the bank's signed webhook reaches the anchor, the DepositWorkflow pays on the sandbox ledger,
  * and GET /transaction shows completed with the Stellar transaction id.
  */
-const VIEWPORTS = [
-  { name: 'phone', width: 360, height: 740 },
-  { name: 'desktop', width: 1440, height: 900 },
-] as const;
 const TEXT = {
   en: {
     typed: '120.5',
@@ -91,17 +88,7 @@ describe('SEP-24 deposit end to end (browser, sandbox bank, sandbox ledger)', ()
     server = await new Promise((resolve) => {
       const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -172,11 +159,7 @@ describe('SEP-24 deposit end to end (browser, sandbox bank, sandbox ledger)', ()
         expect(res.status).toBe(200);
         const { url, id } = (await res.json()) as { url: string; id: string };
 
-        const context = await browser.newContext({
-          viewport: { width: viewport.width, height: viewport.height },
-        });
-        const page = await context.newPage();
-        try {
+        await withPage(browser, viewport, async (page) => {
           const first = await page.goto(url);
           expect(first?.status()).toBe(200);
           expect(await page.getAttribute('html', 'lang')).toBe(lang);
@@ -195,9 +178,7 @@ describe('SEP-24 deposit end to end (browser, sandbox bank, sandbox ledger)', ()
           await page.getByLabel('Reference').fill(reference);
           await page.getByRole('button', { name: 'Send' }).click();
           await page.waitForURL(/sent=/);
-        } finally {
-          await context.close();
-        }
+        });
 
         const done = await waitFor(
           async () => {
@@ -247,9 +228,7 @@ describe('SEP-24 deposit end to end (browser, sandbox bank, sandbox ledger)', ()
       }),
     });
     const { url, id } = (await res.json()) as { url: string; id: string };
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
-    const page = await context.newPage();
-    try {
+    await withPage(browser, { width: 360, height: 740 }, async (page) => {
       await page.goto(url);
       await page.getByLabel(TEXT.es.label).fill('50');
       await page.getByRole('button').click();
@@ -267,9 +246,7 @@ describe('SEP-24 deposit end to end (browser, sandbox bank, sandbox ledger)', ()
       await page.getByLabel('Reference').fill(reference);
       await page.getByRole('button', { name: 'Send' }).click();
       await page.waitForURL(/sent=/);
-    } finally {
-      await context.close();
-    }
+    });
     const done = await waitFor(
       async () => {
         const r = await fetch(`${baseUrl}/sep24/transaction?id=${id}`, {

@@ -1,16 +1,13 @@
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFields } from '../../db/customers.js';
 import { type KycHarness, newAccount, PNG, startKycHarness, waitFor } from '../api/sep12.helpers.js';
+import { launchChromium, VIEWPORTS, withPage } from '../helpers/browser.js';
 
 /**
  * The hosted KYC page in a real browser (Debian Chromium via playwright-core): prefilled from SEP-9 values,
  * editable, localized errors for a bad date, submit, on a 360-px phone and a desktop, in English and Spanish.
  */
-const VIEWPORTS = [
-  { name: 'phone', width: 360, height: 740 },
-  { name: 'desktop', width: 1440, height: 900 },
-] as const;
 
 const TEXT = {
   en: {
@@ -36,17 +33,7 @@ describe('hosted KYC page (browser)', () => {
   let browser: Browser;
   beforeAll(async () => {
     h = await startKycHarness({ delayMs: 100 });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -59,11 +46,7 @@ describe('hosted KYC page (browser)', () => {
         const t = TEXT[lang];
         const account = newAccount();
         const token = await h.token(account);
-        const context = await browser.newContext({
-          viewport: { width: viewport.width, height: viewport.height },
-        });
-        const page = await context.newPage();
-        try {
+        await withPage(browser, viewport, async (page) => {
           const query = new URLSearchParams({
             token,
             lang,
@@ -170,9 +153,7 @@ describe('hosted KYC page (browser)', () => {
           );
           expect(await page.getAttribute('#kyc-status', 'data-status')).toBe('ACCEPTED');
           expect(await page.locator('form').count()).toBe(0);
-        } finally {
-          await context.close();
-        }
+        });
       });
     }
   }

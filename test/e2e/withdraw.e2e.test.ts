@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { Asset, Keypair, Memo, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
 import type { AppConfig } from '../../config/index.js';
@@ -11,6 +11,7 @@ import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
 import { freePort } from '../../scripts/lib/ports.js';
 import { observerWorkflowId, startObservers } from '../../worker/observers.js';
 import { startTestBank, waitFor } from '../helpers/bank.js';
+import { launchChromium, VIEWPORTS, withPage } from '../helpers/browser.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
@@ -23,10 +24,6 @@ import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
  * a clear message), the wallet pays the anchor on the sandbox ledger with the withdraw memo, the payment observer
  * signals the WithdrawalWorkflow, the sandbox bank receives exactly one payout, GET /transaction shows completed.
  */
-const VIEWPORTS = [
-  { name: 'phone', width: 360, height: 740 },
-  { name: 'desktop', width: 1440, height: 900 },
-] as const;
 const TEXT = {
   en: {
     tooMuch: '500',
@@ -86,17 +83,7 @@ describe('SEP-24 withdrawal end to end (browser, sandbox ledger, observer, sandb
     server = await new Promise((resolve) => {
       const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -170,11 +157,7 @@ describe('SEP-24 withdrawal end to end (browser, sandbox ledger, observer, sandb
         expect(res.status).toBe(200);
         const { id, url } = (await res.json()) as { id: string; url: string };
 
-        const context = await browser.newContext({
-          viewport: { width: viewport.width, height: viewport.height },
-        });
-        const page = await context.newPage();
-        try {
+        await withPage(browser, viewport, async (page) => {
           await page.goto(url);
           await page.fill('#amount', t.tooMuch);
           await page.fill('#holder', 'Ana García');
@@ -194,9 +177,7 @@ describe('SEP-24 withdrawal end to end (browser, sandbox ledger, observer, sandb
           await page.click('#confirm');
           await page.waitForSelector('#done', { timeout: 30_000 });
           expect(await page.locator('#done').textContent()).toBe(t.done);
-        } finally {
-          await context.close();
-        }
+        });
 
         const ready = await waitFor(
           async () => {
@@ -257,9 +238,7 @@ describe('SEP-24 withdrawal end to end (browser, sandbox ledger, observer, sandb
       }),
     });
     const { id, url } = (await res.json()) as { id: string; url: string };
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    try {
+    await withPage(browser, { width: 1440, height: 900 }, async (page) => {
       await page.goto(url);
       await page.fill('#amount', '40');
       await page.fill('#holder', 'Closed Account');
@@ -269,9 +248,7 @@ describe('SEP-24 withdrawal end to end (browser, sandbox ledger, observer, sandb
       await page.waitForSelector('#confirm', { timeout: 30_000 });
       await page.click('#confirm');
       await page.waitForSelector('#done', { timeout: 30_000 });
-    } finally {
-      await context.close();
-    }
+    });
     const ready = await waitFor(
       async () => {
         const tx = await getTransaction(jwt, id);

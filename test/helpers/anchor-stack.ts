@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { Asset, Keypair, type Memo, Operation, TransactionBuilder, type xdr } from '@stellar/stellar-sdk';
-import { type Browser, chromium } from 'playwright-core';
 import { createApp } from '../../api/app.js';
 import type { AppConfig } from '../../config/index.js';
 import { createLogger } from '../../config/logger.js';
@@ -220,20 +219,7 @@ export async function startAnchorStack(opts: AnchorStackOptions): Promise<Anchor
   };
 }
 
-/** Chromium from the system (never downloaded), headless, as every browser test launches it. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
-}
+export { launchChromium } from './browser.js';
 
 /** The user sends `amount` with `reference` from the sandbox bank's customer page (the form's own POST). */
 export async function bankTransfer(bankUrl: string, reference: string, amount: string): Promise<void> {

@@ -1,7 +1,8 @@
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxBank } from '../../sandbox/bank/server.js';
 import { startTestBank } from '../helpers/bank.js';
+import { launchChromium } from '../helpers/browser.js';
 import { testConfig } from '../helpers/config.js';
 
 describe('sandbox bank page in a real browser (issue 7 part 4)', () => {
@@ -10,17 +11,7 @@ describe('sandbox bank page in a real browser (issue 7 part 4)', () => {
 
   beforeAll(async () => {
     bank = await startTestBank(testConfig(), 'http://127.0.0.1:9/webhooks/bank');
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
