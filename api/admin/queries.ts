@@ -14,6 +14,19 @@ export function decodeCursor(cursor: string): { at: Date; id: string } {
   return { at, id };
 }
 
+/** The rows after `cursor` in (`column` desc, id desc) order. */
+function afterCursor(column: 'started_at' | 'created_at', cursor: string) {
+  const c = decodeCursor(cursor);
+  return sql<boolean>`(${sql.ref(column)}, id) < (${c.at}, ${c.id})`;
+}
+
+/** One page out of `limit + 1` rows, with the cursor to the next page when there is one. */
+function keysetPage<R extends { id: string }>(rows: R[], limit: number, at: (row: R) => Date) {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { rows: page, nextCursor: rows.length > limit && last ? encodeCursor(at(last), last.id) : null };
+}
+
 export interface TransactionSearch {
   status?: TransactionStatus | undefined;
   kind?: TransactionKind | undefined;
@@ -38,21 +51,13 @@ export async function searchTransactions(
   }
   if (s.from) q = q.where('started_at', '>=', new Date(s.from));
   if (s.to) q = q.where('started_at', '<', new Date(s.to));
-  if (s.cursor) {
-    const c = decodeCursor(s.cursor);
-    q = q.where(sql<boolean>`(started_at, id) < (${c.at}, ${c.id})`);
-  }
+  if (s.cursor) q = q.where(afterCursor('started_at', s.cursor));
   const rows = await q
     .orderBy('started_at', 'desc')
     .orderBy('id', 'desc')
     .limit(s.limit + 1)
     .execute();
-  const page = rows.slice(0, s.limit);
-  const last = page.at(-1);
-  return {
-    rows: page,
-    nextCursor: rows.length > s.limit && last ? encodeCursor(last.started_at, last.id) : null,
-  };
+  return keysetPage(rows, s.limit, (r) => r.started_at);
 }
 
 export interface KycSearch {
@@ -65,19 +70,11 @@ export interface KycSearch {
 export async function listKycStatuses(db: Db, s: KycSearch) {
   let q = db.selectFrom('customers').select(['id', 'account', 'memo', 'status', 'updated_at', 'created_at']);
   if (s.status) q = q.where('status', '=', s.status);
-  if (s.cursor) {
-    const c = decodeCursor(s.cursor);
-    q = q.where(sql<boolean>`(created_at, id) < (${c.at}, ${c.id})`);
-  }
+  if (s.cursor) q = q.where(afterCursor('created_at', s.cursor));
   const rows = await q
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(s.limit + 1)
     .execute();
-  const page = rows.slice(0, s.limit);
-  const last = page.at(-1);
-  return {
-    rows: page,
-    nextCursor: rows.length > s.limit && last ? encodeCursor(last.created_at, last.id) : null,
-  };
+  return keysetPage(rows, s.limit, (r) => r.created_at);
 }
