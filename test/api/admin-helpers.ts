@@ -7,6 +7,7 @@ import type { NewTransaction } from '../../db/schema.js';
 import { insertTransaction } from '../../db/transactions.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { transactionRow } from '../helpers/transactions.js';
 
 export interface AdminKeyFixture {
   name: string;
@@ -66,37 +67,18 @@ let seq = 0;
 export async function seedTransaction(db: TestDb['db'], over: Partial<NewTransaction> = {}) {
   seq += 1;
   const account = 'GBZXN7PIRZGNMHGA7MUUUF4GWPY5AYPV6LY4UV2GL6VJGIQRXFDNMADI';
-  return insertTransaction(db, {
-    id: `tx-${Date.now()}-${seq}-${randomBytes(3).toString('hex')}`,
-    kind: 'withdrawal',
-    status: 'pending_anchor',
-    sub: account,
-    sub_account: account,
-    sub_memo: null,
-    client_domain: null,
-    asset_code: 'USDC',
-    asset_issuer: null,
-    stellar_account: account,
-    memo: null,
-    memo_type: null,
-    amount_expected: '10',
-    amount_in: null,
-    amount_out: null,
-    amount_fee: null,
-    withdraw_anchor_account: null,
-    stellar_transaction_id: null,
-    external_transaction_id: null,
-    bank_reference: null,
-    from_address: null,
-    to_address: null,
-    message: null,
-    kyc_verified: null,
-    refunds: null,
-    claimable_balance_id: null,
-    on_change_callback: null,
-    status_eta: null,
-    user_action_required_by: null,
-    completed_at: null,
-    ...over,
-  } as NewTransaction);
+  return insertTransaction(
+    db,
+    transactionRow({
+      id: `tx-${Date.now()}-${seq}-${randomBytes(3).toString('hex')}`,
+      kind: 'withdrawal',
+      status: 'pending_anchor',
+      sub: account,
+      sub_account: account,
+      asset_code: 'USDC',
+      stellar_account: account,
+      amount_expected: '10',
+      ...over,
+    }),
+  );
 }

@@ -19,6 +19,7 @@ import { postSigned, type TestTransfer, transferEvent, webhookTestApp } from '..
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
+import { transactionRow } from '../helpers/transactions.js';
 
 const ACCOUNT = 'GBQDTJ5LHWDWDQS6XU4MS6Q6D6RB6NDWMAJGVQ3U34FPXURFUPJAPRPS';
 
@@ -67,41 +68,24 @@ describe('POST /webhooks/bank: store once, match, signal deposit-<id> (issue 7 p
   ) {
     const id = randomBytes(8).toString('hex');
     const sub = opts.sub ?? ACCOUNT;
-    await insertTransaction(tdb.db, {
-      id,
-      kind: 'deposit',
-      status: opts.status ?? 'pending_user_transfer_start',
-      sub,
-      sub_account: sub.split(':')[0]!,
-      sub_memo: sub.split(':')[1] ?? null,
-      client_domain: null,
-      asset_code: 'USDC',
-      asset_issuer: null,
-      stellar_account: sub.split(':')[0]!,
-      memo: null,
-      memo_type: null,
-      amount_expected: opts.amount ?? '100',
-      amount_in: null,
-      amount_out: null,
-      amount_fee: null,
-      withdraw_anchor_account: null,
-      stellar_transaction_id: null,
-      external_transaction_id: null,
-      bank_reference:
-        opts.bankReference === undefined
-          ? `DEP${randomBytes(5).toString('hex').toUpperCase()}`
-          : opts.bankReference,
-      from_address: null,
-      to_address: null,
-      message: null,
-      kyc_verified: null,
-      refunds: null,
-      claimable_balance_id: null,
-      on_change_callback: null,
-      status_eta: null,
-      user_action_required_by: null,
-      completed_at: null,
-    });
+    await insertTransaction(
+      tdb.db,
+      transactionRow({
+        id,
+        kind: 'deposit',
+        status: opts.status ?? 'pending_user_transfer_start',
+        sub,
+        sub_account: sub.split(':')[0]!,
+        sub_memo: sub.split(':')[1] ?? null,
+        asset_code: 'USDC',
+        stellar_account: sub.split(':')[0]!,
+        amount_expected: opts.amount ?? '100',
+        bank_reference:
+          opts.bankReference === undefined
+            ? `DEP${randomBytes(5).toString('hex').toUpperCase()}`
+            : opts.bankReference,
+      }),
+    );
     const row = await tdb.db
       .selectFrom('transactions')
       .selectAll()

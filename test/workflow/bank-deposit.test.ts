@@ -18,6 +18,7 @@ import { webhookTestApp } from '../helpers/bank-webhook.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
+import { transactionRow } from '../helpers/transactions.js';
 
 /**
  * The real deposit workflow fed by the real bank rails: a customer's transfer at the sandbox bank reaches the
@@ -80,38 +81,21 @@ describe('deposit funded through the bank rails (issue 7 part 4 with the deposit
   async function startDeposit(amount: string) {
     const id = randomUUID();
     const account = Keypair.random().publicKey();
-    await insertTransaction(tdb.db, {
-      id,
-      kind: 'deposit',
-      status: 'incomplete',
-      sub: account,
-      sub_account: account,
-      sub_memo: null,
-      client_domain: null,
-      asset_code: config.stellar.assetCode,
-      asset_issuer: config.stellar.issuerAccount,
-      stellar_account: account,
-      memo: null,
-      memo_type: null,
-      amount_expected: amount,
-      amount_in: null,
-      amount_out: null,
-      amount_fee: null,
-      withdraw_anchor_account: null,
-      stellar_transaction_id: null,
-      external_transaction_id: null,
-      bank_reference: null,
-      from_address: null,
-      to_address: account,
-      message: null,
-      kyc_verified: null,
-      refunds: null,
-      claimable_balance_id: null,
-      on_change_callback: null,
-      status_eta: null,
-      user_action_required_by: null,
-      completed_at: null,
-    });
+    await insertTransaction(
+      tdb.db,
+      transactionRow({
+        id,
+        kind: 'deposit',
+        status: 'incomplete',
+        sub: account,
+        sub_account: account,
+        asset_code: config.stellar.assetCode,
+        asset_issuer: config.stellar.issuerAccount,
+        stellar_account: account,
+        amount_expected: amount,
+        to_address: account,
+      }),
+    );
     const input: DepositWorkflowInput = {
       transactionId: id,
       subAccount: account,

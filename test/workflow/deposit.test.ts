@@ -2,9 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Keypair } from '@stellar/stellar-sdk';
-import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Activities } from '../../activities/index.js';
@@ -25,10 +24,11 @@ import {
   type KycStatus,
   kycStatusSignal,
   operatorRefundSignal,
-  transactionStatusQuery,
 } from '../../workflows/messages.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { transactionRow } from '../helpers/transactions.js';
+import { createTimeSkippingEnv, startBundleWorker, waitForStatus } from '../helpers/workflow.js';
 
 /**
  * DepositWorkflow on Temporal's time-skipping server with the real record/notify activities on a real Postgres
@@ -70,8 +70,7 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
   let env: TestWorkflowEnvironment;
   let tdb: TestDb;
   let config: AppConfig;
-  let worker: Worker;
-  let running: Promise<void>;
+  let worker: Awaited<ReturnType<typeof startBundleWorker>>;
   let callbackServer: Server;
   const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
   const taskQueue = `deposit-${randomBytes(4).toString('hex')}`;
@@ -79,9 +78,7 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
   const byAccount = new Map<string, string>();
 
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: inject('timeSkippingServerPath') } },
-    });
+    env = await createTimeSkippingEnv();
     tdb = await createTestDb('dep');
     config = testConfig({
       SEP24_DEPOSIT_MIN_AMOUNT: '10',
@@ -155,22 +152,15 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
         return { refundId: `bank-refund-${input.bankTransferId}` };
       },
     };
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-      activities: {
-        ...createRecordActivities({ config, db: tdb.db }),
-        ...createNotifyActivities({ config }),
-        ...fakes,
-      },
+    worker = await startBundleWorker(env, taskQueue, {
+      ...createRecordActivities({ config, db: tdb.db }),
+      ...createNotifyActivities({ config }),
+      ...fakes,
     });
-    running = worker.run();
   });
 
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
+    await worker?.stop();
     await env?.teardown();
     await tdb?.destroy();
     await new Promise((r) => callbackServer?.close(r));
@@ -197,39 +187,23 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
       kycWaiters: 0,
       ...opts,
     });
-    await insertTransaction(tdb.db, {
-      id,
-      kind: 'deposit',
-      status: 'incomplete',
-      sub: account,
-      sub_account: account,
-      sub_memo: null,
-      client_domain: null,
-      asset_code: config.stellar.assetCode,
-      asset_issuer: config.stellar.issuerAccount,
-      stellar_account: account,
-      memo: null,
-      memo_type: null,
-      amount_expected: opts.amount ?? null,
-      amount_in: null,
-      amount_out: null,
-      amount_fee: null,
-      withdraw_anchor_account: null,
-      stellar_transaction_id: null,
-      external_transaction_id: null,
-      bank_reference: null,
-      from_address: null,
-      to_address: account,
-      message: null,
-      kyc_verified: null,
-      refunds: null,
-      claimable_balance_id: null,
-      on_change_callback: opts.onChangeCallback ?? null,
-      ...(opts.lang ? { lang: opts.lang } : {}),
-      status_eta: null,
-      user_action_required_by: null,
-      completed_at: null,
-    });
+    await insertTransaction(
+      tdb.db,
+      transactionRow({
+        id,
+        kind: 'deposit',
+        status: 'incomplete',
+        sub: account,
+        sub_account: account,
+        asset_code: config.stellar.assetCode,
+        asset_issuer: config.stellar.issuerAccount,
+        stellar_account: account,
+        amount_expected: opts.amount ?? null,
+        to_address: account,
+        on_change_callback: opts.onChangeCallback ?? null,
+        ...(opts.lang ? { lang: opts.lang } : {}),
+      }),
+    );
     const input: DepositWorkflowInput = {
       transactionId: id,
       subAccount: account,
@@ -249,17 +223,6 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
       args: [input],
     });
     return { id, account, handle, s: scenario(id) };
-  }
-
-  async function waitForStatus(handle: WorkflowHandle, status: string, timeoutMs = 30_000) {
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    while (Date.now() < deadline) {
-      last = await handle.query(transactionStatusQuery);
-      if (last === status) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`status stayed ${last}, expected ${status}`);
   }
 
   const transfer = (id: string, amount: string, n = 1) => ({

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKycActivities } from '../../activities/kyc.js';
@@ -26,7 +26,12 @@ import {
 import type { WithdrawalInput, WithdrawalPolicy, withdrawalWorkflow } from '../../workflows/withdrawal.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { registerSearchAttributes } from '../helpers/search-attributes.js';
+import {
+  createBundleWorker,
+  createTimeSkippingEnv,
+  startBundleWorker,
+  waitForStatus,
+} from '../helpers/workflow.js';
 
 /**
  * The withdrawal workflow on Temporal's time-skipping test server, with the real activities against a real
@@ -102,15 +107,11 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
   let tdb: TestDb;
   let config: AppConfig;
   let rails: FakeRails;
-  let worker: Worker;
-  let running: Promise<void>;
+  let worker: Awaited<ReturnType<typeof startBundleWorker>>;
   const taskQueue = `withdraw-${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: inject('timeSkippingServerPath') } },
-    });
-    await registerSearchAttributes(env.connection);
+    env = await createTimeSkippingEnv({ searchAttributes: true });
     tdb = await createTestDb('wd');
     config = testConfig({
       SEP24_WITHDRAW_FEE_FIXED: '1',
@@ -125,23 +126,16 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
       .insertInto('customers')
       .values({ id: randomUUID(), account: USER, memo: '', status: 'ACCEPTED', accepted_tier: 2 })
       .execute();
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-      activities: {
-        ...createRecordActivities({ config, db: tdb.db }),
-        ...createNotifyActivities({ config }),
-        ...createKycActivities({ config, db: tdb.db }),
-        ...createWithdrawalActivities({ config, db: tdb.db, rails }),
-      },
+    worker = await startBundleWorker(env, taskQueue, {
+      ...createRecordActivities({ config, db: tdb.db }),
+      ...createNotifyActivities({ config }),
+      ...createKycActivities({ config, db: tdb.db }),
+      ...createWithdrawalActivities({ config, db: tdb.db, rails }),
     });
-    running = worker.run();
   });
 
   afterAll(async () => {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running;
+    await worker?.stop();
     await env?.teardown();
     await tdb?.destroy();
   });
@@ -203,18 +197,6 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
 
   async function row(id: string) {
     return tdb.db.selectFrom('transactions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  }
-
-  /** Polls the workflow's status query until it reads `want` (no sleeps standing in for the condition). */
-  async function waitForStatus(handle: WorkflowHandle, want: string, timeoutMs = 30_000) {
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    while (Date.now() < deadline) {
-      last = await handle.query(transactionStatusQuery);
-      if (last === want) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`status stayed ${last}, wanted ${want}`);
   }
 
   async function fillForm(handle: WorkflowHandle, amount: string) {
@@ -549,16 +531,11 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     // The same rule inside a running workflow: a worker whose config has the limit ends the run in `error`
     // before any memo is handed out, whatever the form said.
     const limitedQueue = `${taskQueue}-limited`;
-    const limitedWorker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: limitedQueue,
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-      activities: {
-        ...createRecordActivities({ config: limited, db: tdb.db }),
-        ...createNotifyActivities({ config: limited }),
-        ...createKycActivities({ config: limited, db: tdb.db }),
-        ...createWithdrawalActivities({ config: limited, db: tdb.db, rails }),
-      },
+    const limitedWorker = await createBundleWorker(env, limitedQueue, {
+      ...createRecordActivities({ config: limited, db: tdb.db }),
+      ...createNotifyActivities({ config: limited }),
+      ...createKycActivities({ config: limited, db: tdb.db }),
+      ...createWithdrawalActivities({ config: limited, db: tdb.db, rails }),
     });
     const id = randomUUID();
     await tdb.db
