@@ -72,6 +72,35 @@ function hostedPages(): RouteDoc[] {
   }));
 }
 
+/** POST /transactions/{deposit,withdraw}/interactive: the same request and answers for both kinds. */
+function sep24InteractiveStart(kind: 'deposit' | 'withdraw', summary: string): RouteDoc {
+  return {
+    method: 'post',
+    path: `${SEP24_PATH}/transactions/${kind}/interactive`,
+    tag: 'SEP-24',
+    summary,
+    security: 'sep10',
+    body: z
+      .object({
+        asset_code: z.string(),
+        amount: z.string().optional(),
+        account: z.string().optional(),
+        lang: z.string().optional(),
+      })
+      .loose(),
+    responses: {
+      200: { description: 'interactive URL', schema: sep24Interactive },
+      400: err('bad request'),
+      403: { description: 'authentication_required' },
+    },
+  };
+}
+
+/** An operator route: admin key with `scope`, answering 401/403 like every other admin route. */
+function adminRoute(route: Omit<RouteDoc, 'tag' | 'security' | 'scope'> & { scope: string }): RouteDoc {
+  return { ...route, tag: 'admin', security: 'admin', responses: { ...route.responses, ...adminErrors } };
+}
+
 export const ROUTES: RouteDoc[] = [
   // --- operations (public) ---
   {
@@ -210,46 +239,8 @@ export const ROUTES: RouteDoc[] = [
       },
     },
   },
-  {
-    method: 'post',
-    path: `${SEP24_PATH}/transactions/deposit/interactive`,
-    tag: 'SEP-24',
-    summary: 'Start an interactive deposit',
-    security: 'sep10',
-    body: z
-      .object({
-        asset_code: z.string(),
-        amount: z.string().optional(),
-        account: z.string().optional(),
-        lang: z.string().optional(),
-      })
-      .loose(),
-    responses: {
-      200: { description: 'interactive URL', schema: sep24Interactive },
-      400: err('bad request'),
-      403: { description: 'authentication_required' },
-    },
-  },
-  {
-    method: 'post',
-    path: `${SEP24_PATH}/transactions/withdraw/interactive`,
-    tag: 'SEP-24',
-    summary: 'Start an interactive withdrawal',
-    security: 'sep10',
-    body: z
-      .object({
-        asset_code: z.string(),
-        amount: z.string().optional(),
-        account: z.string().optional(),
-        lang: z.string().optional(),
-      })
-      .loose(),
-    responses: {
-      200: { description: 'interactive URL', schema: sep24Interactive },
-      400: err('bad request'),
-      403: { description: 'authentication_required' },
-    },
-  },
+  sep24InteractiveStart('deposit', 'Start an interactive deposit'),
+  sep24InteractiveStart('withdraw', 'Start an interactive withdrawal'),
   {
     method: 'get',
     path: `${SEP24_PATH}/transaction`,
@@ -422,117 +413,93 @@ export const ROUTES: RouteDoc[] = [
   },
 
   // --- admin ---
-  {
+  adminRoute({
     method: 'get',
     path: '/admin/transactions',
-    tag: 'admin',
     summary: 'Search transactions',
-    security: 'admin',
     scope: 'transactions:read',
     query: admin.transactionSearchQuery,
     responses: {
       200: { description: 'one page', schema: admin.transactionList },
       400: err('bad filter'),
-      ...adminErrors,
     },
-  },
-  {
+  }),
+  adminRoute({
     method: 'get',
     path: '/admin/transactions/:id',
-    tag: 'admin',
     summary: 'One transaction with its Temporal workflow link',
-    security: 'admin',
     scope: 'transactions:read',
     responses: {
       200: { description: 'transaction', schema: admin.transactionDetail },
       404: err('no such transaction'),
-      ...adminErrors,
     },
-  },
-  {
+  }),
+  adminRoute({
     method: 'post',
     path: '/admin/withdrawals/:id/decision',
-    tag: 'admin',
     summary: 'Approve or reject a withdrawal waiting for an operator',
-    security: 'admin',
     scope: 'transactions:write',
     body: admin.withdrawalDecisionBody,
     responses: {
       202: { description: 'signalled', schema: admin.accepted },
       404: err('no such transaction'),
       409: err('not a withdrawal, or its workflow is not running'),
-      ...adminErrors,
     },
-  },
-  {
+  }),
+  adminRoute({
     method: 'post',
     path: '/admin/transactions/:id/refund',
-    tag: 'admin',
     summary: 'Ask the transaction workflow to refund',
-    security: 'admin',
     scope: 'transactions:write',
     body: admin.refundBody,
     responses: {
       202: { description: 'signalled', schema: admin.accepted },
       404: err('no such transaction'),
       409: err('workflow not running'),
-      ...adminErrors,
     },
-  },
-  {
+  }),
+  adminRoute({
     method: 'get',
     path: '/admin/topups',
-    tag: 'admin',
     summary: 'Distribution top-ups (pending ones carry the unsigned XDR)',
-    security: 'admin',
     scope: 'topups:read',
     query: admin.topUpQuery,
-    responses: { 200: { description: 'top-ups', schema: admin.topUpList }, ...adminErrors },
-  },
-  {
+    responses: { 200: { description: 'top-ups', schema: admin.topUpList } },
+  }),
+  adminRoute({
     method: 'get',
     path: '/admin/topups/:id',
-    tag: 'admin',
     summary: 'One top-up',
-    security: 'admin',
     scope: 'topups:read',
     responses: {
       200: { description: 'top-up', schema: admin.topUp },
       404: err('no such top-up'),
-      ...adminErrors,
     },
-  },
-  {
+  }),
+  adminRoute({
     method: 'post',
     path: '/admin/topups/:id/signed-envelope',
-    tag: 'admin',
     summary: 'Hand in the cold-signed top-up envelope',
-    security: 'admin',
     scope: 'topups:write',
     body: admin.signedEnvelopeBody,
     responses: {
       202: { description: 'signalled; the workflow verifies signers and thresholds', schema: admin.accepted },
       404: err('no such top-up'),
       409: err('not awaiting a signature'),
-      ...adminErrors,
     },
-  },
-  {
+  }),
+  adminRoute({
     method: 'get',
     path: '/admin/bank/unmatched',
-    tag: 'admin',
     summary: 'Bank transfers no deposit claimed (sender account masked)',
-    security: 'admin',
     scope: 'transactions:read',
     query: admin.unmatchedQuery,
-    responses: { 200: { description: 'queue', schema: admin.unmatchedList }, ...adminErrors },
-  },
-  {
+    responses: { 200: { description: 'queue', schema: admin.unmatchedList } },
+  }),
+  adminRoute({
     method: 'post',
     path: '/admin/bank/unmatched/:id/attach',
-    tag: 'admin',
     summary: 'Attach an unmatched transfer to a deposit (signals deposit-<id>)',
-    security: 'admin',
     scope: 'bank:write',
     body: admin.unmatchedAttachBody,
     responses: {
@@ -542,15 +509,12 @@ export const ROUTES: RouteDoc[] = [
       },
       404: err('no such transfer or transaction'),
       409: err('not open, not a deposit, or already funded'),
-      ...adminErrors,
     },
-  },
-  {
+  }),
+  adminRoute({
     method: 'post',
     path: '/admin/bank/unmatched/:id/refund',
-    tag: 'admin',
     summary: 'Send an unmatched transfer back to its sender (once)',
-    security: 'admin',
     scope: 'bank:write',
     body: admin.unmatchedRefundBody,
     responses: {
@@ -561,74 +525,59 @@ export const ROUTES: RouteDoc[] = [
       404: err('no such transfer'),
       409: err('not open'),
       502: err('the bank refused the payout'),
-      ...adminErrors,
     },
-  },
-  {
+  }),
+  adminRoute({
     method: 'get',
     path: '/admin/kyc',
-    tag: 'admin',
     summary: 'KYC status per customer (no personal data)',
-    security: 'admin',
     scope: 'kyc:read',
     query: admin.kycQuery,
-    responses: { 200: { description: 'statuses', schema: admin.kycList }, ...adminErrors },
-  },
-  {
+    responses: { 200: { description: 'statuses', schema: admin.kycList } },
+  }),
+  adminRoute({
     method: 'get',
     path: '/admin/kyc/export',
-    tag: 'admin',
     summary: 'KYC statuses as CSV',
-    security: 'admin',
     scope: 'kyc:read',
     query: admin.kycQuery.omit({ limit: true, cursor: true }),
-    responses: { 200: { description: 'CSV', contentType: 'text/csv' }, ...adminErrors },
-  },
-  {
+    responses: { 200: { description: 'CSV', contentType: 'text/csv' } },
+  }),
+  adminRoute({
     method: 'get',
     path: '/admin/alerts',
-    tag: 'admin',
     summary: 'Operator alerts (payout failures, top-ups awaiting cold signatures...)',
-    security: 'admin',
     scope: 'ops:read',
     query: admin.alertQuery,
-    responses: { 200: { description: 'alerts', schema: admin.alertList }, ...adminErrors },
-  },
-  {
+    responses: { 200: { description: 'alerts', schema: admin.alertList } },
+  }),
+  adminRoute({
     method: 'post',
     path: '/admin/alerts/:id/ack',
-    tag: 'admin',
     summary: 'Acknowledge an alert',
-    security: 'admin',
     scope: 'ops:write',
     responses: {
       200: { description: 'acknowledged', schema: z.object({ status: z.literal('acknowledged') }) },
       404: err('no such alert'),
       409: err('already acknowledged'),
-      ...adminErrors,
     },
-  },
-  {
+  }),
+  adminRoute({
     method: 'get',
     path: '/admin/audit',
-    tag: 'admin',
     summary: 'The admin audit trail',
-    security: 'admin',
     scope: 'ops:read',
     query: admin.auditQuery,
-    responses: { 200: { description: 'entries', schema: admin.auditList }, ...adminErrors },
-  },
-  {
+    responses: { 200: { description: 'entries', schema: admin.auditList } },
+  }),
+  adminRoute({
     method: 'get',
     path: '/admin/ready',
-    tag: 'admin',
     summary: 'Deep readiness: every doctor check',
-    security: 'admin',
     scope: 'ops:read',
     responses: {
       200: { description: 'all checks pass' },
       503: { description: 'a check fails' },
-      ...adminErrors,
     },
-  },
+  }),
 ];
