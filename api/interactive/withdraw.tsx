@@ -1,6 +1,6 @@
 import { Horizon, MuxedAccount, StrKey } from '@stellar/stellar-sdk';
 import { type Context, Hono } from 'hono';
-import type { FC } from 'hono/jsx';
+import type { Child, FC } from 'hono/jsx';
 import {
   type BankDestination,
   checkAccountLimits,
@@ -263,6 +263,47 @@ interface FormValues {
   routing: string;
 }
 
+/**
+ * A labelled input of the withdrawal form. An error replaces `hint` and is linked to the input for screen
+ * readers; `children` (more hints) always follow.
+ */
+function FormField(props: {
+  name: keyof FormValues;
+  label: string;
+  value: string;
+  error: string | undefined;
+  autocomplete: string;
+  inputmode?: 'decimal';
+  required?: boolean;
+  hint?: Child;
+  children?: Child;
+}) {
+  const { name, error } = props;
+  return (
+    <div class="field">
+      <label for={name}>{props.label}</label>
+      <input
+        id={name}
+        name={name}
+        inputmode={props.inputmode}
+        autocomplete={props.autocomplete}
+        required={props.required}
+        value={props.value}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? `${name}-error` : undefined}
+      />
+      {error ? (
+        <p class="error" id={`${name}-error`}>
+          {error}
+        </p>
+      ) : (
+        props.hint
+      )}
+      {props.children}
+    </div>
+  );
+}
+
 export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {}) {
   const { config, db, temporal, logger } = deps;
   const kycCtx = opts.kyc ?? createKycContext(deps);
@@ -345,10 +386,6 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     const lang = row.lang;
     const fmt = (a: string) => formatAmount(lang, a);
     const err = (k: string) => errors[k];
-    const inputAttrs = (k: string) => ({
-      'aria-invalid': err(k) ? 'true' : undefined,
-      'aria-describedby': err(k) ? `${k}-error` : undefined,
-    });
     return c.html(
       <Page lang={lang} title={t('wd.title', { asset })} brand={brand} t={t}>
         <h1>{t('wd.title', { asset })}</h1>
@@ -361,22 +398,15 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
         <form method="post" action={`${config.api.publicUrl}/sep24/interactive/withdraw/form`}>
           <input type="hidden" name="transaction_id" value={row.id} />
           <input type="hidden" name="session" value={session} />
-          <div class="field">
-            <label for="amount">{t('wd.amount', { asset })}</label>
-            <input
-              id="amount"
-              name="amount"
-              inputmode="decimal"
-              autocomplete="off"
-              required
-              value={values.amount}
-              {...inputAttrs('amount')}
-            />
-            {err('amount') && (
-              <p class="error" id="amount-error">
-                {err('amount')}
-              </p>
-            )}
+          <FormField
+            name="amount"
+            label={t('wd.amount', { asset })}
+            value={values.amount}
+            error={err('amount')}
+            inputmode="decimal"
+            autocomplete="off"
+            required
+          >
             <p class="hint">
               {t('wd.amount_hint', {
                 min: fmt(policy.minAmount),
@@ -393,58 +423,33 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
                 asset,
               })}
             </p>
-          </div>
+          </FormField>
           <h2>{t('wd.bank_heading')}</h2>
           <div class="grid">
-            <div class="field">
-              <label for="holder">{t('wd.holder')}</label>
-              <input
-                id="holder"
-                name="holder"
-                autocomplete="name"
-                required
-                value={values.holder}
-                {...inputAttrs('holder')}
-              />
-              {err('holder') && (
-                <p class="error" id="holder-error">
-                  {err('holder')}
-                </p>
-              )}
-            </div>
-            <div class="field">
-              <label for="account">{t('wd.account')}</label>
-              <input
-                id="account"
-                name="account"
-                autocomplete="off"
-                required
-                value={values.account}
-                {...inputAttrs('account')}
-              />
-              {err('account') ? (
-                <p class="error" id="account-error">
-                  {err('account')}
-                </p>
-              ) : (
-                <p class="hint">{t('wd.account_hint')}</p>
-              )}
-            </div>
-            <div class="field">
-              <label for="routing">{t('wd.routing')}</label>
-              <input
-                id="routing"
-                name="routing"
-                autocomplete="off"
-                value={values.routing}
-                {...inputAttrs('routing')}
-              />
-              {err('routing') && (
-                <p class="error" id="routing-error">
-                  {err('routing')}
-                </p>
-              )}
-            </div>
+            <FormField
+              name="holder"
+              label={t('wd.holder')}
+              value={values.holder}
+              error={err('holder')}
+              autocomplete="name"
+              required
+            />
+            <FormField
+              name="account"
+              label={t('wd.account')}
+              value={values.account}
+              error={err('account')}
+              autocomplete="off"
+              required
+              hint={<p class="hint">{t('wd.account_hint')}</p>}
+            />
+            <FormField
+              name="routing"
+              label={t('wd.routing')}
+              value={values.routing}
+              error={err('routing')}
+              autocomplete="off"
+            />
           </div>
           <button type="submit">{t('wd.continue')}</button>
         </form>
