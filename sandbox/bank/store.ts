@@ -65,30 +65,12 @@ export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type PayoutRow = Selectable<PayoutsTable>;
 export type VirtualAccountRow = Selectable<VirtualAccountsTable>;
 
-/** The transfer as the bank's API shows it (snake_case wire format). */
-export interface BankTransferJson {
-  id: string;
-  reference: string;
-  amount: string;
-  currency: string;
-  from_account: string;
-  from_name: string | null;
-  to_account: string;
-  user_id: string | null;
-  booked_at: string;
-}
-export interface BankPayoutJson {
-  id: string;
-  idempotency_key: string;
-  reference: string | null;
-  amount: string;
-  currency: string;
-  account_number: string;
-  account_name: string;
-  status: 'pending' | 'completed' | 'failed';
-  failure_reason: string | null;
+/** The transfer as the bank's API shows it (snake_case wire format): the row without `seq`, time as ISO text. */
+export type BankTransferJson = Omit<TransferRow, 'seq' | 'booked_at'> & { booked_at: string };
+/** A payout as the bank's API shows it: no request hash or settlement time, creation time as ISO text. */
+export type BankPayoutJson = Omit<PayoutRow, 'request_hash' | 'settle_at' | 'created_at' | 'updated_at'> & {
   created_at: string;
-}
+};
 export interface TransferEvent {
   id: string;
   type: 'transfer.received';
