@@ -4,11 +4,17 @@ import { z } from 'zod';
 import type { ApiDeps } from '../deps.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
 import { badRequest, describeZodError, HttpError } from '../middleware/errors.js';
-import { clientIp, rateLimit } from '../middleware/rate-limit.js';
+import { applyRateLimit, clientIp, hitRateLimit, rateLimit } from '../middleware/rate-limit.js';
 import { createChallenge } from './challenge.js';
 import { issueToken, publicJwks } from './jwt.js';
-import { claimChallenge } from './replay.js';
-import { type AccountSigners, horizonAccountSigners, verifyChallenge } from './verify.js';
+import { claimChallenge, claimChallengeWithinLimit, releaseChallenge } from './replay.js';
+import {
+  type AccountSigners,
+  horizonAccountSigners,
+  type ReadChallenge,
+  readSignedChallenge,
+  verifyChallengeSigners,
+} from './verify.js';
 
 const challengeQuery = z.object({
   account: z.string({ error: 'account is required' }).min(1, 'account is required'),
@@ -77,20 +83,64 @@ export function sep10App(deps: Sep10Deps) {
     return c.json(challenge);
   });
 
+  const tokenLimit = {
+    max: config.sep10.rateLimit.max,
+    windowSeconds: config.sep10.rateLimit.windowSeconds,
+  };
+  const tokenLimitKey = (c: Context) => `sep10-token:${clientIp(c, config.sep10.trustedProxyHops)}`;
+  /** A POST that fails before its claim still counts, and over the limit it is a 429 first (as middleware would). */
+  const countFailedPost = async (c: Context): Promise<Response | undefined> => {
+    if (tokenLimit.max <= 0) return undefined;
+    return applyRateLimit(c, tokenLimit, await hitRateLimit(db, tokenLimitKey(c), tokenLimit.windowSeconds));
+  };
+
+  /**
+   * Checks that need no I/O first, then the rate-limit hit and the replay claim in one statement, then the
+   * signers from Horizon; a challenge that fails there is released again. Per request: one Postgres round trip
+   * and one Horizon GET.
+   */
   app.post(
     '/',
-    limit('sep10-token'),
     bodyLimit({
       maxSize: 64 * 1024,
-      onError: () => {
+      onError: async (c) => {
+        const limited = await countFailedPost(c);
+        if (limited) return limited;
         throw new HttpError(413, 'request body is larger than 64 KB', 'payload_too_large');
       },
     }),
     async (c) => {
-      const xdr = await readTransaction(c);
-      const verified = await verifyChallenge(config, loadSigners, xdr);
-      if (!(await claimChallenge(db, verified.hash, verified.maxTime))) {
+      let challenge: ReadChallenge;
+      try {
+        challenge = readSignedChallenge(config, await readTransaction(c));
+      } catch (err) {
+        const limited = await countFailedPost(c);
+        if (limited) return limited;
+        throw err;
+      }
+      const hash = challenge.hash.toString('hex');
+      let claimed: boolean;
+      if (tokenLimit.max > 0) {
+        const result = await claimChallengeWithinLimit(
+          db,
+          { key: tokenLimitKey(c), ...tokenLimit },
+          hash,
+          challenge.maxTime,
+        );
+        const limited = applyRateLimit(c, tokenLimit, result.hit);
+        if (limited) return limited;
+        claimed = result.claimed;
+      } else {
+        claimed = await claimChallenge(db, hash, challenge.maxTime);
+      }
+      if (!claimed)
         throw badRequest('challenge has already been used: request a new one', 'challenge_replayed');
+      let verified: Awaited<ReturnType<typeof verifyChallengeSigners>>;
+      try {
+        verified = await verifyChallengeSigners(config, loadSigners, challenge);
+      } catch (err) {
+        await releaseChallenge(db, hash);
+        throw err;
       }
       const token = await issueToken(config, {
         sub: verified.sub,

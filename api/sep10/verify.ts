@@ -166,18 +166,30 @@ function decode(config: AppConfig, xdr: string, now: number): Transaction {
   return tx;
 }
 
+/** A challenge whose structure, time bounds and server signature hold; its client signatures are not checked yet. */
+export interface ReadChallenge {
+  tx: Transaction;
+  /** JWT sub (S10-34): M..., G...:memo or G... */
+  sub: string;
+  /** The G... account whose signers must sign (for M... the account it multiplexes, S10-30). */
+  account: string;
+  homeDomain: string;
+  clientDomain: string | undefined;
+  clientDomainKey: string | undefined;
+  hash: Buffer;
+  maxTime: Date;
+}
+
 /**
- * Every server-side check of POST <WEB_AUTH_ENDPOINT> (S10-19..30): the SDK's readChallengeTx for structure, home
- * domain, web_auth_domain and the server signature; then the client's signatures against the account's signers
- * from Horizon (medium threshold, each signer once, unknown signatures rejected) or, for an account not on the
- * ledger, exactly its master key. The server key never counts; the client_domain key must sign and never counts.
+ * The checks of POST <WEB_AUTH_ENDPOINT> that need no I/O (S10-19..25): the SDK's readChallengeTx for structure,
+ * home domain, web_auth_domain and the server signature, our stricter time bounds, at most one client_domain
+ * operation with a source. Cheap enough to run before the rate limit's and replay store's round trip.
  */
-export async function verifyChallenge(
+export function readSignedChallenge(
   config: AppConfig,
-  loadSigners: AccountSigners,
   xdr: string,
   now = Math.floor(Date.now() / 1000),
-): Promise<VerifiedChallenge> {
+): ReadChallenge {
   const tx = decode(config, xdr, now);
   const server = config.stellar.signingKey;
   const passphrase = config.stellar.networkPassphrase;
@@ -205,14 +217,35 @@ export async function verifyChallenge(
     clientDomainOp?.type === 'manageData' && clientDomainOp.value
       ? clientDomainOp.value.toString()
       : undefined;
+  return {
+    tx,
+    sub: muxed ? clientAccount : read.memo ? `${account}:${read.memo}` : account,
+    account,
+    homeDomain: read.matchedHomeDomain,
+    clientDomain,
+    clientDomainKey: clientDomainOp?.source,
+    hash: tx.hash(),
+    maxTime: new Date(Number(tx.timeBounds!.maxTime) * 1000),
+  };
+}
 
+/**
+ * The client's signatures (S10-26..30) against the account's signers from Horizon (medium threshold, each signer
+ * once, unknown signatures rejected) or, for an account not on the ledger, exactly its master key. The server key
+ * never counts; the client_domain key must sign and never counts.
+ */
+export async function verifyChallengeSigners(
+  config: AppConfig,
+  loadSigners: AccountSigners,
+  challenge: ReadChallenge,
+): Promise<VerifiedChallenge> {
+  const { tx, account, clientDomainKey, hash } = challenge;
+  const server = config.stellar.signingKey;
   // S10-30: a muxed client is authenticated by the account it multiplexes.
   const onLedger = await loadSigners(account);
-  const clientDomainKey = clientDomainOp?.source;
   const signers = onLedger
     ? onLedger.signers.filter((s) => s.type === 'ed25519_public_key' && s.weight > 0)
     : [{ key: account, weight: 1 }]; // S10-28: a nonexistent account signs with its master key alone
-  const hash = tx.hash();
   const signed = signingKeys(
     tx,
     hash,
@@ -233,12 +266,21 @@ export async function verifyChallenge(
       throw invalid(`signers with weight ${weight} do not meet the medium threshold ${threshold}`);
     }
   }
-
   return {
-    sub: muxed ? clientAccount : read.memo ? `${account}:${read.memo}` : account,
-    homeDomain: read.matchedHomeDomain,
-    clientDomain,
+    sub: challenge.sub,
+    homeDomain: challenge.homeDomain,
+    clientDomain: challenge.clientDomain,
     hash: hash.toString('hex'),
-    maxTime: new Date(Number(tx.timeBounds!.maxTime) * 1000),
+    maxTime: challenge.maxTime,
   };
+}
+
+/** Every server-side check of POST <WEB_AUTH_ENDPOINT> (S10-19..30): readSignedChallenge then verifyChallengeSigners. */
+export async function verifyChallenge(
+  config: AppConfig,
+  loadSigners: AccountSigners,
+  xdr: string,
+  now = Math.floor(Date.now() / 1000),
+): Promise<VerifiedChallenge> {
+  return verifyChallengeSigners(config, loadSigners, readSignedChallenge(config, xdr, now));
 }
