@@ -223,6 +223,16 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     };
   }
 
+  /** The reasons the withdrawal was held for an operator (undefined until the review starts). */
+  async function approvalReasons(id: string) {
+    const details = await tdb.db
+      .selectFrom('withdrawal_details')
+      .select('approval_reasons')
+      .where('transaction_id', '=', id)
+      .executeTakeFirst();
+    return details?.approval_reasons;
+  }
+
   async function alerts(id: string) {
     return tdb.db.selectFrom('alerts').selectAll().where('transaction_id', '=', id).execute();
   }
@@ -297,19 +307,7 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     await handle.signal(paymentReceivedSignal, payment(id, '1500', (await row(id)).memo!));
     await waitForStatus(handle, 'pending_anchor');
     // The workflow is now waiting for a decision: nothing is paid out before it.
-    await expect
-      .poll(
-        async () =>
-          (
-            await tdb.db
-              .selectFrom('withdrawal_details')
-              .select('approval_reasons')
-              .where('transaction_id', '=', id)
-              .executeTakeFirst()
-          )?.approval_reasons,
-        { timeout: 30_000 },
-      )
-      .toEqual(['amount_above_threshold']);
+    await expect.poll(() => approvalReasons(id), { timeout: 30_000 }).toEqual(['amount_above_threshold']);
     expect(rails.payouts.has(`payout-${id}`)).toBe(false);
     await handle.signal(operatorDecisionSignal, { decision: 'approve', operator: 'ops@anchor' });
     expect((await handle.result()).status).toBe('completed');
@@ -328,19 +326,7 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     const { id, handle } = await newWithdrawal({ refundMemo: { type: 'text', value: 'refund-me' } });
     await fillForm(handle, '2000');
     await handle.signal(paymentReceivedSignal, payment(id, '2000', (await row(id)).memo!));
-    await expect
-      .poll(
-        async () =>
-          (
-            await tdb.db
-              .selectFrom('withdrawal_details')
-              .select('approval_reasons')
-              .where('transaction_id', '=', id)
-              .executeTakeFirst()
-          )?.approval_reasons,
-        { timeout: 30_000 },
-      )
-      .toEqual(['amount_above_threshold']);
+    await expect.poll(() => approvalReasons(id), { timeout: 30_000 }).toEqual(['amount_above_threshold']);
     await handle.signal(operatorDecisionSignal, {
       decision: 'reject',
       operator: 'ops@anchor',
@@ -392,19 +378,7 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     });
     await fillForm(handle, '1100');
     await handle.signal(paymentReceivedSignal, payment(id, '1100', (await row(id)).memo!));
-    await expect
-      .poll(
-        async () =>
-          (
-            await tdb.db
-              .selectFrom('withdrawal_details')
-              .select('approval_reasons')
-              .where('transaction_id', '=', id)
-              .executeTakeFirst()
-          )?.approval_reasons,
-        { timeout: 30_000 },
-      )
-      .toEqual(['amount_above_threshold']);
+    await expect.poll(() => approvalReasons(id), { timeout: 30_000 }).toEqual(['amount_above_threshold']);
     await env.sleep('2 hours');
     await expect
       .poll(async () => (await alerts(id)).map((x) => x.kind), { timeout: 30_000 })
@@ -625,19 +599,7 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     const { id, handle } = await newWithdrawal();
     await fillForm(handle, '1300');
     await handle.signal(paymentReceivedSignal, payment(id, '1300', (await row(id)).memo!));
-    await expect
-      .poll(
-        async () =>
-          (
-            await tdb.db
-              .selectFrom('withdrawal_details')
-              .select('approval_reasons')
-              .where('transaction_id', '=', id)
-              .executeTakeFirst()
-          )?.approval_reasons,
-        { timeout: 30_000 },
-      )
-      .toEqual(['amount_above_threshold']);
+    await expect.poll(() => approvalReasons(id), { timeout: 30_000 }).toEqual(['amount_above_threshold']);
     await handle.signal(operatorRefundSignal, { operator: 'ops@anchor', reason: 'customer asked' });
     expect((await handle.result()).status).toBe('refunded');
     expect(rails.payouts.has(`payout-${id}`)).toBe(false);
@@ -671,19 +633,7 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
     await fillForm(handle, '30');
     const stranger = 'GSTRANGERAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
     await handle.signal(paymentReceivedSignal, payment(id, '30', (await row(id)).memo!, { from: stranger }));
-    await expect
-      .poll(
-        async () =>
-          (
-            await tdb.db
-              .selectFrom('withdrawal_details')
-              .select('approval_reasons')
-              .where('transaction_id', '=', id)
-              .executeTakeFirst()
-          )?.approval_reasons,
-        { timeout: 30_000 },
-      )
-      .toEqual(['unexpected_sender']);
+    await expect.poll(() => approvalReasons(id), { timeout: 30_000 }).toEqual(['unexpected_sender']);
     await handle.signal(operatorDecisionSignal, { decision: 'reject', operator: 'ops@anchor' });
     expect((await handle.result()).status).toBe('refunded');
     expect(rails.stellarPayments.get(`refund-${id}`)?.destination).toBe(stranger);
