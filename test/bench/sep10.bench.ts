@@ -19,15 +19,23 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { Session } from 'node:inspector/promises';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Keypair, TransactionBuilder } from '@stellar/stellar-sdk';
 import { inject } from 'vitest';
 import { freePort } from '../../scripts/lib/ports.js';
+import { installNativeEd25519, nativeSign } from '../../stellar/native-ed25519.js';
 import { createTestDb } from '../helpers/db.js';
 import { startSandboxHorizon } from '../helpers/horizon.js';
 import { startPolaris } from './polaris/start.js';
 import type { BenchResult } from './types.js';
+
+// The client signs like the API does (node:crypto ed25519, see stellar/native-ed25519.ts; api/main.ts gets it by
+// loading the config), so neither side of the measurement pays for the SDK's pure-JS signing.
+installNativeEd25519();
+const signing = createRequire(import.meta.url)('@stellar/stellar-base/lib/signing.js') as { sign: unknown };
+if (signing.sign !== nativeSign) throw new Error('the bench client does not sign with native ed25519');
 
 const CONCURRENCY = Number(process.env.SEP10_BENCH_CONCURRENCY ?? 16);
 const ROUND_TRIPS = Number(process.env.SEP10_BENCH_ROUND_TRIPS ?? 600);
