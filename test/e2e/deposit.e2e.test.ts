@@ -1,22 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { serve } from '@hono/node-server';
-import { Asset, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../api/app.js';
 import type { AppConfig } from '../../config/index.js';
-import { createLogger } from '../../config/logger.js';
 import type { SandboxBank } from '../../sandbox/bank/server.js';
-import { type SandboxKyc, startSandboxKyc } from '../../sandbox/kyc/server.js';
-import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
-import { freePort } from '../../scripts/lib/ports.js';
-import { startTestBank, waitFor } from '../helpers/bank.js';
+import { type AnchorStack, startAnchorStack } from '../helpers/anchor-stack.js';
+import { waitFor } from '../helpers/bank.js';
 import { launchChromium, VIEWPORTS, withPage } from '../helpers/browser.js';
-import { testConfig } from '../helpers/config.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
-import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
+import type { SandboxHorizonHandle } from '../helpers/horizon.js';
 import { authenticate } from '../helpers/sep10.js';
-import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
 
 /**
  * A SEP-24 deposit end to end on the real pieces: SEP-10 token, POST deposit over HTTP, Chromium completes the
@@ -40,108 +30,30 @@ const TEXT = {
 } as const;
 
 describe('SEP-24 deposit end to end (browser, sandbox bank, sandbox ledger)', () => {
-  let tdb: TestDb;
+  let stack: AnchorStack;
   let horizon: SandboxHorizonHandle;
   let bank: SandboxBank;
-  let kycProvider: SandboxKyc;
-  let temporal: TestTemporal;
   let config: AppConfig;
-  let server: ReturnType<typeof serve>;
   let baseUrl: string;
   let browser: Browser;
 
   beforeAll(async () => {
-    tdb = await createTestDb('e2edep');
-    horizon = await startSandboxHorizon();
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    const env = {
-      PUBLIC_URL: baseUrl,
-      HORIZON_URL: horizon.url,
-      TEMPORAL_TASK_QUEUE: `e2edep-${randomBytes(4).toString('hex')}`,
-      SEP24_DEPOSIT_FEE_FIXED: '0.5',
-      SEP24_DEPOSIT_FEE_PERCENT: '1',
-      SEP10_RATE_LIMIT_MAX: '100000',
-    };
-    bank = await startTestBank(testConfig(env), `${baseUrl}/webhooks/bank`, { deliveryIntervalMs: 50 });
-    const base = testConfig(env);
-    kycProvider = await startSandboxKyc({
-      port: 0,
-      webhookUrl: `${baseUrl}/webhooks/kyc`,
-      webhookSecret: base.kyc.webhookSecret,
-      delayMs: 100,
-      retryBaseMs: 100,
-      logger: createLogger('sandbox-kyc', 'silent'),
+    stack = await startAnchorStack({
+      prefix: 'e2edep',
+      env: { SEP24_DEPOSIT_FEE_FIXED: '0.5', SEP24_DEPOSIT_FEE_PERCENT: '1' },
     });
-    config = testConfig({ ...env, BANK_API_URL: bank.url, KYC_PROVIDER_URL: kycProvider.url });
-    await setupSandboxAccounts(config, { horizon: horizon.server });
-    temporal = await startTestWorker(
-      { config, db: tdb.db, horizon: horizon.server },
-      { taskQueue: config.temporal.taskQueue },
-    );
-    const app = createApp({
-      config,
-      db: tdb.db,
-      temporal: temporal.client,
-      logger: createLogger('e2e', 'silent'),
-    });
-    server = await new Promise((resolve) => {
-      const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
-    });
+    ({ horizon, bank, config, baseUrl } = stack);
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((r) => (server ? server.close(r) : r(undefined)));
-    await temporal?.stop();
-    await bank?.close({ dropSchema: true });
-    await kycProvider?.close();
-    await horizon?.stop();
-    await tdb?.destroy();
+    await stack?.close();
   });
 
-  /** A wallet user with XLM and a trust line to the anchored asset. */
-  async function walletUser(opts: { verified?: boolean } = {}): Promise<Keypair> {
-    const user = Keypair.random();
-    await horizon.friendbot(user.publicKey());
-    const account = await horizon.server.loadAccount(user.publicKey());
-    const tx = new TransactionBuilder(account, {
-      fee: '100',
-      networkPassphrase: config.stellar.networkPassphrase,
-    })
-      .addOperation(
-        Operation.changeTrust({ asset: new Asset(config.stellar.assetCode, config.stellar.issuerAccount) }),
-      )
-      .setTimeout(60)
-      .build();
-    tx.sign(user);
-    await horizon.server.submitTransaction(tx);
-    // Verified before (tier 2): the flow skips the KYC form.
-    if (opts.verified === false) return user;
-    await tdb.db
-      .insertInto('customers')
-      .values({
-        id: randomUUID(),
-        account: user.publicKey(),
-        memo: '',
-        status: 'ACCEPTED',
-        accepted_tier: 2,
-      } as never)
-      .execute();
-    return user;
-  }
-
-  async function balanceOf(account: string): Promise<string | undefined> {
-    const acc = await horizon.server.loadAccount(account);
-    const line = acc.balances.find(
-      (b) =>
-        'asset_code' in b &&
-        b.asset_code === config.stellar.assetCode &&
-        b.asset_issuer === config.stellar.issuerAccount,
-    );
-    return line?.balance;
-  }
+  /** A wallet user with XLM and a trust line to the anchored asset; verified before (tier 2) unless told. */
+  const walletUser = (opts: { verified?: boolean } = {}) => stack.walletUser(opts);
+  const balanceOf = (account: string) => stack.balanceOf(account);
 
   for (const viewport of VIEWPORTS) {
     for (const lang of ['en', 'es'] as const) {

@@ -1,22 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { serve } from '@hono/node-server';
-import { Asset, Keypair, Memo, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { Asset, Keypair, Memo, Operation } from '@stellar/stellar-sdk';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../api/app.js';
 import type { AppConfig } from '../../config/index.js';
-import { createLogger } from '../../config/logger.js';
 import type { SandboxBank } from '../../sandbox/bank/server.js';
-import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
-import { freePort } from '../../scripts/lib/ports.js';
-import { observerWorkflowId, startObservers } from '../../worker/observers.js';
-import { startTestBank, waitFor } from '../helpers/bank.js';
+import { type AnchorStack, startAnchorStack } from '../helpers/anchor-stack.js';
+import { waitFor } from '../helpers/bank.js';
 import { launchChromium, VIEWPORTS, withPage } from '../helpers/browser.js';
-import { testConfig } from '../helpers/config.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
-import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
+import type { SandboxHorizonHandle } from '../helpers/horizon.js';
 import { authenticate } from '../helpers/sep10.js';
-import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
 
 /**
  * A SEP-24 withdrawal end to end on the real pieces: SEP-10 over HTTP, POST withdraw, Chromium completes the
@@ -40,98 +31,40 @@ const TEXT = {
 } as const;
 
 describe('SEP-24 withdrawal end to end (browser, sandbox ledger, observer, sandbox bank)', () => {
-  let tdb: TestDb;
+  let stack: AnchorStack;
   let horizon: SandboxHorizonHandle;
   let bank: SandboxBank;
-  let temporal: TestTemporal;
   let config: AppConfig;
-  let server: ReturnType<typeof serve>;
   let baseUrl: string;
   let browser: Browser;
 
   beforeAll(async () => {
-    tdb = await createTestDb('e2ewd');
-    horizon = await startSandboxHorizon();
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    const env = {
-      PUBLIC_URL: baseUrl,
-      HORIZON_URL: horizon.url,
-      TEMPORAL_TASK_QUEUE: `e2ewd-${randomBytes(4).toString('hex')}`,
-      // Its own receiving account: the observer's workflow id (observer-<account>) is not shared with other files.
-      DISTRIBUTION_SECRET: Keypair.random().secret(),
-      SEP24_WITHDRAW_FEE_FIXED: '0.5',
-      SEP24_WITHDRAW_FEE_PERCENT: '1',
-      WITHDRAW_PAYOUT_POLL_SECONDS: '1',
-      OBSERVER_POLL_INTERVAL_MS: '200',
-      SEP10_RATE_LIMIT_MAX: '100000',
-    };
-    bank = await startTestBank(testConfig(env), `${baseUrl}/webhooks/bank`, { deliveryIntervalMs: 50 });
-    config = testConfig({ ...env, BANK_API_URL: bank.url });
-    await setupSandboxAccounts(config, { horizon: horizon.server });
-    temporal = await startTestWorker(
-      { config, db: tdb.db, horizon: horizon.server },
-      { taskQueue: config.temporal.taskQueue },
-    );
-    await startObservers(temporal.client, config, { taskQueue: config.temporal.taskQueue, maxWaitMs: 1000 });
-    const app = createApp({
-      config,
-      db: tdb.db,
-      temporal: temporal.client,
-      logger: createLogger('e2e', 'silent'),
+    stack = await startAnchorStack({
+      prefix: 'e2ewd',
+      env: {
+        // Its own receiving account: the observer's workflow id (observer-<account>) is not shared with other files.
+        DISTRIBUTION_SECRET: Keypair.random().secret(),
+        SEP24_WITHDRAW_FEE_FIXED: '0.5',
+        SEP24_WITHDRAW_FEE_PERCENT: '1',
+        WITHDRAW_PAYOUT_POLL_SECONDS: '1',
+        OBSERVER_POLL_INTERVAL_MS: '200',
+      },
+      observers: true,
     });
-    server = await new Promise((resolve) => {
-      const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => resolve(s));
-    });
+    ({ horizon, bank, config, baseUrl } = stack);
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((r) => (server ? server.close(r) : r(undefined)));
-    for (const account of config?.payments.receivingAccounts ?? []) {
-      await temporal?.client.workflow
-        .getHandle(observerWorkflowId(account))
-        .terminate('test done')
-        .catch(() => {});
-    }
-    await temporal?.stop();
-    await bank?.close({ dropSchema: true });
-    await horizon?.stop();
-    await tdb?.destroy();
+    await stack?.close();
   });
 
   const asset = () => new Asset(config.stellar.assetCode, config.stellar.issuerAccount);
-
-  async function submit(source: Keypair, op: ReturnType<typeof Operation.payment>, memo?: Memo) {
-    const account = await horizon.server.loadAccount(source.publicKey());
-    const builder = new TransactionBuilder(account, {
-      fee: '100',
-      networkPassphrase: config.stellar.networkPassphrase,
-    })
-      .addOperation(op)
-      .setTimeout(60);
-    if (memo) builder.addMemo(memo);
-    const tx = builder.build();
-    tx.sign(source);
-    return horizon.server.submitTransaction(tx);
-  }
-
+  const submit = (source: Keypair, op: ReturnType<typeof Operation.payment>, memo?: Memo) =>
+    stack.submit(source, [op], memo);
   /** A wallet user holding 200 of the anchored asset, verified before (the KYC form has its own tests). */
-  async function walletUser(): Promise<Keypair> {
-    const user = Keypair.random();
-    await horizon.friendbot(user.publicKey());
-    await submit(user, Operation.changeTrust({ asset: asset() }));
-    await submit(
-      Keypair.fromSecret(config.stellar.issuerSecret!),
-      Operation.payment({ destination: user.publicKey(), asset: asset(), amount: '200' }),
-    );
-    await tdb.db
-      .insertInto('customers')
-      .values({ id: randomUUID(), account: user.publicKey(), memo: '', status: 'ACCEPTED', accepted_tier: 2 })
-      .execute();
-    return user;
-  }
+  const walletUser = () => stack.walletUser({ balance: '200' });
 
   async function getTransaction(jwt: string, id: string) {
     const res = await fetch(`${baseUrl}/sep24/transaction?id=${id}`, {
