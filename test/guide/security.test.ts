@@ -82,6 +82,25 @@ describe('guide: Security Tests', () => {
     expect(ops.filter((op) => OFFER_OPS.has(op.type))).toEqual([]);
     // And the readiness check an operator runs (npm run doctor, GET /admin/ready) agrees.
     expect(await doctor('issuer.no_offers')).toMatchObject({ ok: true });
+    // The check is not a formality: a Horizon that lists an open offer of the issuer fails it.
+    const withOffer = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes(`/accounts/${s.config.stellar.issuerAccount}/offers`)) {
+        return Response.json({
+          _embedded: { records: [{ id: '1', seller: s.config.stellar.issuerAccount }] },
+        });
+      }
+      return fetch(input, init);
+    }) as typeof fetch;
+    const check = CHECKS.find((c) => c.name === 'issuer.no_offers')!;
+    const failed = await check.run({
+      config: s.config,
+      db: s.tdb.db,
+      temporal: s.temporal.client,
+      fetch: withOffer,
+    });
+    expect(failed).toMatchObject({ ok: false });
+    expect(failed.fix).toMatch(/dedicated account/);
   });
 
   it('guide: Make sure all authenticated endpoints are not accessible without the JWT tokens (S24-04, S12-01)', async () => {
