@@ -263,6 +263,16 @@ interface FormValues {
   routing: string;
 }
 
+/** The hidden fields that carry the page session from one step of the withdrawal to the next. */
+function SessionFields(props: { transactionId: string; session: string }) {
+  return (
+    <>
+      <input type="hidden" name="transaction_id" value={props.transactionId} />
+      <input type="hidden" name="session" value={props.session} />
+    </>
+  );
+}
+
 /**
  * A labelled input of the withdrawal form. An error replaces `hint` and is linked to the input for screen
  * readers; `children` (more hints) always follow.
@@ -396,8 +406,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
           </p>
         )}
         <form method="post" action={`${config.api.publicUrl}/sep24/interactive/withdraw/form`}>
-          <input type="hidden" name="transaction_id" value={row.id} />
-          <input type="hidden" name="session" value={session} />
+          <SessionFields transactionId={row.id} session={session} />
           <FormField
             name="amount"
             label={t('wd.amount', { asset })}
@@ -653,15 +662,13 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
           <dd>{masked}</dd>
         </dl>
         <form method="post" action={`${config.api.publicUrl}/sep24/interactive/withdraw/confirm`}>
-          <input type="hidden" name="transaction_id" value={row.id} />
-          <input type="hidden" name="session" value={session} />
+          <SessionFields transactionId={row.id} session={session} />
           <button type="submit" id="confirm">
             {t('wd.confirm')}
           </button>
         </form>
         <form method="get" action={`${config.api.publicUrl}/sep24/interactive/withdraw/form`}>
-          <input type="hidden" name="transaction_id" value={row.id} />
-          <input type="hidden" name="session" value={session} />
+          <SessionFields transactionId={row.id} session={session} />
           <button type="submit" class="secondary">
             {t('wd.edit')}
           </button>
