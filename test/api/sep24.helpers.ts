@@ -24,12 +24,20 @@ export interface Sep24Api {
   close(): Promise<void>;
 }
 
-export async function createSep24Api(env: Record<string, string> = {}): Promise<Sep24Api> {
-  const tdb = await createTestDb('s24');
+/**
+ * `prefix` names the schema and task queue. `noLedger` (default true) aims Horizon at a closed port, so the
+ * deposit's account-existence probe is skipped; false keeps the test config's Horizon.
+ */
+export async function createSep24Api(
+  env: Record<string, string> = {},
+  opts: { prefix?: string; noLedger?: boolean } = {},
+): Promise<Sep24Api> {
+  const prefix = opts.prefix ?? 's24';
+  const tdb = await createTestDb(prefix);
   const config = testConfig({
-    TEMPORAL_TASK_QUEUE: `s24-${randomBytes(4).toString('hex')}`,
+    TEMPORAL_TASK_QUEUE: `${prefix}-${randomBytes(4).toString('hex')}`,
     // Nothing listens on port 9: account-existence probes (S24-11) are skipped unless a test gives a ledger.
-    HORIZON_URL: 'http://127.0.0.1:9',
+    ...(opts.noLedger === false ? {} : { HORIZON_URL: 'http://127.0.0.1:9' }),
     ...env,
   });
   const connection = await Connection.connect({ address: inject('temporalAddress') });
@@ -44,6 +52,7 @@ export async function createSep24Api(env: Record<string, string> = {}): Promise<
     temporal,
     tokenFor: (sub, clientDomain) => issueToken(config, { sub, ...(clientDomain ? { clientDomain } : {}) }),
     async close() {
+      // No worker polls this queue: end the runs this file started so they don't linger on the dev server.
       const rows = await tdb.db.selectFrom('transactions').select(['id', 'kind']).execute();
       await Promise.all(
         rows.map((r) =>
@@ -61,7 +70,7 @@ export async function createSep24Api(env: Record<string, string> = {}): Promise<
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-export function jsonPost(token: string | undefined, body: unknown): RequestInit {
+export function jsonPost(token: string | null | undefined, body: unknown): RequestInit {
   return {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...(token ? bearer(token) : {}) },
