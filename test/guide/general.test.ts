@@ -2,7 +2,7 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import { parse as parseToml } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../api/admin/doctor.js';
-import { completeDepositPages, postForm } from '../e2e/stack/wallet.js';
+import { postForm } from '../e2e/stack/wallet.js';
 import { type AnchorStack, bankTransfer, launchChromium, startAnchorStack } from '../helpers/anchor-stack.js';
 import { serveOnFreePort } from '../helpers/bank.js';
 
