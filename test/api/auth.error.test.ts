@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import {
   Account,
   Asset,
@@ -14,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchClientSigningKey } from '../../api/sep10/client-domain.js';
 import { testConfig } from '../helpers/config.js';
 import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
+import { listenLocal } from '../helpers/http.js';
 import {
   type AuthTestApp,
   craftChallenge,
@@ -22,14 +22,6 @@ import {
   postChallenge,
   signChallenge,
 } from '../helpers/sep10.js';
-
-async function listen(
-  handler: Parameters<typeof createServer>[1],
-): Promise<{ port: number; server: Server }> {
-  const server = createServer(handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as AddressInfo).port, server };
-}
 
 /** X-02 X-05 X-07: every failure is JSON {"error": string} with Access-Control-Allow-Origin: *. */
 async function expectError(res: Response, status: number, pattern?: RegExp): Promise<string> {
@@ -54,7 +46,7 @@ describe('SEP-10 errors: every bad request is a 400 {"error"} that says why', ()
   beforeAll(async () => {
     // The sandbox ledger (none of these accounts exist); a toml host with one route per failure mode.
     horizon = await startSandboxHorizon();
-    tomls = await listen((req, res) => {
+    tomls = await listenLocal((req, res) => {
       const mode = String(req.headers['x-mode']).split('.')[0];
       if (mode === 'slow') {
         pendingResponses.push(res);

@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   Account,
   Keypair,
@@ -12,6 +10,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { parse } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
+import { listenLocal } from '../helpers/http.js';
 import {
   type AuthTestApp,
   createAuthTestApp,
@@ -20,25 +19,15 @@ import {
   signChallenge,
 } from '../helpers/sep10.js';
 
-/** A local HTTP server: the wallet's client-domain toml host. */
-async function listen(
-  handler: Parameters<typeof createServer>[1],
-): Promise<{ url: string; port: number; server: Server }> {
-  const server = createServer(handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, port, server };
-}
-
 describe('SEP-10 happy paths (accounts not on the sandbox ledger)', () => {
   let t: AuthTestApp;
   let horizon: SandboxHorizonHandle;
-  let wallet: Awaited<ReturnType<typeof listen>>;
+  let wallet: Awaited<ReturnType<typeof listenLocal>>;
   const walletKey = Keypair.random();
 
   beforeAll(async () => {
     horizon = await startSandboxHorizon();
-    wallet = await listen((req, res) => {
+    wallet = await listenLocal((req, res) => {
       if (req.url === '/.well-known/stellar.toml') {
         res.writeHead(200, { 'Content-Type': 'text/plain' });
         res.end(`SIGNING_KEY = "${walletKey.publicKey()}"\n`);

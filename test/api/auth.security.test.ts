@@ -1,6 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import {
   Account,
   Asset,
@@ -20,6 +19,7 @@ import { InvalidTokenError, issueToken, tokenIssuer, verifyToken } from '../../a
 import { createLogger } from '../../config/logger.js';
 import { testConfig } from '../helpers/config.js';
 import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
+import { listenLocal } from '../helpers/http.js';
 import {
   type AuthTestApp,
   craftChallenge,
@@ -67,13 +67,10 @@ describe('SEP-10 security', () => {
 
   beforeAll(async () => {
     h = await startSandboxHorizon();
-    wallet = await new Promise((resolve) => {
-      const server = createServer((req, res) => {
-        if (req.url !== '/.well-known/stellar.toml') return void res.writeHead(404).end();
-        res.writeHead(200, { 'Content-Type': 'text/plain' });
-        res.end(`SIGNING_KEY = "${walletKey.publicKey()}"\n`);
-      });
-      server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as AddressInfo).port, server }));
+    wallet = await listenLocal((req, res) => {
+      if (req.url !== '/.well-known/stellar.toml') return void res.writeHead(404).end();
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end(`SIGNING_KEY = "${walletKey.publicKey()}"\n`);
     });
     t = await createAuthTestApp({ HORIZON_URL: h.url });
     await Promise.all([multisig, sneaky, single].map((k) => h.friendbot(k.publicKey())));
