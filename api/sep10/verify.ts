@@ -43,7 +43,9 @@ export function horizonAccountSigners(config: AppConfig, timeoutMs = 10_000): Ac
   const agent = new transport.Agent({ keepAlive: true });
   const unavailable = () =>
     new HttpError(503, 'cannot load the account from Horizon right now; try again', 'horizon_unavailable');
-  const get = (url: URL) =>
+  // A kept-alive socket the server closed just as we reused it fails at once with ECONNRESET: that GET is sent
+  // again once on a fresh socket (Node's documented pattern, `request.reusedSocket`); any other failure is a 503.
+  const get = (url: URL, retried = false): Promise<{ status: number; body: string }> =>
     new Promise<{ status: number; body: string }>((resolvePromise, reject) => {
       const req = transport.get(url, { agent, headers: { Accept: 'application/json' } }, (res) => {
         let body = '';
@@ -55,7 +57,10 @@ export function horizonAccountSigners(config: AppConfig, timeoutMs = 10_000): Ac
         res.on('error', reject);
       });
       req.setTimeout(timeoutMs, () => req.destroy(new Error('Horizon timed out')));
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (!retried && req.reusedSocket && err.code === 'ECONNRESET') resolvePromise(get(url, true));
+        else reject(err);
+      });
     });
   return async (accountId) => {
     let res: { status: number; body: string };
