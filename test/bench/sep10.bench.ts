@@ -12,7 +12,8 @@
  * creates from PyPI when missing (see test/bench/polaris/README.md).
  *
  * Env: SEP10_BENCH_CONCURRENCY (16), SEP10_BENCH_ROUND_TRIPS per measurement (600), SEP10_BENCH_ROUNDS A/B pairs
- * (3), SEP10_BENCH_PROFILE_DIR (CPU profiles of the API process and of this client process).
+ * (3), SEP10_BENCH_DB_POOL (the API's DATABASE_POOL_SIZE; default = concurrency, at most 50),
+ * SEP10_BENCH_PROFILE_DIR (CPU profiles of the API process and of this client process).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -41,7 +42,11 @@ const CONCURRENCY = Number(process.env.SEP10_BENCH_CONCURRENCY ?? 16);
 const ROUND_TRIPS = Number(process.env.SEP10_BENCH_ROUND_TRIPS ?? 600);
 const ROUNDS = Math.max(1, Number(process.env.SEP10_BENCH_ROUNDS ?? 3));
 const PROFILE_DIR = process.env.SEP10_BENCH_PROFILE_DIR;
-const WARMUP = Math.min(100, ROUND_TRIPS);
+// Our first measured round used to come out 1.5-3x slower than the next (V8 tiering up, the pg pool and Horizon
+// sockets still being opened); 400 round trips of warm-up per server remove that, for both servers alike.
+const WARMUP = Number(process.env.SEP10_BENCH_WARMUP ?? 400);
+// Every in-flight round trip holds at most one connection at a time; a smaller pool makes requests queue for one.
+const DB_POOL = Number(process.env.SEP10_BENCH_DB_POOL ?? Math.min(50, CONCURRENCY));
 
 export interface Sep10Target {
   /** WEB_AUTH_ENDPOINT */
@@ -255,6 +260,7 @@ export async function benchSep10(): Promise<BenchResult[]> {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       SEP10_RATE_LIMIT_MAX: '1000000',
       TRUSTED_PROXY_HOPS: '1',
+      DATABASE_POOL_SIZE: String(DB_POOL),
     });
     const ours: Sep10Target = { endpoint: `${apiUrl}/auth`, passphrase, pid: api.pid };
 
@@ -284,7 +290,7 @@ export async function benchSep10(): Promise<BenchResult[]> {
     }
     const figure = median(oursRuns.map((r) => r.perSecond));
     const ratios = theirRuns.map((t, i) => oursRuns[i]!.perSecond / t.perSecond);
-    const serverDesc = 'one Node process';
+    const serverDesc = `one Node process, Postgres pool ${DB_POOL}`;
     const notes = [
       `ours: api/main.ts, ${serverDesc}, Postgres rate limit + replay store, signers from the sandbox Horizon; runs ${oursRuns.map(describeRun).join('; ')}.`,
       theirs
