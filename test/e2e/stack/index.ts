@@ -50,6 +50,8 @@ export interface Stack {
   logDir: string;
   /** Kills worker i with a signal and waits until it is gone. */
   killWorker(i: number, signal?: NodeJS.Signals): Promise<void>;
+  /** The log tail of a child that exited on its own (not killed by the test), if any. */
+  crashed(): string | undefined;
   /** Starts worker i again (after a kill) and waits until it polls. */
   restartWorker(i: number): Promise<void>;
   workerCount: number;
@@ -196,6 +198,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     if (stopping) return;
     stopping = true;
     process.off('exit', killAll);
+    // A child that died on its own during the test: its log tail explains the timeouts the test saw.
+    if (crashed) console.error(`[e2e stack] ${crashed}\n(logs in ${logDir})`);
     await Promise.all(
       [...children, ...workerProcs].filter((p): p is ManagedProcess => !!p).map((p) => stopProcess(p, 5000)),
     );
@@ -283,6 +287,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       temporal,
       logDir,
       workerCount: workers,
+      crashed: () => crashed,
       async killWorker(i, signal = 'SIGKILL') {
         const proc = workerProcs[i];
         if (!proc || !alive(proc)) return;
