@@ -1,12 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { inject } from 'vitest';
 import { createApp } from '../../api/app.js';
-import { createLogger } from '../../config/logger.js';
 import type { NewTransaction } from '../../db/schema.js';
 import { insertTransaction } from '../../db/transactions.js';
+import { createTestApiDeps } from '../helpers/api.js';
 import { testConfig } from '../helpers/config.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
+import type { TestDb } from '../helpers/db.js';
 import { transactionRow } from '../helpers/transactions.js';
 
 export interface AdminKeyFixture {
@@ -27,20 +25,14 @@ export function adminKeysEnv(keys: AdminKeyFixture[]): string {
 
 /** An app wired to a fresh schema and the real Temporal dev server of the test run. */
 export async function adminTestApp(keys: AdminKeyFixture[], env: Record<string, string> = {}) {
-  const tdb: TestDb = await createTestDb('adm');
   const config = testConfig({ ADMIN_API_KEYS: adminKeysEnv(keys), ...env });
-  const connection = await Connection.connect({ address: inject('temporalAddress') });
-  const temporal = new Client({ connection, namespace: 'default' });
-  const app = createApp({ config, db: tdb.db, temporal, logger: createLogger('test', 'silent') });
+  const api = await createTestApiDeps(config, { schemaPrefix: 'adm' });
   return {
-    app,
+    app: createApp(api.deps),
     config,
-    db: tdb.db,
-    temporal,
-    async close() {
-      await connection.close();
-      await tdb.destroy();
-    },
+    db: api.tdb.db,
+    temporal: api.deps.temporal,
+    close: api.close,
   };
 }
 

@@ -1,32 +1,22 @@
-import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
-import { createLogger } from '../../config/logger.js';
+import { createTestApiDeps, type TestApiDeps } from '../helpers/api.js';
 import { testConfig } from '../helpers/config.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
 
 describe('API foundation: health, readiness, error shape, CORS', () => {
-  let tdb: TestDb;
-  let connection: Connection;
+  let api: TestApiDeps;
   let app: ReturnType<typeof createApp>;
 
   beforeAll(async () => {
-    tdb = await createTestDb();
-    connection = await Connection.connect({ address: inject('temporalAddress') });
     const config = testConfig({ HORIZON_URL: 'http://127.0.0.1:9' }); // nothing listens on port 9
-    app = createApp({
-      config,
-      db: tdb.db,
-      temporal: new Client({ connection }),
-      logger: createLogger('test', 'silent'),
-    });
+    api = await createTestApiDeps(config);
+    app = createApp(api.deps);
     app.get('/boom', () => {
       throw new Error('database password is hunter2');
     });
   });
   afterAll(async () => {
-    await connection?.close();
-    await tdb?.destroy();
+    await api?.close();
   });
 
   it('GET /health answers 200 with a request id', async () => {

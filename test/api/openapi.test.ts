@@ -1,34 +1,24 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { compileErrors, validate } from '@readme/openapi-parser';
-import { Client, Connection } from '@temporalio/client';
 import type { OpenAPIV3 } from 'openapi-types';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { toOpenApiPath } from '../../api/openapi/document.js';
-import { createLogger } from '../../config/logger.js';
+import { createTestApiDeps, type TestApiDeps } from '../helpers/api.js';
 import { launchChromium } from '../helpers/browser.js';
 import { testConfig } from '../helpers/config.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
 
 describe('OpenAPI document and /docs (issue 9)', () => {
-  let tdb: TestDb;
-  let connection: Connection;
+  let api: TestApiDeps;
   let app: ReturnType<typeof createApp>;
 
   beforeAll(async () => {
-    tdb = await createTestDb('oa');
-    connection = await Connection.connect({ address: inject('temporalAddress') });
-    app = createApp({
-      config: testConfig(),
-      db: tdb.db,
-      temporal: new Client({ connection, namespace: 'default' }),
-      logger: createLogger('test', 'silent'),
-    });
+    api = await createTestApiDeps(testConfig(), { schemaPrefix: 'oa' });
+    app = createApp(api.deps);
   });
   afterAll(async () => {
-    await connection?.close();
-    await tdb?.destroy();
+    await api?.close();
   });
 
   async function document(): Promise<OpenAPIV3.Document> {

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { inject } from 'vitest';
+import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.js';
 import type { ApiDeps } from '../../api/deps.js';
 import { issueToken } from '../../api/sep10/jwt.js';
 import type { AppConfig } from '../../config/index.js';
-import { createLogger } from '../../config/logger.js';
+import { createTestApiDeps } from '../helpers/api.js';
 import { testConfig } from '../helpers/config.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
+import type { TestDb } from '../helpers/db.js';
 
 /**
  * The whole API (createApp) over a fresh schema and the real Temporal dev server. Deposit workflows start on a
@@ -33,16 +32,15 @@ export async function createSep24Api(
   opts: { prefix?: string; noLedger?: boolean } = {},
 ): Promise<Sep24Api> {
   const prefix = opts.prefix ?? 's24';
-  const tdb = await createTestDb(prefix);
   const config = testConfig({
     TEMPORAL_TASK_QUEUE: `${prefix}-${randomBytes(4).toString('hex')}`,
     // Nothing listens on port 9: account-existence probes (S24-11) are skipped unless a test gives a ledger.
     ...(opts.noLedger === false ? {} : { HORIZON_URL: 'http://127.0.0.1:9' }),
     ...env,
   });
-  const connection = await Connection.connect({ address: inject('temporalAddress') });
-  const temporal = new Client({ connection });
-  const deps: ApiDeps = { config, db: tdb.db, temporal, logger: createLogger('test', 'silent') };
+  const api = await createTestApiDeps(config, { schemaPrefix: prefix });
+  const { deps, tdb } = api;
+  const temporal = deps.temporal;
   const app = createApp(deps);
   return {
     request: async (path, init) => app.request(path, init),
@@ -62,8 +60,7 @@ export async function createSep24Api(
             .catch(() => {}),
         ),
       );
-      await connection.close().catch(() => {});
-      await tdb.destroy();
+      await api.close();
     },
   };
 }

@@ -1,35 +1,25 @@
-import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLogger } from '../../config/logger.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBankWebhook } from '../../sandbox/bank/signature.js';
+import { createTestApiDeps, type TestApiDeps } from '../helpers/api.js';
 import { postSigned, transferEvent, webhookTestApp } from '../helpers/bank-webhook.js';
 import { testConfig } from '../helpers/config.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
 
 const config = testConfig({ BANK_WEBHOOK_TOLERANCE_SECONDS: '300' });
 
 describe('POST /webhooks/bank signature (Stripe-style HMAC over the raw body, replay window)', () => {
-  let tdb: TestDb;
-  let connection: Connection;
+  let api: TestApiDeps;
   let app: ReturnType<typeof webhookTestApp>;
 
   beforeAll(async () => {
-    tdb = await createTestDb('bwhs');
-    connection = await Connection.connect({ address: inject('temporalAddress') });
-    app = webhookTestApp({
-      config,
-      db: tdb.db,
-      temporal: new Client({ connection, namespace: 'default' }),
-      logger: createLogger('test', 'silent'),
-    });
+    api = await createTestApiDeps(config, { schemaPrefix: 'bwhs' });
+    app = webhookTestApp(api.deps);
   });
   afterAll(async () => {
-    await connection?.close();
-    await tdb?.destroy();
+    await api?.close();
   });
 
   const recorded = async (transferId: string) =>
-    tdb.db.selectFrom('bank_transfers').selectAll().where('id', '=', transferId).executeTakeFirst();
+    api.tdb.db.selectFrom('bank_transfers').selectAll().where('id', '=', transferId).executeTakeFirst();
   const expectError = async (res: Response, status: number) => {
     expect(res.status).toBe(status);
     const body = (await res.json()) as { error?: unknown };
@@ -94,7 +84,7 @@ describe('POST /webhooks/bank signature (Stripe-style HMAC over the raw body, re
     expect(first.status).toBe(200);
     expect(replay.status).toBe(200);
     expect(await replay.json()).toMatchObject({ duplicate: true, result: 'already_handled' });
-    const rows = await tdb.db
+    const rows = await api.tdb.db
       .selectFrom('bank_transfers')
       .select('id')
       .where('id', '=', event.data.transfer.id)
@@ -124,12 +114,7 @@ describe('POST /webhooks/bank signature (Stripe-style HMAC over the raw body, re
 
   it('is mounted by createApp at POST /webhooks/bank with the one error shape', async () => {
     const { createApp } = await import('../../api/app.js');
-    const full = createApp({
-      config,
-      db: tdb.db,
-      temporal: new Client({ connection, namespace: 'default' }),
-      logger: createLogger('test', 'silent'),
-    });
+    const full = createApp(api.deps);
     const body = JSON.stringify(transferEvent({ reference: 'via createApp' }));
     await expectError(await full.request('/webhooks/bank', { method: 'POST', body }), 400);
     expect((await postSigned(full, config, body)).status).toBe(200);
