@@ -1,12 +1,10 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../config/index.js';
 import type { SandboxBank } from '../../sandbox/bank/server.js';
 import { type AnchorStack, startAnchorStack } from '../helpers/anchor-stack.js';
-import { waitFor } from '../helpers/bank.js';
 import { launchChromium, VIEWPORTS, withPage } from '../helpers/browser.js';
 import type { SandboxHorizonHandle } from '../helpers/horizon.js';
-import { authenticate } from '../helpers/sep10.js';
 
 /**
  * A SEP-24 deposit end to end on the real pieces: SEP-10 token, POST deposit over HTTP, Chromium completes the
@@ -55,13 +53,21 @@ describe('SEP-24 deposit end to end (browser, sandbox bank, sandbox ledger)', ()
   const walletUser = (opts: { verified?: boolean } = {}) => stack.walletUser(opts);
   const balanceOf = (account: string) => stack.balanceOf(account);
 
+  /** The user pays at the sandbox bank's own page; the bank notifies the anchor by signed webhook. */
+  async function sendAtBankPage(page: Page, amount: string, reference: string) {
+    await page.goto(bank.url);
+    await page.getByLabel('Amount').fill(amount);
+    await page.getByLabel('Reference').fill(reference);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.waitForURL(/sent=/);
+  }
+
   for (const viewport of VIEWPORTS) {
     for (const lang of ['en', 'es'] as const) {
       it(`${viewport.name} ${viewport.width}px, ${lang}: token → deposit → pages → bank transfer → paid on Stellar → completed`, async () => {
         const t = TEXT[lang];
         const user = await walletUser();
-        const api = { request: (path: string, init?: RequestInit) => fetch(`${baseUrl}${path}`, init) };
-        const jwt = await authenticate(api, config, user);
+        const jwt = await stack.token(user);
 
         const res = await fetch(`${baseUrl}/sep24/transactions/deposit/interactive`, {
           method: 'POST',
@@ -84,25 +90,10 @@ describe('SEP-24 deposit end to end (browser, sandbox bank, sandbox ledger)', ()
           expect(reference).toMatch(/^DEP[0-9A-F]{10}$/);
           expect(await page.locator('#amount-in').textContent()).toBe(t.shown);
 
-          // The user pays at the sandbox bank's own page; the bank notifies the anchor by signed webhook.
-          await page.goto(bank.url);
-          await page.getByLabel('Amount').fill('120.5');
-          await page.getByLabel('Reference').fill(reference);
-          await page.getByRole('button', { name: 'Send' }).click();
-          await page.waitForURL(/sent=/);
+          await sendAtBankPage(page, '120.5', reference);
         });
 
-        const done = await waitFor(
-          async () => {
-            const r = await fetch(`${baseUrl}/sep24/transaction?id=${id}`, {
-              headers: { Authorization: `Bearer ${jwt}` },
-            });
-            const body = (await r.json()) as { transaction: Record<string, unknown> };
-            return body.transaction.status === 'completed' ? body.transaction : undefined;
-          },
-          60_000,
-          'the deposit to complete',
-        );
+        const done = await stack.waitForStatus(jwt, id, ['completed'], 60_000);
         expect(done).toMatchObject({
           id,
           kind: 'deposit',
@@ -127,8 +118,7 @@ describe('SEP-24 deposit end to end (browser, sandbox bank, sandbox ledger)', ()
   }
   it('phone 360px, es, not yet verified: the KYC form appears, the provider accepts by webhook, then instructions → completed', async () => {
     const user = await walletUser({ verified: false });
-    const api = { request: (path: string, init?: RequestInit) => fetch(`${baseUrl}${path}`, init) };
-    const jwt = await authenticate(api, config, user);
+    const jwt = await stack.token(user);
     const res = await fetch(`${baseUrl}/sep24/transactions/deposit/interactive`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' },
@@ -153,23 +143,9 @@ describe('SEP-24 deposit end to end (browser, sandbox bank, sandbox ledger)', ()
       // PROCESSING first, then the sandbox provider's webhook accepts; the page refreshes into the instructions.
       await page.locator('#bank-reference').waitFor({ timeout: 45_000 });
       const reference = (await page.locator('#bank-reference').textContent())!.trim();
-      await page.goto(bank.url);
-      await page.getByLabel('Amount').fill('50');
-      await page.getByLabel('Reference').fill(reference);
-      await page.getByRole('button', { name: 'Send' }).click();
-      await page.waitForURL(/sent=/);
+      await sendAtBankPage(page, '50', reference);
     });
-    const done = await waitFor(
-      async () => {
-        const r = await fetch(`${baseUrl}/sep24/transaction?id=${id}`, {
-          headers: { Authorization: `Bearer ${jwt}` },
-        });
-        const body = (await r.json()) as { transaction: Record<string, unknown> };
-        return body.transaction.status === 'completed' ? body.transaction : undefined;
-      },
-      60_000,
-      'the deposit to complete',
-    );
+    const done = await stack.waitForStatus(jwt, id, ['completed'], 60_000);
     expect(done).toMatchObject({
       status: 'completed',
       kyc_verified: true,

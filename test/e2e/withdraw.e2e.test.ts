@@ -7,7 +7,6 @@ import { type AnchorStack, startAnchorStack } from '../helpers/anchor-stack.js';
 import { waitFor } from '../helpers/bank.js';
 import { launchChromium, VIEWPORTS, withPage } from '../helpers/browser.js';
 import type { SandboxHorizonHandle } from '../helpers/horizon.js';
-import { authenticate } from '../helpers/sep10.js';
 
 /**
  * A SEP-24 withdrawal end to end on the real pieces: SEP-10 over HTTP, POST withdraw, Chromium completes the
@@ -74,13 +73,24 @@ describe('SEP-24 withdrawal end to end (browser, sandbox ledger, observer, sandb
     return ((await res.json()) as { transaction: Record<string, string | null> }).transaction;
   }
 
+  /** Polls GET /transaction (each answer 200) until the transaction reaches `status`. */
+  function statusReached(jwt: string, id: string, status: string, timeoutMs: number) {
+    return waitFor(
+      async () => {
+        const tx = await getTransaction(jwt, id);
+        return tx.status === status ? tx : undefined;
+      },
+      timeoutMs,
+      status,
+    );
+  }
+
   for (const viewport of VIEWPORTS) {
     for (const lang of ['en', 'es'] as const) {
       it(`${viewport.name} ${viewport.width}px, ${lang}: token → withdraw → pages (balance refused, then ok) → Stellar payment with memo → one bank payout → completed`, async () => {
         const t = TEXT[lang];
         const user = await walletUser();
-        const api = { request: (path: string, init?: RequestInit) => fetch(`${baseUrl}${path}`, init) };
-        const jwt = await authenticate(api, config, user);
+        const jwt = await stack.token(user);
 
         const res = await fetch(`${baseUrl}/sep24/transactions/withdraw/interactive`, {
           method: 'POST',
@@ -112,14 +122,7 @@ describe('SEP-24 withdrawal end to end (browser, sandbox ledger, observer, sandb
           expect(await page.locator('#done').textContent()).toBe(t.done);
         });
 
-        const ready = await waitFor(
-          async () => {
-            const tx = await getTransaction(jwt, id);
-            return tx.status === 'pending_user_transfer_start' ? tx : undefined;
-          },
-          60_000,
-          'pending_user_transfer_start',
-        );
+        const ready = await statusReached(jwt, id, 'pending_user_transfer_start', 60_000);
         expect(ready.amount_in).toBe('120.5');
         expect(ready.withdraw_anchor_account).toBe(config.stellar.distributionAccount);
         expect(ready.withdraw_memo_type).toBe('id');
@@ -135,14 +138,7 @@ describe('SEP-24 withdrawal end to end (browser, sandbox ledger, observer, sandb
           Memo.id(ready.withdraw_memo!),
         );
 
-        const done = await waitFor(
-          async () => {
-            const tx = await getTransaction(jwt, id);
-            return tx.status === 'completed' ? tx : undefined;
-          },
-          90_000,
-          'completed',
-        );
+        const done = await statusReached(jwt, id, 'completed', 90_000);
         expect(done.stellar_transaction_id).toBe(paid.hash);
         expect(done.amount_fee).toBe('1.705'); // 0.5 + 1 % of 120.5
         expect(done.amount_out).toBe('118.795');
@@ -159,8 +155,7 @@ describe('SEP-24 withdrawal end to end (browser, sandbox ledger, observer, sandb
 
   it('the bank rejects the payout (account closed) → refunded on the sandbox ledger with the refund memo and a refunds object (S24-14, S24-33)', async () => {
     const user = await walletUser();
-    const api = { request: (path: string, init?: RequestInit) => fetch(`${baseUrl}${path}`, init) };
-    const jwt = await authenticate(api, config, user);
+    const jwt = await stack.token(user);
     const res = await fetch(`${baseUrl}/sep24/transactions/withdraw/interactive`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' },
@@ -182,27 +177,13 @@ describe('SEP-24 withdrawal end to end (browser, sandbox ledger, observer, sandb
       await page.click('#confirm');
       await page.waitForSelector('#done', { timeout: 30_000 });
     });
-    const ready = await waitFor(
-      async () => {
-        const tx = await getTransaction(jwt, id);
-        return tx.status === 'pending_user_transfer_start' ? tx : undefined;
-      },
-      60_000,
-      'pending_user_transfer_start',
-    );
+    const ready = await statusReached(jwt, id, 'pending_user_transfer_start', 60_000);
     await submit(
       user,
       Operation.payment({ destination: ready.withdraw_anchor_account!, asset: asset(), amount: '40' }),
       Memo.id(ready.withdraw_memo!),
     );
-    const refunded = (await waitFor(
-      async () => {
-        const tx = await getTransaction(jwt, id);
-        return tx.status === 'refunded' ? tx : undefined;
-      },
-      90_000,
-      'refunded',
-    )) as unknown as {
+    const refunded = (await statusReached(jwt, id, 'refunded', 90_000)) as unknown as {
       refunds: { amount_refunded: string; payments: { id: string; id_type: string; amount: string }[] };
       refunded: boolean;
       amount_out: string;
