@@ -45,7 +45,9 @@ describe('crash: worker SIGKILLed during 20 deposits (issue 7)', () => {
   it('every deposit completes exactly once: one payment per user, balances equal amount_out (S24-12, S24-29, issue 7)', async () => {
     const users = [];
     for (let i = 0; i < DEPOSITS; i += 5) {
-      users.push(...(await Promise.all(Array.from({ length: Math.min(5, DEPOSITS - i) }, () => walletUser(stack)))));
+      users.push(
+        ...(await Promise.all(Array.from({ length: Math.min(5, DEPOSITS - i) }, () => walletUser(stack)))),
+      );
     }
     // Distinct amounts with up to 7 decimals; fees 0.25 + 1 %.
     const amounts = users.map((_, i) => `${10 + i}.${String(1 + ((i * 7919) % 9_999_999)).padStart(7, '0')}`);
@@ -54,7 +56,12 @@ describe('crash: worker SIGKILLed during 20 deposits (issue 7)', () => {
     let transfersSent = 0;
     const flows = mapLimit(users, 4, async (user, i) => {
       const jwt = await sep10Token(stack, stack.publicUrl, user);
-      const { id, url } = await startInteractive(stack.publicUrl, jwt, 'deposit', stack.config.stellar.assetCode);
+      const { id, url } = await startInteractive(
+        stack.publicUrl,
+        jwt,
+        'deposit',
+        stack.config.stellar.assetCode,
+      );
       const reference = await completeDepositPages(url, amounts[i]!);
       await bankTransfer(stack, reference, amounts[i]!);
       transfersSent++;
@@ -88,7 +95,11 @@ describe('crash: worker SIGKILLed during 20 deposits (issue 7)', () => {
       // Exactly one credit of the asset reached this user on the ledger, in the transaction the anchor reports.
       const payments = await stack.horizon.payments().forAccount(o.user.publicKey()).limit(200).call();
       const credits = payments.records.filter(
-        (p) => p.type === 'payment' && 'to' in p && p.to === o.user.publicKey() && p.asset_code === stack.config.stellar.assetCode,
+        (p) =>
+          p.type === 'payment' &&
+          'to' in p &&
+          p.to === o.user.publicKey() &&
+          p.asset_code === stack.config.stellar.assetCode,
       );
       expect(credits).toHaveLength(1);
       expect(credits[0]!.transaction_hash).toBe(tx.stellar_transaction_id);

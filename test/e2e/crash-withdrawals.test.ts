@@ -9,8 +9,8 @@ import {
   fundUsers,
   getTransaction,
   mapLimit,
-  pickTargets,
   payWithdrawal,
+  pickTargets,
   seededRandom,
   sep10Token,
   startInteractive,
@@ -75,7 +75,11 @@ describe('crash: worker SIGKILLed during 20 withdrawals (issue 8)', () => {
     // once it has moved on the status says so before another is sent.
     await until(
       async () => {
-        const tx = await stack.db.selectFrom('transactions').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+        const tx = await stack.db
+          .selectFrom('transactions')
+          .select('status')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
         if (tx.status !== 'pending_anchor') return true;
         const res = await fetch(`${stack.publicUrl}/admin/withdrawals/${id}/decision`, {
           method: 'POST',
@@ -93,7 +97,9 @@ describe('crash: worker SIGKILLed during 20 withdrawals (issue 8)', () => {
   it('every withdrawal ends in exactly one payout or one refund, never both (S24-14, S24-22, S24-33, issue 8)', async () => {
     const users = [];
     for (let i = 0; i < WITHDRAWALS; i += 5) {
-      users.push(...(await Promise.all(Array.from({ length: Math.min(5, WITHDRAWALS - i) }, () => walletUser(stack)))));
+      users.push(
+        ...(await Promise.all(Array.from({ length: Math.min(5, WITHDRAWALS - i) }, () => walletUser(stack)))),
+      );
     }
     await fundUsers(stack, users, START_BALANCE);
 
@@ -102,13 +108,24 @@ describe('crash: worker SIGKILLed during 20 withdrawals (issue 8)', () => {
     const flows = mapLimit(users, 4, async (user, i) => {
       const plan = plans[i]!;
       const jwt = await sep10Token(stack, stack.publicUrl, user);
-      const { id, url } = await startInteractive(stack.publicUrl, jwt, 'withdraw', stack.config.stellar.assetCode);
+      const { id, url } = await startInteractive(
+        stack.publicUrl,
+        jwt,
+        'withdraw',
+        stack.config.stellar.assetCode,
+      );
       await completeWithdrawPages(url, plan.amount);
       const ready = await waitForStatus(stack.publicUrl, jwt, id, ['pending_user_transfer_start'], 240_000);
       const paymentHash = await payWithdrawal(stack, user, ready);
       paid++;
       if (plan.review !== 'none') await decide(id, plan.review);
-      const final = await waitForStatus(stack.publicUrl, jwt, id, ['completed', 'refunded', 'error'], 300_000);
+      const final = await waitForStatus(
+        stack.publicUrl,
+        jwt,
+        id,
+        ['completed', 'refunded', 'error'],
+        300_000,
+      );
       return { user, jwt, id, paymentHash, final };
     });
     // The killer: after seeded random Stellar payments (plus a seeded random delay): observer, approval, payout
@@ -140,7 +157,9 @@ describe('crash: worker SIGKILLed during 20 withdrawals (issue 8)', () => {
         expect(tx.status, `withdrawal ${i}`).toBe('refunded');
         expect(mine, `withdrawal ${i}: no payout`).toHaveLength(0);
         expect(refunds, `withdrawal ${i}: one refund`).toHaveLength(1);
-        expect(toStroops(refunds[0]!.type === 'payment' ? refunds[0]!.amount : '0')).toBe(toStroops(plan.amount));
+        expect(toStroops(refunds[0]!.type === 'payment' ? refunds[0]!.amount : '0')).toBe(
+          toStroops(plan.amount),
+        );
         expect(fromStroops(balance)).toBe(fromStroops(toStroops(START_BALANCE)));
       } else {
         expect(tx.status, `withdrawal ${i}`).toBe('completed');

@@ -62,13 +62,19 @@ describe('scale: 2 workers, 2 APIs (issue 9)', () => {
       const balance = await assetBalance(stack, r.user.publicKey());
       expect(fromStroops(balance), `user ${i}`).toBe(fromStroops(out));
       const payments = await stack.horizon.payments().forAccount(r.user.publicKey()).limit(200).call();
-      const credits = payments.records.filter((p) => p.type === 'payment' && 'to' in p && p.to === r.user.publicKey());
+      const credits = payments.records.filter(
+        (p) => p.type === 'payment' && 'to' in p && p.to === r.user.publicKey(),
+      );
       expect(credits, `user ${i}: one credit`).toHaveLength(1);
       expected += out;
       received += balance;
     }
     expect(fromStroops(received)).toBe(fromStroops(expected));
-    const rows = await stack.db.selectFrom('transactions').select('status').where('kind', '=', 'deposit').execute();
+    const rows = await stack.db
+      .selectFrom('transactions')
+      .select('status')
+      .where('kind', '=', 'deposit')
+      .execute();
     expect(rows).toHaveLength(DEPOSITS);
     expect(rows.every((r) => r.status === 'completed')).toBe(true);
   }, 420_000);
@@ -104,7 +110,12 @@ describe('scale: 2 workers, 2 APIs (issue 9)', () => {
     for (const hash of hashes) {
       const ops = await stack.horizon.operations().forTransaction(hash).limit(200).call();
       const ids = ops.records.map((o) => o.id).sort();
-      expect(recorded.filter((r) => r.transaction_hash === hash).map((r) => r.operation_id).sort()).toEqual(ids);
+      expect(
+        recorded
+          .filter((r) => r.transaction_hash === hash)
+          .map((r) => r.operation_id)
+          .sort(),
+      ).toEqual(ids);
     }
     const total = recorded.reduce((acc, r) => acc + toStroops(String(r.amount)), 0n);
     expect(total).toBe(sumBurst());

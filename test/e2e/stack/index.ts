@@ -98,7 +98,11 @@ async function stopProcess(p: ManagedProcess, graceMs: number): Promise<void> {
 }
 
 /** Poll until `check` answers truthy (no fixed sleeps); the message names what never happened. */
-export async function until<T>(check: () => Promise<T> | T, timeoutMs: number, what: string): Promise<NonNullable<T>> {
+export async function until<T>(
+  check: () => Promise<T> | T,
+  timeoutMs: number,
+  what: string,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -109,7 +113,9 @@ export async function until<T>(check: () => Promise<T> | T, timeoutMs: number, w
       last = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -206,7 +212,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     if (connection) {
       const client = new Client({ connection });
       for (const account of config.payments.receivingAccounts) {
-        await client.workflow.getHandle(observerWorkflowId(account)).terminate('stack stopped').catch(() => {});
+        await client.workflow
+          .getHandle(observerWorkflowId(account))
+          .terminate('stack stopped')
+          .catch(() => {});
       }
       await connection.close().catch(() => {});
     }

@@ -56,7 +56,13 @@ export async function walletUser(stack: Stack): Promise<Keypair> {
   await submitOps(stack, user, [Operation.changeTrust({ asset: anchoredAsset(stack) })]);
   await stack.db
     .insertInto('customers')
-    .values({ id: randomUUID(), account: user.publicKey(), memo: '', status: 'ACCEPTED', accepted_tier: 2 } as never)
+    .values({
+      id: randomUUID(),
+      account: user.publicKey(),
+      memo: '',
+      status: 'ACCEPTED',
+      accepted_tier: 2,
+    } as never)
     .execute();
   return user;
 }
@@ -146,7 +152,8 @@ export async function startInteractive(
     body: JSON.stringify({ asset_code: assetCode, lang: 'en' }),
   });
   const body = (await res.json()) as { id?: string; url?: string; error?: string };
-  if (res.status !== 200 || !body.id || !body.url) throw new Error(`POST ${kind}: ${res.status} ${body.error}`);
+  if (res.status !== 200 || !body.id || !body.url)
+    throw new Error(`POST ${kind}: ${res.status} ${body.error}`);
   return { id: body.id, url: body.url };
 }
 
@@ -155,7 +162,8 @@ export async function getTransaction(apiUrl: string, jwt: string, id: string): P
     headers: { Authorization: `Bearer ${jwt}` },
   });
   const body = (await res.json()) as { transaction?: Sep24Tx; error?: string };
-  if (res.status !== 200 || !body.transaction) throw new Error(`GET /transaction: ${res.status} ${body.error}`);
+  if (res.status !== 200 || !body.transaction)
+    throw new Error(`GET /transaction: ${res.status} ${body.error}`);
   return body.transaction;
 }
 
@@ -177,7 +185,12 @@ export async function waitForStatus(
 }
 
 const decode = (s: string) =>
-  s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The first POST form of a hosted page: its action and hidden fields. */
 export function postForm(html: string): { action: string; fields: Record<string, string> } | undefined {
@@ -231,11 +244,17 @@ export async function bankTransfer(stack: Stack, reference: string, amount: stri
   const res = await fetch(`${stack.bankUrl}/send`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ reference, amount, currency: 'USD', from_account: 'DE89370400440532013000' }).toString(),
+    body: new URLSearchParams({
+      reference,
+      amount,
+      currency: 'USD',
+      from_account: 'DE89370400440532013000',
+    }).toString(),
     redirect: 'manual',
   });
   const location = res.headers.get('location') ?? '';
-  if (res.status !== 303 || !location.includes('sent=')) throw new Error(`bank transfer refused: ${location}`);
+  if (res.status !== 303 || !location.includes('sent='))
+    throw new Error(`bank transfer refused: ${location}`);
 }
 
 /** Hosted withdrawal pages: amount and bank account, then the confirmation. */
@@ -293,7 +312,11 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time, results in order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {

@@ -25,7 +25,9 @@ const worker = await createAnchorWorker({
   try {
     // BANK_POLL_INTERVAL_SECONDS=0 in the stack: webhooks only. The top-up schedule (a fixed id shared by every
     // stack on the test server) is left out: it is not part of these flows.
-    await ensureBankPollerSchedule(client, config, { scheduleId: `bank-poller-${config.temporal.taskQueue}` });
+    await ensureBankPollerSchedule(client, config, {
+      scheduleId: `bank-poller-${config.temporal.taskQueue}`,
+    });
     await startObservers(client, config);
   } finally {
     await client.connection.close();
