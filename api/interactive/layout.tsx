@@ -4,6 +4,7 @@ import type { FC } from 'hono/jsx';
 import type { AppConfig } from '../../config/index.js';
 import { resolveLang } from '../i18n/index.js';
 import { documentation } from '../sep1/index.js';
+import { setPageSecurityHeaders } from './headers.js';
 import { KYC_FORM_CSS } from './kyc/index.js';
 import { sep24Text } from './messages.js';
 
@@ -63,8 +64,8 @@ export const HostedPage: FC<{
 
 /** Security headers of the hosted pages: embeddable only by the configured frame ancestors, never cached. */
 export function setHostedPageHeaders(c: Context, config: AppConfig): void {
-  c.header(
-    'Content-Security-Policy',
+  setPageSecurityHeaders(
+    c,
     [
       "default-src 'self'",
       "style-src 'unsafe-inline'",
@@ -74,9 +75,6 @@ export function setHostedPageHeaders(c: Context, config: AppConfig): void {
       "base-uri 'none'",
     ].join('; '),
   );
-  c.header('Cache-Control', 'no-store');
-  c.header('Referrer-Policy', 'no-referrer');
-  c.header('X-Content-Type-Options', 'nosniff');
 }
 
 /** JSON safe to embed in an inline <script> (no `</script>` breakout). */

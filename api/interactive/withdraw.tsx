@@ -22,6 +22,7 @@ import type { KycContext, SubmittedValue } from '../sep12/service.js';
 import { kycRequirement } from '../sep12/tiers.js';
 import { toSep24Transaction } from '../sep24/serialize.js';
 import { callbackField } from '../sep24/validate.js';
+import { setPageSecurityHeaders } from './headers.js';
 import { handleKycSubmit, KYC_FORM_CSS, KycForm, prefillValues } from './kyc/index.js';
 import { findSession, redeemStartToken } from './tokens.js';
 
@@ -324,11 +325,8 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
 
   app.use('*', async (c, next) => {
     await next();
-    c.header('Cache-Control', 'no-store');
-    c.header('Referrer-Policy', 'no-referrer');
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header(
-      'Content-Security-Policy',
+    setPageSecurityHeaders(
+      c,
       `default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'; frame-ancestors ${config.sep24.frameAncestors}`,
     );
   });

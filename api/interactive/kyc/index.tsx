@@ -17,6 +17,7 @@ import {
 import { verifyToken } from '../../sep10/jwt.js';
 import { type KycContext, type SubmittedValue, submitFields } from '../../sep12/service.js';
 import { kycRequirement } from '../../sep12/tiers.js';
+import { setPageSecurityHeaders } from '../headers.js';
 
 /**
  * The hosted KYC form (issue 6): fields generated from the tier, prefilled from SEP-9 values (editable),
@@ -353,11 +354,8 @@ export function interactiveKycApp(ctx: KycContext) {
   // The page carries a token and personal data: never cached, never leaked by Referer; inline CSS only.
   app.use('*', async (c, next) => {
     await next();
-    c.header('Cache-Control', 'no-store');
-    c.header('Referrer-Policy', 'no-referrer');
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header(
-      'Content-Security-Policy',
+    setPageSecurityHeaders(
+      c,
       `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors ${ctx.config.sep24.frameAncestors}`,
     );
   });
