@@ -1,11 +1,11 @@
 import {
   type Client,
-  ScheduleAlreadyRunning,
   type ScheduleHandle,
   ScheduleNotFoundError,
   ScheduleOverlapPolicy,
 } from '@temporalio/client';
 import type { AppConfig } from '../config/index.js';
+import { upsertSchedule } from './schedules.js';
 
 export const BANK_POLLER_SCHEDULE_ID = 'bank-poller';
 
@@ -40,12 +40,5 @@ export async function ensureBankPollerSchedule(
     workflowExecutionTimeout: '10 minutes',
   };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' };
-  try {
-    return await client.schedule.create({ scheduleId, spec, action, policies });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    const handle = client.schedule.getHandle(scheduleId);
-    await handle.update((previous) => ({ ...previous, spec, action, policies }));
-    return handle;
-  }
+  return upsertSchedule(client, { scheduleId, spec, action, policies });
 }

@@ -1,10 +1,6 @@
-import {
-  type Client,
-  ScheduleAlreadyRunning,
-  type ScheduleHandle,
-  ScheduleOverlapPolicy,
-} from '@temporalio/client';
+import { type Client, type ScheduleHandle, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { AppConfig } from '../config/index.js';
+import { upsertSchedule } from './schedules.js';
 
 export const TOPUP_SCHEDULE_ID = 'distribution-topup';
 
@@ -33,12 +29,5 @@ export async function ensureTopUpSchedule(
     taskQueue: opts.taskQueue ?? config.temporal.taskQueue,
   };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' };
-  try {
-    return await client.schedule.create({ scheduleId, spec, action, policies });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    const handle = client.schedule.getHandle(scheduleId);
-    await handle.update((previous) => ({ ...previous, spec, action, policies }));
-    return handle;
-  }
+  return upsertSchedule(client, { scheduleId, spec, action, policies });
 }
