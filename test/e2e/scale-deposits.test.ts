@@ -77,6 +77,16 @@ describe('scale: 2 workers, 2 APIs (issue 9)', () => {
       .execute();
     expect(rows).toHaveLength(DEPOSITS);
     expect(rows.every((r) => r.status === 'completed')).toBe(true);
+    // Both worker processes took part: the identities (pid@host) that started the deposits' activities.
+    const identities = new Set<string>();
+    for (const r of results) {
+      const history = await stack.temporal.workflow.getHandle(`deposit-${r.tx.id}`).fetchHistory();
+      for (const e of history.events ?? []) {
+        const who = e.activityTaskStartedEventAttributes?.identity;
+        if (who) identities.add(who);
+      }
+    }
+    expect(identities.size, [...identities].join(', ')).toBe(2);
   }, 420_000);
 
   it('a burst of 50 payments to the receiving account: each recorded once in received_payments (issue 9)', async () => {
