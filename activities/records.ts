@@ -6,7 +6,7 @@ import { closeSessions } from '../api/interactive/tokens.js';
 import { toSep24Transaction } from '../api/sep24/serialize.js';
 import type { AppConfig } from '../config/index.js';
 import type { Db } from '../db/index.js';
-import type { Refunds, TransactionStatus } from '../db/schema.js';
+import { FINAL_STATUSES, type Refunds, type TransactionStatus } from '../db/schema.js';
 import { getTransaction, updateTransaction } from '../db/transactions.js';
 import { isValidAmount } from '../stellar/fees.js';
 
@@ -58,15 +58,7 @@ export interface MirrorStatusResult {
   interactiveCallback: string | null;
 }
 
-const TERMINAL: ReadonlySet<TransactionStatus> = new Set([
-  'completed',
-  'refunded',
-  'expired',
-  'error',
-  'no_market',
-  'too_small',
-  'too_large',
-]);
+const TERMINAL: ReadonlySet<TransactionStatus> = new Set(FINAL_STATUSES);
 
 export function createRecordActivities(deps: { config: AppConfig; db: Db }) {
   const { db, config } = deps;

@@ -1,12 +1,13 @@
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { DepositMatching } from '../config/index.js';
-import type {
-  BankPayoutsTable,
-  BankTransfersTable,
-  Database,
-  TransactionStatus,
-  UnmatchedBankTransfersTable,
-  UnmatchedReason,
+import {
+  type BankPayoutsTable,
+  type BankTransfersTable,
+  type Database,
+  FINAL_STATUSES,
+  type TransactionStatus,
+  type UnmatchedBankTransfersTable,
+  type UnmatchedReason,
 } from './schema.js';
 
 /**
@@ -352,15 +353,7 @@ export async function markTransferDeliveryFailed(db: Conn, transferId: string, e
 }
 
 /** Statuses after which a deposit takes no more money. */
-const ENDED_DEPOSIT_STATUSES: readonly TransactionStatus[] = [
-  'completed',
-  'refunded',
-  'expired',
-  'error',
-  'no_market',
-  'too_small',
-  'too_large',
-];
+const ENDED_DEPOSIT_STATUSES = FINAL_STATUSES;
 
 /**
  * Closes the gap between "signalled" and "credited": a transfer the deposit workflow accepted as a signal but

@@ -28,6 +28,16 @@ export const TRANSACTION_STATUSES = [
   'error',
 ] as const;
 export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
+/** Statuses a transaction never leaves: it is over, and takes no more money. */
+export const FINAL_STATUSES: readonly TransactionStatus[] = [
+  'completed',
+  'refunded',
+  'expired',
+  'error',
+  'no_market',
+  'too_small',
+  'too_large',
+];
 
 export interface RefundPayment {
   id: string;
