@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { loadConfigOrExit } from '../config/index.js';
 import { loadDotEnv } from '../config/load-env.js';
 import { createLogger } from '../config/logger.js';
+import { exitOnSignal } from '../config/shutdown.js';
 import { connectTemporalClient } from '../config/temporal.js';
 import { createDb } from '../db/index.js';
 import { createApp } from './app.js';
@@ -28,15 +29,9 @@ server.on('error', (err: NodeJS.ErrnoException) => {
   process.exit(1);
 });
 
-let closing = false;
-async function shutdown(signal: string) {
-  if (closing) return;
-  closing = true;
+exitOnSignal(async (signal) => {
   logger.info({ signal }, 'shutting down');
   server.close();
   await temporal.connection.close().catch(() => {});
   await db.destroy().catch(() => {});
-  process.exit(0);
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+});

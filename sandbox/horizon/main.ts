@@ -2,6 +2,7 @@
 import { loadConfigOrExit } from '../../config/index.js';
 import { loadDotEnv } from '../../config/load-env.js';
 import { createLogger } from '../../config/logger.js';
+import { exitOnSignal } from '../../config/shutdown.js';
 import { createHorizonSandbox } from './index.js';
 
 loadDotEnv();
@@ -40,13 +41,7 @@ try {
   process.exit(1);
 }
 
-let closing = false;
-async function shutdown(signal: string) {
-  if (closing) return;
-  closing = true;
+exitOnSignal(async (signal) => {
   logger.info({ signal }, 'shutting down');
   await sandbox.stop().catch(() => {});
-  process.exit(0);
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+});

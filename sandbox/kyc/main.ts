@@ -2,6 +2,7 @@
 import { loadConfigOrExit } from '../../config/index.js';
 import { loadDotEnv } from '../../config/load-env.js';
 import { createLogger } from '../../config/logger.js';
+import { exitOnSignal } from '../../config/shutdown.js';
 import { startSandboxKyc } from './server.js';
 
 loadDotEnv();
@@ -26,12 +27,6 @@ const kyc = await startSandboxKyc({
 });
 logger.info({ port: kyc.port, webhookUrl: config.kyc.sandboxWebhookUrl }, 'sandbox KYC provider listening');
 
-let closing = false;
-async function shutdown() {
-  if (closing) return;
-  closing = true;
+exitOnSignal(async () => {
   await kyc.close().catch(() => {});
-  process.exit(0);
-}
-process.on('SIGINT', () => void shutdown());
-process.on('SIGTERM', () => void shutdown());
+});
