@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { type CustomerKey, computeTierStatus, findCustomer, listFields } from '../../../db/customers.js';
 import type { CustomerRow } from '../../../db/schema.js';
@@ -377,19 +377,23 @@ export function interactiveKycApp(ctx: KycContext) {
     }
   };
 
+  /** 401: the page's token is missing, expired or not a SEP-10 token. */
+  const invalidToken = (c: Context, lang: string) => {
+    const { t } = translator(lang);
+    return c.html(
+      <KycPage lang={lang} title={t('kyc.page.title')}>
+        <p class="alert">{t('kyc.page.invalid_token')}</p>
+      </KycPage>,
+      401,
+    );
+  };
+
   app.get('/', async (c) => {
     const lang = langOf(c.req.query('lang'), c.req.header('Accept-Language'));
     const { t } = translator(lang);
     const token = c.req.query('token');
     const identity = await identityFrom(token);
-    if (!identity) {
-      return c.html(
-        <KycPage lang={lang} title={t('kyc.page.title')}>
-          <p class="alert">{t('kyc.page.invalid_token')}</p>
-        </KycPage>,
-        401,
-      );
-    }
+    if (!identity) return invalidToken(c, lang);
     const amount = c.req.query('amount');
     const tier = tierOf(amount);
     const key = { account: identity.account, memo: identity.memo ?? '' };
@@ -427,14 +431,7 @@ export function interactiveKycApp(ctx: KycContext) {
     const { t } = translator(lang);
     const token = typeof form.token === 'string' ? form.token : undefined;
     const identity = await identityFrom(token);
-    if (!identity) {
-      return c.html(
-        <KycPage lang={lang} title={t('kyc.page.title')}>
-          <p class="alert">{t('kyc.page.invalid_token')}</p>
-        </KycPage>,
-        401,
-      );
-    }
+    if (!identity) return invalidToken(c, lang);
     const amount = typeof form.amount === 'string' && form.amount !== '' ? form.amount : undefined;
     const tier = tierOf(amount);
     const key = { account: identity.account, memo: identity.memo ?? '' };
