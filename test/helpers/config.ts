@@ -1,5 +1,5 @@
-import { inject } from 'vitest';
-import { type AppConfig, loadConfig } from '../../config/index.js';
+import { expect, inject } from 'vitest';
+import { type AppConfig, ConfigError, loadConfig } from '../../config/index.js';
 
 /** The sandbox config pointed at the test infrastructure, with overrides as environment variables. */
 export function testConfig(env: Record<string, string | undefined> = {}): AppConfig {
@@ -10,4 +10,15 @@ export function testConfig(env: Record<string, string | undefined> = {}): AppCon
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     ...env,
   });
+}
+
+/** The configuration errors `env` causes, message by key; fails the test when `env` loads cleanly. */
+export function configIssues(env: Record<string, string>): Record<string, string> {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return Object.fromEntries((err as ConfigError).issues.map((i) => [i.key, i.message]));
+  }
+  throw new Error('expected a ConfigError');
 }

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config/index.js';
+import { loadConfig } from '../../config/index.js';
 import { SANDBOX_BANK_API_KEY, SANDBOX_BANK_WEBHOOK_SECRET } from '../../config/sandbox-keys.js';
+import { configIssues } from '../helpers/config.js';
 import { productionEnv } from '../helpers/production-env.js';
-
-function issuesOf(env: Record<string, string>): Record<string, string> {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return Object.fromEntries((err as ConfigError).issues.map((i) => [i.key, i.message]));
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('bank rails configuration', () => {
   it('defaults to the sandbox bank, reference matching and its public sandbox secrets', () => {
@@ -37,7 +28,7 @@ describe('bank rails configuration', () => {
   });
 
   it('names a bad strategy, tolerance or currency', () => {
-    const issues = issuesOf({
+    const issues = configIssues({
       DEPOSIT_MATCHING: 'iban',
       BANK_WEBHOOK_TOLERANCE_SECONDS: '0',
       BANK_CURRENCY: 'usd',
@@ -58,16 +49,16 @@ describe('bank rails configuration', () => {
     const { BANK_API_URL: _u, BANK_API_KEY: _k, BANK_WEBHOOK_SECRET: _s, ...withoutBank } = env;
     const testnet = loadConfig({ ...withoutBank, PROFILE: 'testnet' });
     expect(testnet.bank.apiKey).toBe(SANDBOX_BANK_API_KEY);
-    const issues = issuesOf({ ...withoutBank, PROFILE: 'mainnet' });
+    const issues = configIssues({ ...withoutBank, PROFILE: 'mainnet' });
     expect(issues).toMatchObject({
       BANK_API_URL: expect.stringContaining('required'),
       BANK_API_KEY: expect.stringContaining('required'),
       BANK_WEBHOOK_SECRET: expect.stringContaining('required'),
     });
-    expect(issuesOf({ ...env, PROFILE: 'mainnet', BANK_API_URL: 'http://bank.example.com' })).toHaveProperty(
-      'BANK_API_URL',
-    );
-    expect(issuesOf({ ...env, PROFILE: 'mainnet', BANK_API_KEY: SANDBOX_BANK_API_KEY })).toHaveProperty(
+    expect(
+      configIssues({ ...env, PROFILE: 'mainnet', BANK_API_URL: 'http://bank.example.com' }),
+    ).toHaveProperty('BANK_API_URL');
+    expect(configIssues({ ...env, PROFILE: 'mainnet', BANK_API_KEY: SANDBOX_BANK_API_KEY })).toHaveProperty(
       'BANK_API_KEY',
     );
     expect(loadConfig({ ...env, PROFILE: 'mainnet' }).bank.apiUrl).toBe('https://bank.example.com');

@@ -1,18 +1,9 @@
 import { Keypair, Networks } from '@stellar/stellar-sdk';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config/index.js';
+import { type ConfigError, loadConfig } from '../../config/index.js';
 import { sandboxKeypair } from '../../config/sandbox-keys.js';
 
-function issuesOf(env: Record<string, string>): Record<string, string> {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return Object.fromEntries((err as ConfigError).issues.map((i) => [i.key, i.message]));
-  }
-  throw new Error('expected a ConfigError');
-}
-
+import { configIssues } from '../helpers/config.js';
 import { productionEnv } from '../helpers/production-env.js';
 
 const realKeys = productionEnv;
@@ -27,7 +18,9 @@ describe('configuration', () => {
     expect(c.api.publicUrl).toBe('http://localhost:8000');
     expect(c.stellar.issuerSecret).toBe(sandboxKeypair('issuer').secret());
     // issuer, distribution and SEP-10 signing keys are three different accounts
-    expect(new Set([c.stellar.issuerAccount, c.stellar.distributionAccount, c.stellar.signingKey]).size).toBe(3);
+    expect(new Set([c.stellar.issuerAccount, c.stellar.distributionAccount, c.stellar.signingKey]).size).toBe(
+      3,
+    );
   });
 
   it('switching network changes only the passphrase and the Horizon URL (plus secrets)', () => {
@@ -51,16 +44,22 @@ describe('configuration', () => {
   });
 
   it('mainnet with no secrets names every missing key in one error', () => {
-    const issues = issuesOf({ PROFILE: 'mainnet' });
+    const issues = configIssues({ PROFILE: 'mainnet' });
     expect(Object.keys(issues)).toEqual(
-      expect.arrayContaining(['DISTRIBUTION_SECRET', 'ISSUER_PUBLIC_KEY', 'JWT_SECRET', 'PUBLIC_URL', 'SIGNING_SECRET']),
+      expect.arrayContaining([
+        'DISTRIBUTION_SECRET',
+        'ISSUER_PUBLIC_KEY',
+        'JWT_SECRET',
+        'PUBLIC_URL',
+        'SIGNING_SECRET',
+      ]),
     );
     for (const message of Object.values(issues)) expect(message).not.toMatch(/^\s*$/);
     expect(issues.SIGNING_SECRET).toMatch(/required for the mainnet profile/);
   });
 
   it('mainnet refuses http URLs', () => {
-    const issues = issuesOf({
+    const issues = configIssues({
       PROFILE: 'mainnet',
       ...realKeys(),
       PUBLIC_URL: 'http://anchor.example.com',
@@ -71,7 +70,7 @@ describe('configuration', () => {
   });
 
   it('mainnet refuses the publicly derivable sandbox secrets and any issuer secret', () => {
-    const issues = issuesOf({
+    const issues = configIssues({
       PROFILE: 'mainnet',
       ...realKeys(),
       PUBLIC_URL: 'https://anchor.example.com',
@@ -98,7 +97,7 @@ describe('configuration', () => {
 
   it('refuses a distribution account that is the issuing account', () => {
     const issuer = Keypair.random();
-    const issues = issuesOf({
+    const issues = configIssues({
       PROFILE: 'testnet',
       ...realKeys(),
       DISTRIBUTION_SECRET: issuer.secret(),
