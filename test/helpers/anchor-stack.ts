@@ -17,7 +17,7 @@ import { authenticate } from './sep10.js';
 import { startTestWorker, type TestTemporal } from './temporal.js';
 
 /**
- * The whole anchor in one test process, the way test/e2e/deposit.e2e.test.ts and withdraw.e2e.test.ts build it:
+ * The whole anchor in one test process (test/e2e/deposit.e2e.test.ts, withdraw.e2e.test.ts and test/guide use it):
  * a fresh schema, the sandbox Horizon (accounts set up by scripts/accounts-setup.ts), the sandbox bank and KYC
  * provider wired to the API's webhooks, a real worker on its own task queue, and createApp served on a free port.
  */
