@@ -1,3 +1,4 @@
+import type { AppConfig } from '../../config/index.js';
 import type { NewTransaction } from '../../db/schema.js';
 
 type Named = 'id' | 'kind' | 'status' | 'sub' | 'sub_account' | 'asset_code' | 'stellar_account';
@@ -30,4 +31,25 @@ export function transactionRow(row: Pick<NewTransaction, Named> & Partial<NewTra
     completed_at: null,
     ...row,
   };
+}
+
+/** An `incomplete` deposit row for `account` (its own sub, paid to itself) in the configured asset. */
+export function incompleteDepositRow(
+  config: AppConfig,
+  id: string,
+  account: string,
+  over: Partial<NewTransaction> = {},
+): NewTransaction {
+  return transactionRow({
+    id,
+    kind: 'deposit',
+    status: 'incomplete',
+    sub: account,
+    sub_account: account,
+    asset_code: config.stellar.assetCode,
+    asset_issuer: config.stellar.issuerAccount,
+    stellar_account: account,
+    to_address: account,
+    ...over,
+  });
 }

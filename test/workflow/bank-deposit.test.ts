@@ -18,7 +18,7 @@ import { webhookTestApp } from '../helpers/bank-webhook.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
-import { transactionRow } from '../helpers/transactions.js';
+import { incompleteDepositRow } from '../helpers/transactions.js';
 
 /**
  * The real deposit workflow fed by the real bank rails: a customer's transfer at the sandbox bank reaches the
@@ -81,21 +81,7 @@ describe('deposit funded through the bank rails (issue 7 part 4 with the deposit
   async function startDeposit(amount: string) {
     const id = randomUUID();
     const account = Keypair.random().publicKey();
-    await insertTransaction(
-      tdb.db,
-      transactionRow({
-        id,
-        kind: 'deposit',
-        status: 'incomplete',
-        sub: account,
-        sub_account: account,
-        asset_code: config.stellar.assetCode,
-        asset_issuer: config.stellar.issuerAccount,
-        stellar_account: account,
-        amount_expected: amount,
-        to_address: account,
-      }),
-    );
+    await insertTransaction(tdb.db, incompleteDepositRow(config, id, account, { amount_expected: amount }));
     const input: DepositWorkflowInput = {
       transactionId: id,
       subAccount: account,

@@ -27,7 +27,7 @@ import {
 } from '../../workflows/messages.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { transactionRow } from '../helpers/transactions.js';
+import { incompleteDepositRow } from '../helpers/transactions.js';
 import { createTimeSkippingEnv, startBundleWorker, waitForStatus } from '../helpers/workflow.js';
 
 /**
@@ -189,17 +189,8 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
     });
     await insertTransaction(
       tdb.db,
-      transactionRow({
-        id,
-        kind: 'deposit',
-        status: 'incomplete',
-        sub: account,
-        sub_account: account,
-        asset_code: config.stellar.assetCode,
-        asset_issuer: config.stellar.issuerAccount,
-        stellar_account: account,
+      incompleteDepositRow(config, id, account, {
         amount_expected: opts.amount ?? null,
-        to_address: account,
         on_change_callback: opts.onChangeCallback ?? null,
         ...(opts.lang ? { lang: opts.lang } : {}),
       }),
