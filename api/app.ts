@@ -32,7 +32,10 @@ export function createApp(deps: ApiDeps) {
   app.get('/metrics', async (c) =>
     c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
   );
-  app.route('/', openapiApp(deps, () => app.routes));
+  app.route(
+    '/',
+    openapiApp(deps, () => app.routes),
+  );
   app.route('/admin', adminApp(deps));
   app.route(SEP10_PATH, sep10App(deps));
   // SEP-12 KYC_SERVER and the hosted KYC page (/kyc/interactive); the provider's verdicts at /webhooks/kyc.

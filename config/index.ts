@@ -1,26 +1,26 @@
-import { buildPaymentsConfig, type PaymentsConfig } from './payments.js';
 import { Keypair, Networks } from '@stellar/stellar-sdk';
-import { installNativeEd25519 } from '../stellar/native-ed25519.js';
 import { compareAmounts } from '../stellar/fees.js';
-import { type AuthConfig, buildAuthConfig, type Sep1Config, type Sep10Config } from './auth.js';
+import { installNativeEd25519 } from '../stellar/native-ed25519.js';
 import { type AdminKey, parseAdminKeys } from './admin-keys.js';
+import { type AuthConfig, buildAuthConfig, type Sep1Config, type Sep10Config } from './auth.js';
+import { buildPaymentsConfig, type PaymentsConfig } from './payments.js';
 import {
   isSandboxSecret,
+  SANDBOX_BANK_API_KEY,
+  SANDBOX_BANK_WEBHOOK_SECRET,
+  SANDBOX_KYC_WEBHOOK_SECRET,
   sandboxJwtSecret,
   sandboxKeypair,
   sandboxWithdrawEncryptionKey,
 } from './sandbox-keys.js';
-import { SANDBOX_BANK_API_KEY, SANDBOX_BANK_WEBHOOK_SECRET } from './sandbox-keys.js';
-import { SANDBOX_KYC_WEBHOOK_SECRET } from './sandbox-keys.js';
-import { DEPOSIT_MATCHING_STRATEGIES, type Env, envSchema, type Profile } from './schema.js';
-
+import { type DEPOSIT_MATCHING_STRATEGIES, type Env, envSchema, type Profile } from './schema.js';
 
 // Every process that loads the config signs and verifies Stellar signatures natively (see the module).
 installNativeEd25519();
 
-export { PROFILES, type Profile } from './schema.js';
-export type { PaymentsConfig } from './payments.js';
 export type { AuthConfig, Sep1Config, Sep10Config } from './auth.js';
+export type { PaymentsConfig } from './payments.js';
+export { PROFILES, type Profile } from './schema.js';
 export type DepositMatching = (typeof DEPOSIT_MATCHING_STRATEGIES)[number];
 
 export interface AppConfig {
@@ -222,18 +222,19 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
   ).replace(/\/+$/, '');
 
   if (!sandbox) {
-    const required: (keyof Env)[] = [
-      'SIGNING_SECRET',
-      'DISTRIBUTION_SECRET',
-      'ISSUER_PUBLIC_KEY',
-    ];
+    const required: (keyof Env)[] = ['SIGNING_SECRET', 'DISTRIBUTION_SECRET', 'ISSUER_PUBLIC_KEY'];
     for (const key of required) {
       if (!e[key]) issues.push({ key, message: `required for the ${e.PROFILE} profile` });
     }
     if (!e.WITHDRAW_ENCRYPTION_KEY) {
       issues.push({ key: 'WITHDRAW_ENCRYPTION_KEY', message: `required for the ${e.PROFILE} profile` });
     }
-    for (const key of ['SIGNING_SECRET', 'DISTRIBUTION_SECRET', 'JWT_SECRET', 'WITHDRAW_ENCRYPTION_KEY'] as const) {
+    for (const key of [
+      'SIGNING_SECRET',
+      'DISTRIBUTION_SECRET',
+      'JWT_SECRET',
+      'WITHDRAW_ENCRYPTION_KEY',
+    ] as const) {
       const v = e[key];
       if (v && isSandboxSecret(v)) {
         issues.push({
@@ -294,7 +295,10 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
     if (!e.KYC_WEBHOOK_SECRET) {
       issues.push({ key: 'KYC_WEBHOOK_SECRET', message: `required for the ${e.PROFILE} profile` });
     } else if (e.KYC_WEBHOOK_SECRET === SANDBOX_KYC_WEBHOOK_SECRET) {
-      issues.push({ key: 'KYC_WEBHOOK_SECRET', message: 'is the publicly known sandbox value; use your provider\'s' });
+      issues.push({
+        key: 'KYC_WEBHOOK_SECRET',
+        message: "is the publicly known sandbox value; use your provider's",
+      });
     }
     if (e.KYC_VERIFY_FIELDS.trim() !== '') {
       issues.push({
@@ -313,7 +317,12 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
   }
   const authBlocks = buildAuthConfig(
     e,
-    { profile: e.PROFILE, publicUrl, homeDomain: e.HOME_DOMAIN ?? new URL(publicUrl).host, sandboxJwtSecret: sandboxJwtSecret() },
+    {
+      profile: e.PROFILE,
+      publicUrl,
+      homeDomain: e.HOME_DOMAIN ?? new URL(publicUrl).host,
+      sandboxJwtSecret: sandboxJwtSecret(),
+    },
     issues,
   );
   const payments = buildPaymentsConfig(e, distributionAccount, issues);
@@ -445,7 +454,9 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
       tier1MaxAmount: e.KYC_TIER1_MAX_AMOUNT,
       verifyFields: e.KYC_VERIFY_FIELDS.split(',')
         .map((x) => x.trim())
-        .filter((x): x is 'mobile_number' | 'email_address' => x === 'mobile_number' || x === 'email_address'),
+        .filter(
+          (x): x is 'mobile_number' | 'email_address' => x === 'mobile_number' || x === 'email_address',
+        ),
       sandboxVerificationCode: e.KYC_SANDBOX_VERIFICATION_CODE,
       uploadDir: e.KYC_UPLOAD_DIR,
       uploadMaxBytes: e.KYC_UPLOAD_MAX_BYTES,

@@ -115,7 +115,9 @@ export const authEnv = {
   JWT_PRIVATE_KEY: z
     .string()
     .optional()
-    .describe('EdDSA (Ed25519) or ES256 (P-256) private key as PKCS#8 PEM (\\n escapes allowed) or JWK JSON (secret)'),
+    .describe(
+      'EdDSA (Ed25519) or ES256 (P-256) private key as PKCS#8 PEM (\\n escapes allowed) or JWK JSON (secret)',
+    ),
   JWT_PREVIOUS_ALGORITHM: z
     .enum(JWT_ALGORITHMS)
     .optional()
@@ -128,15 +130,21 @@ export const authEnv = {
   JWT_PREVIOUS_PUBLIC_KEY: z
     .string()
     .optional()
-    .describe('rotated-out EdDSA/ES256 key (PEM or JWK; a private key works too): its tokens stay valid until they expire'),
+    .describe(
+      'rotated-out EdDSA/ES256 key (PEM or JWK; a private key works too): its tokens stay valid until they expire',
+    ),
   JWT_PREVIOUS_ACCEPT_UNTIL: z.iso
     .datetime({ offset: true })
     .optional()
-    .describe('stop accepting the previous key at this ISO 8601 time (rotation time + JWT_EXPIRES_IN_SECONDS)'),
+    .describe(
+      'stop accepting the previous key at this ISO 8601 time (rotation time + JWT_EXPIRES_IN_SECONDS)',
+    ),
   SEP10_HOME_DOMAINS: z
     .string()
     .optional()
-    .describe('comma-separated home domains SEP-10 authenticates for; the first is the default (default: HOME_DOMAIN)'),
+    .describe(
+      'comma-separated home domains SEP-10 authenticates for; the first is the default (default: HOME_DOMAIN)',
+    ),
   SEP10_CHALLENGE_TIMEOUT_SECONDS: z.coerce
     .number()
     .int()
@@ -170,16 +178,22 @@ export const authEnv = {
     .min(0)
     .max(10)
     .default(0)
-    .describe('reverse proxies in front of the API; >0 takes the client IP from X-Forwarded-For (rate limits)'),
+    .describe(
+      'reverse proxies in front of the API; >0 takes the client IP from X-Forwarded-For (rate limits)',
+    ),
 };
 
 /** SEP-1 stellar.toml: the [DOCUMENTATION] block and the [[CURRENCIES]] entry of ASSET_CODE. */
 export const sep1Env = {
   ORG_NAME: z.string().max(200).default('Sandbox Anchor Ltd.').describe('legal name of the organization'),
-  ORG_URL: url.optional().describe('official website; the toml is hosted on its domain (default: PUBLIC_URL)'),
+  ORG_URL: url
+    .optional()
+    .describe('official website; the toml is hosted on its domain (default: PUBLIC_URL)'),
   ORG_LOGO: url
     .optional()
-    .describe('PNG logo on a transparent background (default: a built-in logo at PUBLIC_URL/.well-known/logo.png)'),
+    .describe(
+      'PNG logo on a transparent background (default: a built-in logo at PUBLIC_URL/.well-known/logo.png)',
+    ),
   ORG_DESCRIPTION: z
     .string()
     .max(1000)
@@ -204,8 +218,18 @@ export const sep1Env = {
     .enum(['live', 'dead', 'test', 'private'])
     .optional()
     .describe('[[CURRENCIES]] status (default: live on mainnet, test otherwise)'),
-  ASSET_DISPLAY_DECIMALS: z.coerce.number().int().min(0).max(7).default(2).describe('[[CURRENCIES]] display_decimals'),
-  ASSET_NAME: z.string().max(20).optional().describe('[[CURRENCIES]] name, at most 20 characters (default: ASSET_CODE)'),
+  ASSET_DISPLAY_DECIMALS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7)
+    .default(2)
+    .describe('[[CURRENCIES]] display_decimals'),
+  ASSET_NAME: z
+    .string()
+    .max(20)
+    .optional()
+    .describe('[[CURRENCIES]] name, at most 20 characters (default: ASSET_CODE)'),
   ASSET_DESC: z
     .string()
     .max(1000)
@@ -216,7 +240,11 @@ export const sep1Env = {
     .enum(['fiat', 'crypto', 'nft', 'stock', 'bond', 'commodity', 'realestate', 'other'])
     .default('fiat')
     .describe('[[CURRENCIES]] anchor_asset_type'),
-  ASSET_ANCHOR_ASSET: z.string().max(100).default('USD').describe('[[CURRENCIES]] anchor_asset: what one token redeems for'),
+  ASSET_ANCHOR_ASSET: z
+    .string()
+    .max(100)
+    .default('USD')
+    .describe('[[CURRENCIES]] anchor_asset: what one token redeems for'),
   ASSET_REDEMPTION_INSTRUCTIONS: z
     .string()
     .max(1000)
@@ -226,7 +254,9 @@ export const sep1Env = {
     .string()
     .regex(/^(G[A-Z2-7]{55})?(,G[A-Z2-7]{55})*$/, 'must be comma-separated G... public keys')
     .default('')
-    .describe('more G... accounts this domain controls, listed in ACCOUNTS besides the issuer and distribution accounts'),
+    .describe(
+      'more G... accounts this domain controls, listed in ACCOUNTS besides the issuer and distribution accounts',
+    ),
 };
 
 /** SEP-24 (hosted deposit/withdraw) and the deposit workflow. Amounts are decimal strings (never JS numbers). */
@@ -253,7 +283,9 @@ export const sep24Env = {
   SEP24_WITHDRAW_FEE_MINIMUM: amountString.default('0').describe('floor of the total withdrawal fee'),
   SEP24_CLAIMABLE_BALANCES: bool
     .default(false)
-    .describe('features.claimable_balances: pay wallets that support it with a claimable balance when the trust line is missing (S24-26)'),
+    .describe(
+      'features.claimable_balances: pay wallets that support it with a claimable balance when the trust line is missing (S24-26)',
+    ),
   SEP24_INTERACTIVE_TOKEN_TTL_SECONDS: seconds(30, 3600)
     .default(300)
     .describe('lifetime of the one-time token in the interactive URL (S24-18)'),
@@ -263,10 +295,14 @@ export const sep24Env = {
   SEP24_FRAME_ANCESTORS: z
     .string()
     .default('*')
-    .describe("CSP frame-ancestors of the hosted pages (space-separated origins, '*' lets any wallet embed them)"),
+    .describe(
+      "CSP frame-ancestors of the hosted pages (space-separated origins, '*' lets any wallet embed them)",
+    ),
   DEPOSIT_EXPIRY_SECONDS: seconds(60, 30 * 86_400)
     .default(86_400)
-    .describe('a deposit left in incomplete or pending_user_transfer_start this long expires and frees its bank reference'),
+    .describe(
+      'a deposit left in incomplete or pending_user_transfer_start this long expires and frees its bank reference',
+    ),
   DEPOSIT_TRUST_TIMEOUT_SECONDS: seconds(60, 30 * 86_400)
     .default(86_400)
     .describe('how long a funded deposit waits in pending_trust for the trust line'),
@@ -276,11 +312,15 @@ export const sep24Env = {
   DEPOSIT_TRUST_TIMEOUT_ACTION: z
     .enum(['refund', 'error'])
     .default('refund')
-    .describe('when the trust line never comes: refund the bank transfer (status refunded) or stop in error for an operator'),
+    .describe(
+      'when the trust line never comes: refund the bank transfer (status refunded) or stop in error for an operator',
+    ),
   DEPOSIT_AMOUNT_MISMATCH: z
     .enum(['accept', 'refund'])
     .default('accept')
-    .describe('a bank transfer that differs from the announced amount: accept it (fees recomputed) when within min/max, or refund it'),
+    .describe(
+      'a bank transfer that differs from the announced amount: accept it (fees recomputed) when within min/max, or refund it',
+    ),
 };
 
 /** SEP-24 withdrawals: approval, limits, payment matching, and encryption of bank details at rest. */
@@ -289,7 +329,9 @@ export const withdrawEnv = {
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes as 64 hex characters')
     .optional()
-    .describe('AES-256-GCM key (64 hex chars) for bank details at rest (secret; required outside the sandbox)'),
+    .describe(
+      'AES-256-GCM key (64 hex chars) for bank details at rest (secret; required outside the sandbox)',
+    ),
   WITHDRAW_APPROVAL_THRESHOLD: amountString
     .default('1000')
     .describe('withdrawals whose amount_in is above this wait for an operator decision'),
@@ -307,7 +349,9 @@ export const withdrawEnv = {
   WITHDRAW_AMOUNT_MISMATCH: z
     .enum(['adjust', 'refund'])
     .default('adjust')
-    .describe('a payment of another amount: adjust within WITHDRAW_AMOUNT_TOLERANCE_PERCENT and min/max (S24-22), or refund it'),
+    .describe(
+      'a payment of another amount: adjust within WITHDRAW_AMOUNT_TOLERANCE_PERCENT and min/max (S24-22), or refund it',
+    ),
   WITHDRAW_AMOUNT_TOLERANCE_PERCENT: z
     .string()
     .regex(/^\d{1,3}(\.\d{1,7})?$/, 'must be a percentage, e.g. 10')
@@ -315,7 +359,9 @@ export const withdrawEnv = {
     .describe('deviation from amount_in accepted and adjusted when WITHDRAW_AMOUNT_MISMATCH=adjust'),
   WITHDRAW_DAILY_LIMIT: amountString
     .optional()
-    .describe('per-account total of withdrawals in 24 h (unset: no limit); checked by the form and the workflow'),
+    .describe(
+      'per-account total of withdrawals in 24 h (unset: no limit); checked by the form and the workflow',
+    ),
   WITHDRAW_MONTHLY_LIMIT: amountString
     .optional()
     .describe('per-account total of withdrawals in 30 days (unset: no limit)'),
@@ -414,7 +460,9 @@ export const opsEnv = {
     .describe('top up when the distribution balance of the anchored asset falls below this amount'),
   TOPUP_TARGET: amountString
     .default('10000')
-    .describe('a top-up brings the distribution balance back up to this amount (must exceed TOPUP_THRESHOLD)'),
+    .describe(
+      'a top-up brings the distribution balance back up to this amount (must exceed TOPUP_THRESHOLD)',
+    ),
   TOPUP_SIGNATURE_TIMEOUT: z
     .string()
     .regex(/^\d+(s|m|h|d)$/, 'must be a duration like 30m, 6h or 1d')
@@ -444,7 +492,10 @@ export const kycEnv = {
     .string()
     .default('')
     .refine(
-      (v) => v.split(',').every((x) => x.trim() === '' || (KYC_VERIFIABLE_FIELDS as readonly string[]).includes(x.trim())),
+      (v) =>
+        v
+          .split(',')
+          .every((x) => x.trim() === '' || (KYC_VERIFIABLE_FIELDS as readonly string[]).includes(x.trim())),
       'must be a comma-separated subset of mobile_number,email_address',
     )
     .describe(
@@ -468,7 +519,9 @@ export const kycEnv = {
     .describe('largest accepted KYC document in bytes; larger uploads get 413'),
   KYC_PROVIDER_URL: url
     .optional()
-    .describe('base URL of the KYC provider (default: the sandbox provider, http://localhost:SANDBOX_KYC_PORT)'),
+    .describe(
+      'base URL of the KYC provider (default: the sandbox provider, http://localhost:SANDBOX_KYC_PORT)',
+    ),
   KYC_PROVIDER_API_KEY: z
     .string()
     .optional()
@@ -477,7 +530,9 @@ export const kycEnv = {
     .string()
     .min(16, 'must be at least 16 characters')
     .optional()
-    .describe('shared secret of the HMAC-SHA256 signature on KYC provider webhooks (secret; required outside the sandbox)'),
+    .describe(
+      'shared secret of the HMAC-SHA256 signature on KYC provider webhooks (secret; required outside the sandbox)',
+    ),
   KYC_WEBHOOK_TOLERANCE_SECONDS: z.coerce
     .number()
     .int()
@@ -510,20 +565,29 @@ export const kycEnv = {
 export const paymentsEnv = {
   RECEIVING_ACCOUNTS: z
     .string()
-    .regex(/^\s*G[A-Z2-7]{55}\s*(,\s*G[A-Z2-7]{55}\s*)*$/, 'must be comma-separated Stellar public keys (G...)')
+    .regex(
+      /^\s*G[A-Z2-7]{55}\s*(,\s*G[A-Z2-7]{55}\s*)*$/,
+      'must be comma-separated Stellar public keys (G...)',
+    )
     .optional()
-    .describe('accounts the payment observer watches for withdrawal payments, comma-separated (default: the distribution account)'),
+    .describe(
+      'accounts the payment observer watches for withdrawal payments, comma-separated (default: the distribution account)',
+    ),
   CHANNEL_SECRETS: z
     .string()
     .optional()
-    .describe('channel account secrets, comma-separated: transaction sources with their own sequence numbers so payments go out in parallel (secret; sandbox default: 4 derived channels; empty elsewhere = no channels)'),
+    .describe(
+      'channel account secrets, comma-separated: transaction sources with their own sequence numbers so payments go out in parallel (secret; sandbox default: 4 derived channels; empty elsewhere = no channels)',
+    ),
   STELLAR_TX_TIMEOUT_SECONDS: z.coerce
     .number()
     .int()
     .min(5)
     .max(3600)
     .default(60)
-    .describe('validity window (time bounds) of every transaction the anchor signs; a stuck payment is rebuilt only after it'),
+    .describe(
+      'validity window (time bounds) of every transaction the anchor signs; a stuck payment is rebuilt only after it',
+    ),
   STELLAR_MAX_FEE_STROOPS: z.coerce
     .number()
     .int()
@@ -582,7 +646,19 @@ export const sandboxHorizonEnv = {
     ),
 };
 
-export const envSchema = z.object({ ...paymentsEnv, ...coreEnv, ...stellarEnv, ...authEnv, ...sep1Env, ...sep24Env, ...withdrawEnv, ...bankEnv, ...opsEnv, ...kycEnv, ...sandboxHorizonEnv });
+export const envSchema = z.object({
+  ...paymentsEnv,
+  ...coreEnv,
+  ...stellarEnv,
+  ...authEnv,
+  ...sep1Env,
+  ...sep24Env,
+  ...withdrawEnv,
+  ...bankEnv,
+  ...opsEnv,
+  ...kycEnv,
+  ...sandboxHorizonEnv,
+});
 export type Env = z.infer<typeof envSchema>;
 
 /** Keys whose values are secrets: never logged, never echoed in config errors. */

@@ -13,8 +13,8 @@ import { connectTemporalClient } from '../config/temporal.js';
 import { createDb, migrateToLatest } from '../db/index.js';
 import { healthPingWorkflow } from '../workflows/index.js';
 import { ANCHOR_HOME, PG_DATA, PG_PORT, TEMPORAL_CLI } from './lib/paths.js';
-import { ensureDatabase, ensurePostgres, stopPostgres } from './lib/postgres.js';
 import { isPortInUse } from './lib/ports.js';
+import { ensureDatabase, ensurePostgres, stopPostgres } from './lib/postgres.js';
 import { type ManagedProcess, startTsx, stopProcess, tail, waitForHttp } from './lib/proc.js';
 import { SERVICES } from './lib/services.js';
 import { isTemporalUp, startTemporalDevServer, waitForTemporal } from './lib/temporal.js';
@@ -63,7 +63,9 @@ async function main() {
 
   const other = alreadyRunning();
   if (other) {
-    fail(`an anchor is already running (pid ${other}) with its API at ${config.api.publicUrl}. Stop it first (Ctrl-C in its terminal, or kill ${other}).`);
+    fail(
+      `an anchor is already running (pid ${other}) with its API at ${config.api.publicUrl}. Stop it first (Ctrl-C in its terminal, or kill ${other}).`,
+    );
   }
   if (await isPortInUse(config.api.port)) {
     fail(`port ${config.api.port} is already in use by another program; free it or set API_PORT`);
@@ -132,7 +134,12 @@ async function main() {
     for (const svc of SERVICES) {
       if (svc.profiles && !svc.profiles.includes(config.profile)) continue;
       step(svc.name);
-      const proc = startTsx(svc.name, svc.entry, process.env, join(LOGS, `${svc.name.replace(/\W+/g, '-')}.log`));
+      const proc = startTsx(
+        svc.name,
+        svc.entry,
+        process.env,
+        join(LOGS, `${svc.name.replace(/\W+/g, '-')}.log`),
+      );
       children.push(proc);
       proc.exited.then((code) => {
         if (!stopping) {
@@ -164,7 +171,8 @@ async function main() {
 function printUrls(config: AppConfig, ownTemporal: boolean) {
   const rows: [string, string][] = [];
   for (const svc of SERVICES) {
-    if (svc.url && (!svc.profiles || svc.profiles.includes(config.profile))) rows.push([svc.name, svc.url(config)]);
+    if (svc.url && (!svc.profiles || svc.profiles.includes(config.profile)))
+      rows.push([svc.name, svc.url(config)]);
   }
   rows.push(['stellar.toml', `${config.api.publicUrl}/.well-known/stellar.toml`]);
   rows.push(['readiness', `${config.api.publicUrl}/ready`]);

@@ -13,7 +13,12 @@ export interface ManagedProcess {
 }
 
 /** Runs `tsx <entry>` with the given environment, its output appended to `logFile`. */
-export function startTsx(name: string, entry: string, env: NodeJS.ProcessEnv, logFile: string): ManagedProcess {
+export function startTsx(
+  name: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+): ManagedProcess {
   const out = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(TSX, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(out);
@@ -38,7 +43,11 @@ export function tail(file: string, lines = 20): string {
 }
 
 /** Polls `url` until it answers 2xx, the process dies, or the deadline passes. */
-export async function waitForHttp(url: string, proc: ManagedProcess | undefined, timeoutMs = 60_000): Promise<void> {
+export async function waitForHttp(
+  url: string,
+  proc: ManagedProcess | undefined,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let dead = false;
   proc?.exited.then(() => {

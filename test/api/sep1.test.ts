@@ -83,7 +83,12 @@ describe('SEP-1 stellar.toml', () => {
 
   it('S1-13 S1-14: ACCOUNTS lists issuer, distribution, withdrawal-receiving and extra accounts; HORIZON_URL; no deprecated AUTH_SERVER', () => {
     expect(toml.ACCOUNTS).toEqual(
-      expect.arrayContaining([t.config.stellar.issuerAccount, t.config.stellar.distributionAccount, receiving, extra]),
+      expect.arrayContaining([
+        t.config.stellar.issuerAccount,
+        t.config.stellar.distributionAccount,
+        receiving,
+        extra,
+      ]),
     );
     expect(new Set(toml.ACCOUNTS).size).toBe(toml.ACCOUNTS.length);
     expect(toml.HORIZON_URL).toBe(t.config.stellar.horizonUrl);

@@ -11,7 +11,11 @@ import type { BenchResult } from './types.js';
 type BenchModule = Record<string, unknown>;
 const BENCHES: { file: string; fn: string; title: string }[] = [
   { file: './sep10.bench.js', fn: 'benchSep10', title: 'SEP-10 challenge + token round trips' },
-  { file: './payments.bench.js', fn: 'benchPayments', title: 'Payments per ledger from the distribution account' },
+  {
+    file: './payments.bench.js',
+    fn: 'benchPayments',
+    title: 'Payments per ledger from the distribution account',
+  },
   { file: './deposits.bench.js', fn: 'benchDeposits', title: 'Completed deposits per minute, end to end' },
 ];
 

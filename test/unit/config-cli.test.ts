@@ -7,7 +7,13 @@ describe('start-up with a broken config', () => {
   for (const entry of ['api/main.ts', 'worker/main.ts']) {
     it(`${entry} exits non-zero naming the missing keys, without a stack trace`, () => {
       const env = { ...process.env, PROFILE: 'mainnet' } as NodeJS.ProcessEnv;
-      for (const key of ['SIGNING_SECRET', 'DISTRIBUTION_SECRET', 'ISSUER_PUBLIC_KEY', 'JWT_SECRET', 'PUBLIC_URL']) {
+      for (const key of [
+        'SIGNING_SECRET',
+        'DISTRIBUTION_SECRET',
+        'ISSUER_PUBLIC_KEY',
+        'JWT_SECRET',
+        'PUBLIC_URL',
+      ]) {
         delete env[key];
       }
       const r = spawnSync(tsx, [entry], { env, encoding: 'utf8', timeout: 60_000 });

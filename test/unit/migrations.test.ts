@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createDb, migrateToLatest, migrationStatus } from '../../db/index.js';
 import { migrations } from '../../db/migrations/index.js';
 
@@ -37,7 +36,9 @@ describe('migrations on a real Postgres', () => {
 
   it('keeps money exact: numeric amounts come back as strings with 7 decimals', async () => {
     await sql`insert into transactions (id, kind, status, sub, sub_account, asset_code, stellar_account, amount_in)
-      values ('mig-test-1', 'deposit', 'incomplete', 'GA', 'GA', 'USDC', 'GA', '12345678901234.1234567')`.execute(db);
+      values ('mig-test-1', 'deposit', 'incomplete', 'GA', 'GA', 'USDC', 'GA', '12345678901234.1234567')`.execute(
+      db,
+    );
     const row = await db
       .selectFrom('transactions')
       .select(['amount_in', 'started_at'])
