@@ -25,7 +25,10 @@ function parseExposition(text: string): { types: Map<string, string>; samples: S
   const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
   const LABEL = '[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\[\\\\"n])*"';
   const sampleRe = new RegExp(`^(${NAME})(?:\\{((?:${LABEL})(?:,${LABEL})*)?,?\\})? (\\S+)(?: (-?\\d+))?$`);
-  const valueRe = /^(?:[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|[+-]Inf|NaN)$/;
+  // Values are what Go's strconv.ParseFloat accepts (Prometheus' own parser): NaN and Inf in any letter case —
+  // prom-client writes an unsampled event-loop gauge as "Nan".
+  const valueRe =
+    /^(?:[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|[+-]?(?:inf|infinity)|nan)$/i;
   if (!text.endsWith('\n')) throw new Error('exposition must end with a newline');
   for (const [i, line] of text.slice(0, -1).split('\n').entries()) {
     if (line === '') continue;
@@ -40,7 +43,7 @@ function parseExposition(text: string): { types: Map<string, string>; samples: S
     const m = sampleRe.exec(line);
     if (!m) throw new Error(`line ${i + 1}: not a sample: ${line}`);
     const [, name, labelText, value] = m as unknown as [string, string, string | undefined, string];
-    if (!valueRe.test(value)) throw new Error(`line ${i + 1}: bad value ${value}`);
+    if (!valueRe.test(value)) throw new Error(`line ${i + 1}: bad value ${value}: ${line}`);
     const family = name.replace(/_(bucket|sum|count)$/, '');
     if (!types.has(name) && !(types.get(family) === 'histogram' || types.get(family) === 'summary')) {
       throw new Error(`line ${i + 1}: sample ${name} before its TYPE`);
@@ -51,7 +54,11 @@ function parseExposition(text: string): { types: Map<string, string>; samples: S
     if (name.endsWith('_bucket') && types.get(family) === 'histogram' && !('le' in labels)) {
       throw new Error(`line ${i + 1}: histogram bucket without le`);
     }
-    samples.push({ name, labels, value: Number(value.replace('Inf', 'Infinity')) });
+    samples.push({
+      name,
+      labels,
+      value: Number(value.replace(/^([+-]?)inf(inity)?$/i, '$1Infinity').replace(/^nan$/i, 'NaN')),
+    });
   }
   return { types, samples };
 }
