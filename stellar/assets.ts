@@ -19,10 +19,6 @@ export function toSdkAsset(asset: AssetRef): Asset {
   return new Asset(asset.code, asset.issuer);
 }
 
-export function fromSdkAsset(asset: Asset): AssetRef {
-  return asset.isNative() ? NATIVE : { code: asset.getCode(), issuer: asset.getIssuer() };
-}
-
 /** The asset this anchor issues. */
 export function anchorAsset(config: Pick<AppConfig, 'stellar'>): AssetRef {
   return { code: config.stellar.assetCode, issuer: config.stellar.issuerAccount };
