@@ -1,7 +1,7 @@
 import {
   Asset,
   FeeBumpTransaction,
-  Horizon,
+  type Horizon,
   Keypair,
   Operation,
   type Transaction,
@@ -15,6 +15,7 @@ import { getTopUp, insertTopUp, updateTopUp } from '../db/topups.js';
 import { compareAmounts, fromStroops, toStroops } from '../stellar/amounts.js';
 import { distributionToppedUpSignal } from '../workflows/messages.js';
 import { anchoredBalance, loadAccount } from './ops.js';
+import { horizonFor } from './stellar.js';
 
 /**
  * Issuer → distribution top-ups (issue 9; production guide: "the issuing account should send small amounts to the
@@ -57,8 +58,7 @@ export interface TopUpActivityDeps {
 
 export function createTopUpActivities(deps: TopUpActivityDeps) {
   const { config, db } = deps;
-  const horizon =
-    deps.horizon ?? new Horizon.Server(config.stellar.horizonUrl, { allowHttp: config.stellar.allowHttp });
+  const horizon = deps.horizon ?? horizonFor(config);
   const asset = () => new Asset(config.stellar.assetCode, config.stellar.issuerAccount);
 
   async function issuerAccount() {
