@@ -219,22 +219,5 @@ export async function startAnchorStack(opts: AnchorStackOptions): Promise<Anchor
   };
 }
 
+export { bankTransfer } from './bank.js';
 export { launchChromium } from './browser.js';
-
-/** The user sends `amount` with `reference` from the sandbox bank's customer page (the form's own POST). */
-export async function bankTransfer(bankUrl: string, reference: string, amount: string): Promise<void> {
-  const res = await fetch(`${bankUrl}/send`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      reference,
-      amount,
-      currency: 'USD',
-      from_account: 'DE89370400440532013000',
-    }).toString(),
-    redirect: 'manual',
-  });
-  const location = res.headers.get('location') ?? '';
-  if (res.status !== 303 || !location.includes('sent='))
-    throw new Error(`bank transfer refused: ${location}`);
-}

@@ -17,6 +17,7 @@ import {
 } from '@stellar/stellar-sdk';
 import { parse as parseToml } from 'smol-toml';
 import { fromStroops, toStroops } from '../../../stellar/amounts.js';
+import { bankTransfer as bankPageTransfer } from '../../helpers/bank.js';
 import { type Stack, until } from './index.js';
 
 export { fromStroops, toStroops };
@@ -240,21 +241,8 @@ export async function completeDepositPages(url: string, amount: string): Promise
 }
 
 /** The user sends the transfer from the sandbox bank's customer page; the bank tells the anchor by webhook. */
-export async function bankTransfer(stack: Stack, reference: string, amount: string): Promise<void> {
-  const res = await fetch(`${stack.bankUrl}/send`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      reference,
-      amount,
-      currency: 'USD',
-      from_account: 'DE89370400440532013000',
-    }).toString(),
-    redirect: 'manual',
-  });
-  const location = res.headers.get('location') ?? '';
-  if (res.status !== 303 || !location.includes('sent='))
-    throw new Error(`bank transfer refused: ${location}`);
+export function bankTransfer(stack: Stack, reference: string, amount: string): Promise<void> {
+  return bankPageTransfer(stack.bankUrl, reference, amount);
 }
 
 /** Hosted withdrawal pages: amount and bank account, then the confirmation. */
