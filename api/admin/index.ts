@@ -18,8 +18,10 @@ import {
   operatorRefundSignal,
   signedEnvelopeSignal,
 } from '../../workflows/messages.js';
+import { withdrawalWorkflowId } from '../../workflows/withdrawal.js';
 import type { ApiDeps } from '../deps.js';
 import { badRequest, HttpError, notFound } from '../middleware/errors.js';
+import { depositWorkflowId } from '../sep24/deposit.js';
 import { auditTrail } from './audit.js';
 import { type AdminEnv, adminAction, requireAdminKey } from './auth.js';
 import { runDoctor } from './doctor.js';
@@ -27,7 +29,7 @@ import { listKycStatuses, searchTransactions } from './queries.js';
 import * as s from './schemas.js';
 
 export function workflowIdFor(tx: Pick<TransactionRow, 'id' | 'kind'>): string {
-  return tx.kind === 'deposit' ? `deposit-${tx.id}` : `withdraw-${tx.id}`;
+  return tx.kind === 'deposit' ? depositWorkflowId(tx.id) : withdrawalWorkflowId(tx.id);
 }
 
 export function workflowUrl(config: ApiDeps['config'], workflowId: string): string {
