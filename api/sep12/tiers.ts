@@ -1,5 +1,9 @@
 import type { AppConfig } from '../../config/index.js';
+import { compareAmounts, toStroops } from '../../stellar/fees.js';
 import { type KycTier, type TierFields, tierFields } from '../../stellar/sep9.js';
+
+/** A decimal string (≤ 7 places) as stroops; never through a float (stellar/fees.ts). */
+export { toStroops };
 
 /** SEP-12 `type` values this anchor knows (S12-10: anything else is 400). */
 export const CUSTOMER_TYPES = [
@@ -19,15 +23,6 @@ export interface KycRequirement {
   tier1MaxAmount: string;
 }
 
-const STROOPS = 10_000_000n;
-
-/** A decimal string (≤ 7 places) as stroops; never through a float. */
-export function toStroops(amount: string): bigint {
-  const m = /^(\d+)(?:\.(\d{1,7}))?$/.exec(amount.trim());
-  if (!m) throw new RangeError('amount must be a decimal with at most 7 places');
-  return BigInt(m[1]!) * STROOPS + BigInt((m[2] ?? '').padEnd(7, '0'));
-}
-
 /**
  * Which KYC tier an operation needs: tier 1 up to KYC_TIER1_MAX_AMOUNT (inclusive), tier 2 above; without an
  * amount, tier 1. `type` is accepted for future per-type rules (S12-11); today every type uses the same tiers.
@@ -36,7 +31,6 @@ export function kycRequirement(
   config: AppConfig,
   input: { amount?: string | null | undefined; type?: string | undefined },
 ): KycRequirement {
-  const tier: KycTier =
-    input.amount && toStroops(input.amount) > toStroops(config.kyc.tier1MaxAmount) ? 2 : 1;
+  const tier: KycTier = input.amount && compareAmounts(input.amount, config.kyc.tier1MaxAmount) > 0 ? 2 : 1;
   return { tier, fields: tierFields(tier), tier1MaxAmount: config.kyc.tier1MaxAmount };
 }
