@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { ANCHOR_HOME, PG_DATA, PG_PORT, pgUrl, RUN_AS_POSTGRES } from './paths.js';
+import { tail } from './proc.js';
 
 const run = promisify(execFile);
 
@@ -48,9 +49,8 @@ export async function ensurePostgres(): Promise<boolean> {
   try {
     await run(cmd, args);
   } catch (err) {
-    const logFile = join(PG_DATA, 'server.log');
-    const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n') : '';
-    throw new Error(`could not start Postgres on port ${PG_PORT}: ${(err as Error).message}\n${tail}`);
+    const log = tail(join(PG_DATA, 'server.log'), 15);
+    throw new Error(`could not start Postgres on port ${PG_PORT}: ${(err as Error).message}\n${log}`);
   }
   return true;
 }
