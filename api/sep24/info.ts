@@ -22,13 +22,13 @@ function assetEntry(op: Sep24AssetOperation) {
 export function sep24InfoApp(deps: ApiDeps) {
   const app = new Hono<AppEnv>();
   const { config } = deps;
-  app.get('/info', (c) =>
-    c.json({
-      deposit: { [config.stellar.assetCode]: assetEntry(config.sep24.deposit) },
-      withdraw: { [config.stellar.assetCode]: assetEntry(config.sep24.withdraw) },
-      fee: { enabled: false },
-      features: { account_creation: false, claimable_balances: config.sep24.claimableBalances },
-    }),
-  );
+  // The answer only changes with the config, so it is built once.
+  const info = {
+    deposit: { [config.stellar.assetCode]: assetEntry(config.sep24.deposit) },
+    withdraw: { [config.stellar.assetCode]: assetEntry(config.sep24.withdraw) },
+    fee: { enabled: false },
+    features: { account_creation: false, claimable_balances: config.sep24.claimableBalances },
+  };
+  app.get('/info', (c) => c.json(info));
   return app;
 }
