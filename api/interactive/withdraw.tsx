@@ -558,25 +558,14 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
 
     const destination = bank.destination;
     const masked = maskAccount(destination.account);
+    const ciphertext = encryptAtRest(config.withdraw.encryptionKey, JSON.stringify(destination), row.id);
     await updateTransaction(db, row.id, { amount_expected: amount });
     await db
       .insertInto('withdrawal_details')
-      .values({
-        transaction_id: row.id,
-        destination_ciphertext: encryptAtRest(
-          config.withdraw.encryptionKey,
-          JSON.stringify(destination),
-          row.id,
-        ),
-        destination_masked: masked,
-      })
+      .values({ transaction_id: row.id, destination_ciphertext: ciphertext, destination_masked: masked })
       .onConflict((oc) =>
         oc.column('transaction_id').doUpdateSet({
-          destination_ciphertext: encryptAtRest(
-            config.withdraw.encryptionKey,
-            JSON.stringify(destination),
-            row.id,
-          ),
+          destination_ciphertext: ciphertext,
           destination_masked: masked,
           updated_at: new Date(),
         }),
@@ -675,6 +664,16 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     );
   }
 
+  /** The masked bank account the form step stored; null before that step. */
+  async function maskedDestination(transactionId: string): Promise<string | null> {
+    const details = await db
+      .selectFrom('withdrawal_details')
+      .select(['destination_masked'])
+      .where('transaction_id', '=', transactionId)
+      .executeTakeFirst();
+    return details?.destination_masked ?? null;
+  }
+
   // The hosted KYC form's POST (binary fields as multipart parts).
   app.post('/kyc', async (c) => {
     const form = (await c.req.parseBody()) as Record<string, SubmittedValue>;
@@ -682,13 +681,8 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     const opened = await open(c, str('transaction_id'), str('session'));
     if ('error' in opened) return opened.error;
     const { row, session } = opened;
-    const details = await db
-      .selectFrom('withdrawal_details')
-      .select(['destination_masked'])
-      .where('transaction_id', '=', row.id)
-      .executeTakeFirst();
-    if (!row.amount_expected || !details?.destination_masked)
-      return fail(c, row.lang, 'wd.error.session', 409);
+    const masked = await maskedDestination(row.id);
+    if (!row.amount_expected || !masked) return fail(c, row.lang, 'wd.error.session', 409);
     const amount = normalizeAmount(row.amount_expected);
     const key = { account: row.sub_account, memo: row.sub_memo ?? '' };
     const { tier } = kycRequirement(config, { amount });
@@ -697,7 +691,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
       const { filesOnRecord } = await prefillValues(kycCtx, key, {});
       return renderKyc(c, row, session, amount, tier, result.values, result.errors, filesOnRecord);
     }
-    return kycOrConfirm(c, row, session, amount, details.destination_masked);
+    return kycOrConfirm(c, row, session, amount, masked);
   });
 
   app.post('/confirm', async (c) => {
@@ -706,18 +700,13 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     const opened = await open(c, str('transaction_id'), str('session'));
     if ('error' in opened) return opened.error;
     const { row } = opened;
-    const details = await db
-      .selectFrom('withdrawal_details')
-      .select(['destination_masked'])
-      .where('transaction_id', '=', row.id)
-      .executeTakeFirst();
-    if (!row.amount_expected || !details?.destination_masked)
-      return fail(c, row.lang, 'wd.error.session', 409);
+    const masked = await maskedDestination(row.id);
+    if (!row.amount_expected || !masked) return fail(c, row.lang, 'wd.error.session', 409);
     const amount = normalizeAmount(row.amount_expected);
     try {
       await temporal.workflow.getHandle(withdrawalWorkflowId(row.id)).signal(interactiveCompletedSignal, {
         amount,
-        destinationMasked: details.destination_masked,
+        destinationMasked: masked,
         lang: row.lang,
       });
     } catch (err) {
@@ -746,7 +735,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
             amount: fmt(amount),
             receive: `${fmt(quote.amountOut)} ${policy.payoutCurrency}`,
             asset,
-            last4: details.destination_masked.slice(-4),
+            last4: masked.slice(-4),
           })}
         </p>
         <p class="hint">{t('wd.close')}</p>
