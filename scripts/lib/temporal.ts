@@ -2,16 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { TEMPORAL_CLI } from './paths.js';
 
-/** Custom search attributes registered at start (keep in sync with workflows/search-attributes.ts). */
-export const SEARCH_ATTRIBUTE_FLAGS = [
-  'AnchorTransactionId=Keyword',
-  'StellarAccount=Keyword',
-  'TransactionKind=Keyword',
-  'TransactionStatus=Keyword',
-  'AssetCode=Keyword',
-];
+/** The workflows' custom search attributes (all keywords), registered at start. */
+const SEARCH_ATTRIBUTE_FLAGS = SEARCH_ATTRIBUTES.map((key) => `${key.name}=Keyword`);
 
 export interface DevServerOptions {
   port: number;
