@@ -95,6 +95,14 @@ function txHash(c: Context): string {
   return hash;
 }
 
+/** The `tx` form field of a submission. */
+async function envelopeOf(c: Context): Promise<string> {
+  const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+  const envelope = form.tx;
+  if (typeof envelope !== 'string' || envelope === '') throw badRequest('tx', 'tx is required');
+  return envelope;
+}
+
 export function createHorizonApp(d: HorizonAppDeps): Hono {
   const app = new Hono();
   const { ledger, store } = d;
@@ -220,9 +228,7 @@ export function createHorizonApp(d: HorizonAppDeps): Hono {
   });
 
   app.post('/transactions', async (c) => {
-    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-    const envelope = form.tx;
-    if (typeof envelope !== 'string' || envelope === '') throw badRequest('tx', 'tx is required');
+    const envelope = await envelopeOf(c);
     let outcome: Awaited<ReturnType<Ledger['submit']>>;
     try {
       let timer: NodeJS.Timeout | undefined;
@@ -270,9 +276,7 @@ export function createHorizonApp(d: HorizonAppDeps): Hono {
   });
 
   app.post('/transactions_async', async (c) => {
-    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-    const envelope = form.tx;
-    if (typeof envelope !== 'string' || envelope === '') throw badRequest('tx', 'tx is required');
+    const envelope = await envelopeOf(c);
     let r: Awaited<ReturnType<Ledger['submitAsync']>>;
     try {
       r = await ledger.submitAsync(envelope);
