@@ -353,14 +353,16 @@ export function createStellarActivities(deps: StellarActivityDeps) {
       .map((p) => ({ ref: p.ref, balanceId: tx.getClaimableBalanceId(p.op_index) }));
   }
 
+  /** Records a landed envelope as succeeded, with the ids of the claimable balances it created. */
+  async function recordSuccess(q: Db, row: EnvelopeRow, ledger: number): Promise<PaymentResult> {
+    const ids = claimableIds(row, await paymentsOf(q, row.ref));
+    if (ids.length > 0) await setClaimableBalanceIds(q, ids);
+    await markSucceeded(q, row.ref, row.hash, ledger);
+    return { hash: row.hash, ledger };
+  }
+
   async function settleLanded(q: Db, row: EnvelopeRow, record: Horizon.ServerApi.TransactionRecord) {
-    if (record.successful) {
-      const payments = await paymentsOf(q, row.ref);
-      const ids = claimableIds(row, payments);
-      if (ids.length > 0) await setClaimableBalanceIds(q, ids);
-      await markSucceeded(q, row.ref, row.hash, record.ledger_attr);
-      return { hash: row.hash, ledger: record.ledger_attr };
-    }
+    if (record.successful) return recordSuccess(q, row, record.ledger_attr);
     const codes = decodeResultCodes(record.result_xdr);
     await markFailed(q, row.ref, row.hash, codes, record.ledger_attr);
     throw failureFor(codes, row.ref);
@@ -446,11 +448,7 @@ export function createStellarActivities(deps: StellarActivityDeps) {
           throw failureFor(codes, ref);
         }
         await hooks.afterSubmit?.(ref, row.hash);
-        const payments = await paymentsOf(q, ref);
-        const ids = claimableIds(row, payments);
-        if (ids.length > 0) await setClaimableBalanceIds(q, ids);
-        await markSucceeded(q, ref, row.hash, ledger);
-        return { hash: row.hash, ledger };
+        return await recordSuccess(q, row, ledger);
       }
       throw new UncertainSubmission('the envelope kept being replaced; retrying later');
     } finally {
