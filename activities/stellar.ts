@@ -146,8 +146,7 @@ class UncertainSubmission extends Error {
 }
 
 function isNotFound(err: unknown): boolean {
-  const e = err as { response?: { status?: number }; name?: string };
-  return e?.response?.status === 404 || e?.name === 'NotFoundError';
+  return httpStatusOf(err) === 404 || (err as Error)?.name === 'NotFoundError';
 }
 
 function describe(err: unknown): string {
@@ -326,7 +325,7 @@ export function createStellarActivities(deps: StellarActivityDeps) {
     try {
       return await horizon.transactions().transaction(hash).call();
     } catch (err) {
-      if (httpStatusOf(err) === 404 || (err as Error)?.name === 'NotFoundError') return null;
+      if (isNotFound(err)) return null;
       throw new UncertainSubmission(err);
     }
   }
@@ -637,7 +636,7 @@ export function createStellarActivities(deps: StellarActivityDeps) {
         await horizon.loadAccount(parseDest(account).account);
         return true;
       } catch (err) {
-        if (httpStatusOf(err) === 404 || (err as Error)?.name === 'NotFoundError') return false;
+        if (isNotFound(err)) return false;
         throw err;
       }
     },
@@ -673,7 +672,7 @@ async function loadBalances(
       return { asset, balance: rec.balance ?? '0' };
     });
   } catch (err) {
-    if (httpStatusOf(err) === 404 || (err as Error)?.name === 'NotFoundError') return null;
+    if (isNotFound(err)) return null;
     throw err;
   }
 }
