@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import type { KycCheckRequest } from '../../api/sep12/provider.js';
 import { KYC_SIGNATURE_HEADER, KYC_TIMESTAMP_HEADER, signKycWebhook } from '../../api/sep12/signatures.js';
 import type { Logger } from '../../config/logger.js';
+import { retryDelayMs } from '../bank/webhooks.js';
 
 /**
  * The sandbox KYC provider: accepts checks (`POST /checks`), decides after `delayMs`, and tells the anchor by
@@ -124,7 +125,7 @@ export async function startSandboxKyc(opts: SandboxKycOptions): Promise<SandboxK
       opts.logger.warn({ checkId: check.id, status }, 'sandbox KYC webhook undeliverable');
       return;
     }
-    later(Math.min(retryBase * 2 ** (check.attempts - 1), 30_000), () => void deliver(check));
+    later(retryDelayMs(check.attempts, retryBase, 30_000), () => void deliver(check));
   }
 
   const app = new Hono();
