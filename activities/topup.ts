@@ -72,6 +72,17 @@ export function createTopUpActivities(deps: TopUpActivityDeps) {
     return issuer;
   }
 
+  /** Closes the awaiting-signature alert of a top-up that no longer awaits anything. */
+  async function acknowledgeAlert(topUpId: string): Promise<void> {
+    await db
+      .updateTable('alerts')
+      .set({ acknowledged_at: new Date() })
+      .where('kind', '=', TOPUP_ALERT_KIND)
+      .where('transaction_id', '=', topUpId)
+      .where('acknowledged_at', 'is', null)
+      .execute();
+  }
+
   async function hashLanded(hash: string): Promise<{ ledger: number } | undefined> {
     try {
       const tx = await horizon.transactions().transaction(hash).call();
@@ -236,13 +247,7 @@ export function createTopUpActivities(deps: TopUpActivityDeps) {
         );
       const finish = async (ledger: number) => {
         await updateTopUp(db, row.id, { status: 'completed', ledger, completed_at: new Date() });
-        await db
-          .updateTable('alerts')
-          .set({ acknowledged_at: new Date() })
-          .where('kind', '=', TOPUP_ALERT_KIND)
-          .where('transaction_id', '=', row.id)
-          .where('acknowledged_at', 'is', null)
-          .execute();
+        await acknowledgeAlert(row.id);
         return { txHash: row.tx_hash, ledger };
       };
       if (row.status === 'completed' && row.ledger !== null)
@@ -274,13 +279,7 @@ export function createTopUpActivities(deps: TopUpActivityDeps) {
 
     async topUpExpire(input: { topUpId: string }): Promise<void> {
       await updateTopUp(db, input.topUpId, { status: 'expired' });
-      await db
-        .updateTable('alerts')
-        .set({ acknowledged_at: new Date() })
-        .where('kind', '=', TOPUP_ALERT_KIND)
-        .where('transaction_id', '=', input.topUpId)
-        .where('acknowledged_at', 'is', null)
-        .execute();
+      await acknowledgeAlert(input.topUpId);
     },
 
     /**
