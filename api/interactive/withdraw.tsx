@@ -1,6 +1,7 @@
-import { Horizon, MuxedAccount, StrKey } from '@stellar/stellar-sdk';
+import { MuxedAccount, StrKey } from '@stellar/stellar-sdk';
 import { type Context, Hono } from 'hono';
 import type { Child, FC } from 'hono/jsx';
+import { anchoredBalance, loadAccount } from '../../activities/ops.js';
 import {
   type BankDestination,
   checkAccountLimits,
@@ -234,25 +235,13 @@ export function maskAccount(account: string): string {
 }
 
 /** The Stellar account's balance of the asset right now; null when the account doesn't exist on the ledger. */
-async function readBalance(config: AppConfig, account: string): Promise<string | null> {
+async function readBalance(deps: ApiDeps, account: string): Promise<string | null> {
   const base = StrKey.isValidMed25519PublicKey(account)
     ? MuxedAccount.fromAddress(account, '0').baseAccount().accountId()
     : account;
-  const server = new Horizon.Server(config.stellar.horizonUrl, { allowHttp: config.stellar.allowHttp });
-  try {
-    const acct = await server.loadAccount(base);
-    const line = acct.balances.find(
-      (b) =>
-        'asset_code' in b &&
-        b.asset_code === config.stellar.assetCode &&
-        'asset_issuer' in b &&
-        b.asset_issuer === config.stellar.issuerAccount,
-    );
-    return line ? normalizeAmount(line.balance) : null;
-  } catch (err) {
-    if ((err as { response?: { status?: number } }).response?.status === 404) return null;
-    throw err;
-  }
+  const acct = await loadAccount(deps.config, base, deps.fetch);
+  const line = acct ? anchoredBalance(deps.config, acct) : undefined;
+  return line ? normalizeAmount(line.balance) : null;
 }
 
 // --- the app -----------------------------------------------------------------------------------------------
@@ -471,7 +460,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     const { row, session, prefill } = opened;
     let balance: string | null = null;
     try {
-      balance = await readBalance(config, row.stellar_account);
+      balance = await readBalance(deps, row.stellar_account);
     } catch {
       balance = null;
     }
@@ -520,7 +509,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
       errors.amount = t('wd.error.amount_max', { max: fmt(policy.maxAmount), asset });
     else amount = normalizeAmount(amountText);
     try {
-      balance = await readBalance(config, row.stellar_account);
+      balance = await readBalance(deps, row.stellar_account);
     } catch (err) {
       logger.warn(
         { transactionId: row.id, err: { message: (err as Error).message } },
