@@ -38,9 +38,6 @@ import {
 import { CUSTOMER_TYPES, kycRequirement } from './tiers.js';
 import { kycWebhookApp } from './webhook.js';
 
-export { customerStatusForTier } from '../../db/customers.js';
-export { kycRequirement } from './tiers.js';
-
 /** Builds the shared KYC context (blob store, provider, callback dispatcher) from the API deps. */
 export function createKycContext(deps: ApiDeps, overrides: Partial<KycContext> = {}): KycContext {
   return {
