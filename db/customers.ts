@@ -111,22 +111,6 @@ export async function upsertField(
   return { replacedBlobKey: replaced && replaced !== field.blobKey ? replaced : null };
 }
 
-export async function setFieldStatus(
-  db: Executor,
-  customerId: string,
-  names: readonly string[],
-  status: KycFieldStatus,
-  error: string | null = null,
-): Promise<void> {
-  if (names.length === 0) return;
-  await db
-    .updateTable('customer_fields')
-    .set({ status, error })
-    .where('customer_id', '=', customerId)
-    .where('name', 'in', names)
-    .execute();
-}
-
 /**
  * Marks PROCESSING fields ACCEPTED: the provider approved what it was sent, i.e. the values stored no later
  * than `sentAt`. A value changed while the check ran stays PROCESSING for the next check.

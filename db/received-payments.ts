@@ -89,23 +89,3 @@ export async function markUnmatched(db: Q, operationId: string, reason: string):
     .where('status', '=', 'matched')
     .execute();
 }
-
-export async function receivedPaymentsFor(db: Q, transactionId: string): Promise<ReceivedPaymentRow[]> {
-  return db
-    .selectFrom('received_payments')
-    .selectAll()
-    .where('transaction_id', '=', transactionId)
-    .orderBy(sql`paging_token::numeric`)
-    .execute();
-}
-
-/** Payments nobody claimed (for operators: refund or attach by hand). */
-export async function unmatchedPayments(db: Q, limit = 100): Promise<ReceivedPaymentRow[]> {
-  return db
-    .selectFrom('received_payments')
-    .selectAll()
-    .where('status', '=', 'unmatched')
-    .orderBy('recorded_at', 'desc')
-    .limit(limit)
-    .execute();
-}

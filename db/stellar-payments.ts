@@ -13,10 +13,6 @@ export async function findEnvelope(db: Q, ref: string): Promise<EnvelopeRow | un
   return db.selectFrom('stellar_envelopes').selectAll().where('ref', '=', ref).executeTakeFirst();
 }
 
-export async function findEnvelopeByHash(db: Q, hash: string): Promise<EnvelopeRow | undefined> {
-  return db.selectFrom('stellar_envelopes').selectAll().where('hash', '=', hash).executeTakeFirst();
-}
-
 /**
  * Stores a freshly signed envelope and its payments BEFORE it is submitted. Returns false when the ref was
  * stored meanwhile (the caller then works with the stored one).

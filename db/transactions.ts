@@ -87,16 +87,3 @@ export async function updateTransaction(
     .returningAll()
     .executeTakeFirst();
 }
-
-/** The live deposit a bank transfer reference belongs to (bank webhook matching). */
-export async function findDepositByBankReference(
-  db: Executor,
-  reference: string,
-): Promise<TransactionRow | undefined> {
-  return db
-    .selectFrom('transactions')
-    .selectAll()
-    .where('bank_reference', '=', reference)
-    .where('kind', '=', 'deposit')
-    .executeTakeFirst();
-}
