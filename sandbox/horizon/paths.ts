@@ -44,9 +44,9 @@ export function registerPathRoutes(app: Hono, d: PathDeps): void {
   };
   const amountParam = (c: Context, key: string): bigint => {
     const raw = c.req.query(key) ?? '';
-    if (!/^\d+(\.\d{1,7})?$/.test(raw) || toStroops(raw) <= 0n)
-      throw badRequest(key, 'must be a positive amount');
-    return toStroops(raw);
+    const amount = /^\d+(\.\d{1,7})?$/.test(raw) ? toStroops(raw) : 0n;
+    if (amount <= 0n) throw badRequest(key, 'must be a positive amount');
+    return amount;
   };
   const rateOf = (from: string, to: string) => (from === to ? STROOPS_PER_UNIT : d.rate(from, to));
   const pathsPage = (c: Context, records: Record<string, unknown>[]) => {
