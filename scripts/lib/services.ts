@@ -2,7 +2,7 @@ import type { AppConfig } from '../../config/index.js';
 
 /**
  * The processes `npm start` runs after Postgres and Temporal, in this order. Each is a `tsx <entry>` child
- * with the same environment; `readyUrl` is polled until it answers 2xx (or, with `readyAnyStatus`, anything).
+ * with the same environment; `readyUrl` is polled until it answers 2xx.
  * A surface that adds a simulator or process appends it here.
  */
 export interface ServiceSpec {
