@@ -160,7 +160,7 @@ export function createBankRails(deps: { db: Db; bank: BankClient }) {
       bankPayoutId: p.id,
       failureReason: p.failure_reason,
     });
-    return { status: p.status, bankPayoutId: p.id, failureReason: p.failure_reason };
+    return toStatus(p);
   }
 
   async function sendBankPayout(input: BankPayoutInput): Promise<BankPayoutStatus> {
