@@ -114,6 +114,11 @@ export function formatDate(lang: string | null | undefined, isoDate: string): st
   }).format(date);
 }
 
+/** A moment as the language's long date and short time, in UTC (`November 25, 2026 at 5:17 PM UTC`). */
+export function formatDateTime(lang: string | null | undefined, d: Date): string {
+  return `${new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(d)} UTC`;
+}
+
 /** The pattern users type dates in for that language, e.g. `MM/DD/YYYY` or `DD/MM/AAAA`. */
 export function datePattern(lang: string | null | undefined): string {
   return translate(lang, 'common.date_pattern');

@@ -8,7 +8,7 @@ import { SANDBOX_ANCHOR_ACCOUNT } from '../../sandbox/bank/store.js';
 import { compareAmounts, computeFee, isValidAmount, normalizeAmount } from '../../stellar/fees.js';
 import { interactiveCompletedSignal } from '../../workflows/messages.js';
 import type { ApiDeps } from '../deps.js';
-import { formatAmount, intlLocale, type Lang, resolveLang } from '../i18n/index.js';
+import { formatAmount, formatDateTime, type Lang, resolveLang } from '../i18n/index.js';
 import type { KycContext, SubmittedValue } from '../sep12/service.js';
 import { kycRequirement } from '../sep12/tiers.js';
 import { depositWorkflowId } from '../sep24/deposit.js';
@@ -37,10 +37,6 @@ const BASE = '/sep24/interactive/deposit';
 function stepUrl(path: string, s: { transactionId: string; session: string; lang: string }): string {
   const q = new URLSearchParams({ transaction_id: s.transactionId, session: s.session, lang: s.lang });
   return `${BASE}${path}?${q}`;
-}
-
-function formatDateTime(lang: string, d: Date): string {
-  return `${new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(d)} UTC`;
 }
 
 /** Reads a typed amount: `12.5`, or `12,5` in languages that write a decimal comma. */

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { getTransaction } from '../../db/transactions.js';
 import type { ApiDeps } from '../deps.js';
-import { formatAmount, intlLocale, resolveLang } from '../i18n/index.js';
+import { formatAmount, formatDateTime, resolveLang } from '../i18n/index.js';
 import { HostedPage, setHostedPageHeaders } from '../interactive/layout.js';
 import { sep24Text } from '../interactive/messages.js';
 
@@ -28,10 +28,7 @@ export function sep24MoreInfoApp(deps: ApiDeps) {
     }
     const money = (v: string | null) =>
       v === null ? '—' : formatAmount(lang, v, { minimumFractionDigits: 2 });
-    const when = (d: Date | null) =>
-      d
-        ? `${new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(d)} UTC`
-        : '—';
+    const when = (d: Date | null) => (d ? formatDateTime(lang, d) : '—');
     const rows: [string, string, string][] = [
       ['kind', t('sep24.field.kind'), t(`sep24.kind.${row.kind}`)],
       ['status', t('sep24.field.status'), t(`sep24.status.${row.status}`)],
