@@ -16,7 +16,7 @@ import { ANCHOR_HOME, PG_DATA, PG_PORT, TEMPORAL_CLI } from './lib/paths.js';
 import { isPortInUse } from './lib/ports.js';
 import { ensureDatabase, ensurePostgres, stopPostgres } from './lib/postgres.js';
 import { type ManagedProcess, startTsx, stopProcess, tail, waitForHttp } from './lib/proc.js';
-import { SERVICES } from './lib/services.js';
+import { servicesFor } from './lib/services.js';
 import { isTemporalUp, startTemporalDevServer, waitForTemporal } from './lib/temporal.js';
 
 const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
@@ -131,8 +131,7 @@ async function main() {
     await db.destroy();
     console.log(`    ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
 
-    for (const svc of SERVICES) {
-      if (svc.profiles && !svc.profiles.includes(config.profile)) continue;
+    for (const svc of servicesFor(config.profile)) {
       step(svc.name);
       const proc = startTsx(
         svc.name,
@@ -170,10 +169,7 @@ async function main() {
 
 function printUrls(config: AppConfig, ownTemporal: boolean) {
   const rows: [string, string][] = [];
-  for (const svc of SERVICES) {
-    if (svc.url && (!svc.profiles || svc.profiles.includes(config.profile)))
-      rows.push([svc.name, svc.url(config)]);
-  }
+  for (const svc of servicesFor(config.profile)) if (svc.url) rows.push([svc.name, svc.url(config)]);
   rows.push(['stellar.toml', `${config.api.publicUrl}/.well-known/stellar.toml`]);
   rows.push(['readiness', `${config.api.publicUrl}/ready`]);
   rows.push(['Temporal UI', ownTemporal ? `http://localhost:${TEMPORAL_UI_PORT}` : config.temporal.uiUrl]);

@@ -55,3 +55,8 @@ export const SERVICES: ServiceSpec[] = [
     readyUrl: (c) => `http://127.0.0.1:${c.api.port}/health`,
   },
 ];
+
+/** The services `npm start` runs in this profile, in order. */
+export function servicesFor(profile: AppConfig['profile']): ServiceSpec[] {
+  return SERVICES.filter((svc) => !svc.profiles || svc.profiles.includes(profile));
+}
