@@ -1,6 +1,12 @@
 import { type Context, Hono } from 'hono';
 import type { FC } from 'hono/jsx';
-import { type CustomerKey, computeTierStatus, findCustomer, listFields } from '../../../db/customers.js';
+import {
+  type CustomerFieldRow,
+  type CustomerKey,
+  computeTierStatus,
+  findCustomer,
+  listFields,
+} from '../../../db/customers.js';
 import type { CustomerRow } from '../../../db/schema.js';
 import { countryOptions, sep9Field, tierFields } from '../../../stellar/sep9.js';
 import {
@@ -316,7 +322,15 @@ export async function prefillValues(
   lang: Lang | string = 'en',
 ): Promise<{ values: Record<string, string>; filesOnRecord: string[]; rejected: Record<string, string> }> {
   const customer = await findCustomer(ctx.db, key);
-  const stored = customer ? await listFields(ctx.db, customer.id) : [];
+  return prefillFrom(customer ? await listFields(ctx.db, customer.id) : [], passedIn, lang);
+}
+
+/** prefillValues() over fields already loaded. */
+function prefillFrom(
+  stored: readonly CustomerFieldRow[],
+  passedIn: Record<string, string>,
+  lang: Lang | string,
+): { values: Record<string, string>; filesOnRecord: string[]; rejected: Record<string, string> } {
   const values: Record<string, string> = {};
   for (const f of stored) if (f.value !== null && f.status !== 'REJECTED') values[f.name] = f.value;
   for (const [k, v] of Object.entries(passedIn)) {
@@ -398,11 +412,12 @@ export function interactiveKycApp(ctx: KycContext) {
     const tier = tierOf(amount);
     const key = { account: identity.account, memo: identity.memo ?? '' };
     const customer = await findCustomer(ctx.db, key);
-    const state = computeTierStatus(customer, customer ? await listFields(ctx.db, customer.id) : [], tier);
+    const stored = customer ? await listFields(ctx.db, customer.id) : [];
+    const state = computeTierStatus(customer, stored, tier);
     if (state.status === 'ACCEPTED' || state.status === 'REJECTED')
       return c.html(statusView(lang, state.status));
     const passedIn = Object.fromEntries(Object.entries(c.req.query()).filter(([k]) => sep9Field(k)));
-    const { values, filesOnRecord, rejected } = await prefillValues(ctx, key, passedIn, lang);
+    const { values, filesOnRecord, rejected } = prefillFrom(stored, passedIn, lang);
     return c.html(
       <KycPage lang={lang} title={t('kyc.page.title')}>
         <p>{t('kyc.page.intro')}</p>
