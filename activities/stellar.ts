@@ -677,15 +677,17 @@ async function loadBalances(
   }
 }
 
-function plannedFromRequest(p: Planned, opSource: string): Planned {
+/** `p` with its operation rebuilt, carrying `opSource` as its source (none: the transaction source). */
+function plannedFromRequest(p: Planned, opSource: string | undefined): Planned {
   if (p.kind === 'payment') return paymentOp(p.request, opSource);
+  const source = opSource ? { source: opSource } : {};
   if (p.kind === 'create_account') {
     return {
       ...p,
       op: Operation.createAccount({
         destination: p.request.destination,
         startingBalance: checkedAmount(p.request),
-        source: opSource,
+        ...source,
       }),
     };
   }
@@ -695,7 +697,7 @@ function plannedFromRequest(p: Planned, opSource: string): Planned {
       asset: toSdkAsset(p.request.asset),
       amount: checkedAmount(p.request),
       claimants: [new Claimant(parseDest(p.request.destination).account, Claimant.predicateUnconditional())],
-      source: opSource,
+      ...source,
     }),
   };
 }
@@ -719,27 +721,7 @@ function plannedFromRow(
     amount: row.amount,
   };
   const base: Planned = { kind: row.kind, request, op: undefined as unknown as xdr.Operation };
-  const opSource = source === distribution ? undefined : distribution;
-  if (row.kind === 'payment') return paymentOp(request, opSource);
-  if (!opSource) {
-    return row.kind === 'create_account'
-      ? {
-          ...base,
-          op: Operation.createAccount({
-            destination: row.destination,
-            startingBalance: checkedAmount(request),
-          }),
-        }
-      : {
-          ...base,
-          op: Operation.createClaimableBalance({
-            asset: toSdkAsset(request.asset),
-            amount: checkedAmount(request),
-            claimants: [new Claimant(parseDest(row.destination).account, Claimant.predicateUnconditional())],
-          }),
-        };
-  }
-  return plannedFromRequest(base, opSource);
+  return plannedFromRequest(base, source === distribution ? undefined : distribution);
 }
 
 /** Result codes of a transaction that is in a ledger, from its result XDR (for failed ones). */
