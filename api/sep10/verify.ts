@@ -279,13 +279,3 @@ export async function verifyChallengeSigners(
     maxTime: challenge.maxTime,
   };
 }
-
-/** Every server-side check of POST <WEB_AUTH_ENDPOINT> (S10-19..30): readSignedChallenge then verifyChallengeSigners. */
-export async function verifyChallenge(
-  config: AppConfig,
-  loadSigners: AccountSigners,
-  xdr: string,
-  now = Math.floor(Date.now() / 1000),
-): Promise<VerifiedChallenge> {
-  return verifyChallengeSigners(config, loadSigners, readSignedChallenge(config, xdr, now));
-}
