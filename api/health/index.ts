@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { horizonGet } from '../../activities/ops.js';
 import { pingDb } from '../../db/index.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 
@@ -31,7 +32,6 @@ async function timed(check: () => Promise<unknown>, timeoutMs = 3000): Promise<C
 /** GET /health (liveness: the process answers) and GET /ready (each dependency reported by name). */
 export function healthApp(deps: ApiDeps) {
   const app = new Hono<AppEnv>();
-  const doFetch = deps.fetch ?? fetch;
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
 
@@ -42,11 +42,7 @@ export function healthApp(deps: ApiDeps) {
         deps.temporal.workflowService.describeNamespace({ namespace: deps.config.temporal.namespace }),
       ),
       timed(async () => {
-        const res = await doFetch(`${deps.config.stellar.horizonUrl}/`, {
-          signal: AbortSignal.timeout(2500),
-        });
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        const root = (await res.json()) as { network_passphrase?: string };
+        const root = await horizonGet<{ network_passphrase?: string }>(deps.config, '/', deps.fetch, 2500);
         if (root.network_passphrase && root.network_passphrase !== deps.config.stellar.networkPassphrase) {
           throw new Error(`Horizon serves "${root.network_passphrase}", config expects another network`);
         }
