@@ -25,7 +25,7 @@ import {
   type BankPayoutWire,
   createBankClient,
   toIncomingTransfer,
-} from './bank-client.js';
+} from '../core/bank/client.js';
 import {
   type BankIntakeDeps,
   canonicalAmount,
@@ -33,7 +33,7 @@ import {
   deliverBankTransfer,
   maskAccount,
   temporalDepositSignaller,
-} from './bank-intake.js';
+} from '../core/bank/intake.js';
 
 /**
  * Bank rails activities: polling incoming transfers (the Schedule's bankPollerWorkflow), fiat payouts of

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { log } from '@temporalio/activity';
-import { formatAmount } from '../api/i18n/index.js';
-import { sep24Text } from '../api/interactive/messages.js';
-import { closeSessions } from '../api/interactive/tokens.js';
-import { toSep24Transaction } from '../api/sep24/serialize.js';
+import { formatAmount } from '../core/i18n/index.js';
+import { sep24Text } from '../core/i18n/sep24.js';
+import { closeSessions } from '../core/interactive-tokens.js';
+import { toSep24Transaction } from '../core/transactions/serialize.js';
 import type { AppConfig } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { FINAL_STATUSES, type Refunds, type TransactionStatus } from '../db/schema.js';
@@ -18,7 +18,7 @@ import { isValidAmount } from '../stellar/fees.js';
 
 /**
  * A user-facing `message`, written in the transaction's language by the activity (X-11): a key of the
- * `sep24.msg.*` catalog (api/interactive/messages.ts) with its parameters (amounts as decimal strings).
+ * `sep24.msg.*` catalog (core/i18n/sep24.ts) with its parameters (amounts as decimal strings).
  */
 export interface LocalizedMessage {
   key: string;

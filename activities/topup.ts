@@ -14,7 +14,7 @@ import type { Db } from '../db/index.js';
 import { getTopUp, insertTopUp, updateTopUp } from '../db/topups.js';
 import { compareAmounts, fromStroops, toStroops } from '../stellar/amounts.js';
 import { distributionToppedUpSignal } from '../workflows/messages.js';
-import { anchoredBalance, loadAccount } from './ops.js';
+import { anchoredBalance, loadAccount } from '../core/horizon.js';
 import { horizonFor } from './stellar.js';
 
 /**

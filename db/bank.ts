@@ -462,7 +462,7 @@ export class UnmatchedTransferError extends Error {
 
 /**
  * Operator decision: this unmatched transfer funds `transactionId`. Records the decision (the caller then
- * signals `deposit-<transactionId>` with the returned transfer; see attachUnmatchedTransfer in activities/bank-intake.ts).
+ * signals `deposit-<transactionId>` with the returned transfer; see attachUnmatchedTransfer in core/bank/intake.ts).
  */
 /** The open item for a transfer, or the reason it cannot be acted on. */
 export async function requireOpenUnmatched(db: Conn, transferId: string): Promise<UnmatchedBankTransferRow> {

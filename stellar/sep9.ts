@@ -8,7 +8,7 @@ countries.registerLocale(esCountries);
 
 /**
  * The SEP-9 standard KYC fields (checklist S9-01..08): names, SEP-12 types, formats and validators. Pure: no
- * I/O, no messages. Validators return an error *code* that the HTTP and page layers translate (api/i18n).
+ * I/O, no messages. Validators return an error *code* that the HTTP and page layers translate (core/i18n).
  */
 export type Sep9Type = 'string' | 'binary' | 'number' | 'date';
 export type Sep9Format =

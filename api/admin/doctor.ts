@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { parse as parseToml } from 'smol-toml';
-import { anchoredBalance, type Fetch, HorizonError, horizonGet, loadAccount } from '../../activities/ops.js';
+import { anchoredBalance, type Fetch, HorizonError, horizonGet, loadAccount } from '../../core/horizon.js';
 import type { AppConfig } from '../../config/index.js';
 import { isSandboxSecret } from '../../config/sandbox-keys.js';
 import { type Db, migrationStatus } from '../../db/index.js';

@@ -2,12 +2,12 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { Hono } from 'hono';
 import type { z } from 'zod';
 import { createBankRails } from '../../activities/bank.js';
-import { createBankClient } from '../../activities/bank-client.js';
+import { createBankClient } from '../../core/bank/client.js';
 import {
   attachUnmatchedTransfer,
   maskAccount,
   temporalDepositSignaller,
-} from '../../activities/bank-intake.js';
+} from '../../core/bank/intake.js';
 import { listAdminActions } from '../../db/audit.js';
 import { listUnmatchedTransfers, UnmatchedTransferError } from '../../db/bank.js';
 import type { TransactionRow } from '../../db/schema.js';

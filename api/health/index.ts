@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { horizonGet } from '../../activities/ops.js';
+import { horizonGet } from '../../core/horizon.js';
 import { pingDb } from '../../db/index.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 

@@ -8,16 +8,16 @@ import { SANDBOX_ANCHOR_ACCOUNT } from '../../sandbox/bank/store.js';
 import { compareAmounts, computeFee, isValidAmount, normalizeAmount } from '../../stellar/fees.js';
 import { interactiveCompletedSignal } from '../../workflows/messages.js';
 import type { ApiDeps } from '../deps.js';
-import { formatAmount, formatDateTime, type Lang, resolveLang } from '../i18n/index.js';
+import { formatAmount, formatDateTime, type Lang, resolveLang } from '../../core/i18n/index.js';
 import type { KycContext, SubmittedValue } from '../sep12/service.js';
-import { kycRequirement } from '../sep12/tiers.js';
+import { kycRequirement } from '../../core/policies/kyc-tiers.js';
 import { depositWorkflowId } from '../sep24/deposit.js';
-import { toSep24Transaction } from '../sep24/serialize.js';
+import { toSep24Transaction } from '../../core/transactions/serialize.js';
 import { callbackField } from '../sep24/validate.js';
 import { handleKycSubmit, KycForm, prefillValues } from './kyc/index.js';
 import { HostedPage, scriptJson, setHostedPageHeaders } from './layout.js';
-import { sep24Text } from './messages.js';
-import { findSession, type InteractiveSession, redeemStartToken } from './tokens.js';
+import { sep24Text } from '../../core/i18n/sep24.js';
+import { findSession, type InteractiveSession, redeemStartToken } from '../../core/interactive-tokens.js';
 
 /**
  * The hosted deposit pages (S24-16..20): the one-time token opens a session, then amount → KYC (only when the

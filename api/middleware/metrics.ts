@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { distributionBalance } from '../../activities/ops.js';
+import { distributionBalance } from '../../core/horizon.js';
 import type { Logger } from '../../config/logger.js';
 import type { ApiDeps } from '../deps.js';
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../../config/logger.js';
-import { signCallback } from './signatures.js';
+import { signCallback } from '../../core/kyc/signatures.js';
 
 /**
  * Delivers SEP-12 status callbacks (S12-23..25) without ever blocking the request that caused them: each

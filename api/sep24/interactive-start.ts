@@ -10,7 +10,7 @@ import {
   TransactionStatus,
 } from '../../workflows/search-attributes.js';
 import type { ApiDeps } from '../deps.js';
-import { createStartToken } from '../interactive/tokens.js';
+import { createStartToken } from '../../core/interactive-tokens.js';
 import { badRequest, HttpError } from '../middleware/errors.js';
 import type { Sep10Identity } from '../sep10/jwt.js';
 import { boolField, callbackField, pickPrefill, resolveLang } from './validate.js';

@@ -8,7 +8,7 @@ import { badRequest } from '../middleware/errors.js';
 /** Field rules shared by the deposit and withdraw interactive endpoints (S24-08, S24-09, S24-13). */
 
 /** `lang` (RFC 4646): unknown or malformed falls back to `en` (X-11); shared with every hosted page. */
-export { resolveLang } from '../i18n/index.js';
+export { resolveLang } from '../../core/i18n/index.js';
 
 export const boolField = z
   .enum(['true', 'false', '1', '0', 'True', 'False'])

@@ -17,7 +17,7 @@ import {
   parseOptionalFields,
   startTransactionWorkflow,
 } from './interactive-start.js';
-import { fiatAssetId } from './serialize.js';
+import { fiatAssetId } from '../../core/transactions/serialize.js';
 import { checkAccount, checkAmount, checkAsset, checkMemo } from './validate.js';
 
 /**

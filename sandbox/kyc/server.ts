@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import type { KycCheckRequest } from '../../api/sep12/provider.js';
-import { KYC_SIGNATURE_HEADER, KYC_TIMESTAMP_HEADER, signKycWebhook } from '../../api/sep12/signatures.js';
+import type { KycCheckRequest } from '../../core/kyc/provider.js';
+import { KYC_SIGNATURE_HEADER, KYC_TIMESTAMP_HEADER, signKycWebhook } from '../../core/kyc/signatures.js';
 import type { Logger } from '../../config/logger.js';
 import { retryDelayMs } from '../bank/webhooks.js';
 

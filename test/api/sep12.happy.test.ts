@@ -5,7 +5,7 @@ import {
   KYC_TIMESTAMP_HEADER,
   signKycWebhook,
   verifyCallbackSignature,
-} from '../../api/sep12/signatures.js';
+} from '../../core/kyc/signatures.js';
 import { customerStatusForTier } from '../../db/customers.js';
 import {
   bearer,

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../api/sep10/jwt.js';
-import { KYC_SIGNATURE_HEADER, KYC_TIMESTAMP_HEADER, signKycWebhook } from '../../api/sep12/signatures.js';
+import { KYC_SIGNATURE_HEADER, KYC_TIMESTAMP_HEADER, signKycWebhook } from '../../core/kyc/signatures.js';
 import { REDACT_PATHS } from '../../config/logger.js';
 import { testConfig } from '../helpers/config.js';
 import {

@@ -1,6 +1,6 @@
 import { Keypair } from '@stellar/stellar-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStartToken } from '../../api/interactive/tokens.js';
+import { createStartToken } from '../../core/interactive-tokens.js';
 import { issueToken } from '../../api/sep10/jwt.js';
 import { getTransaction } from '../../db/transactions.js';
 import { testConfig } from '../helpers/config.js';

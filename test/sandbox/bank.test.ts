@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyBankSignature } from '../../api/webhooks/bank-signature.js';
+import { verifyBankSignature } from '../../core/bank/signature.js';
 import type { SandboxBank } from '../../sandbox/bank/server.js';
 import { retryDelayMs } from '../../sandbox/bank/webhooks.js';
 import { serveOnFreePort, startTestBank, waitFor } from '../helpers/bank.js';

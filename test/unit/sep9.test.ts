@@ -8,10 +8,10 @@ import {
   parseLocalDate,
   resolveLang,
   translate,
-} from '../../api/i18n/index.js';
-import { en } from '../../api/i18n/messages/en.js';
-import { es } from '../../api/i18n/messages/es.js';
-import { kycRequirement, toStroops } from '../../api/sep12/tiers.js';
+} from '../../core/i18n/index.js';
+import { en } from '../../core/i18n/messages/en.js';
+import { es } from '../../core/i18n/messages/es.js';
+import { kycRequirement, toStroops } from '../../core/policies/kyc-tiers.js';
 import { computeTierStatus } from '../../db/customers.js';
 import {
   canonicalSep9Name,

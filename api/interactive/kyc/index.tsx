@@ -19,10 +19,10 @@ import {
   parseLocalDate,
   resolveLang,
   translator,
-} from '../../i18n/index.js';
+} from '../../../core/i18n/index.js';
 import { verifyToken } from '../../sep10/jwt.js';
 import { type KycContext, type SubmittedValue, submitFields } from '../../sep12/service.js';
-import { kycRequirement } from '../../sep12/tiers.js';
+import { kycRequirement } from '../../../core/policies/kyc-tiers.js';
 import { setPageSecurityHeaders } from '../headers.js';
 
 /**

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../../db/index.js';
+import type { Db } from '../db/index.js';
 
 /**
  * Interactive URL tokens (S24-18): the URL carries a random one-time token, never the SEP-10 JWT. Only its

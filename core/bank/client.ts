@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { AppConfig } from '../config/index.js';
-import type { IncomingBankTransfer } from '../db/bank.js';
+import type { AppConfig } from '../../config/index.js';
+import type { IncomingBankTransfer } from '../../db/bank.js';
 
 /**
  * The anchor's client of its bank's API (the sandbox bank speaks the same protocol): incoming transfers by

@@ -1,4 +1,4 @@
-import { extendCatalog } from '../i18n/index.js';
+import { extendCatalog } from './index.js';
 
 /** Texts of the SEP-24 hosted pages and the more_info page (en + es, X-11). */
 export const sep24Text = extendCatalog({

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { DepositMatching } from '../config/index.js';
-import type { Logger } from '../config/logger.js';
+import type { DepositMatching } from '../../config/index.js';
+import type { Logger } from '../../config/logger.js';
 import {
   assignUnmatchedTransfer,
   type BankTransferRow,
@@ -11,10 +11,10 @@ import {
   matchBankTransfer,
   queueUnmatched,
   recordBankTransfer,
-} from '../db/bank.js';
-import type { Db } from '../db/index.js';
-import type { BankTransfersTable, UnmatchedReason } from '../db/schema.js';
-import { type BankTransferReceived, bankTransferReceivedSignal } from '../workflows/messages.js';
+} from '../../db/bank.js';
+import type { Db } from '../../db/index.js';
+import type { BankTransfersTable, UnmatchedReason } from '../../db/schema.js';
+import { type BankTransferReceived, bankTransferReceivedSignal } from '../../workflows/messages.js';
 
 /**
  * The one path every incoming bank transfer takes, whether it came by webhook, by polling or by an operator:
