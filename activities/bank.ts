@@ -127,7 +127,7 @@ export async function pollBankOnce(
   return result;
 }
 
-/** Where the fiat goes (same shape as BankDestination in activities/withdrawal.ts). */
+/** Where the fiat goes (same shape as BankDestination in core/policies/withdrawal.ts). */
 export interface PayoutDestination {
   name: string;
   account: string;

@@ -10,6 +10,7 @@ import {
 import type { createKycActivities } from '../activities/kyc.js';
 import type { RecordActivities, TransactionPatch } from '../activities/records.js';
 import type { WithdrawalActivities } from '../activities/withdrawal.js';
+import type { WithdrawalPolicy } from '../core/policies/withdrawal.js';
 import type { RefundPayment, Refunds, TransactionStatus as Status } from '../db/schema.js';
 import { compareAmounts, computeFee, fromStroops, toStroops, withinLimits } from '../stellar/fees.js';
 import { waitForKyc } from './kyc.js';
@@ -40,27 +41,7 @@ import { type WithdrawalMessageKey, withdrawalMessage } from './withdrawal-messa
  * The policy is a snapshot of the configuration taken when the withdrawal starts (the workflow never reads the environment).
  */
 
-export interface WithdrawalPolicy {
-  /** Where the user pays (withdraw_anchor_account). */
-  anchorAccount: string;
-  /** Fiat currency of the bank payout. */
-  payoutCurrency: string;
-  minAmount: string;
-  maxAmount: string;
-  feeFixed: string;
-  feePercent: string;
-  feeMinimum: string;
-  approvalThreshold: string;
-  approvalSlaSeconds: number;
-  approvalSlaDefault: 'wait' | 'reject';
-  amountMismatch: 'adjust' | 'refund';
-  amountTolerancePercent: string;
-  interactiveTimeoutSeconds: number;
-  paymentTimeoutSeconds: number;
-  payoutPollSeconds: number;
-  /** Amounts above this need KYC tier 2 (KYC_TIER1_MAX_AMOUNT). */
-  kycTier1MaxAmount: string;
-}
+export type { WithdrawalPolicy };
 
 export interface WithdrawalInput {
   transactionId: string;

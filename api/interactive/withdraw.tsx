@@ -6,11 +6,12 @@ import {
   type BankDestination,
   checkAccountLimits,
   withdrawalPolicyFromConfig,
-} from '../../activities/withdrawal.js';
+} from '../../core/policies/withdrawal.js';
 import type { AppConfig } from '../../config/index.js';
 import { customerStatusForTier } from '../../db/customers.js';
 import type { TransactionRow } from '../../db/schema.js';
 import { getTransaction, updateTransaction } from '../../db/transactions.js';
+import { maskedWithdrawalDestination, saveWithdrawalDestination } from '../../db/withdrawals.js';
 import { encryptAtRest } from '../../stellar/crypto.js';
 import { compareAmounts, computeFee, isValidAmount, normalizeAmount } from '../../stellar/fees.js';
 import { interactiveCompletedSignal } from '../../workflows/messages.js';
@@ -549,17 +550,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     const masked = maskAccount(destination.account);
     const ciphertext = encryptAtRest(config.withdraw.encryptionKey, JSON.stringify(destination), row.id);
     await updateTransaction(db, row.id, { amount_expected: amount });
-    await db
-      .insertInto('withdrawal_details')
-      .values({ transaction_id: row.id, destination_ciphertext: ciphertext, destination_masked: masked })
-      .onConflict((oc) =>
-        oc.column('transaction_id').doUpdateSet({
-          destination_ciphertext: ciphertext,
-          destination_masked: masked,
-          updated_at: new Date(),
-        }),
-      )
-      .execute();
+    await saveWithdrawalDestination(db, row.id, { ciphertext, masked });
     return kycOrConfirm(c, row, session, amount, masked, opened.prefill);
   });
 
@@ -654,14 +645,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
   }
 
   /** The masked bank account the form step stored; null before that step. */
-  async function maskedDestination(transactionId: string): Promise<string | null> {
-    const details = await db
-      .selectFrom('withdrawal_details')
-      .select(['destination_masked'])
-      .where('transaction_id', '=', transactionId)
-      .executeTakeFirst();
-    return details?.destination_masked ?? null;
-  }
+  const maskedDestination = (transactionId: string) => maskedWithdrawalDestination(db, transactionId);
 
   // The hosted KYC form's POST (binary fields as multipart parts).
   app.post('/kyc', async (c) => {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
-import { withdrawalPolicyFromConfig } from '../../activities/withdrawal.js';
+import { withdrawalPolicyFromConfig } from '../../core/policies/withdrawal.js';
 import { insertTransaction } from '../../db/transactions.js';
+import { insertWithdrawalDetails } from '../../db/withdrawals.js';
 import {
   type WithdrawalInput,
   type withdrawalWorkflow,
@@ -69,14 +70,7 @@ export function sep24WithdrawApp(deps: ApiDeps) {
         memo: null, // withdraw_memo: null until we are ready to receive (S24-21)
         memo_type: null,
       });
-      await trx
-        .insertInto('withdrawal_details')
-        .values({
-          transaction_id: id,
-          refund_memo: refund?.value ?? null,
-          refund_memo_type: refund?.type ?? null,
-        })
-        .execute();
+      await insertWithdrawalDetails(trx, id, refund);
     });
 
     const input: WithdrawalInput = {

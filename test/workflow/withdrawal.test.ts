@@ -6,13 +6,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKycActivities } from '../../activities/kyc.js';
 import { createNotifyActivities } from '../../activities/notify.js';
 import { createRecordActivities } from '../../activities/records.js';
-import {
-  type BankDestination,
-  createWithdrawalActivities,
-  type WithdrawalRails,
-  withdrawalPolicyFromConfig,
-} from '../../activities/withdrawal.js';
+import { createWithdrawalActivities, type WithdrawalRails } from '../../activities/withdrawal.js';
 import type { AppConfig } from '../../config/index.js';
+import { type BankDestination, withdrawalPolicyFromConfig } from '../../core/policies/withdrawal.js';
 import { encryptAtRest } from '../../stellar/crypto.js';
 import {
   interactiveCompletedSignal,
