@@ -23,7 +23,7 @@ import {
 } from '../stellar/matching.js';
 import { fromHorizonMemo, type MemoType } from '../stellar/memos.js';
 import { paymentReceivedSignal, type ReceivedPayment } from '../workflows/messages.js';
-import { horizonFor } from './stellar.js';
+import { horizonFor } from '../core/horizon.js';
 
 /**
  * The payment observer's batch (docs/payment-observer.md): read the next page of payments to one receiving

@@ -12,6 +12,7 @@ import {
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'kysely';
 import type { AppConfig } from '../config/index.js';
+import { horizonFor } from '../core/horizon.js';
 import type { Db } from '../db/index.js';
 import {
   type EnvelopeRow,
@@ -131,10 +132,6 @@ export interface StellarActivityDeps {
   db: Db;
   horizon?: Horizon.Server | undefined;
   stellarHooks?: StellarActivityHooks | undefined;
-}
-
-export function horizonFor(config: AppConfig): Horizon.Server {
-  return new Horizon.Server(config.stellar.horizonUrl, { allowHttp: config.stellar.allowHttp });
 }
 
 /** A submission in flight whose outcome we do not know (timeout, 5xx, connection lost): retry. */

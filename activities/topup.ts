@@ -15,7 +15,7 @@ import { getTopUp, insertTopUp, updateTopUp } from '../db/topups.js';
 import { compareAmounts, fromStroops, toStroops } from '../stellar/amounts.js';
 import { distributionToppedUpSignal } from '../workflows/messages.js';
 import { anchoredBalance, loadAccount } from '../core/horizon.js';
-import { horizonFor } from './stellar.js';
+import { horizonFor } from '../core/horizon.js';
 
 /**
  * Issuer → distribution top-ups (issue 9; production guide: "the issuing account should send small amounts to the

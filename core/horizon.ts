@@ -1,9 +1,18 @@
+import http from 'node:http';
+import https from 'node:https';
+import { Horizon } from '@stellar/stellar-sdk';
 import type { AppConfig } from '../config/index.js';
 
 /**
- * Read-only Horizon lookups shared by the top-up activities, the doctor and /metrics. Plain fetch over the Horizon
- * REST shapes (the sandbox ledger speaks the same protocol), with a timeout so a slow Horizon never hangs a probe.
+ * The anchor's one Horizon client. `horizonFor()` is the SDK's `Horizon.Server` for what needs it (submitting,
+ * fee stats, time bounds, payment streams); the read-only lookups below (top-up, doctor, /ready, /metrics,
+ * SEP-10 signers) are plain GETs over the Horizon REST shapes (the sandbox ledger speaks the same protocol), with
+ * a timeout so a slow Horizon never hangs a probe, and one `HorizonAccount` type for what they return.
  */
+
+export function horizonFor(config: AppConfig): Horizon.Server {
+  return new Horizon.Server(config.stellar.horizonUrl, { allowHttp: config.stellar.allowHttp });
+}
 
 export interface HorizonBalance {
   asset_type: string;
@@ -85,4 +94,42 @@ export async function distributionBalance(
   const account = await loadAccount(config, config.stellar.distributionAccount, doFetch);
   if (!account) return undefined;
   return anchoredBalance(config, account)?.balance;
+}
+
+/**
+ * A keep-alive GET for hot paths (SEP-10 loads the account's signers on every token request): `Horizon.Server`'s
+ * `loadAccount` builds an AccountResponse (and re-validates every key in it) through axios and URI.js, which cost
+ * more CPU than the rest of the token check. Resolves with the status and raw body; rejects when Horizon cannot be
+ * reached or times out. A kept-alive socket the server closed just as we reused it fails at once with ECONNRESET:
+ * that GET is sent again once on a fresh socket (Node's documented pattern, `request.reusedSocket`).
+ */
+export type HorizonRawGet = (path: string) => Promise<{ status: number; body: string }>;
+
+export function keepAliveHorizonGet(config: AppConfig, timeoutMs = 10_000): HorizonRawGet {
+  const base = new URL(
+    config.stellar.horizonUrl.endsWith('/') ? config.stellar.horizonUrl : `${config.stellar.horizonUrl}/`,
+  );
+  if (base.protocol !== 'https:' && !(base.protocol === 'http:' && config.stellar.allowHttp)) {
+    throw new Error(`HORIZON_URL must be https outside the sandbox: ${base.origin}`);
+  }
+  const transport = base.protocol === 'https:' ? https : http;
+  const agent = new transport.Agent({ keepAlive: true });
+  const get = (url: URL, retried = false): Promise<{ status: number; body: string }> =>
+    new Promise<{ status: number; body: string }>((resolvePromise, reject) => {
+      const req = transport.get(url, { agent, headers: { Accept: 'application/json' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body }));
+        res.on('error', reject);
+      });
+      req.setTimeout(timeoutMs, () => req.destroy(new Error('Horizon timed out')));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (!retried && req.reusedSocket && err.code === 'ECONNRESET') resolvePromise(get(url, true));
+        else reject(err);
+      });
+    });
+  return (path) => get(new URL(path.replace(/^\//, ''), base));
 }

@@ -10,6 +10,7 @@ import {
   TransactionBuilder,
 } from '@stellar/stellar-sdk';
 import type { AppConfig } from '../config/index.js';
+import { horizonFor } from '../core/horizon.js';
 import { toStroops } from '../stellar/amounts.js';
 
 /**
@@ -82,7 +83,7 @@ export async function setupSandboxAccounts(
   opts: AccountsSetupOptions = {},
 ): Promise<AccountsSetupResult> {
   const horizon =
-    opts.horizon ?? new Horizon.Server(config.stellar.horizonUrl, { allowHttp: config.stellar.allowHttp });
+    opts.horizon ?? horizonFor(config);
   const log = opts.log ?? (() => {});
   const sandbox = config.profile === 'sandbox';
   const issuer = config.stellar.issuerAccount;
@@ -184,7 +185,9 @@ export async function setupSandboxAccounts(
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { loadDotEnv } = await import('../config/load-env.js');
   const { loadConfigOrExit } = await import('../config/index.js');
+  const { installNativeEd25519 } = await import('../stellar/native-ed25519.js');
   loadDotEnv();
+  installNativeEd25519();
   const config = loadConfigOrExit();
   try {
     await setupSandboxAccounts(config, { log: (line) => console.log(line) });

@@ -1,6 +1,4 @@
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import {
   FeeBumpTransaction,
   MuxedAccount,
@@ -10,6 +8,7 @@ import {
   WebAuth,
 } from '@stellar/stellar-sdk';
 import type { AppConfig } from '../../config/index.js';
+import { type HorizonAccount, keepAliveHorizonGet } from '../../core/horizon.js';
 import { badRequest, HttpError } from '../middleware/errors.js';
 
 /** Seconds a client's clock may run ahead of ours on minTime (S10-21 IMPL). maxTime gets no grace at all. */
@@ -22,58 +21,26 @@ export type AccountSigners = (
   { signers: { key: string; weight: number; type: string }[]; mediumThreshold: number } | undefined
 >;
 
-interface HorizonAccount {
-  signers?: { key?: unknown; weight?: unknown; type?: unknown }[];
-  thresholds?: { med_threshold?: unknown };
-}
-
 /**
- * Loads signers from Horizon's `GET /accounts/:id` (S10-26); Horizon being down is our problem, so a 503, not a
- * 400. A plain keep-alive GET rather than `Horizon.Server.loadAccount`: that one builds an AccountResponse (and
- * re-validates every key in it) through axios and URI.js, which cost more CPU than the rest of the token check.
+ * Loads signers from Horizon's `GET /accounts/:id` (S10-26) over the keep-alive reader of `core/horizon.ts`;
+ * Horizon being down (or answering nonsense) is our problem, so a 503, not a 400.
  */
 export function horizonAccountSigners(config: AppConfig, timeoutMs = 10_000): AccountSigners {
-  const base = new URL(
-    config.stellar.horizonUrl.endsWith('/') ? config.stellar.horizonUrl : `${config.stellar.horizonUrl}/`,
-  );
-  if (base.protocol !== 'https:' && !(base.protocol === 'http:' && config.stellar.allowHttp)) {
-    throw new Error(`HORIZON_URL must be https outside the sandbox: ${base.origin}`);
-  }
-  const transport = base.protocol === 'https:' ? https : http;
-  const agent = new transport.Agent({ keepAlive: true });
+  const get = keepAliveHorizonGet(config, timeoutMs);
   const unavailable = () =>
     new HttpError(503, 'cannot load the account from Horizon right now; try again', 'horizon_unavailable');
-  // A kept-alive socket the server closed just as we reused it fails at once with ECONNRESET: that GET is sent
-  // again once on a fresh socket (Node's documented pattern, `request.reusedSocket`); any other failure is a 503.
-  const get = (url: URL, retried = false): Promise<{ status: number; body: string }> =>
-    new Promise<{ status: number; body: string }>((resolvePromise, reject) => {
-      const req = transport.get(url, { agent, headers: { Accept: 'application/json' } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          body += chunk;
-        });
-        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body }));
-        res.on('error', reject);
-      });
-      req.setTimeout(timeoutMs, () => req.destroy(new Error('Horizon timed out')));
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        if (!retried && req.reusedSocket && err.code === 'ECONNRESET') resolvePromise(get(url, true));
-        else reject(err);
-      });
-    });
   return async (accountId) => {
     let res: { status: number; body: string };
     try {
-      res = await get(new URL(`accounts/${encodeURIComponent(accountId)}`, base));
+      res = await get(`accounts/${encodeURIComponent(accountId)}`);
     } catch {
       throw unavailable();
     }
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw unavailable();
-    let account: HorizonAccount;
+    let account: Partial<HorizonAccount>;
     try {
-      account = JSON.parse(res.body) as HorizonAccount;
+      account = JSON.parse(res.body) as Partial<HorizonAccount>;
     } catch {
       throw unavailable();
     }
