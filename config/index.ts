@@ -6,6 +6,7 @@ import { type AuthConfig, buildAuthConfig, type Sep1Config, type Sep10Config } f
 import { buildPaymentsConfig, type PaymentsConfig } from './payments.js';
 import {
   isSandboxSecret,
+  SANDBOX_ANCHOR_BANK_ACCOUNT,
   SANDBOX_BANK_API_KEY,
   SANDBOX_BANK_WEBHOOK_SECRET,
   SANDBOX_KYC_WEBHOOK_SECRET,
@@ -73,6 +74,8 @@ export interface AppConfig {
     currency: string;
     /** Where the sandbox bank delivers its webhooks. */
     sandboxWebhookUrl: string;
+    /** The anchor's own bank account shown to depositing users; undefined: the page shows only the reference. */
+    anchorAccount: string | undefined;
   };
   auth: AuthConfig;
   sep10: Sep10Config;
@@ -394,6 +397,7 @@ export function loadConfig(rawEnv: RawEnv = process.env): AppConfig {
       depositMatching: e.DEPOSIT_MATCHING,
       currency: e.BANK_CURRENCY ?? e.ASSET_CODE.slice(0, 3).toUpperCase(),
       sandboxWebhookUrl: e.SANDBOX_BANK_WEBHOOK_URL ?? `${publicUrl}/webhooks/bank`,
+      anchorAccount: e.ANCHOR_BANK_ACCOUNT ?? (sandbox ? SANDBOX_ANCHOR_BANK_ACCOUNT : undefined),
     },
     ...authBlocks,
     ops: {

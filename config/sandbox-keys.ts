@@ -39,3 +39,6 @@ export const SANDBOX_BANK_WEBHOOK_SECRET = 'sandbox-bank-webhook-secret-not-a-se
 
 /** The sandbox KYC provider's webhook secret: public, so every other profile refuses it (config/index.ts). */
 export const SANDBOX_KYC_WEBHOOK_SECRET = 'sandbox-kyc-webhook-secret-not-a-secret';
+
+/** The anchor's own account at the sandbox bank (ANCHOR_BANK_ACCOUNT's sandbox default): users send deposits here. */
+export const SANDBOX_ANCHOR_BANK_ACCOUNT = 'SB00ANCHOR0000000001';

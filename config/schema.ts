@@ -427,6 +427,14 @@ export const bankEnv = {
     .describe(
       'fiat currency of the bank account (default: the first three letters of ASSET_CODE, USDC → USD); transfers in another currency go to the unmatched queue',
     ),
+  ANCHOR_BANK_ACCOUNT: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      'bank account of the anchor, shown on the deposit page as where to send the transfer (sandbox default: the anchor account at the sandbox bank; unset elsewhere: the page shows only the reference)',
+    ),
   DEPOSIT_MATCHING: z
     .enum(DEPOSIT_MATCHING_STRATEGIES)
     .default('reference')

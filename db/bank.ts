@@ -11,8 +11,8 @@ import {
 } from './schema.js';
 
 /**
- * Repositories of the bank rails: incoming transfers (recorded once by the bank's transfer id), matching them to
- * a live deposit, the operator queue of unmatched transfers, the polling cursor, virtual accounts and payouts.
+ * Repositories of the bank rails: incoming transfers (recorded once by the bank's transfer id), the reads and
+ * writes the matching policy (core/bank/matching.ts) decides with, the operator queue of unmatched transfers, the polling cursor, virtual accounts and payouts.
  * Each function takes `(db | trx)` first.
  */
 type Conn = Kysely<Database> | Transaction<Database>;
@@ -21,12 +21,6 @@ export type BankTransferRow = Selectable<BankTransfersTable>;
 export type UnmatchedBankTransferRow = Selectable<UnmatchedBankTransfersTable>;
 export type BankPayoutRow = Selectable<BankPayoutsTable>;
 export type UnmatchedState = 'open' | 'attached' | 'refunded';
-
-/** Deposit statuses in which a bank transfer is still expected (the deposit holds its bank reference). */
-export const AWAITING_TRANSFER_STATUSES: readonly TransactionStatus[] = [
-  'incomplete',
-  'pending_user_transfer_start',
-];
 
 /** An incoming transfer as any bank adapter (webhook or polling) reports it. Amount is a decimal string. */
 export interface IncomingBankTransfer {
@@ -79,20 +73,25 @@ export function getBankTransfer(db: Conn, id: string): Promise<BankTransferRow |
   return db.selectFrom('bank_transfers').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Upper-case letters and digits only: "anc-7f3k 9q" and "ANC7F3K9Q" are the same reference. */
-export function normalizeReference(text: string): string {
-  return text.toUpperCase().replace(/[^A-Z0-9]/g, '');
-}
-
 interface Candidate {
   id: string;
   status: TransactionStatus;
   /** The transfer amount equals the deposit's announced amount (numerically). */
   amount_matches: boolean;
 }
+export type DepositCandidate = Candidate;
 
-/** Deposits a transfer could belong to under the configured strategy, live ones first. */
-async function candidatesFor(db: Conn, t: BankTransferRow, strategy: DepositMatching): Promise<Candidate[]> {
+/**
+ * Deposits a transfer could belong to under the strategy, live ones first (at most 20). `reference` is the
+ * transfer's description normalized by the matching policy (core/bank/matching.ts): the deposit's bank reference,
+ * normalized the same way in SQL, may sit anywhere in it.
+ */
+export async function depositCandidates(
+  db: Conn,
+  t: BankTransferRow,
+  strategy: DepositMatching,
+  reference: string,
+): Promise<Candidate[]> {
   const base = db
     .selectFrom('transactions')
     .select(['transactions.id', 'transactions.status'])
@@ -105,14 +104,12 @@ async function candidatesFor(db: Conn, t: BankTransferRow, strategy: DepositMatc
     .limit(20);
   switch (strategy) {
     case 'reference': {
-      const description = normalizeReference(t.reference);
-      if (description === '') return [];
-      // The reference code may sit anywhere in the free-text description the sender typed.
+      if (reference === '') return [];
       const normalized = sql<string>`upper(regexp_replace(transactions.bank_reference, '[^A-Za-z0-9]', '', 'g'))`;
       return base
         .where('transactions.bank_reference', 'is not', null)
         .where(normalized, '<>', '')
-        .where(sql<number>`strpos(${description}, ${normalized})`, '>', 0)
+        .where(sql<number>`strpos(${reference}, ${normalized})`, '>', 0)
         .execute();
     }
     case 'virtual_account': {
@@ -148,141 +145,67 @@ async function candidatesFor(db: Conn, t: BankTransferRow, strategy: DepositMatc
   }
 }
 
-export type MatchOutcome =
-  | { kind: 'matched'; transactionId: string; row: BankTransferRow }
-  | { kind: 'unmatched'; reason: UnmatchedReason; row: BankTransferRow }
-  /** Already delivered, queued for an operator or refunded: nothing more to do. */
-  | { kind: 'settled'; row: BankTransferRow }
-  /** Another process holds the delivery lease right now. */
-  | { kind: 'in_flight'; row: BankTransferRow };
-
-/** How long a process may take to signal a matched transfer before another may try. */
-export const DELIVERY_LEASE_SECONDS = 30;
-
-export interface MatchingRules {
-  matching: DepositMatching;
-  /** The bank account's currency: a transfer in any other is never credited automatically. */
-  currency: string;
-}
-
-/**
- * Decides which deposit a recorded transfer funds, once: the decision is stored on the transfer row, so a retry
- * signals the same deposit. A transfer that matches nothing, matches only deposits that no longer wait for money,
- * matches several, or would fund a deposit that another transfer already funded goes to the unmatched queue.
- */
-export async function matchBankTransfer(
-  db: Kysely<Database>,
+/** The transfer row locked for the decision, and whether another process holds its delivery lease. */
+export async function lockBankTransfer(
+  trx: Conn,
   transferId: string,
-  rules: MatchingRules,
-): Promise<MatchOutcome> {
-  const strategy = rules.matching;
-  return db.transaction().execute(async (trx) => {
-    const { leased, ...row } = await trx
-      .selectFrom('bank_transfers')
-      .selectAll()
-      .select(sql<boolean>`coalesce(delivering_until > now(), false)`.as('leased'))
-      .where('id', '=', transferId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    if (row.status !== 'received') return { kind: 'settled', row };
-    if (leased) return { kind: 'in_flight', row };
-    if (row.transaction_id) {
-      await lease(trx, row.id);
-      return { kind: 'matched', transactionId: row.transaction_id, row };
-    }
-
-    const candidates = await candidatesFor(trx, row, strategy);
-    const live = candidates.filter((c) => AWAITING_TRANSFER_STATUSES.includes(c.status));
-    const ids = candidates.map((c) => c.id);
-    if (row.currency.toUpperCase() !== rules.currency.toUpperCase()) {
-      return unmatched(
-        trx,
-        row,
-        'currency_mismatch',
-        `transfer in ${row.currency}, account in ${rules.currency}`,
-        ids,
-      );
-    }
-    if (candidates.length === 0) {
-      return unmatched(trx, row, 'no_match', `no deposit matches by ${strategy}`, []);
-    }
-    // Several live deposits (a customer's virtual account, a user id): the announced amount may tell them apart.
-    const byAmount = live.filter((c) => c.amount_matches);
-    if (live.length > 1 && byAmount.length !== 1) {
-      return unmatched(
-        trx,
-        row,
-        'ambiguous',
-        `${live.length} live deposits match by ${strategy}${byAmount.length > 1 ? ', several for this amount' : ''}`,
-        live.map((c) => c.id),
-      );
-    }
-    if (live.length === 0) {
-      const statuses = [...new Set(candidates.map((c) => c.status))].join(', ');
-      return unmatched(
-        trx,
-        row,
-        'deposit_not_live',
-        `matching deposits are no longer awaiting a transfer (${statuses})`,
-        ids,
-      );
-    }
-    const target = live.length > 1 ? byAmount[0]! : live[0]!;
-    // Lock the deposit so two transfers racing for it are decided one after the other.
-    const locked = await trx
-      .selectFrom('transactions')
-      .select(['id', 'status'])
-      .where('id', '=', target.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    if (!AWAITING_TRANSFER_STATUSES.includes(locked.status)) {
-      return unmatched(trx, row, 'deposit_not_live', `the deposit moved to ${locked.status}`, [target.id]);
-    }
-    const funded = await trx
-      .selectFrom('bank_transfers')
-      .select('id')
-      .where('transaction_id', '=', target.id)
-      .where('id', '<>', row.id)
-      .where('status', 'in', ['received', 'signalled'])
-      .executeTakeFirst();
-    if (funded) {
-      return unmatched(
-        trx,
-        row,
-        'deposit_already_funded',
-        `deposit already funded by transfer ${funded.id}`,
-        [target.id],
-      );
-    }
-    const updated = await trx
-      .updateTable('bank_transfers')
-      .set({ transaction_id: target.id, updated_at: new Date() })
-      .where('id', '=', row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await lease(trx, row.id);
-    return { kind: 'matched', transactionId: target.id, row: updated };
-  });
+): Promise<{ row: BankTransferRow; leased: boolean }> {
+  const { leased, ...row } = await trx
+    .selectFrom('bank_transfers')
+    .selectAll()
+    .select(sql<boolean>`coalesce(delivering_until > now(), false)`.as('leased'))
+    .where('id', '=', transferId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  return { row, leased };
 }
 
-/** The caller is about to signal: others leave the transfer alone until it reports back or the lease runs out. */
-async function lease(trx: Conn, transferId: string): Promise<void> {
+/** Locks the deposit so two transfers racing for it are decided one after the other; returns its status. */
+export async function lockDepositStatus(trx: Conn, transactionId: string): Promise<TransactionStatus> {
+  const locked = await trx
+    .selectFrom('transactions')
+    .select(['id', 'status'])
+    .where('id', '=', transactionId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  return locked.status;
+}
+
+/** Another live (received or signalled) transfer already attached to this deposit, if any. */
+export async function otherTransferFunding(
+  trx: Conn,
+  transactionId: string,
+  transferId: string,
+): Promise<{ id: string } | undefined> {
+  return trx
+    .selectFrom('bank_transfers')
+    .select('id')
+    .where('transaction_id', '=', transactionId)
+    .where('id', '<>', transferId)
+    .where('status', 'in', ['received', 'signalled'])
+    .executeTakeFirst();
+}
+
+export async function attachTransferToDeposit(
+  trx: Conn,
+  transferId: string,
+  transactionId: string,
+): Promise<BankTransferRow> {
+  return trx
+    .updateTable('bank_transfers')
+    .set({ transaction_id: transactionId, updated_at: new Date() })
+    .where('id', '=', transferId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Others leave the transfer alone until the holder reports back or the lease (seconds) runs out. */
+export async function leaseTransferDelivery(trx: Conn, transferId: string, seconds: number): Promise<void> {
   await trx
     .updateTable('bank_transfers')
-    .set({ delivering_until: sql<Date>`now() + make_interval(secs => ${DELIVERY_LEASE_SECONDS})` })
+    .set({ delivering_until: sql<Date>`now() + make_interval(secs => ${seconds})` })
     .where('id', '=', transferId)
     .execute();
-}
-
-async function unmatched(
-  trx: Conn,
-  row: BankTransferRow,
-  reason: UnmatchedReason,
-  detail: string,
-  candidates: string[],
-): Promise<MatchOutcome> {
-  await queueUnmatched(trx, row.id, reason, detail, candidates);
-  return { kind: 'unmatched', reason, row: { ...row, status: 'unmatched' } };
 }
 
 /** Puts a transfer in the operator queue and marks it unmatched (callers hold it in status `received`). */

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { tierFields } from '../stellar/sep9.js';
-import type { KycStatus } from '../workflows/messages.js';
 import type { Db } from './index.js';
 import type {
   CustomerFieldsTable,
@@ -10,6 +9,7 @@ import type {
   Database,
   KycChecksTable,
   KycFieldStatus,
+  KycStatus,
 } from './schema.js';
 
 /**

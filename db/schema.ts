@@ -117,13 +117,16 @@ export interface AlertsTable {
   acknowledged_at: Date | null;
 }
 
+/** A SEP-12 customer's status (S12-05), as stored and as the KYC workflow is told it. */
+export type KycStatus = 'ACCEPTED' | 'REJECTED' | 'NEEDS_INFO' | 'PROCESSING';
+
 export interface CustomersTable {
   id: string;
   /** Stellar account (G... or C...); with `memo` the key of a customer (S12-03). */
   account: string;
   /** '' when the customer has no memo, so (account, memo) can be a plain unique key. */
   memo: Generated<string>;
-  status: Generated<'ACCEPTED' | 'PROCESSING' | 'NEEDS_INFO' | 'REJECTED'>;
+  status: Generated<KycStatus>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   /** Highest KYC tier the provider approved (0 = none); never asked again for it (issue 6). */

@@ -3,6 +3,7 @@
  * workflows (to handle them). Keep payloads plain JSON; amounts are decimal strings.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { KycStatus } from '../db/schema.js';
 
 // --- health -----------------------------------------------------------------------------------------------
 export interface HealthPingResult {
@@ -14,7 +15,7 @@ export interface HealthPingResult {
 export const healthStatusQuery = defineQuery<'running' | 'done'>('healthStatus');
 
 // --- KYC (SEP-12) -------------------------------------------------------------------------------------------
-export type KycStatus = 'ACCEPTED' | 'REJECTED' | 'NEEDS_INFO' | 'PROCESSING';
+export type { KycStatus };
 export interface KycStatusChange {
   customerId: string;
   account: string;

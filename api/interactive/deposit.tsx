@@ -4,7 +4,6 @@ import type { AppConfig } from '../../config/index.js';
 import { customerStatusForTier } from '../../db/customers.js';
 import type { TransactionRow } from '../../db/schema.js';
 import { getTransaction, updateTransaction } from '../../db/transactions.js';
-import { SANDBOX_ANCHOR_ACCOUNT } from '../../sandbox/bank/store.js';
 import { compareAmounts, computeFee, isValidAmount, normalizeAmount } from '../../stellar/fees.js';
 import { interactiveCompletedSignal } from '../../workflows/messages.js';
 import type { ApiDeps } from '../deps.js';
@@ -431,11 +430,11 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
 }
 
 /**
- * Where the user sends the money: in the sandbox, the anchor's account at the test bank. Elsewhere the bank
- * account is not part of the configuration yet, so the page shows only the reference (nothing made up).
+ * Where the user sends the money: ANCHOR_BANK_ACCOUNT (in the sandbox, the anchor's account at the test bank).
+ * Unset, the page shows only the reference (nothing made up).
  */
 function bankAccountLabel(config: AppConfig): string | undefined {
-  return config.profile === 'sandbox' ? SANDBOX_ANCHOR_ACCOUNT : undefined;
+  return config.bank.anchorAccount;
 }
 
 /** S24-19 `postMessage`: the transaction JSON to the opener (popup) or the parent (iframe). */

@@ -8,13 +8,13 @@ import {
   type IncomingBankTransfer,
   markTransferDeliveryFailed,
   markTransferSignalled,
-  matchBankTransfer,
   queueUnmatched,
   recordBankTransfer,
 } from '../../db/bank.js';
 import type { Db } from '../../db/index.js';
 import type { BankTransfersTable, UnmatchedReason } from '../../db/schema.js';
 import { type BankTransferReceived, bankTransferReceivedSignal } from '../../workflows/messages.js';
+import { matchBankTransfer } from './matching.js';
 
 /**
  * The one path every incoming bank transfer takes, whether it came by webhook, by polling or by an operator:

@@ -8,6 +8,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  */
 export const BANK_SIGNATURE_HEADER = 'X-Bank-Signature';
 
+/** Signs a webhook body the same way (the sandbox bank, each delivery attempt afresh with the current time). */
+export function signBankWebhook(secret: string, rawBody: string, unixSeconds: number): string {
+  const v1 = createHmac('sha256', secret).update(`${unixSeconds}.${rawBody}`).digest('hex');
+  return `t=${unixSeconds},v1=${v1}`;
+}
+
 export class BankSignatureError extends Error {
   constructor(
     readonly code:

@@ -1,16 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { errorHandler, HttpError } from '../../api/middleware/errors.js';
 import type { Logger } from '../../config/logger.js';
 import { amountString } from '../../config/schema.js';
+import { BankApiError, bankErrorHandler } from './errors.js';
 import { bankPage } from './page.js';
 import {
   type BankStore,
   IdempotencyConflictError,
   InvalidCursorError,
   payoutJson,
-  SANDBOX_ANCHOR_ACCOUNT,
   transferJson,
 } from './store.js';
 import type { WebhookSender } from './webhooks.js';
@@ -61,7 +60,7 @@ function requireApiKey(apiKey: string): MiddlewareHandler {
   return async (c, next) => {
     const given = Buffer.from(c.req.header('Authorization') ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new HttpError(401, 'invalid API key: send Authorization: Bearer <BANK_API_KEY>', 'unauthorized');
+      throw new BankApiError(401, 'invalid API key: send Authorization: Bearer <BANK_API_KEY>', 'unauthorized');
     }
     await next();
   };
@@ -71,7 +70,7 @@ async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<unkno
   try {
     return await c.req.json();
   } catch {
-    throw new HttpError(400, 'body must be JSON');
+    throw new BankApiError(400, 'body must be JSON');
   }
 }
 
@@ -87,7 +86,14 @@ export function createSandboxBankApp(deps: SandboxBankDeps) {
       store.recentVirtualAccounts(),
     ]);
     return c.html(
-      bankPage({ transfers, payouts, accounts, sent: c.req.query('sent'), error: c.req.query('error') }),
+      bankPage({
+        transfers,
+        payouts,
+        accounts,
+        anchorAccount: store.anchorAccount,
+        sent: c.req.query('sent'),
+        error: c.req.query('error'),
+      }),
     );
   });
 
@@ -119,7 +125,7 @@ export function createSandboxBankApp(deps: SandboxBankDeps) {
       currency: input.currency,
       fromAccount: input.from_account,
       fromName: input.from_name ?? null,
-      toAccount: input.to_account ?? SANDBOX_ANCHOR_ACCOUNT,
+      toAccount: input.to_account ?? store.anchorAccount,
       userId: input.user_id ?? null,
     });
     // Deliver right away rather than on the next timer tick; failures are retried by the sender.
@@ -147,14 +153,14 @@ export function createSandboxBankApp(deps: SandboxBankDeps) {
         has_more: page.hasMore,
       });
     } catch (err) {
-      if (err instanceof InvalidCursorError) throw new HttpError(400, err.message, err.code);
+      if (err instanceof InvalidCursorError) throw new BankApiError(400, err.message, err.code);
       throw err;
     }
   });
 
   api.post('/payouts', async (c) => {
     const keyParsed = idempotencyKey.safeParse(c.req.header('Idempotency-Key'));
-    if (!keyParsed.success) throw new HttpError(400, 'Idempotency-Key header is required (1-255 characters)');
+    if (!keyParsed.success) throw new BankApiError(400, 'Idempotency-Key header is required (1-255 characters)');
     const input = payoutInput.parse(await jsonBody(c));
     try {
       const { payout, replayed } = await store.createPayout(
@@ -171,7 +177,7 @@ export function createSandboxBankApp(deps: SandboxBankDeps) {
       if (replayed) c.header('Idempotent-Replayed', 'true');
       return c.json(payoutJson(payout), replayed ? 200 : 201);
     } catch (err) {
-      if (err instanceof IdempotencyConflictError) throw new HttpError(409, err.message, err.code);
+      if (err instanceof IdempotencyConflictError) throw new BankApiError(409, err.message, err.code);
       throw err;
     }
   });
@@ -180,7 +186,7 @@ export function createSandboxBankApp(deps: SandboxBankDeps) {
     const key = c.req.param('key');
     await store.settleDuePayouts(key);
     const payout = await store.payoutByKey(key);
-    if (!payout) throw new HttpError(404, 'no payout with that Idempotency-Key', 'not_found');
+    if (!payout) throw new BankApiError(404, 'no payout with that Idempotency-Key', 'not_found');
     return c.json(payoutJson(payout));
   });
 
@@ -194,6 +200,6 @@ export function createSandboxBankApp(deps: SandboxBankDeps) {
 
   app.route('/api', api);
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
-  app.onError(errorHandler(deps.logger));
+  app.onError(bankErrorHandler(deps.logger));
   return app;
 }

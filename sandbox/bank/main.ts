@@ -16,6 +16,7 @@ const bank = await startSandboxBank({
   apiKey: config.bank.apiKey,
   webhookUrl: config.bank.sandboxWebhookUrl,
   webhookSecret: config.bank.webhookSecret,
+  anchorAccount: config.bank.anchorAccount,
   logger,
 }).catch((err: NodeJS.ErrnoException) => {
   const reason =

@@ -1,6 +1,5 @@
 import { html } from 'hono/html';
 import type { PayoutRow, TransferRow, VirtualAccountRow } from './store.js';
-import { SANDBOX_ANCHOR_ACCOUNT } from './store.js';
 
 type TransferWithDelivery = TransferRow & {
   delivery_status: string | null;
@@ -11,6 +10,8 @@ export interface BankPageData {
   transfers: TransferWithDelivery[];
   payouts: PayoutRow[];
   accounts: VirtualAccountRow[];
+  /** Where a transfer goes unless sent to a virtual account (the anchor's account at this bank). */
+  anchorAccount: string;
   sent: string | undefined;
   error: string | undefined;
 }
@@ -48,7 +49,7 @@ ${d.error ? html`<p class="err" role="alert">${d.error}</p>` : ''}
   <label for="amount">Amount</label><input id="amount" name="amount" inputmode="decimal" required placeholder="100.00">
   <label for="currency">Currency</label><input id="currency" name="currency" value="USD">
   <label for="reference">Reference</label><input id="reference" name="reference" placeholder="e.g. ANC-7F3K9Q">
-  <label for="to_account">To account</label><input id="to_account" name="to_account" value="${SANDBOX_ANCHOR_ACCOUNT}">
+  <label for="to_account">To account</label><input id="to_account" name="to_account" value="${d.anchorAccount}">
   <label for="user_id">Customer id (optional)</label><input id="user_id" name="user_id">
   <button type="submit">Send</button>
 </form>

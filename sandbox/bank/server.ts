@@ -15,6 +15,8 @@ export interface SandboxBankOptions {
   apiKey: string;
   webhookUrl: string;
   webhookSecret: string;
+  /** The anchor's own account at this bank (ANCHOR_BANK_ACCOUNT; default the sandbox one). */
+  anchorAccount?: string | undefined;
   logger: Logger;
   payoutSettleMs?: number;
   webhookBaseDelayMs?: number;
@@ -34,7 +36,7 @@ export interface SandboxBank {
 
 /** Starts the sandbox bank: its books in Postgres, its HTTP API and page, its webhook delivery loop. */
 export async function startSandboxBank(opts: SandboxBankOptions): Promise<SandboxBank> {
-  const store = new BankStore(opts.dbUrl, opts.schema);
+  const store = new BankStore(opts.dbUrl, opts.schema, opts.anchorAccount);
   await store.init();
   const sender = new WebhookSender(store, {
     url: opts.webhookUrl,

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Generated, Kysely, PostgresDialect, type Selectable, sql } from 'kysely';
 import pg from 'pg';
+import { SANDBOX_ANCHOR_BANK_ACCOUNT } from '../../config/sandbox-keys.js';
 import { assertIdentifier } from '../../db/index.js';
 
 /**
@@ -78,8 +79,6 @@ export interface TransferEvent {
   data: { transfer: BankTransferJson };
 }
 
-/** The anchor's own account at the sandbox bank: transfers go here unless sent to a virtual account. */
-export const SANDBOX_ANCHOR_ACCOUNT = 'SB00ANCHOR0000000001';
 
 export interface NewTransfer {
   reference: string;
@@ -167,6 +166,8 @@ export class BankStore {
   constructor(
     url: string,
     readonly schema: string,
+    /** The anchor's own account at this bank (ANCHOR_BANK_ACCOUNT): transfers go here unless sent to a virtual account. */
+    readonly anchorAccount: string = SANDBOX_ANCHOR_BANK_ACCOUNT,
   ) {
     const pool = new pg.Pool({
       connectionString: url,
@@ -241,7 +242,7 @@ export class BankStore {
           currency: input.currency,
           from_account: input.fromAccount,
           from_name: input.fromName ?? null,
-          to_account: input.toAccount || SANDBOX_ANCHOR_ACCOUNT,
+          to_account: input.toAccount || this.anchorAccount,
           user_id: input.userId || null,
         })
         .returningAll()

@@ -1,5 +1,5 @@
 import type { Logger } from '../../config/logger.js';
-import { SIGNATURE_HEADER, signBankWebhook } from './signature.js';
+import { BANK_SIGNATURE_HEADER, signBankWebhook } from '../../core/bank/signature.js';
 import type { BankStore, DeliveryRow } from './store.js';
 
 export interface WebhookSenderOptions {
@@ -58,7 +58,7 @@ export class WebhookSender {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
-          [SIGNATURE_HEADER]: signBankWebhook(this.opts.secret, d.body, Math.floor(Date.now() / 1000)),
+          [BANK_SIGNATURE_HEADER]: signBankWebhook(this.opts.secret, d.body, Math.floor(Date.now() / 1000)),
           'User-Agent': 'sandbox-bank-webhooks/1',
         },
         body: d.body,

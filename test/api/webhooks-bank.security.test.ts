@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signBankWebhook } from '../../sandbox/bank/signature.js';
+import { signBankWebhook } from '../../core/bank/signature.js';
 import { createTestApiDeps, type TestApiDeps } from '../helpers/api.js';
 import { postSigned, transferEvent, webhookTestApp } from '../helpers/bank-webhook.js';
 import { testConfig } from '../helpers/config.js';

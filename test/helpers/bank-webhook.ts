@@ -4,7 +4,7 @@ import type { ApiDeps } from '../../api/deps.js';
 import { errorHandler } from '../../api/middleware/errors.js';
 import { webhooksApp } from '../../api/webhooks/index.js';
 import type { AppConfig } from '../../config/index.js';
-import { signBankWebhook } from '../../sandbox/bank/signature.js';
+import { signBankWebhook } from '../../core/bank/signature.js';
 
 /** The /webhooks surface exactly as createApp mounts it, with the one error handler. */
 export function webhookTestApp(deps: ApiDeps) {
