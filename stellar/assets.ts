@@ -1,5 +1,4 @@
 import { Asset } from '@stellar/stellar-sdk';
-import type { AppConfig } from '../config/index.js';
 
 /** An asset as the anchor stores it: code plus issuer, or the native asset (code 'native', issuer null). */
 export interface AssetRef {
@@ -19,8 +18,10 @@ export function toSdkAsset(asset: AssetRef): Asset {
   return new Asset(asset.code, asset.issuer);
 }
 
-/** The asset this anchor issues. */
-export function anchorAsset(config: Pick<AppConfig, 'stellar'>): AssetRef {
+/** The asset this anchor issues (from `AppConfig`; typed structurally so stellar/ imports nothing above it). */
+export function anchorAsset(config: {
+  stellar: { assetCode: string; issuerAccount: string | null };
+}): AssetRef {
   return { code: config.stellar.assetCode, issuer: config.stellar.issuerAccount };
 }
 

@@ -1,13 +1,13 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Hono } from 'hono';
 import type { z } from 'zod';
-import { createBankRails } from '../../activities/bank.js';
 import { createBankClient } from '../../core/bank/client.js';
 import {
   attachUnmatchedTransfer,
   maskAccount,
   temporalDepositSignaller,
 } from '../../core/bank/intake.js';
+import { createBankRails } from '../../core/bank/rails.js';
 import { listAdminActions } from '../../db/audit.js';
 import { listUnmatchedTransfers, UnmatchedTransferError } from '../../db/bank.js';
 import type { TransactionRow } from '../../db/schema.js';

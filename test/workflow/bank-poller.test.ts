@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { ScheduleNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBankActivities, createBankRails, pollBankOnce } from '../../activities/bank.js';
+import { createBankActivities, pollBankOnce } from '../../activities/bank.js';
+import type { AppConfig } from '../../config/index.js';
 import { type BankClient, createBankClient } from '../../core/bank/client.js';
 import { ingestBankTransfer, temporalDepositSignaller } from '../../core/bank/intake.js';
-import type { AppConfig } from '../../config/index.js';
+import { createBankRails } from '../../core/bank/rails.js';
 import { getPollCursor, virtualAccountOf } from '../../db/bank.js';
 import type { SandboxBank } from '../../sandbox/bank/server.js';
 import { ensureBankPollerSchedule } from '../../worker/bank-poller-schedule.js';
@@ -14,6 +15,7 @@ import { startTestBank, waitFor } from '../helpers/bank.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
+import { historyRecorder } from './history-recorder.js';
 
 const ACCOUNT = 'GBQDTJ5LHWDWDQS6XU4MS6Q6D6RB6NDWMAJGVQ3U34FPXURFUPJAPRPS';
 
@@ -24,6 +26,7 @@ describe('bank poller, reconciler and payouts (issue 7 part 4, issue 8 bank side
   let client: BankClient;
   let temporal: TestTemporal;
   const probes: WorkflowHandle[] = [];
+  const recorder = historyRecorder('bank-poller');
 
   beforeAll(async () => {
     tdb = await createTestDb('bpoll');
@@ -37,6 +40,7 @@ describe('bank poller, reconciler and payouts (issue 7 part 4, issue 8 bank side
     );
   });
   afterAll(async () => {
+    await recorder.save();
     await Promise.all(probes.map((p) => p.terminate().catch(() => {})));
     await temporal?.stop();
     await bank?.close({ dropSchema: true });
@@ -237,6 +241,8 @@ describe('bank poller, reconciler and payouts (issue 7 part 4, issue 8 bank side
         60_000,
         'scheduled poll to signal the deposit',
       );
+      const run = (await handle.describe()).info.recentActions.at(-1)?.action.workflow;
+      if (run) recorder.track(temporal.client.workflow.getHandle(run.workflowId));
 
       // 0 switches polling off: the schedule goes away (and switching off twice is fine).
       const off = testConfig({ BANK_API_URL: bank.url, BANK_POLL_INTERVAL_SECONDS: '0' });

@@ -29,6 +29,7 @@ import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { incompleteDepositRow } from '../helpers/transactions.js';
 import { createTimeSkippingEnv, startBundleWorker, waitForStatus } from '../helpers/workflow.js';
+import { historyRecorder } from './history-recorder.js';
 
 /**
  * DepositWorkflow on Temporal's time-skipping server with the real record/notify activities on a real Postgres
@@ -76,6 +77,7 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
   const taskQueue = `deposit-${randomBytes(4).toString('hex')}`;
   /** transactionId by destination account (the fakes only see the account). */
   const byAccount = new Map<string, string>();
+  const recorder = historyRecorder('deposit');
 
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
@@ -160,6 +162,7 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
   });
 
   afterAll(async () => {
+    await recorder.save();
     await worker?.stop();
     await env?.teardown();
     await tdb?.destroy();
@@ -213,6 +216,7 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [input],
     });
+    recorder.track(handle);
     return { id, account, handle, s: scenario(id) };
   }
 
@@ -479,6 +483,7 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
     expect(new Set(statuses)).toEqual(
       new Set(['pending_user_transfer_start', 'pending_anchor', 'pending_stellar', 'completed']),
     );
+    recorder.track(env.client.workflow.getHandle(`deposit-${id}-callback-1`));
     const signing = Keypair.fromPublicKey(config.stellar.signingKey);
     for (const r of mine()) {
       const header = String(r.headers.signature);

@@ -25,6 +25,7 @@ import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
 import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
+import { historyRecorder } from './history-recorder.js';
 
 /**
  * The payment observer never skips and never repeats: 1,000 payments (matched by text/id/hash memo, by muxed
@@ -38,6 +39,7 @@ describe('payment observer: 1,000 payments across restarts (issue 4, S24-22)', (
   let config: AppConfig;
   let temporal: TestTemporal;
   const taskQueue = `observer-${randomUUID()}`;
+  const recorder = historyRecorder('observer');
   const senders = Array.from({ length: 10 }, () => Keypair.random());
   const feePayer = Keypair.random();
   let distribution: string;
@@ -329,6 +331,8 @@ describe('payment observer: 1,000 payments across restarts (issue 4, S24-22)', (
     await temporal.client.workflow.getHandle(observerWorkflowId(distribution)).terminate('done');
     // Replay guards determinism of the shipped observer workflow (the last run, after continue-as-new).
     const history = await temporal.client.workflow.getHandle(observerWorkflowId(distribution)).fetchHistory();
+    recorder.track(temporal.client.workflow.getHandle(observerWorkflowId(distribution)));
+    await recorder.save();
     await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history);
   }, 240_000);
 

@@ -25,6 +25,7 @@ import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
 import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
+import { historyRecorder } from './history-recorder.js';
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -47,6 +48,8 @@ async function balanceOf(hz: SandboxHorizonHandle, config: AppConfig): Promise<s
   return line?.balance;
 }
 
+const recorder = historyRecorder('topup');
+
 describe('top-up in the sandbox: signed with the sandbox issuer, end to end (issue 9)', () => {
   let hz: SandboxHorizonHandle;
   let tdb: TestDb;
@@ -61,6 +64,7 @@ describe('top-up in the sandbox: signed with the sandbox issuer, end to end (iss
     temporal = await startTestWorker({ config, db: tdb.db, horizon: hz.server });
   });
   afterAll(async () => {
+    await recorder.save();
     await temporal?.stop();
     await tdb?.destroy();
     await hz?.stop();
@@ -85,6 +89,8 @@ describe('top-up in the sandbox: signed with the sandbox issuer, end to end (iss
       workflowId: `${workflowId}-2`,
     });
     expect(again).toEqual({ status: 'not_needed', balance: '5000.0000000' });
+    recorder.track(temporal.client.workflow.getHandle(workflowId));
+    recorder.track(temporal.client.workflow.getHandle(`${workflowId}-2`));
 
     // Replay guards determinism of the shipped workflow code.
     const history = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
@@ -266,6 +272,7 @@ describe('top-up on the testnet profile: cold signatures, 2-of-3 multisig issuer
     });
   });
   afterAll(async () => {
+    await recorder.save();
     await apiConnection?.close();
     await temporal?.stop();
     await tdb?.destroy();
@@ -290,6 +297,7 @@ describe('top-up on the testnet profile: cold signatures, 2-of-3 multisig issuer
       taskQueue: temporal.taskQueue,
       workflowId,
     });
+    recorder.track(handle);
 
     const row = await waitFor('awaiting_signature', async () => {
       const r = await getTopUp(tdb.db, workflowId);
@@ -372,6 +380,7 @@ describe('top-up on the testnet profile: cold signatures, 2-of-3 multisig issuer
         workflowId,
       });
       expect(result).toMatchObject({ status: 'expired', amount: '700.0000000' });
+      recorder.track(temporal.client.workflow.getHandle(workflowId));
       const row = await getTopUp(tdb.db, workflowId);
       expect(row?.status).toBe('expired');
       const alert = await tdb.db

@@ -28,6 +28,7 @@ import {
   startBundleWorker,
   waitForStatus,
 } from '../helpers/workflow.js';
+import { historyRecorder } from './history-recorder.js';
 
 /**
  * The withdrawal workflow on Temporal's time-skipping test server, with the real activities against a real
@@ -105,6 +106,7 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
   let rails: FakeRails;
   let worker: Awaited<ReturnType<typeof startBundleWorker>>;
   const taskQueue = `withdraw-${randomBytes(4).toString('hex')}`;
+  const recorder = historyRecorder('withdrawal');
 
   beforeAll(async () => {
     env = await createTimeSkippingEnv({ searchAttributes: true });
@@ -131,6 +133,7 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
   });
 
   afterAll(async () => {
+    await recorder.save();
     await worker?.stop();
     await env?.teardown();
     await tdb?.destroy();
@@ -188,6 +191,7 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
       workflowId: `withdraw-${id}`,
       args: [input],
     });
+    recorder.track(handle);
     return { id, handle };
   }
 
@@ -536,6 +540,7 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
           },
         ],
       });
+      recorder.track(handle);
       await handle.signal(interactiveCompletedSignal, { amount: '10', lang: 'en' });
       return handle.result();
     });
