@@ -6,9 +6,11 @@ import { createLogger } from '../config/logger.js';
 import { exitOnSignal } from '../config/shutdown.js';
 import { connectTemporalClient } from '../config/temporal.js';
 import { createDb } from '../db/index.js';
+import { installNativeEd25519 } from '../stellar/native-ed25519.js';
 import { createApp } from './app.js';
 
 loadDotEnv();
+installNativeEd25519(); // SEP-10 signs and verifies with node:crypto instead of the SDK's pure-JS ed25519
 const config = loadConfigOrExit();
 const logger = createLogger('api', config.logLevel);
 const db = createDb({ url: config.db.url, poolSize: config.db.poolSize });

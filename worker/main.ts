@@ -4,12 +4,14 @@ import { loadDotEnv } from '../config/load-env.js';
 import { createLogger } from '../config/logger.js';
 import { connectTemporalClient, connectWorkerConnection } from '../config/temporal.js';
 import { createDb } from '../db/index.js';
+import { installNativeEd25519 } from '../stellar/native-ed25519.js';
 import { ensureBankPollerSchedule } from './bank-poller-schedule.js';
 import { createAnchorWorker } from './index.js';
 import { startObservers } from './observers.js';
 import { ensureTopUpSchedule } from './topup-schedule.js';
 
 loadDotEnv();
+installNativeEd25519(); // payments are signed with node:crypto instead of the SDK's pure-JS ed25519
 const config = loadConfigOrExit();
 const log = createLogger('worker', config.logLevel);
 const db = createDb({ url: config.db.url, poolSize: config.db.poolSize });

@@ -3,9 +3,11 @@ import { loadConfigOrExit } from '../../config/index.js';
 import { loadDotEnv } from '../../config/load-env.js';
 import { createLogger } from '../../config/logger.js';
 import { exitOnSignal } from '../../config/shutdown.js';
+import { installNativeEd25519 } from '../../stellar/native-ed25519.js';
 import { createHorizonSandbox } from './index.js';
 
 loadDotEnv();
+installNativeEd25519(); // the ledger verifies every signature with node:crypto
 const config = loadConfigOrExit();
 const logger = createLogger('sandbox-horizon', config.logLevel);
 if (config.profile !== 'sandbox') {

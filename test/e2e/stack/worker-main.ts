@@ -4,10 +4,12 @@ import { loadConfigOrExit } from '../../../config/index.js';
 import { createLogger } from '../../../config/logger.js';
 import { connectTemporalClient, connectWorkerConnection } from '../../../config/temporal.js';
 import { createDb } from '../../../db/index.js';
+import { installNativeEd25519 } from '../../../stellar/native-ed25519.js';
 import { ensureBankPollerSchedule } from '../../../worker/bank-poller-schedule.js';
 import { createAnchorWorker } from '../../../worker/index.js';
 import { startObservers } from '../../../worker/observers.js';
 
+installNativeEd25519();
 const config = loadConfigOrExit();
 const log = createLogger('worker', config.logLevel);
 const bundlePath = process.env.STACK_WORKFLOW_BUNDLE;
