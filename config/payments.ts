@@ -1,24 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Keypair } from '@stellar/stellar-sdk';
-import type { ConfigIssue } from './index.js';
+import type { BuildContext } from './context.js';
 import type { Env } from './schema.js';
-
-/** Stellar payments out (activities/stellar.ts) and in (the payment observer). */
-export interface PaymentsConfig {
-  /** Accounts the payment observer watches (default: the distribution account). */
-  receivingAccounts: string[];
-  /** Channel accounts: transaction sources with their own sequence numbers, so payments go out in parallel. */
-  channelSecrets: string[];
-  channelAccounts: string[];
-  /** Validity window of every envelope we sign; a retry rebuilds only after it has passed. */
-  txTimeoutSeconds: number;
-  /** Highest fee per operation we bid, in stroops. */
-  maxFeeStroops: number;
-  observerPollIntervalMs: number;
-  observerPageSize: number;
-  /** Batches an observer run handles before it continues as new (bounds the workflow history). */
-  observerBatchesPerRun: number;
-}
 
 export const SANDBOX_CHANNEL_COUNT = 4;
 
@@ -35,12 +18,9 @@ function list(value: string | undefined): string[] {
     .filter((s) => s !== '');
 }
 
-export function buildPaymentsConfig(
-  e: Env,
-  distributionAccount: string | undefined,
-  issues: ConfigIssue[],
-): PaymentsConfig {
-  const sandbox = e.PROFILE === 'sandbox';
+/** Stellar payments out (activities/stellar.ts) and in (the payment observer). */
+export function buildPaymentsConfig(e: Env, ctx: BuildContext, distributionAccount: string) {
+  const { sandbox, issues } = ctx;
   const receivingAccounts = list(e.RECEIVING_ACCOUNTS);
   let channelSecrets = list(e.CHANNEL_SECRETS);
   if (channelSecrets.length === 0 && sandbox) {
@@ -69,14 +49,18 @@ export function buildPaymentsConfig(
     issues.push({ key: 'CHANNEL_SECRETS', message: 'a channel must not be the distribution account' });
   }
   return {
-    receivingAccounts:
-      receivingAccounts.length > 0 ? receivingAccounts : distributionAccount ? [distributionAccount] : [],
+    /** Accounts the payment observer watches (default: the distribution account). */
+    receivingAccounts: receivingAccounts.length > 0 ? receivingAccounts : [distributionAccount],
+    /** Channel accounts: transaction sources with their own sequence numbers, so payments go out in parallel. */
     channelSecrets,
     channelAccounts,
+    /** Validity window of every envelope we sign; a retry rebuilds only after it has passed. */
     txTimeoutSeconds: e.STELLAR_TX_TIMEOUT_SECONDS,
+    /** Highest fee per operation we bid, in stroops. */
     maxFeeStroops: e.STELLAR_MAX_FEE_STROOPS,
     observerPollIntervalMs: e.OBSERVER_POLL_INTERVAL_MS,
     observerPageSize: e.OBSERVER_PAGE_SIZE,
+    /** Batches an observer run handles before it continues as new (bounds the workflow history). */
     observerBatchesPerRun: e.OBSERVER_BATCHES_PER_RUN,
   };
 }

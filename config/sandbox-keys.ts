@@ -3,7 +3,7 @@ import { Keypair } from '@stellar/stellar-sdk';
 
 /**
  * Keys of the sandbox profile, derived from fixed labels so that `npm start` works with no configuration.
- * Anyone can derive them, which is why every profile but `sandbox` refuses them (see config/index.ts).
+ * Anyone can derive them, which is why every profile but `sandbox` refuses them (config/profile-rules.ts).
  */
 export type SandboxRole = 'signing' | 'distribution' | 'issuer';
 
@@ -33,11 +33,11 @@ export function isSandboxSecret(secret: string): boolean {
   );
 }
 
-/** The sandbox bank's API key and webhook secret: public, so mainnet refuses them (config/index.ts). */
+/** The sandbox bank's API key and webhook secret: public, so mainnet refuses them (config/profile-rules.ts). */
 export const SANDBOX_BANK_API_KEY = 'sandbox-bank-api-key-not-a-secret';
 export const SANDBOX_BANK_WEBHOOK_SECRET = 'sandbox-bank-webhook-secret-not-a-secret';
 
-/** The sandbox KYC provider's webhook secret: public, so every other profile refuses it (config/index.ts). */
+/** The sandbox KYC provider's webhook secret: public, so every other profile refuses it (config/profile-rules.ts). */
 export const SANDBOX_KYC_WEBHOOK_SECRET = 'sandbox-kyc-webhook-secret-not-a-secret';
 
 /** The anchor's own account at the sandbox bank (ANCHOR_BANK_ACCOUNT's sandbox default): users send deposits here. */

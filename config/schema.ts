@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { amountString, percentString } from './amounts.js';
 import { JWT_ALGORITHMS } from './jwt-keys.js';
+
+export { amountString } from './amounts.js';
 
 /**
  * Every setting the anchor reads, as environment variables. This one schema is the source of truth for
@@ -18,10 +21,6 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const stellarSecret = z.string().regex(/^S[A-Z2-7]{55}$/, 'must be a Stellar secret seed (S...)');
 const stellarPublic = z.string().regex(/^G[A-Z2-7]{55}$/, 'must be a Stellar public key (G...)');
-/** A decimal amount with at most 7 places, kept as a string (never a JS number). */
-export const amountString = z
-  .string()
-  .regex(/^\d+(\.\d{1,7})?$/, 'must be a decimal amount with at most 7 places');
 
 export const coreEnv = {
   PROFILE: z
@@ -260,9 +259,6 @@ export const sep1Env = {
 };
 
 /** SEP-24 (hosted deposit/withdraw) and the deposit workflow. Amounts are decimal strings (never JS numbers). */
-const percentString = z
-  .string()
-  .regex(/^\d{1,3}(\.\d{1,7})?$/, 'must be a percentage with at most 7 decimals, e.g. 0.5');
 const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 export const sep24Env = {
   SEP24_DEPOSIT_ENABLED: bool.default(true).describe('offer SEP-24 deposits of ASSET_CODE'),
@@ -352,9 +348,7 @@ export const withdrawEnv = {
     .describe(
       'a payment of another amount: adjust within WITHDRAW_AMOUNT_TOLERANCE_PERCENT and min/max (S24-22), or refund it',
     ),
-  WITHDRAW_AMOUNT_TOLERANCE_PERCENT: z
-    .string()
-    .regex(/^\d{1,3}(\.\d{1,7})?$/, 'must be a percentage, e.g. 10')
+  WITHDRAW_AMOUNT_TOLERANCE_PERCENT: percentString
     .default('10')
     .describe('deviation from amount_in accepted and adjusted when WITHDRAW_AMOUNT_MISMATCH=adjust'),
   WITHDRAW_DAILY_LIMIT: amountString
@@ -627,6 +621,8 @@ export const paymentsEnv = {
 };
 
 /** The sandbox Horizon-compatible ledger (sandbox/horizon; docs/sandbox-horizon.md). Sandbox profile only. */
+const RATE_ASSET = '(?:native|[A-Za-z0-9]{1,12}:G[A-Z2-7]{55})';
+const RATE_PAIR = new RegExp(`^${RATE_ASSET}>${RATE_ASSET}=(.+)$`);
 export const sandboxHorizonEnv = {
   SANDBOX_HORIZON_LEDGER_CLOSE_MS: z.coerce
     .number()
@@ -644,8 +640,12 @@ export const sandboxHorizonEnv = {
     .describe('operations per sandbox ledger; further submissions wait for the next ledger'),
   SANDBOX_HORIZON_PATH_PAYMENT_RATES: z
     .string()
-    .regex(
-      /^((native|[A-Za-z0-9]{1,12}:G[A-Z2-7]{55})>(native|[A-Za-z0-9]{1,12}:G[A-Z2-7]{55})=\d+(\.\d{1,7})?)(,(native|[A-Za-z0-9]{1,12}:G[A-Z2-7]{55})>(native|[A-Za-z0-9]{1,12}:G[A-Z2-7]{55})=\d+(\.\d{1,7})?)*$/,
+    .refine(
+      (v) =>
+        v.split(',').every((pair) => {
+          const rate = RATE_PAIR.exec(pair)?.[1];
+          return rate !== undefined && amountString.safeParse(rate).success;
+        }),
       'must be FROM>TO=RATE pairs separated by commas (assets as native or CODE:ISSUER)',
     )
     .optional()
