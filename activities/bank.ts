@@ -1,14 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../config/logger.js';
-import {
-  getPollCursor,
-  listUndeliveredTransfers,
-  queueOrphanedTransfers,
-  recordBankTransfer,
-  setPollCursor,
-} from '../db/bank.js';
-import type { Db } from '../db/index.js';
 import { type BankClient, createBankClient, toIncomingTransfer } from '../core/bank/client.js';
 import {
   type BankIntakeDeps,
@@ -17,6 +9,14 @@ import {
   temporalDepositSignaller,
 } from '../core/bank/intake.js';
 import { createBankRails } from '../core/bank/rails.js';
+import {
+  getPollCursor,
+  listUndeliveredTransfers,
+  queueOrphanedTransfers,
+  recordBankTransfer,
+  setPollCursor,
+} from '../db/bank.js';
+import type { Db } from '../db/index.js';
 
 /**
  * Bank rails activities: polling incoming transfers (the Schedule's bankPollerWorkflow), and the payouts, refunds

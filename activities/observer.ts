@@ -3,6 +3,7 @@ import type { Horizon } from '@stellar/stellar-sdk';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config/index.js';
+import { horizonFor } from '../core/horizon.js';
 import type { Db } from '../db/index.js';
 import {
   markSignalled,
@@ -23,7 +24,6 @@ import {
 } from '../stellar/matching.js';
 import { fromHorizonMemo, type MemoType } from '../stellar/memos.js';
 import { paymentReceivedSignal, type ReceivedPayment } from '../workflows/messages.js';
-import { horizonFor } from '../core/horizon.js';
 
 /**
  * The payment observer's batch (docs/payment-observer.md): read the next page of payments to one receiving

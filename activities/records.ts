@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { log } from '@temporalio/activity';
+import type { AppConfig } from '../config/index.js';
 import { formatAmount } from '../core/i18n/index.js';
 import { sep24Text } from '../core/i18n/sep24.js';
 import { closeSessions } from '../core/interactive-tokens.js';
 import { toSep24Transaction } from '../core/transactions/serialize.js';
-import type { AppConfig } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { FINAL_STATUSES, type Refunds, type TransactionStatus } from '../db/schema.js';
 import { getTransaction, updateTransaction } from '../db/transactions.js';

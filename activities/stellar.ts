@@ -2,7 +2,7 @@ import {
   Account,
   Claimant,
   type FeeBumpTransaction,
-  Horizon,
+  type Horizon,
   Keypair,
   Operation,
   type Transaction,

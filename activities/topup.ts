@@ -10,12 +10,11 @@ import {
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AppConfig } from '../config/index.js';
+import { anchoredBalance, horizonFor, loadAccount } from '../core/horizon.js';
 import type { Db } from '../db/index.js';
 import { getTopUp, insertTopUp, updateTopUp } from '../db/topups.js';
 import { compareAmounts, fromStroops, toStroops } from '../stellar/amounts.js';
 import { distributionToppedUpSignal } from '../workflows/messages.js';
-import { anchoredBalance, loadAccount } from '../core/horizon.js';
-import { horizonFor } from '../core/horizon.js';
 
 /**
  * Issuer → distribution top-ups (issue 9; production guide: "the issuing account should send small amounts to the

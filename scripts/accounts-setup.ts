@@ -2,7 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import {
   Asset,
-  Horizon,
+  type Horizon,
   Keypair,
   Operation,
   TimeoutInfinite,
@@ -82,8 +82,7 @@ export async function setupSandboxAccounts(
   config: AppConfig,
   opts: AccountsSetupOptions = {},
 ): Promise<AccountsSetupResult> {
-  const horizon =
-    opts.horizon ?? horizonFor(config);
+  const horizon = opts.horizon ?? horizonFor(config);
   const log = opts.log ?? (() => {});
   const sandbox = config.profile === 'sandbox';
   const issuer = config.stellar.issuerAccount;

@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { parse as parseToml } from 'smol-toml';
-import { anchoredBalance, type Fetch, HorizonError, horizonGet, loadAccount } from '../../core/horizon.js';
 import type { AppConfig } from '../../config/index.js';
 import { isSandboxSecret } from '../../config/sandbox-keys.js';
+import { anchoredBalance, type Fetch, HorizonError, horizonGet, loadAccount } from '../../core/horizon.js';
 import { type Db, migrationStatus } from '../../db/index.js';
 import { migrations } from '../../db/migrations/index.js';
 import { compareAmounts } from '../../stellar/amounts.js';

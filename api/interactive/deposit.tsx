@@ -1,22 +1,22 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { AppConfig } from '../../config/index.js';
+import { formatAmount, formatDateTime, type Lang, resolveLang } from '../../core/i18n/index.js';
+import { sep24Text } from '../../core/i18n/sep24.js';
+import { findSession, type InteractiveSession, redeemStartToken } from '../../core/interactive-tokens.js';
+import { kycRequirement } from '../../core/policies/kyc-tiers.js';
+import { toSep24Transaction } from '../../core/transactions/serialize.js';
 import { customerStatusForTier } from '../../db/customers.js';
 import type { TransactionRow } from '../../db/schema.js';
 import { getTransaction, updateTransaction } from '../../db/transactions.js';
 import { compareAmounts, computeFee, isValidAmount, normalizeAmount } from '../../stellar/fees.js';
 import { interactiveCompletedSignal } from '../../workflows/messages.js';
 import type { ApiDeps } from '../deps.js';
-import { formatAmount, formatDateTime, type Lang, resolveLang } from '../../core/i18n/index.js';
 import type { KycContext, SubmittedValue } from '../sep12/service.js';
-import { kycRequirement } from '../../core/policies/kyc-tiers.js';
 import { depositWorkflowId } from '../sep24/deposit.js';
-import { toSep24Transaction } from '../../core/transactions/serialize.js';
 import { callbackField } from '../sep24/validate.js';
 import { handleKycSubmit, KycForm, prefillValues } from './kyc/index.js';
 import { HostedPage, scriptJson, setHostedPageHeaders } from './layout.js';
-import { sep24Text } from '../../core/i18n/sep24.js';
-import { findSession, type InteractiveSession, redeemStartToken } from '../../core/interactive-tokens.js';
 
 /**
  * The hosted deposit pages (S24-16..20): the one-time token opens a session, then amount → KYC (only when the

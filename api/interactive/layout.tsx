@@ -3,10 +3,10 @@ import { raw } from 'hono/html';
 import type { FC } from 'hono/jsx';
 import type { AppConfig } from '../../config/index.js';
 import { resolveLang } from '../../core/i18n/index.js';
+import { sep24Text } from '../../core/i18n/sep24.js';
 import { documentation } from '../sep1/index.js';
 import { setPageSecurityHeaders } from './headers.js';
 import { KYC_FORM_CSS } from './kyc/index.js';
-import { sep24Text } from '../../core/i18n/sep24.js';
 
 /**
  * The frame of every hosted SEP-24 page: branding and support contact from the toml [DOCUMENTATION], one

@@ -1,13 +1,17 @@
 import { MuxedAccount, StrKey } from '@stellar/stellar-sdk';
 import { type Context, Hono } from 'hono';
 import type { Child, FC } from 'hono/jsx';
+import type { AppConfig } from '../../config/index.js';
 import { anchoredBalance, loadAccount } from '../../core/horizon.js';
+import { extendCatalog, formatAmount, type Translate } from '../../core/i18n/index.js';
+import { findSession, redeemStartToken } from '../../core/interactive-tokens.js';
+import { kycRequirement } from '../../core/policies/kyc-tiers.js';
 import {
   type BankDestination,
   checkAccountLimits,
   withdrawalPolicyFromConfig,
 } from '../../core/policies/withdrawal.js';
-import type { AppConfig } from '../../config/index.js';
+import { toSep24Transaction } from '../../core/transactions/serialize.js';
 import { customerStatusForTier } from '../../db/customers.js';
 import type { TransactionRow } from '../../db/schema.js';
 import { getTransaction, updateTransaction } from '../../db/transactions.js';
@@ -17,16 +21,12 @@ import { compareAmounts, computeFee, isValidAmount, normalizeAmount } from '../.
 import { interactiveCompletedSignal } from '../../workflows/messages.js';
 import { withdrawalWorkflowId } from '../../workflows/withdrawal.js';
 import type { ApiDeps } from '../deps.js';
-import { extendCatalog, formatAmount, type Translate } from '../../core/i18n/index.js';
 import { documentation } from '../sep1/index.js';
 import { createKycContext } from '../sep12/index.js';
 import type { KycContext, SubmittedValue } from '../sep12/service.js';
-import { kycRequirement } from '../../core/policies/kyc-tiers.js';
-import { toSep24Transaction } from '../../core/transactions/serialize.js';
 import { callbackField } from '../sep24/validate.js';
 import { setPageSecurityHeaders } from './headers.js';
 import { handleKycSubmit, KYC_FORM_CSS, KycForm, prefillValues } from './kyc/index.js';
-import { findSession, redeemStartToken } from '../../core/interactive-tokens.js';
 
 /**
  * The hosted withdrawal pages (SEP-24 interactive flow, S24-18..20): amount (limits, fee, and a clear refusal

@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { distributionBalance } from '../../core/horizon.js';
 import type { Logger } from '../../config/logger.js';
+import { distributionBalance } from '../../core/horizon.js';
 import type { ApiDeps } from '../deps.js';
 
 /**

@@ -2,6 +2,9 @@ import { resolve } from 'node:path';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { amountString } from '../../config/schema.js';
+import { type Lang, resolveLang } from '../../core/i18n/index.js';
+import { httpKycProvider } from '../../core/kyc/provider.js';
+import { CUSTOMER_TYPES, kycRequirement } from '../../core/policies/kyc-tiers.js';
 import {
   type CustomerKey,
   findCustomer,
@@ -13,14 +16,12 @@ import {
 import type { CustomerRow } from '../../db/schema.js';
 import { findTransactionForSub } from '../../db/transactions.js';
 import type { ApiDeps } from '../deps.js';
-import { type Lang, resolveLang } from '../../core/i18n/index.js';
 import { interactiveKycApp } from '../interactive/kyc/index.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
 import { HttpError } from '../middleware/errors.js';
 import type { Sep10Identity } from '../sep10/jwt.js';
 import { fsBlobStore } from './blob-store.js';
 import { CallbackDispatcher } from './callbacks.js';
-import { httpKycProvider } from '../../core/kyc/provider.js';
 import {
   customerView,
   eraseCustomerData,
@@ -35,7 +36,6 @@ import {
   targetTier,
   verifyCodes,
 } from './service.js';
-import { CUSTOMER_TYPES, kycRequirement } from '../../core/policies/kyc-tiers.js';
 import { kycWebhookApp } from './webhook.js';
 
 /** Builds the shared KYC context (blob store, provider, callback dispatcher) from the API deps. */

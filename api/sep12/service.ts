@@ -3,6 +3,8 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { AppConfig } from '../../config/index.js';
 import type { Logger } from '../../config/logger.js';
+import { formatByteSize, type Lang, type Translator, translator } from '../../core/i18n/index.js';
+import type { KycProvider } from '../../core/kyc/provider.js';
 import {
   acceptProcessingFields,
   attachFile,
@@ -39,11 +41,9 @@ import {
   validateSep9Value,
 } from '../../stellar/sep9.js';
 import { type KycStatusChange, kycStatusSignal } from '../../workflows/messages.js';
-import { formatByteSize, type Lang, type Translator, translator } from '../../core/i18n/index.js';
 import type { BlobStore } from './blob-store.js';
 import { sniffDocumentType } from './blob-store.js';
 import type { CallbackDispatcher } from './callbacks.js';
-import type { KycProvider } from '../../core/kyc/provider.js';
 
 /** Everything the SEP-12 logic touches; built once per app (api/sep12/index.ts) and shared with the pages. */
 export interface KycContext {

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { KYC_SIGNATURE_HEADER, KYC_TIMESTAMP_HEADER, verifyKycWebhook } from '../../core/kyc/signatures.js';
 import { findCheck, findCustomerById, recordWebhookEvent } from '../../db/customers.js';
 import { HttpError } from '../middleware/errors.js';
 import { applyVerdict, type KycContext } from './service.js';
-import { KYC_SIGNATURE_HEADER, KYC_TIMESTAMP_HEADER, verifyKycWebhook } from '../../core/kyc/signatures.js';
 
 const verdictSchema = z.object({
   event_id: z.string().min(1).max(200),

@@ -1,5 +1,6 @@
 import { type Workflow, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { AppConfig } from '../../config/index.js';
+import { createStartToken } from '../../core/interactive-tokens.js';
 import type { NewTransaction } from '../../db/schema.js';
 import { updateTransaction } from '../../db/transactions.js';
 import {
@@ -10,7 +11,6 @@ import {
   TransactionStatus,
 } from '../../workflows/search-attributes.js';
 import type { ApiDeps } from '../deps.js';
-import { createStartToken } from '../../core/interactive-tokens.js';
 import { badRequest, HttpError } from '../middleware/errors.js';
 import type { Sep10Identity } from '../sep10/jwt.js';
 import { boolField, callbackField, pickPrefill, resolveLang } from './validate.js';

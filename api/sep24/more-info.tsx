@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
+import { formatAmount, formatDateTime, resolveLang } from '../../core/i18n/index.js';
+import { sep24Text } from '../../core/i18n/sep24.js';
 import { getTransaction } from '../../db/transactions.js';
 import type { ApiDeps } from '../deps.js';
-import { formatAmount, formatDateTime, resolveLang } from '../../core/i18n/index.js';
 import { HostedPage, setHostedPageHeaders } from '../interactive/layout.js';
-import { sep24Text } from '../../core/i18n/sep24.js';
 
 /**
  * GET /sep24/more_info?id=… (S24-27 `more_info_url`: VAL requires 200 text/html). The id is an unguessable

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { toSep24Transaction } from '../../core/transactions/serialize.js';
 import {
   findTransactionForSub,
   listTransactionsForSub,
@@ -7,7 +8,6 @@ import {
 import type { ApiDeps } from '../deps.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
 import { badRequest, notFound } from '../middleware/errors.js';
-import { toSep24Transaction } from '../../core/transactions/serialize.js';
 
 /** GET /transaction and GET /transactions, scoped to the JWT `sub` (S24-34..39). */
 export function sep24TransactionsApp(deps: ApiDeps) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { withdrawalPolicyFromConfig } from '../../core/policies/withdrawal.js';
+import { fiatAssetId } from '../../core/transactions/serialize.js';
 import { insertTransaction } from '../../db/transactions.js';
 import { insertWithdrawalDetails } from '../../db/withdrawals.js';
 import {
@@ -18,7 +19,6 @@ import {
   parseOptionalFields,
   startTransactionWorkflow,
 } from './interactive-start.js';
-import { fiatAssetId } from '../../core/transactions/serialize.js';
 import { checkAccount, checkAmount, checkAsset, checkMemo } from './validate.js';
 
 /**

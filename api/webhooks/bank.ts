@@ -1,14 +1,10 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { bankEventWire, toIncomingTransfer } from '../../core/bank/client.js';
-import {
-  type BankIntakeDeps,
-  ingestBankTransfer,
-  temporalDepositSignaller,
-} from '../../core/bank/intake.js';
+import { type BankIntakeDeps, ingestBankTransfer, temporalDepositSignaller } from '../../core/bank/intake.js';
+import { BANK_SIGNATURE_HEADER, BankSignatureError, verifyBankSignature } from '../../core/bank/signature.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { describeZodError, HttpError } from '../middleware/errors.js';
-import { BANK_SIGNATURE_HEADER, BankSignatureError, verifyBankSignature } from '../../core/bank/signature.js';
 
 /**
  * POST /webhooks/bank: the bank tells us a transfer arrived. The signature is checked over the raw body before

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import type { Logger } from '../../config/logger.js';
 import type { KycCheckRequest } from '../../core/kyc/provider.js';
 import { KYC_SIGNATURE_HEADER, KYC_TIMESTAMP_HEADER, signKycWebhook } from '../../core/kyc/signatures.js';
-import type { Logger } from '../../config/logger.js';
 import { retryDelayMs } from '../bank/webhooks.js';
 
 /**

@@ -2,8 +2,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../api/sep10/jwt.js';
-import { KYC_SIGNATURE_HEADER, KYC_TIMESTAMP_HEADER, signKycWebhook } from '../../core/kyc/signatures.js';
 import { REDACT_PATHS } from '../../config/logger.js';
+import { KYC_SIGNATURE_HEADER, KYC_TIMESTAMP_HEADER, signKycWebhook } from '../../core/kyc/signatures.js';
 import { testConfig } from '../helpers/config.js';
 import {
   bearer,

@@ -1,7 +1,7 @@
 import { Keypair } from '@stellar/stellar-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStartToken } from '../../core/interactive-tokens.js';
 import { issueToken } from '../../api/sep10/jwt.js';
+import { createStartToken } from '../../core/interactive-tokens.js';
 import { getTransaction } from '../../db/transactions.js';
 import { testConfig } from '../helpers/config.js';
 import { bearer, createSep24Api, jsonPost, type Sep24Api } from './sep24.helpers.js';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachUnmatchedTransfer, temporalDepositSignaller } from '../../core/bank/intake.js';
 import type { ApiDeps } from '../../api/deps.js';
 import type { AppConfig } from '../../config/index.js';
 import { createLogger } from '../../config/logger.js';
+import { attachUnmatchedTransfer, temporalDepositSignaller } from '../../core/bank/intake.js';
 import {
   listUnmatchedTransfers,
   markUnmatchedRefunded,

@@ -1,15 +1,6 @@
 import { type Context, Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import {
-  type CustomerFieldRow,
-  type CustomerKey,
-  computeTierStatus,
-  findCustomer,
-  listFields,
-} from '../../../db/customers.js';
-import type { CustomerRow } from '../../../db/schema.js';
-import { countryOptions, sep9Field, tierFields } from '../../../stellar/sep9.js';
-import {
   datePattern,
   formatAmount,
   formatByteSize,
@@ -20,9 +11,18 @@ import {
   resolveLang,
   translator,
 } from '../../../core/i18n/index.js';
+import { kycRequirement } from '../../../core/policies/kyc-tiers.js';
+import {
+  type CustomerFieldRow,
+  type CustomerKey,
+  computeTierStatus,
+  findCustomer,
+  listFields,
+} from '../../../db/customers.js';
+import type { CustomerRow } from '../../../db/schema.js';
+import { countryOptions, sep9Field, tierFields } from '../../../stellar/sep9.js';
 import { verifyToken } from '../../sep10/jwt.js';
 import { type KycContext, type SubmittedValue, submitFields } from '../../sep12/service.js';
-import { kycRequirement } from '../../../core/policies/kyc-tiers.js';
 import { setPageSecurityHeaders } from '../headers.js';
 
 /**
