@@ -84,6 +84,14 @@ module.exports = {
         dependencyTypesNot: ['type-only'],
       },
     },
+    {
+      name: 'queries-in-db',
+      comment:
+        'Every query lives in db/ (repositories taking db | trx first); the simulators keep their own books.',
+      severity: 'error',
+      from: { pathNot: '^(db|sandbox|test)/' },
+      to: { path: 'node_modules/(kysely|pg)/', dependencyTypesNot: ['type-only'] },
+    },
     upward(
       'activities-below-top',
       '^activities/',

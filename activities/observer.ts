@@ -14,6 +14,7 @@ import {
   readCursor,
   recordPage,
 } from '../db/received-payments.js';
+import { withdrawalsAwaitingPayment } from '../db/withdrawals.js';
 import { fromStroops, toStroops } from '../stellar/amounts.js';
 import { fromHorizonAsset } from '../stellar/assets.js';
 import {
@@ -112,21 +113,7 @@ export function createObserverActivities(deps: ObserverActivityDeps) {
     const memos = [...new Set(incoming.flatMap(candidateMemos))];
     const muxed = [...new Set(incoming.map((p) => p.toMuxed).filter((m): m is string => !!m))];
     if (memos.length === 0 && muxed.length === 0) return [];
-    const rows = await db
-      .selectFrom('transactions')
-      .select(['id', 'withdraw_anchor_account', 'memo', 'memo_type', 'asset_code', 'asset_issuer'])
-      .select(['amount_in', 'amount_expected'])
-      .where('kind', '=', 'withdrawal')
-      .where('status', '=', 'pending_user_transfer_start')
-      .where((eb) => {
-        const ors = [];
-        if (memos.length > 0) {
-          ors.push(eb.and([eb('withdraw_anchor_account', '=', account), eb('memo', 'in', memos)]));
-        }
-        if (muxed.length > 0) ors.push(eb('withdraw_anchor_account', 'in', muxed));
-        return eb.or(ors);
-      })
-      .execute();
+    const rows = await withdrawalsAwaitingPayment(db, account, { memos, muxed });
     return rows.map((r) => ({
       id: r.id,
       withdrawAnchorAccount: r.withdraw_anchor_account!,

@@ -5,9 +5,15 @@ import { formatAmount } from '../core/i18n/index.js';
 import { sep24Text } from '../core/i18n/sep24.js';
 import { closeSessions } from '../core/interactive-tokens.js';
 import { toSep24Transaction } from '../core/transactions/serialize.js';
+import { raiseAlert as recordAlert } from '../db/alerts.js';
 import type { Db } from '../db/index.js';
 import { FINAL_STATUSES, type Refunds, type TransactionStatus } from '../db/schema.js';
-import { getTransaction, updateTransaction } from '../db/transactions.js';
+import {
+  getTransaction,
+  setBankReferenceIfNone,
+  transactionLang,
+  updateTransaction,
+} from '../db/transactions.js';
 import { isValidAmount } from '../stellar/fees.js';
 
 /**
@@ -64,12 +70,7 @@ export function createRecordActivities(deps: { config: AppConfig; db: Db }) {
   const { db, config } = deps;
 
   async function localize(transactionId: string, message: LocalizedMessage): Promise<string> {
-    const row = await db
-      .selectFrom('transactions')
-      .select('lang')
-      .where('id', '=', transactionId)
-      .executeTakeFirst();
-    const lang = row?.lang ?? 'en';
+    const lang = (await transactionLang(db, transactionId)) ?? 'en';
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(message.params ?? {})) {
       params[k] = isValidAmount(v) ? formatAmount(lang, v) : v;
@@ -129,14 +130,8 @@ export function createRecordActivities(deps: { config: AppConfig; db: Db }) {
       for (let attempt = 0; attempt < 5; attempt++) {
         const reference = `DEP${randomBytes(5).toString('hex').toUpperCase()}`;
         try {
-          const updated = await db
-            .updateTable('transactions')
-            .set({ bank_reference: reference, updated_at: new Date() })
-            .where('id', '=', input.transactionId)
-            .where('bank_reference', 'is', null)
-            .returning('bank_reference')
-            .executeTakeFirst();
-          if (updated?.bank_reference) return updated.bank_reference;
+          const updated = await setBankReferenceIfNone(db, input.transactionId, reference);
+          if (updated) return updated;
           const again = await getTransaction(db, input.transactionId);
           if (again?.bank_reference) return again.bank_reference;
         } catch (err) {
@@ -154,18 +149,7 @@ export function createRecordActivities(deps: { config: AppConfig; db: Db }) {
         transactionId: input.transactionId,
         message: input.message,
       });
-      await db
-        .insertInto('alerts')
-        .values({
-          kind: input.kind,
-          transaction_id: input.transactionId,
-          message: input.message,
-          acknowledged_at: null,
-        })
-        .onConflict((oc) =>
-          oc.columns(['kind', 'transaction_id']).where('transaction_id', 'is not', null).doNothing(),
-        )
-        .execute();
+      await recordAlert(db, input);
     },
   };
 }

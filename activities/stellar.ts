@@ -10,7 +10,6 @@ import {
   xdr,
 } from '@stellar/stellar-sdk';
 import { ApplicationFailure } from '@temporalio/activity';
-import { sql } from 'kysely';
 import type { AppConfig } from '../config/index.js';
 import { horizonFor } from '../core/horizon.js';
 import type { Db } from '../db/index.js';
@@ -29,6 +28,7 @@ import {
   releaseChannel,
   replaceEnvelope,
   setClaimableBalanceIds,
+  withEnvelopeLock,
 } from '../db/stellar-payments.js';
 import { fromStroops, toStroops } from '../stellar/amounts.js';
 import { type AssetRef, isNative, sameAsset, toSdkAsset } from '../stellar/assets.js';
@@ -384,14 +384,7 @@ export function createStellarActivities(deps: StellarActivityDeps) {
    * one connection, so two attempts of the same ref never interleave.
    */
   async function drive(ref: string, memo: MemoSpec | null): Promise<PaymentResult> {
-    return db.connection().execute(async (conn) => {
-      await sql`select pg_advisory_lock(hashtextextended(${`stellar:${ref}`}, 0))`.execute(conn);
-      try {
-        return await driveLocked(conn, ref, memo);
-      } finally {
-        await sql`select pg_advisory_unlock(hashtextextended(${`stellar:${ref}`}, 0))`.execute(conn);
-      }
-    });
+    return withEnvelopeLock(db, ref, (conn) => driveLocked(conn, ref, memo));
   }
 
   async function driveLocked(q: Db, ref: string, memo: MemoSpec | null): Promise<PaymentResult> {

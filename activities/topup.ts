@@ -11,6 +11,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AppConfig } from '../config/index.js';
 import { anchoredBalance, horizonFor, loadAccount } from '../core/horizon.js';
+import { acknowledgeAlertsOf, raiseAlert } from '../db/alerts.js';
 import type { Db } from '../db/index.js';
 import { getTopUp, insertTopUp, updateTopUp } from '../db/topups.js';
 import { compareAmounts, fromStroops, toStroops } from '../stellar/amounts.js';
@@ -73,13 +74,7 @@ export function createTopUpActivities(deps: TopUpActivityDeps) {
 
   /** Closes the awaiting-signature alert of a top-up that no longer awaits anything. */
   async function acknowledgeAlert(topUpId: string): Promise<void> {
-    await db
-      .updateTable('alerts')
-      .set({ acknowledged_at: new Date() })
-      .where('kind', '=', TOPUP_ALERT_KIND)
-      .where('transaction_id', '=', topUpId)
-      .where('acknowledged_at', 'is', null)
-      .execute();
+    await acknowledgeAlertsOf(db, TOPUP_ALERT_KIND, topUpId);
   }
 
   async function hashLanded(hash: string): Promise<{ ledger: number } | undefined> {
@@ -163,15 +158,11 @@ export function createTopUpActivities(deps: TopUpActivityDeps) {
         ...(signedXdr ? { signedXdr } : {}),
       });
       if (!signedXdr) {
-        await db
-          .insertInto('alerts')
-          .values({
-            kind: TOPUP_ALERT_KIND,
-            transaction_id: row.id,
-            message: `top-up ${row.id}: ${input.amount} ${config.stellar.assetCode} issuer → distribution awaits the cold signers (GET /admin/topups/${row.id})`,
-          })
-          .onConflict((oc) => oc.doNothing())
-          .execute();
+        await raiseAlert(db, {
+          kind: TOPUP_ALERT_KIND,
+          transactionId: row.id,
+          message: `top-up ${row.id}: ${input.amount} ${config.stellar.assetCode} issuer → distribution awaits the cold signers (GET /admin/topups/${row.id})`,
+        });
       }
       return {
         topUpId: row.id,

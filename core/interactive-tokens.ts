@@ -1,5 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/index.js';
+import {
+  closeInteractiveTokens,
+  findLiveSession,
+  insertInteractiveToken,
+  spendStartToken,
+} from '../db/interactive-tokens.js';
 
 /**
  * Interactive URL tokens (S24-18): the URL carries a random one-time token, never the SEP-10 JWT. Only its
@@ -17,17 +23,13 @@ export async function createStartToken(
 ): Promise<string> {
   const token = newToken();
   const now = input.now ?? new Date();
-  await db
-    .insertInto('interactive_tokens')
-    .values({
-      token_hash: hash(token),
-      transaction_id: input.transactionId,
-      kind: 'start',
-      expires_at: new Date(now.getTime() + input.ttlSeconds * 1000),
-      used_at: null,
-      prefill: input.prefill && Object.keys(input.prefill).length > 0 ? JSON.stringify(input.prefill) : null,
-    })
-    .execute();
+  await insertInteractiveToken(db, {
+    tokenHash: hash(token),
+    transactionId: input.transactionId,
+    kind: 'start',
+    expiresAt: new Date(now.getTime() + input.ttlSeconds * 1000),
+    prefill: input.prefill && Object.keys(input.prefill).length > 0 ? input.prefill : null,
+  });
   return token;
 }
 
@@ -46,29 +48,19 @@ export async function redeemStartToken(
   input: { transactionId: string; token: string; sessionTtlSeconds: number },
 ): Promise<InteractiveSession | undefined> {
   return db.transaction().execute(async (trx) => {
-    const spent = await trx
-      .updateTable('interactive_tokens')
-      .set({ used_at: new Date() })
-      .where('token_hash', '=', hash(input.token))
-      .where('transaction_id', '=', input.transactionId)
-      .where('kind', '=', 'start')
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', new Date())
-      .returning(['prefill'])
-      .executeTakeFirst();
+    const spent = await spendStartToken(trx, {
+      tokenHash: hash(input.token),
+      transactionId: input.transactionId,
+    });
     if (!spent) return undefined;
     const session = newToken();
-    await trx
-      .insertInto('interactive_tokens')
-      .values({
-        token_hash: hash(session),
-        transaction_id: input.transactionId,
-        kind: 'session',
-        expires_at: new Date(Date.now() + input.sessionTtlSeconds * 1000),
-        used_at: null,
-        prefill: spent.prefill ? JSON.stringify(spent.prefill) : null,
-      })
-      .execute();
+    await insertInteractiveToken(trx, {
+      tokenHash: hash(session),
+      transactionId: input.transactionId,
+      kind: 'session',
+      expiresAt: new Date(Date.now() + input.sessionTtlSeconds * 1000),
+      prefill: spent.prefill ?? null,
+    });
     return { transactionId: input.transactionId, session, prefill: spent.prefill };
   });
 }
@@ -78,15 +70,10 @@ export async function findSession(
   db: Db,
   input: { transactionId: string; session: string },
 ): Promise<InteractiveSession | undefined> {
-  const row = await db
-    .selectFrom('interactive_tokens')
-    .select(['prefill'])
-    .where('token_hash', '=', hash(input.session))
-    .where('transaction_id', '=', input.transactionId)
-    .where('kind', '=', 'session')
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', new Date())
-    .executeTakeFirst();
+  const row = await findLiveSession(db, {
+    tokenHash: hash(input.session),
+    transactionId: input.transactionId,
+  });
   return row
     ? { transactionId: input.transactionId, session: input.session, prefill: row.prefill }
     : undefined;
@@ -94,15 +81,5 @@ export async function findSession(
 
 /** Ends every session of a transaction and drops the stored prefill (personal data) once the flow is done. */
 export async function closeSessions(db: Db, transactionId: string): Promise<void> {
-  await db
-    .updateTable('interactive_tokens')
-    .set({ used_at: new Date(), prefill: null })
-    .where('transaction_id', '=', transactionId)
-    .where('used_at', 'is', null)
-    .execute();
-  await db
-    .updateTable('interactive_tokens')
-    .set({ prefill: null })
-    .where('transaction_id', '=', transactionId)
-    .execute();
+  await closeInteractiveTokens(db, transactionId);
 }

@@ -204,6 +204,43 @@ export async function updateCheck(
 // --- webhook idempotency -------------------------------------------------------------------------------------
 
 /** True the first time an event id is seen; false on every repeat. */
+/** Whether the provider's webhook event was already processed (idempotency by event_id). */
+export async function webhookEventSeen(db: Executor, eventId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('kyc_webhook_events')
+    .select('event_id')
+    .where('event_id', '=', eventId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** A code the user entered proved this field (S12-16): VERIFICATION_REQUIRED → PROCESSING. */
+export async function markFieldVerified(db: Executor, customerId: string, name: string): Promise<void> {
+  await db
+    .updateTable('customer_fields')
+    .set({ status: 'PROCESSING', error: null })
+    .where('customer_id', '=', customerId)
+    .where('name', '=', name)
+    .where('status', '=', 'VERIFICATION_REQUIRED')
+    .execute();
+}
+
+/** The provider asked for these fields again: REJECTED with its reason (S12-08). */
+export async function rejectFields(
+  db: Executor,
+  customerId: string,
+  names: string[],
+  reason: string,
+): Promise<void> {
+  if (names.length === 0) return;
+  await db
+    .updateTable('customer_fields')
+    .set({ status: 'REJECTED', error: reason })
+    .where('customer_id', '=', customerId)
+    .where('name', 'in', names)
+    .execute();
+}
+
 export async function recordWebhookEvent(db: Executor, eventId: string): Promise<boolean> {
   const inserted = await db
     .insertInto('kyc_webhook_events')

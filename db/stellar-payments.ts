@@ -183,3 +183,18 @@ export async function releaseChannel(db: Q, account: string, holder: string): Pr
     .where('leased_by', '=', holder)
     .execute();
 }
+
+/**
+ * Runs `fn` on one connection holding the advisory lock of envelope `ref`, so two attempts of the same ref never
+ * interleave (across workers too); the lock is released however `fn` ends.
+ */
+export async function withEnvelopeLock<T>(db: Q, ref: string, fn: (conn: Q) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(hashtextextended(${`stellar:${ref}`}, 0))`.execute(conn);
+    try {
+      return await fn(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(hashtextextended(${`stellar:${ref}`}, 0))`.execute(conn);
+    }
+  });
+}

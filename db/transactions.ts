@@ -87,3 +87,28 @@ export async function updateTransaction(
     .returningAll()
     .executeTakeFirst();
 }
+
+/** The language of the user's messages for this transaction (the request's `lang`), if any. */
+export async function transactionLang(db: Executor, id: string): Promise<string | undefined> {
+  const row = await db.selectFrom('transactions').select('lang').where('id', '=', id).executeTakeFirst();
+  return row?.lang ?? undefined;
+}
+
+/**
+ * Sets the deposit's bank reference unless it has one; returns the reference set, or undefined when another
+ * was there first. A reference used by another live deposit fails with the unique index's 23505.
+ */
+export async function setBankReferenceIfNone(
+  db: Executor,
+  id: string,
+  reference: string,
+): Promise<string | undefined> {
+  const updated = await db
+    .updateTable('transactions')
+    .set({ bank_reference: reference, updated_at: new Date() })
+    .where('id', '=', id)
+    .where('bank_reference', 'is', null)
+    .returning('bank_reference')
+    .executeTakeFirst();
+  return updated?.bank_reference ?? undefined;
+}

@@ -58,7 +58,10 @@ export async function maskedWithdrawalDestination(db: Conn, transactionId: strin
 }
 
 /** The encrypted bank destination; null when the form never stored one. */
-export async function withdrawalDestinationCiphertext(db: Conn, transactionId: string): Promise<string | null> {
+export async function withdrawalDestinationCiphertext(
+  db: Conn,
+  transactionId: string,
+): Promise<string | null> {
   const details = await db
     .selectFrom('withdrawal_details')
     .select(['destination_ciphertext'])
@@ -67,7 +70,11 @@ export async function withdrawalDestinationCiphertext(db: Conn, transactionId: s
   return details?.destination_ciphertext ?? null;
 }
 
-export async function setWithdrawalPayoutRef(db: Conn, transactionId: string, payoutRef: string): Promise<void> {
+export async function setWithdrawalPayoutRef(
+  db: Conn,
+  transactionId: string,
+  payoutRef: string,
+): Promise<void> {
   await db
     .updateTable('withdrawal_details')
     .set({ payout_ref: payoutRef, updated_at: new Date() })
@@ -158,4 +165,30 @@ export async function sumWithdrawalsSince(
   if (input.excludeId) q = q.where('id', '!=', input.excludeId);
   const row = await q.executeTakeFirst();
   return row?.total ?? '0';
+}
+
+/**
+ * Withdrawals waiting for the user's payment to `account` that an incoming payment could settle: by memo on the
+ * anchor account, or by a muxed (M...) receiving address.
+ */
+export async function withdrawalsAwaitingPayment(
+  db: Conn,
+  account: string,
+  by: { memos: string[]; muxed: string[] },
+) {
+  return db
+    .selectFrom('transactions')
+    .select(['id', 'withdraw_anchor_account', 'memo', 'memo_type', 'asset_code', 'asset_issuer'])
+    .select(['amount_in', 'amount_expected'])
+    .where('kind', '=', 'withdrawal')
+    .where('status', '=', 'pending_user_transfer_start')
+    .where((eb) => {
+      const ors = [];
+      if (by.memos.length > 0) {
+        ors.push(eb.and([eb('withdraw_anchor_account', '=', account), eb('memo', 'in', by.memos)]));
+      }
+      if (by.muxed.length > 0) ors.push(eb('withdraw_anchor_account', 'in', by.muxed));
+      return eb.or(ors);
+    })
+    .execute();
 }

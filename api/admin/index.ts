@@ -2,12 +2,14 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { Hono } from 'hono';
 import type { z } from 'zod';
 import { createBankClient } from '../../core/bank/client.js';
-import {
-  attachUnmatchedTransfer,
-  maskAccount,
-  temporalDepositSignaller,
-} from '../../core/bank/intake.js';
+import { attachUnmatchedTransfer, maskAccount, temporalDepositSignaller } from '../../core/bank/intake.js';
 import { createBankRails } from '../../core/bank/rails.js';
+import {
+  InvalidCursorError,
+  listKycStatuses as listKycStatusesPage,
+  searchTransactions as searchTransactionsPage,
+} from '../../db/admin-search.js';
+import { acknowledgeAlert, listAlerts } from '../../db/alerts.js';
 import { listAdminActions } from '../../db/audit.js';
 import { listUnmatchedTransfers, UnmatchedTransferError } from '../../db/bank.js';
 import type { TransactionRow } from '../../db/schema.js';
@@ -25,8 +27,20 @@ import { depositWorkflowId } from '../sep24/deposit.js';
 import { auditTrail } from './audit.js';
 import { type AdminEnv, adminAction, requireAdminKey } from './auth.js';
 import { runDoctor } from './doctor.js';
-import { listKycStatuses, searchTransactions } from './queries.js';
 import * as s from './schemas.js';
+
+/** A cursor this API never issued is the caller's mistake: 400, not 500. */
+async function withCursor<T>(page: Promise<T>): Promise<T> {
+  try {
+    return await page;
+  } catch (err) {
+    if (err instanceof InvalidCursorError) throw badRequest(err.message);
+    throw err;
+  }
+}
+const searchTransactions: typeof searchTransactionsPage = (db, q) =>
+  withCursor(searchTransactionsPage(db, q));
+const listKycStatuses: typeof listKycStatusesPage = (db, q) => withCursor(listKycStatusesPage(db, q));
 
 export function workflowIdFor(tx: Pick<TransactionRow, 'id' | 'kind'>): string {
   return tx.kind === 'deposit' ? depositWorkflowId(tx.id) : withdrawalWorkflowId(tx.id);
@@ -296,11 +310,7 @@ export function adminApp(deps: ApiDeps) {
   // --- operator alerts (payout failures, top-ups awaiting signatures, ...) ------------------------------------
   app.get('/alerts', adminAction('alerts.list', 'ops:read'), async (c) => {
     const q = s.alertQuery.parse(c.req.query());
-    let query = db.selectFrom('alerts').selectAll();
-    if (q.state === 'open') query = query.where('acknowledged_at', 'is', null);
-    if (q.state === 'acknowledged') query = query.where('acknowledged_at', 'is not', null);
-    if (q.kind) query = query.where('kind', '=', q.kind);
-    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
+    const rows = await listAlerts(db, q);
     return c.json({
       alerts: rows.map((r) => ({
         id: String(r.id),
@@ -316,15 +326,9 @@ export function adminApp(deps: ApiDeps) {
   app.post('/alerts/:id/ack', adminAction('alert.ack', 'ops:write'), async (c) => {
     const id = c.req.param('id');
     if (!/^\d+$/.test(id)) throw notFound('no alert with this id');
-    const res = await db
-      .updateTable('alerts')
-      .set({ acknowledged_at: new Date() })
-      .where('id', '=', id)
-      .where('acknowledged_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) {
-      const exists = await db.selectFrom('alerts').select('id').where('id', '=', id).executeTakeFirst();
-      if (!exists) throw notFound('no alert with this id');
+    const outcome = await acknowledgeAlert(db, id);
+    if (outcome === 'not_found') throw notFound('no alert with this id');
+    if (outcome === 'already_acknowledged') {
       throw new HttpError(409, 'alert already acknowledged', 'already_acknowledged');
     }
     return c.json({ status: 'acknowledged' });

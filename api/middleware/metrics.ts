@@ -3,6 +3,11 @@ import { routePath } from 'hono/route';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from '../../config/logger.js';
 import { distributionBalance } from '../../core/horizon.js';
+import {
+  countTopUpsByStatus,
+  countTransactionsByKindAndStatus,
+  observerCursorTimes,
+} from '../../db/metrics.js';
 import type { ApiDeps } from '../deps.js';
 
 /**
@@ -45,11 +50,7 @@ export function createMetrics(deps: ApiDeps): ApiMetrics {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db
-        .selectFrom('transactions')
-        .select(['kind', 'status', (eb) => eb.fn.countAll<string>().as('n')])
-        .groupBy(['kind', 'status'])
-        .execute();
+      const rows = await countTransactionsByKindAndStatus(db);
       for (const r of rows) this.set({ kind: r.kind, status: r.status }, Number(r.n));
     },
   });
@@ -61,11 +62,7 @@ export function createMetrics(deps: ApiDeps): ApiMetrics {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db
-        .selectFrom('topups')
-        .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
-        .groupBy('status')
-        .execute();
+      const rows = await countTopUpsByStatus(db);
       for (const r of rows) this.set({ status: r.status }, Number(r.n));
     },
   });
@@ -77,7 +74,7 @@ export function createMetrics(deps: ApiDeps): ApiMetrics {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.selectFrom('observer_cursors').select(['account', 'updated_at']).execute();
+      const rows = await observerCursorTimes(db);
       for (const r of rows) this.set({ account: r.account }, (Date.now() - r.updated_at.getTime()) / 1000);
     },
   });

@@ -1,13 +1,14 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
+import { hitRateLimit } from '../../db/rate-limit.js';
+import { claimChallenge, claimChallengeWithinLimit, releaseChallenge } from '../../db/sep10-challenges.js';
 import type { ApiDeps } from '../deps.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
 import { badRequest, describeZodError, HttpError } from '../middleware/errors.js';
-import { applyRateLimit, clientIp, hitRateLimit, rateLimit } from '../middleware/rate-limit.js';
+import { applyRateLimit, clientIp, rateLimit } from '../middleware/rate-limit.js';
 import { createChallenge } from './challenge.js';
 import { issueToken, publicJwks } from './jwt.js';
-import { claimChallenge, claimChallengeWithinLimit, releaseChallenge } from './replay.js';
 import {
   type AccountSigners,
   horizonAccountSigners,

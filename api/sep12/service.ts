@@ -21,7 +21,9 @@ import {
   insertCustomerFile,
   listFields,
   listWaiters,
+  markFieldVerified,
   openChecks,
+  rejectFields,
   removeWaiter,
   type TierStatus,
   updateCheck,
@@ -326,13 +328,7 @@ function checkVerificationCodes(
 }
 
 async function markVerified(ctx: KycContext, customerId: string, name: string): Promise<void> {
-  await ctx.db
-    .updateTable('customer_fields')
-    .set({ status: 'PROCESSING', error: null })
-    .where('customer_id', '=', customerId)
-    .where('name', '=', name)
-    .where('status', '=', 'VERIFICATION_REQUIRED')
-    .execute();
+  await markFieldVerified(ctx.db, customerId, name);
 }
 
 /** Splits `mobile_number_verification=123456` style keys out of a request (S12-16, S12-18). */
@@ -485,14 +481,7 @@ export async function applyVerdict(
     await updateCheck(ctx.db, verdict.checkId, { status: 'needs_info', completed_at: new Date() });
     const names = (verdict.fields ?? []).map((n) => canonicalSep9Name(n)).filter((n): n is string => !!n);
     const reason = verdict.reason ?? translator(customer.lang).t('kyc.needs_more_info');
-    if (names.length > 0) {
-      await ctx.db
-        .updateTable('customer_fields')
-        .set({ status: 'REJECTED', error: reason })
-        .where('customer_id', '=', customer.id)
-        .where('name', 'in', names)
-        .execute();
-    }
+    await rejectFields(ctx.db, customer.id, names, reason);
     current = await updateCustomer(ctx.db, customer.id, { message: reason });
   }
   current = await refreshCustomer(ctx, current, before);

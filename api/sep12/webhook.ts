@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { KYC_SIGNATURE_HEADER, KYC_TIMESTAMP_HEADER, verifyKycWebhook } from '../../core/kyc/signatures.js';
-import { findCheck, findCustomerById, recordWebhookEvent } from '../../db/customers.js';
+import { findCheck, findCustomerById, recordWebhookEvent, webhookEventSeen } from '../../db/customers.js';
 import { HttpError } from '../middleware/errors.js';
 import { applyVerdict, type KycContext } from './service.js';
 
@@ -22,12 +22,7 @@ const verdictSchema = z.object({
  */
 export function kycWebhookApp(ctx: KycContext) {
   const app = new Hono();
-  const eventSeen = async (eventId: string) =>
-    (await ctx.db
-      .selectFrom('kyc_webhook_events')
-      .select('event_id')
-      .where('event_id', '=', eventId)
-      .executeTakeFirst()) !== undefined;
+  const eventSeen = (eventId: string) => webhookEventSeen(ctx.db, eventId);
   app.post('/', async (c) => {
     const raw = await c.req.text();
     const verdict = verifyKycWebhook(

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db/index.js';
-import { type RateLimitHit, rateLimitHitSql, sweep, toRateLimitHit } from '../middleware/rate-limit.js';
+import type { Db } from './index.js';
+import { type RateLimitHit, rateLimitHitSql, sweep, toRateLimitHit } from './rate-limit.js';
 
 /**
  * Records a challenge as exchanged (S10-31). Returns false when it already was: one challenge, one token.

@@ -1,16 +1,26 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db/index.js';
-import type { TransactionKind, TransactionRow, TransactionStatus } from '../../db/schema.js';
-import { badRequest } from '../middleware/errors.js';
+import type { Db } from './index.js';
+import type { TransactionKind, TransactionRow, TransactionStatus } from './schema.js';
+
+/**
+ * Operator searches of the admin API, paged by keyset cursors. A cursor this API never issued throws
+ * InvalidCursorError (the admin routes answer it with a 400).
+ */
 
 /** Keyset cursor over (started_at desc, id desc): stable under inserts, no OFFSET scans. */
 export function encodeCursor(at: Date, id: string): string {
   return Buffer.from(`${at.toISOString()}|${id}`, 'utf8').toString('base64url');
 }
+export class InvalidCursorError extends Error {
+  readonly code = 'invalid_cursor';
+  constructor() {
+    super('cursor: not a cursor this API returned');
+  }
+}
 export function decodeCursor(cursor: string): { at: Date; id: string } {
   const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const at = new Date(iso ?? '');
-  if (!id || Number.isNaN(at.getTime())) throw badRequest('cursor: not a cursor this API returned');
+  if (!id || Number.isNaN(at.getTime())) throw new InvalidCursorError();
   return { at, id };
 }
 
