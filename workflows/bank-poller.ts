@@ -1,6 +1,5 @@
-import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { BankPollResult, createBankActivities } from '../activities/bank.js';
-import { type BankTransferReceived, bankSignalsSeenQuery, bankTransferReceivedSignal } from './messages.js';
 
 type BankActivities = ReturnType<typeof createBankActivities>;
 
@@ -16,15 +15,4 @@ const { pollBankTransfers } = proxyActivities<Pick<BankActivities, 'pollBankTran
  */
 export async function bankPollerWorkflow(): Promise<BankPollResult> {
   return pollBankTransfers();
-}
-
-/** Test probe: records every bank transfer signalled to it, duplicates included (tests run it as `deposit-<id>`). */
-export async function bankSignalProbeWorkflow(): Promise<BankTransferReceived[]> {
-  const seen: BankTransferReceived[] = [];
-  setHandler(bankTransferReceivedSignal, (t) => {
-    seen.push(t);
-  });
-  setHandler(bankSignalsSeenQuery, () => seen);
-  await condition(() => false, '1 hour');
-  return seen;
 }

@@ -1,11 +1,10 @@
-// Bundle entry for the worker: every workflow the anchor runs is exported here.
+// Bundle entry for the worker: every workflow the anchor runs is exported here, and nothing else (test probes
+// live in test/workflow/probes/, bundled by the test setup).
 
-export { bankPollerWorkflow, bankSignalProbeWorkflow } from './bank-poller.js';
+export { bankPollerWorkflow } from './bank-poller.js';
 export { depositWorkflow } from './deposit.js';
 export { healthPingWorkflow } from './health.js';
-export { kycGateWorkflow } from './kyc.js';
 export { transactionCallbackWorkflow } from './notify.js';
-export { observerWorkflow, paymentSignalProbeWorkflow } from './observer.js';
-export { sendPaymentWorkflow } from './payments.js';
+export { observerWorkflow } from './observer.js';
 export { topUpWorkflow } from './topup.js';
 export { withdrawalWorkflow } from './withdrawal.js';

@@ -48,22 +48,3 @@ export async function waitForKyc(opts: WaitForKycOptions): Promise<'ACCEPTED' | 
   }
   return outcome!;
 }
-
-/** A small workflow that proves waitForKyc end to end (tests, and a template for deposit/withdrawal). */
-export async function kycGateWorkflow(input: {
-  account: string;
-  memo: string | null;
-  tier: number;
-  timeoutSeconds: number;
-}): Promise<{ kyc: 'ACCEPTED'; changes: string[] }> {
-  const changes: string[] = [];
-  const outcome = await waitForKyc({
-    account: input.account,
-    memo: input.memo,
-    tier: input.tier,
-    timeout: input.timeoutSeconds * 1000,
-    onChange: (c) => changes.push(c.status),
-  });
-  if (outcome === 'REJECTED') throw ApplicationFailure.nonRetryable('KYC rejected', 'KycRejected');
-  return { kyc: 'ACCEPTED', changes };
-}

@@ -42,8 +42,6 @@ export interface BankTransferReceived {
 }
 /** Sent by the bank webhook or the polling schedule once a transfer is matched to `deposit-<id>`. */
 export const bankTransferReceivedSignal = defineSignal<[BankTransferReceived]>('bankTransferReceived');
-/** Test probe (bankSignalProbeWorkflow): every bank transfer signal received, duplicates included. */
-export const bankSignalsSeenQuery = defineQuery<BankTransferReceived[]>('bankSignalsSeen');
 
 // --- Stellar payments (withdrawals) ---------------------------------------------------------------------------
 export interface ReceivedPayment {
@@ -58,8 +56,6 @@ export interface ReceivedPayment {
 }
 /** Sent by the payment observer once per payment matched to `withdraw-<id>`. */
 export const paymentReceivedSignal = defineSignal<[ReceivedPayment]>('paymentReceived');
-/** Payments a `withdraw-<id>` stand-in received (paymentSignalProbeWorkflow, tests). */
-export const paymentSignalsQuery = defineQuery<ReceivedPayment[]>('paymentSignals');
 
 // --- interactive flow -------------------------------------------------------------------------------------------
 export interface InteractiveInfo {

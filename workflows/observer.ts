@@ -1,6 +1,5 @@
-import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createObserverActivities } from '../activities/observer.js';
-import { paymentReceivedSignal, paymentSignalsQuery, type ReceivedPayment } from './messages.js';
 
 /**
  * One long-running observer per receiving account (ID `observer-<account>`): Temporal runs a workflow ID once at
@@ -29,19 +28,4 @@ export async function observerWorkflow(input: ObserverInput): Promise<never> {
     if (workflowInfo().continueAsNewSuggested) break;
   }
   return continueAsNew<typeof observerWorkflow>(input);
-}
-
-/**
- * A stand-in for a withdrawal workflow (`withdraw-<id>`) that collects paymentReceived signals, for tests. Keeps
- * every delivery, duplicates included.
- */
-export async function paymentSignalProbeWorkflow(): Promise<ReceivedPayment[]> {
-  const received: ReceivedPayment[] = [];
-  setHandler(paymentReceivedSignal, (p) => {
-    received.push(p);
-  });
-  setHandler(paymentSignalsQuery, () => received);
-  // Runs until terminated: a real withdrawal would move on after the first payment.
-  await condition(() => false);
-  return received;
 }

@@ -13,13 +13,13 @@ import {
 } from '../../db/bank.js';
 import type { TransactionStatus } from '../../db/schema.js';
 import { insertTransaction } from '../../db/transactions.js';
-import { bankSignalsSeenQuery } from '../../workflows/messages.js';
 import { serveOnFreePort, startTestBank, waitFor } from '../helpers/bank.js';
 import { postSigned, type TestTransfer, transferEvent, webhookTestApp } from '../helpers/bank-webhook.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
 import { transactionRow } from '../helpers/transactions.js';
+import { bankSignalsSeenQuery } from '../workflow/probes/messages.js';
 
 const ACCOUNT = 'GBQDTJ5LHWDWDQS6XU4MS6Q6D6RB6NDWMAJGVQ3U34FPXURFUPJAPRPS';
 

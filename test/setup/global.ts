@@ -1,11 +1,13 @@
 /**
  * Starts (or reuses) the real infrastructure once for the whole run: the project's Postgres cluster with an
  * `anchor_test` database, and a Temporal dev server on a free port (in-memory, headless). Bundles the workflow
- * code once so each test file's worker starts fast. Nothing here is mocked.
+ * code once so each test file's worker starts fast: the production bundle (shipped workflows only, for the replay
+ * test) and the test bundle (the same plus test/workflow/probes, for every test worker). Nothing here is mocked.
  */
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { pgUrl, TEMPORAL_TEST_SERVER } from '../../scripts/lib/paths.js';
 import { freePort } from '../../scripts/lib/ports.js';
@@ -17,7 +19,10 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgUrl: string;
     temporalAddress: string;
+    /** Shipped workflows + test probes (test/workflow/probes/index.ts). */
     workflowBundlePath: string;
+    /** Shipped workflows only (workflows/index.ts), as the worker runs them. */
+    productionWorkflowBundlePath: string;
     timeSkippingServerPath: string;
   }
 }
@@ -42,13 +47,21 @@ export default async function setup(project: TestProject) {
       await new Promise((r) => child.once('exit', r));
     };
   }
-  const [bundle] = await Promise.all([bundleWorkflows(), waitForTemporal(temporalAddress)]);
-  const workflowBundlePath = join(tmpdir(), `anchor-workflows-${process.pid}.js`);
-  writeFileSync(workflowBundlePath, bundle.code);
+  const testEntry = fileURLToPath(new URL('../workflow/probes/index.ts', import.meta.url));
+  const [production, withProbes] = await Promise.all([
+    bundleWorkflows(),
+    bundleWorkflows(testEntry),
+    waitForTemporal(temporalAddress),
+  ]);
+  const productionWorkflowBundlePath = join(tmpdir(), `anchor-workflows-${process.pid}.js`);
+  writeFileSync(productionWorkflowBundlePath, production.code);
+  const workflowBundlePath = join(tmpdir(), `anchor-workflows-test-${process.pid}.js`);
+  writeFileSync(workflowBundlePath, withProbes.code);
 
   project.provide('pgUrl', pgUrl('anchor_test'));
   project.provide('temporalAddress', temporalAddress);
   project.provide('workflowBundlePath', workflowBundlePath);
+  project.provide('productionWorkflowBundlePath', productionWorkflowBundlePath);
   project.provide('timeSkippingServerPath', TEMPORAL_TEST_SERVER);
   console.log(`[test setup] Postgres + Temporal ${temporalAddress} ready in ${Date.now() - started} ms`);
 

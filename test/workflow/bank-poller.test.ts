@@ -10,12 +10,12 @@ import { createBankRails } from '../../core/bank/rails.js';
 import { getPollCursor, virtualAccountOf } from '../../db/bank.js';
 import type { SandboxBank } from '../../sandbox/bank/server.js';
 import { ensureBankPollerSchedule } from '../../worker/bank-poller-schedule.js';
-import { bankSignalsSeenQuery } from '../../workflows/messages.js';
 import { startTestBank, waitFor } from '../helpers/bank.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
 import { historyRecorder } from './history-recorder.js';
+import { bankSignalsSeenQuery } from './probes/messages.js';
 
 const ACCOUNT = 'GBQDTJ5LHWDWDQS6XU4MS6Q6D6RB6NDWMAJGVQ3U34FPXURFUPJAPRPS';
 

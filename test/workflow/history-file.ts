@@ -28,13 +28,39 @@ export function historyFromFile(text: string): History {
   return HistoryType.fromObject(JSON.parse(text) as Record<string, unknown>);
 }
 
-/** Every recorded history, by file name (used as the workflow id in replay reports). */
-export function recordedHistories(): { workflowId: string; history: History }[] {
+export interface RecordedHistory {
+  file: string;
+  /** The run's own workflow ID (the code derives child IDs from it, so replay needs the real one). */
+  workflowId: string;
+  workflowType: string;
+  history: History;
+}
+
+/** Every recorded history, sorted by file name. */
+export function recordedHistories(): RecordedHistory[] {
   return readdirSync(HISTORIES_DIR)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => ({
-      workflowId: f.replace(/\.json$/, ''),
-      history: historyFromFile(readFileSync(join(HISTORIES_DIR, f), 'utf8')),
-    }));
+    .map((file) => {
+      const history = historyFromFile(readFileSync(join(HISTORIES_DIR, file), 'utf8'));
+      const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+      if (!started?.workflowType?.name) {
+        throw new Error(`${file} does not start with a WorkflowExecutionStarted event`);
+      }
+      const workflowId = started.workflowId || parentIdFromCallbacks(history) || file.replace(/\.json$/, '');
+      return { file, workflowId, workflowType: started.workflowType.name, history };
+    });
+}
+
+/**
+ * The time-skipping test server leaves `workflowId` out of the started event. The only commands that depend on
+ * it are the callback children (`<workflowId>-callback-<n>`, core/ids.ts), so their recorded IDs give it back.
+ */
+function parentIdFromCallbacks(history: History): string | undefined {
+  for (const event of history.events ?? []) {
+    const child = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+    const m = child ? /^(.+)-callback-\d+$/.exec(child) : null;
+    if (m) return m[1];
+  }
+  return undefined;
 }

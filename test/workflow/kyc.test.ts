@@ -3,7 +3,6 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKycActivities } from '../../activities/kyc.js';
-import { kycGateWorkflow } from '../../workflows/kyc.js';
 import {
   jsonPut,
   type KycHarness,
@@ -15,6 +14,7 @@ import {
 import { testConfig } from '../helpers/config.js';
 import { createTestDb } from '../helpers/db.js';
 import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
+import { kycGateWorkflow } from './probes/kyc-gate.js';
 
 /**
  * waitForKyc on the real Temporal dev server: the workflow registers as a waiter, the real sandbox KYC

@@ -20,12 +20,13 @@ import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
 import { anchorAsset } from '../../stellar/assets.js';
 import { muxedAddress } from '../../stellar/muxed.js';
 import { observerWorkflowId, startObservers } from '../../worker/observers.js';
-import { paymentSignalsQuery, type ReceivedPayment } from '../../workflows/messages.js';
+import type { ReceivedPayment } from '../../workflows/messages.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
 import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
 import { historyRecorder } from './history-recorder.js';
+import { paymentSignalsQuery } from './probes/messages.js';
 
 /**
  * The payment observer never skips and never repeats: 1,000 payments (matched by text/id/hash memo, by muxed

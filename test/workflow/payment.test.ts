@@ -16,11 +16,11 @@ import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
 import { fromStroops, toStroops } from '../../stellar/amounts.js';
 import { anchorAsset } from '../../stellar/assets.js';
 import { muxedAddress } from '../../stellar/muxed.js';
-import { sendPaymentWorkflow } from '../../workflows/index.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
 import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
+import { sendPaymentWorkflow } from './probes/send-payment.js';
 
 /**
  * A payment is never sent twice: crashes before submit, lost answers after the ledger applied the payment, and
