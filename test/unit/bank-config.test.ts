@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.js';
-import { SANDBOX_BANK_API_KEY, SANDBOX_BANK_WEBHOOK_SECRET } from '../../config/sandbox-keys.js';
+import {
+  SANDBOX_ANCHOR_BANK_ACCOUNT,
+  SANDBOX_BANK_API_KEY,
+  SANDBOX_BANK_WEBHOOK_SECRET,
+} from '../../config/sandbox-keys.js';
 import { configIssues } from '../helpers/config.js';
 import { productionEnv } from '../helpers/production-env.js';
 
@@ -16,6 +20,7 @@ describe('bank rails configuration', () => {
       depositMatching: 'reference',
       currency: 'USD',
       sandboxWebhookUrl: 'http://localhost:8000/webhooks/bank',
+      anchorAccount: SANDBOX_ANCHOR_BANK_ACCOUNT,
     });
     const custom = loadConfig({
       SANDBOX_BANK_PORT: '9002',
@@ -25,6 +30,19 @@ describe('bank rails configuration', () => {
     expect(custom.bank.apiUrl).toBe('http://localhost:9002');
     expect(custom.bank.sandboxWebhookUrl).toBe('http://anchor.test:81/webhooks/bank');
     expect(custom.bank.currency).toBe('EUR');
+    expect(loadConfig({ ANCHOR_BANK_ACCOUNT: 'DE89370400440532013000' }).bank.anchorAccount).toBe(
+      'DE89370400440532013000',
+    );
+  });
+
+  it('shows no made-up bank account outside the sandbox: ANCHOR_BANK_ACCOUNT unset on testnet stays unset', () => {
+    expect(loadConfig({ ...productionEnv(), PROFILE: 'testnet' }).bank.anchorAccount).toBeUndefined();
+    const set = loadConfig({
+      ...productionEnv(),
+      PROFILE: 'testnet',
+      ANCHOR_BANK_ACCOUNT: 'GB29NWBK60161331926819',
+    });
+    expect(set.bank.anchorAccount).toBe('GB29NWBK60161331926819');
   });
 
   it('names a bad strategy, tolerance or currency', () => {
