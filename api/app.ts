@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
+import { CONSOLE_PATH, consoleApp } from './admin/console/index.js';
 import { adminApp } from './admin/index.js';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { healthApp } from './health/index.js';
+import { bodyLimitsFor, limitRequestBodies } from './middleware/body-limit.js';
 import { sepCors } from './middleware/cors.js';
 import { errorHandler, HttpError } from './middleware/errors.js';
 import { createMetrics, observeRequests } from './middleware/metrics.js';
@@ -26,6 +28,8 @@ export function createApp(deps: ApiDeps) {
   app.use('*', observeRequests(metrics, deps.logger));
   const corsMiddleware = sepCors();
   app.use('*', async (c, next) => (c.req.path.startsWith('/admin') ? next() : corsMiddleware(c, next)));
+  // Before every parser and every auth check: an anonymous 50 MB body costs at most its route class's limit.
+  app.use('*', limitRequestBodies(bodyLimitsFor(deps.config)));
 
   app.route('/', healthApp(deps));
   app.route('/', sep1App(deps));
@@ -36,6 +40,8 @@ export function createApp(deps: ApiDeps) {
     '/',
     openapiApp(deps, () => app.routes),
   );
+  // The operator console before the admin API: its pages answer with sign-in redirects, not the API's 401 JSON.
+  app.route(CONSOLE_PATH, consoleApp(deps));
   app.route('/admin', adminApp(deps));
   app.route(SEP10_PATH, sep10App(deps));
   // SEP-12 KYC_SERVER and the hosted KYC page (/kyc/interactive); the provider's verdicts at /webhooks/kyc.

@@ -1,0 +1,159 @@
+import type { Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { connect } from 'node:net';
+import { serve } from '@hono/node-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bodyLimitsFor } from '../../api/middleware/body-limit.js';
+import { type AuthTestApp, createAuthTestApp } from '../helpers/sep10.js';
+
+/**
+ * Regressions for the attack of issue 15, each reproducing what the attacker did against `npm start` (row
+ * numbers are the issue's table). The anchor is createApp served over real HTTP so the socket is observable.
+ */
+
+const MB = 1024 * 1024;
+
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Bytes of request body the client managed to hand to the kernel before the answer came. */
+  bodyBytesWritten: number;
+  closedByServer: boolean;
+  ms: number;
+}
+
+/**
+ * Sends `total` bytes of body as fast as the socket takes them (Content-Length or chunked) and stops at the
+ * first complete answer; resolves once the server closed the socket or `closeWaitMs` passed after the answer.
+ */
+function floodRequest(
+  port: number,
+  path: string,
+  opts: { total: number; chunked: boolean; contentType?: string; closeWaitMs?: number },
+): Promise<RawAnswer> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect(port, '127.0.0.1');
+    let received = Buffer.alloc(0);
+    let written = 0;
+    let answer: Omit<RawAnswer, 'closedByServer' | 'ms'> | undefined;
+    let done = false;
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    const finish = (closedByServer: boolean) => {
+      if (done) return;
+      done = true;
+      socket.destroy();
+      if (!answer) reject(new Error(`no answer (wrote ${written} bytes)`));
+      else resolve({ ...answer, closedByServer, ms: Date.now() - started });
+    };
+    const pump = () => {
+      while (!answer && written < opts.total) {
+        const n = Math.min(chunk.length, opts.total - written);
+        const piece = opts.chunked
+          ? Buffer.concat([Buffer.from(`${n.toString(16)}\r\n`), chunk.subarray(0, n), Buffer.from('\r\n')])
+          : chunk.subarray(0, n);
+        written += n;
+        if (!socket.write(piece)) return socket.once('drain', pump);
+      }
+      if (!answer && opts.chunked) socket.write('0\r\n\r\n');
+    };
+    socket.on('connect', () => {
+      const head = [
+        `POST ${path} HTTP/1.1`,
+        'Host: 127.0.0.1',
+        `Content-Type: ${opts.contentType ?? 'application/json'}`,
+        opts.chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${opts.total}`,
+        '',
+        '',
+      ].join('\r\n');
+      socket.write(head);
+      pump();
+    });
+    socket.on('data', (data: Buffer) => {
+      received = Buffer.concat([received, data]);
+      if (answer) return;
+      const text = received.toString('latin1');
+      const end = text.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const [statusLine, ...lines] = text.slice(0, end).split('\r\n');
+      const headers = Object.fromEntries(
+        lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+      );
+      const length = Number(headers['content-length'] ?? '0');
+      if (received.length < end + 4 + length) return;
+      answer = {
+        status: Number(statusLine!.split(' ')[1]),
+        headers,
+        body: received.subarray(end + 4, end + 4 + length).toString('utf8'),
+        bodyBytesWritten: written,
+      };
+      setTimeout(() => finish(false), opts.closeWaitMs ?? 2_000).unref();
+    });
+    // Once the answer is in, a reset of our unfinished upload is the expected way for the server to stop it.
+    socket.on('error', (err) => (answer ? finish(true) : reject(err)));
+    socket.on('close', () => finish(true));
+  });
+}
+
+describe('issue 15 attack regressions', () => {
+  let t: AuthTestApp;
+  let server: ReturnType<typeof serve>;
+  let port: number;
+  const sockets: Socket[] = [];
+  const bytesReadByServer = () => sockets.reduce((n, s) => n + s.bytesRead, 0);
+
+  beforeAll(async () => {
+    t = await createAuthTestApp();
+    server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+    });
+    server.on('connection', (s: Socket) => sockets.push(s));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    (server as Server | undefined)?.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await t?.close();
+  });
+
+  describe('row 2 + row 5: a 50 MB unauthenticated body → 413 before auth, reading no more than the limit', () => {
+    const limits = () => bodyLimitsFor(t.config);
+    const cases = [
+      { path: '/webhooks/kyc', cls: 'webhook' as const },
+      { path: '/sep24/interactive/deposit/amount', cls: 'page' as const, contentType: 'application/x-www-form-urlencoded' },
+      { path: '/auth', cls: 'api' as const },
+      { path: '/kyc/customer', cls: 'api' as const },
+      { path: '/sep24/transactions/deposit/interactive', cls: 'api' as const },
+      { path: '/kyc/customer', cls: 'upload' as const, contentType: 'multipart/form-data; boundary=x' },
+    ];
+    for (const { path, cls, contentType } of cases) {
+      for (const chunked of [false, true]) {
+        it(`${path} (${cls}${contentType?.startsWith('multipart') ? ', multipart' : ''}, ${chunked ? 'chunked' : 'Content-Length'})`, async () => {
+          const before = bytesReadByServer();
+          const total = 50 * MB + (cls === 'upload' ? limits().upload : 0);
+          const res = await floodRequest(port, path, { total, chunked, ...(contentType ? { contentType } : {}) });
+          expect(res.status).toBe(413);
+          expect(res.headers.connection).toBe('close');
+          expect(JSON.parse(res.body)).toEqual({ error: expect.stringContaining('larger than') });
+          expect(res.closedByServer).toBe(true);
+          // What the server took off the wire: the limit plus what was in flight (socket buffers), never the
+          // 50 MB the attacker sent; before the fix a refused body was still drained in full.
+          const read = bytesReadByServer() - before;
+          expect(read).toBeLessThan(limits()[cls] + 4 * MB);
+          expect(res.ms).toBeLessThan(5_000);
+        });
+      }
+    }
+
+    it('a body within the limit still reaches its route (401 for the unsigned webhook, not 413)', async () => {
+      const res = await floodRequest(port, '/webhooks/kyc', { total: 1024, chunked: true, closeWaitMs: 0 });
+      expect(res.status).toBe(401);
+    });
+
+    it('the next request on a new connection is answered (the server is not wedged)', async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(res.status).toBeLessThan(500);
+    });
+  });
+});
