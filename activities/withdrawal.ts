@@ -165,4 +165,3 @@ export function createWithdrawalActivities(deps: WithdrawalActivityDeps) {
 }
 
 export type WithdrawalActivities = ReturnType<typeof createWithdrawalActivities>;
-

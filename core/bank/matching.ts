@@ -70,7 +70,11 @@ export async function matchBankTransfer(
     const candidates = await depositCandidates(trx, row, strategy, normalizeReference(row.reference));
     const live = candidates.filter((c) => AWAITING_TRANSFER_STATUSES.includes(c.status));
     const ids = candidates.map((c) => c.id);
-    const unmatched = async (reason: UnmatchedReason, detail: string, candidateIds: string[]): Promise<MatchOutcome> => {
+    const unmatched = async (
+      reason: UnmatchedReason,
+      detail: string,
+      candidateIds: string[],
+    ): Promise<MatchOutcome> => {
       await queueUnmatched(trx, row.id, reason, detail, candidateIds);
       return { kind: 'unmatched', reason, row: { ...row, status: 'unmatched' } };
     };
@@ -104,7 +108,9 @@ export async function matchBankTransfer(
     }
     const funded = await otherTransferFunding(trx, target.id, row.id);
     if (funded) {
-      return unmatched('deposit_already_funded', `deposit already funded by transfer ${funded.id}`, [target.id]);
+      return unmatched('deposit_already_funded', `deposit already funded by transfer ${funded.id}`, [
+        target.id,
+      ]);
     }
     const updated = await attachTransferToDeposit(trx, row.id, target.id);
     await leaseTransferDelivery(trx, row.id, DELIVERY_LEASE_SECONDS);

@@ -22,7 +22,9 @@ export function bankErrorHandler(logger: Logger) {
   return (err: Error, c: Context) => {
     if (err instanceof BankApiError) return c.json({ error: err.message }, err.status);
     if (err instanceof ZodError) {
-      const message = err.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+      const message = err.issues.map((i) =>
+        i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message,
+      );
       return c.json({ error: message.join('; ') }, 400);
     }
     const status = (err as { status?: number }).status;

@@ -79,7 +79,6 @@ export interface TransferEvent {
   data: { transfer: BankTransferJson };
 }
 
-
 export interface NewTransfer {
   reference: string;
   amount: string;
