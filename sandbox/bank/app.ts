@@ -60,7 +60,11 @@ function requireApiKey(apiKey: string): MiddlewareHandler {
   return async (c, next) => {
     const given = Buffer.from(c.req.header('Authorization') ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new BankApiError(401, 'invalid API key: send Authorization: Bearer <BANK_API_KEY>', 'unauthorized');
+      throw new BankApiError(
+        401,
+        'invalid API key: send Authorization: Bearer <BANK_API_KEY>',
+        'unauthorized',
+      );
     }
     await next();
   };
@@ -160,7 +164,8 @@ export function createSandboxBankApp(deps: SandboxBankDeps) {
 
   api.post('/payouts', async (c) => {
     const keyParsed = idempotencyKey.safeParse(c.req.header('Idempotency-Key'));
-    if (!keyParsed.success) throw new BankApiError(400, 'Idempotency-Key header is required (1-255 characters)');
+    if (!keyParsed.success)
+      throw new BankApiError(400, 'Idempotency-Key header is required (1-255 characters)');
     const input = payoutInput.parse(await jsonBody(c));
     try {
       const { payout, replayed } = await store.createPayout(
