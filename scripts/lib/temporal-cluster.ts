@@ -11,6 +11,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -65,6 +66,10 @@ export async function buildTemporalServer(progress: (line: string) => void = con
     );
   }
   mkdirSync(SERVER_DIR, { recursive: true });
+  // GOBIN directories of builds that were interrupted.
+  for (const entry of readdirSync(SERVER_DIR)) {
+    if (entry.startsWith('.build-')) rmSync(join(SERVER_DIR, entry), { recursive: true, force: true });
+  }
   const gobin = mkdtempSync(join(SERVER_DIR, '.build-'));
   const logFile = join(SERVER_DIR, 'build.log');
   try {
@@ -89,7 +94,7 @@ function goInstall(
   const started = Date.now();
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn('go', ['install', '-v', target], {
-    env: { ...env, GOTOOLCHAIN: TEMPORAL_SERVER_GOTOOLCHAIN, GOBIN: gobin, CGO_ENABLED: '0' },
+    env: { ...env, GOTOOLCHAIN: TEMPORAL_SERVER_GOTOOLCHAIN, GOBIN: gobin },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let packages = 0;

@@ -1,7 +1,8 @@
 /**
  * The whole anchor as separate processes for one test file, the way `npm start` runs it (scripts/dev.ts): a fresh
  * Postgres database on the project cluster, the sandbox Horizon, bank and KYC provider, N workers and N APIs as
- * `tsx` children on free ports, one random task queue on the shared test Temporal server, every URL wired by env.
+ * `tsx` children on free ports, one random task queue on the shared test Temporal server (or `temporalAddress`),
+ * every URL wired by env.
  * Workers can be SIGKILLed and restarted; `stop()` always takes every child down and drops the database.
  */
 import { spawn as spawnChild } from 'node:child_process';
@@ -27,6 +28,8 @@ export interface StackOptions {
   workers?: 1 | 2;
   /** Extra environment for every child (config keys of config/schema.ts). */
   env?: Record<string, string>;
+  /** A Temporal frontend other than the test run's dev server (the cluster test's balancer). */
+  temporalAddress?: string;
 }
 
 export interface Stack {
@@ -148,7 +151,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ...QUIET,
     DATABASE_URL: pgUrl(database),
     DATABASE_POOL_SIZE: '10',
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_ADDRESS: opts.temporalAddress ?? inject('temporalAddress'),
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TASK_QUEUE: `e2e-stack-${id}`,
     PUBLIC_URL: publicUrl,
