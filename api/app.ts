@@ -9,11 +9,12 @@ import { sepCors } from './middleware/cors.js';
 import { errorHandler, HttpError } from './middleware/errors.js';
 import { createMetrics, observeRequests } from './middleware/metrics.js';
 import { openapiApp } from './openapi/index.js';
-import { SEP10_PATH, SEP12_PATH, SEP24_PATH } from './paths.js';
+import { SEP10_PATH, SEP12_PATH, SEP24_PATH, SEP38_PATH } from './paths.js';
 import { sep1App } from './sep1/index.js';
 import { sep10App } from './sep10/index.js';
 import { kycSurface } from './sep12/index.js';
 import { sep24App } from './sep24/index.js';
+import { sep38App } from './sep38/index.js';
 import { webhooksApp } from './webhooks/index.js';
 
 /**
@@ -50,6 +51,8 @@ export function createApp(deps: ApiDeps) {
   app.route('/webhooks/kyc', kyc.webhook);
   // SEP-24 TRANSFER_SERVER_SEP0024 and its hosted pages (/sep24/interactive/...), sharing the KYC context.
   app.route(SEP24_PATH, sep24App(deps, { kyc: kyc.ctx }));
+  // SEP-38 ANCHOR_QUOTE_SERVER.
+  if (deps.config.sep38.enabled) app.route(SEP38_PATH, sep38App(deps));
 
   app.route('/webhooks', webhooksApp(deps));
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));

@@ -12,6 +12,7 @@ import { buildSandboxConfig } from './sandbox.js';
 import { envSchema } from './schema.js';
 import { buildSep1Config } from './sep1.js';
 import { buildSep24Config } from './sep24.js';
+import { buildSep38Config } from './sep38.js';
 import { buildStellarConfig } from './stellar.js';
 import { buildWithdrawConfig } from './withdraw.js';
 
@@ -35,6 +36,7 @@ export const appConfigSchema = envSchema.transform((e, zod) => {
     ops: buildOpsConfig(e, ctx),
     withdraw: buildWithdrawConfig(e),
     ...buildSep24Config(e, ctx),
+    sep38: buildSep38Config(e, ctx),
     kyc: buildKycConfig(e, ctx),
   };
   for (const { key, message } of issues)
@@ -51,6 +53,7 @@ export type Sep1Config = AppConfig['sep1'];
 export type OpsConfig = AppConfig['ops'];
 export type WithdrawConfig = AppConfig['withdraw'];
 export type KycConfig = AppConfig['kyc'];
+export type Sep38Config = AppConfig['sep38'];
 /** One direction of SEP-24 for ASSET_CODE: limits and fee schedule as decimal strings (S24-04, S24-06). */
 export type Sep24AssetOperation = AppConfig['sep24']['deposit'];
 export type DepositMatching = AppConfig['bank']['depositMatching'];

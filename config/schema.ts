@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { amountString, percentString } from './amounts.js';
 import { JWT_ALGORITHMS } from './jwt-keys.js';
+import { sep38Env } from './sep38-env.js';
 
 export { amountString } from './amounts.js';
 
@@ -661,6 +662,7 @@ export const envSchema = z.object({
   ...authEnv,
   ...sep1Env,
   ...sep24Env,
+  ...sep38Env,
   ...withdrawEnv,
   ...bankEnv,
   ...opsEnv,

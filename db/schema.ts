@@ -421,6 +421,27 @@ export interface ObserverCursorsTable {
   updated_at: Generated<Date>;
 }
 
+/** SEP-38 firm quotes (S38-07): the issued strings, the owner and the transfer that reserved it. */
+export interface QuotesTable {
+  id: string;
+  sub: string;
+  context: 'sep6' | 'sep24' | 'sep31';
+  sell_asset: string;
+  sell_amount: string;
+  sell_delivery_method: string | null;
+  buy_asset: string;
+  buy_amount: string;
+  buy_delivery_method: string | null;
+  price: string;
+  total_price: string;
+  fee: Json<{ total: string; asset: string; details?: { name: string; description?: string; amount: string }[] }>;
+  expires_at: Date;
+  created_at: Generated<Date>;
+  transaction_id: string | null;
+  reserved_at: Date | null;
+}
+export type QuoteRow = Selectable<QuotesTable>;
+
 export interface Database {
   stellar_envelopes: StellarEnvelopesTable;
   stellar_payments: StellarPaymentsTable;
@@ -447,6 +468,7 @@ export interface Database {
   customer_files: CustomerFilesTable;
   interactive_tokens: InteractiveTokensTable;
   alerts: AlertsTable;
+  quotes: QuotesTable;
 }
 
 export type TransactionRow = Selectable<TransactionsTable>;

@@ -7,14 +7,15 @@ export type AuthEnv = { Variables: { requestId: string; identity: Sep10Identity 
 
 /**
  * Which SEP's failure shape to answer with (checklist X-09): SEP-24 and SEP-6 say 403
- * `{"type":"authentication_required"}`; SEP-12 says 401.
+ * `{"type":"authentication_required"}`; SEP-12 says 401; SEP-38 says 403 `{"error"}` (S38-01).
  */
-export type AuthFailureStyle = 'sep24' | 'sep12';
+export type AuthFailureStyle = 'sep24' | 'sep12' | 'sep38';
 
 function failure(style: AuthFailureStyle, reason: string): HttpError {
   if (style === 'sep24') {
     return new HttpError(403, reason, 'authentication_required', { type: 'authentication_required' });
   }
+  if (style === 'sep38') return new HttpError(403, reason, 'authentication_required', { error: reason });
   return new HttpError(401, reason, 'authentication_required', { error: reason });
 }
 

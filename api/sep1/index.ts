@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { stringify } from 'smol-toml';
 import type { AppConfig } from '../../config/index.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
-import { SEP10_PATH, SEP12_PATH, SEP24_PATH, STELLAR_TOML_PATH } from '../paths.js';
+import { SEP10_PATH, SEP12_PATH, SEP24_PATH, SEP38_PATH, STELLAR_TOML_PATH } from '../paths.js';
 import { LOGO_PNG } from './logo.js';
 
 /** SEP-1 version the generated file follows (S1-06). */
@@ -57,6 +57,7 @@ export function stellarTomlDocument(config: AppConfig) {
     WEB_AUTH_ENDPOINT: `${base}${SEP10_PATH}`,
     TRANSFER_SERVER_SEP0024: `${base}${SEP24_PATH}`,
     KYC_SERVER: `${base}${SEP12_PATH}`,
+    ...(config.sep38.enabled ? { ANCHOR_QUOTE_SERVER: `${base}${SEP38_PATH}` } : {}),
     HORIZON_URL: config.stellar.horizonUrl,
     ACCOUNTS: controlledAccounts(config),
     DOCUMENTATION: documentation(config),
