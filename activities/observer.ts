@@ -4,6 +4,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config/index.js';
 import { horizonFor } from '../core/horizon.js';
+import { withdrawalWorkflowId } from '../core/ids.js';
 import type { Db } from '../db/index.js';
 import {
   markSignalled,
@@ -190,7 +191,7 @@ export function createObserverActivities(deps: ObserverActivityDeps) {
     const converter = client.options.loadedDataConverter.payloadConverter;
     let signalled = 0;
     for (const row of pending) {
-      const workflowId = `withdraw-${row.transaction_id}`;
+      const workflowId = withdrawalWorkflowId(row.transaction_id);
       try {
         await client.workflowService.signalWorkflowExecution({
           namespace: client.options.namespace,

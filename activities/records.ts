@@ -14,7 +14,7 @@ import {
   transactionLang,
   updateTransaction,
 } from '../db/transactions.js';
-import { isValidAmount } from '../stellar/fees.js';
+import { isAmount } from '../stellar/money.js';
 
 /**
  * Transaction rows as the workflows see them: the workflow owns the status, these activities mirror it into
@@ -73,7 +73,7 @@ export function createRecordActivities(deps: { config: AppConfig; db: Db }) {
     const lang = (await transactionLang(db, transactionId)) ?? 'en';
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(message.params ?? {})) {
-      params[k] = isValidAmount(v) ? formatAmount(lang, v) : v;
+      params[k] = isAmount(v) ? formatAmount(lang, v) : v;
     }
     return sep24Text(lang).t(`sep24.msg.${message.key}`, params);
   }

@@ -30,9 +30,9 @@ import {
   setClaimableBalanceIds,
   withEnvelopeLock,
 } from '../db/stellar-payments.js';
-import { fromStroops, toStroops } from '../stellar/amounts.js';
 import { type AssetRef, isNative, sameAsset, toSdkAsset } from '../stellar/assets.js';
 import { type MemoSpec, normalizeMemo, toSdkMemo } from '../stellar/memos.js';
+import { formatFixed7, parseAmount } from '../stellar/money.js';
 import { parseDestination } from '../stellar/muxed.js';
 
 /**
@@ -218,12 +218,12 @@ function parseDest(destination: string) {
 function checkedAmount(p: PaymentRequest): string {
   let stroops: bigint;
   try {
-    stroops = toStroops(p.amount);
+    stroops = parseAmount(p.amount);
   } catch {
     throw invalid(`payment ${p.ref}: amount must be a decimal with at most 7 places`);
   }
   if (stroops <= 0n) throw invalid(`payment ${p.ref}: amount must be positive`);
-  return fromStroops(stroops);
+  return formatFixed7(stroops);
 }
 
 function toNewPayment(planned: Planned, index: number): NewPayment {
@@ -642,7 +642,7 @@ export function createStellarActivities(deps: StellarActivityDeps) {
     async getBalance(account: string, asset: AssetRef): Promise<string> {
       const balances = await loadBalances(horizon, parseDest(account).account);
       const hit = balances?.find((b) => sameAsset(b.asset, asset));
-      return hit ? fromStroops(toStroops(hit.balance)) : '0.0000000';
+      return hit ? formatFixed7(parseAmount(hit.balance)) : '0.0000000';
     },
   };
 }

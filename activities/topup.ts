@@ -14,7 +14,7 @@ import { anchoredBalance, horizonFor, loadAccount } from '../core/horizon.js';
 import { acknowledgeAlertsOf, raiseAlert } from '../db/alerts.js';
 import type { Db } from '../db/index.js';
 import { getTopUp, insertTopUp, updateTopUp } from '../db/topups.js';
-import { compareAmounts, fromStroops, toStroops } from '../stellar/amounts.js';
+import { compareAmounts, formatFixed7, parseAmount } from '../stellar/money.js';
 import { distributionToppedUpSignal } from '../workflows/messages.js';
 
 /**
@@ -103,7 +103,7 @@ export function createTopUpActivities(deps: TopUpActivityDeps) {
         balance: line.balance,
         threshold,
         target,
-        amount: below ? fromStroops(toStroops(target) - toStroops(line.balance)) : null,
+        amount: below ? formatFixed7(parseAmount(target) - parseAmount(line.balance)) : null,
         mode: config.stellar.issuerSecret ? 'sandbox' : 'cold',
         signatureTimeout,
       };

@@ -1,5 +1,5 @@
+import { compareAmounts } from '../stellar/money.js';
 import { parseAdminKeys } from './admin-keys.js';
-import { compareAmounts } from './amounts.js';
 import type { BuildContext } from './context.js';
 import type { Env } from './schema.js';
 

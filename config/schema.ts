@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { amountString, percentString } from './amounts.js';
+import { amountSchema, percentSchema } from '../stellar/money.js';
 import { JWT_ALGORITHMS } from './jwt-keys.js';
 import { sep38Env } from './sep38-env.js';
-
-export { amountString } from './amounts.js';
 
 /**
  * Every setting the anchor reads, as environment variables. This one schema is the source of truth for
@@ -263,21 +261,21 @@ export const sep1Env = {
 const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 export const sep24Env = {
   SEP24_DEPOSIT_ENABLED: bool.default(true).describe('offer SEP-24 deposits of ASSET_CODE'),
-  SEP24_DEPOSIT_MIN_AMOUNT: amountString.default('1').describe('smallest deposit accepted'),
-  SEP24_DEPOSIT_MAX_AMOUNT: amountString.default('10000').describe('largest deposit accepted'),
-  SEP24_DEPOSIT_FEE_FIXED: amountString.default('0').describe('fixed deposit fee (asset units)'),
-  SEP24_DEPOSIT_FEE_PERCENT: percentString
+  SEP24_DEPOSIT_MIN_AMOUNT: amountSchema.default('1').describe('smallest deposit accepted'),
+  SEP24_DEPOSIT_MAX_AMOUNT: amountSchema.default('10000').describe('largest deposit accepted'),
+  SEP24_DEPOSIT_FEE_FIXED: amountSchema.default('0').describe('fixed deposit fee (asset units)'),
+  SEP24_DEPOSIT_FEE_PERCENT: percentSchema
     .default('0')
     .describe('deposit fee in percentage points of the amount (S24-06: 1.5 means 1.5 %)'),
-  SEP24_DEPOSIT_FEE_MINIMUM: amountString.default('0').describe('floor of the total deposit fee'),
+  SEP24_DEPOSIT_FEE_MINIMUM: amountSchema.default('0').describe('floor of the total deposit fee'),
   SEP24_WITHDRAW_ENABLED: bool.default(true).describe('offer SEP-24 withdrawals of ASSET_CODE'),
-  SEP24_WITHDRAW_MIN_AMOUNT: amountString.default('1').describe('smallest withdrawal accepted'),
-  SEP24_WITHDRAW_MAX_AMOUNT: amountString.default('10000').describe('largest withdrawal accepted'),
-  SEP24_WITHDRAW_FEE_FIXED: amountString.default('0').describe('fixed withdrawal fee (asset units)'),
-  SEP24_WITHDRAW_FEE_PERCENT: percentString
+  SEP24_WITHDRAW_MIN_AMOUNT: amountSchema.default('1').describe('smallest withdrawal accepted'),
+  SEP24_WITHDRAW_MAX_AMOUNT: amountSchema.default('10000').describe('largest withdrawal accepted'),
+  SEP24_WITHDRAW_FEE_FIXED: amountSchema.default('0').describe('fixed withdrawal fee (asset units)'),
+  SEP24_WITHDRAW_FEE_PERCENT: percentSchema
     .default('0')
     .describe('withdrawal fee in percentage points of the amount (S24-06)'),
-  SEP24_WITHDRAW_FEE_MINIMUM: amountString.default('0').describe('floor of the total withdrawal fee'),
+  SEP24_WITHDRAW_FEE_MINIMUM: amountSchema.default('0').describe('floor of the total withdrawal fee'),
   SEP24_CLAIMABLE_BALANCES: bool
     .default(false)
     .describe(
@@ -329,7 +327,7 @@ export const withdrawEnv = {
     .describe(
       'AES-256-GCM key (64 hex chars) for bank details at rest (secret; required outside the sandbox)',
     ),
-  WITHDRAW_APPROVAL_THRESHOLD: amountString
+  WITHDRAW_APPROVAL_THRESHOLD: amountSchema
     .default('1000')
     .describe('withdrawals whose amount_in is above this wait for an operator decision'),
   WITHDRAW_APPROVAL_SLA_SECONDS: z.coerce
@@ -349,15 +347,15 @@ export const withdrawEnv = {
     .describe(
       'a payment of another amount: adjust within WITHDRAW_AMOUNT_TOLERANCE_PERCENT and min/max (S24-22), or refund it',
     ),
-  WITHDRAW_AMOUNT_TOLERANCE_PERCENT: percentString
+  WITHDRAW_AMOUNT_TOLERANCE_PERCENT: percentSchema
     .default('10')
     .describe('deviation from amount_in accepted and adjusted when WITHDRAW_AMOUNT_MISMATCH=adjust'),
-  WITHDRAW_DAILY_LIMIT: amountString
+  WITHDRAW_DAILY_LIMIT: amountSchema
     .optional()
     .describe(
       'per-account total of withdrawals in 24 h (unset: no limit); checked by the form and the workflow',
     ),
-  WITHDRAW_MONTHLY_LIMIT: amountString
+  WITHDRAW_MONTHLY_LIMIT: amountSchema
     .optional()
     .describe('per-account total of withdrawals in 30 days (unset: no limit)'),
   WITHDRAW_INTERACTIVE_TIMEOUT_SECONDS: z.coerce
@@ -458,10 +456,10 @@ export const opsEnv = {
     .regex(/^\d+(s|m|h|d)$/, 'must be a duration like 30m, 6h or 1d')
     .default('1h')
     .describe('how often the top-up schedule checks the distribution balance (when TOPUP_CRON is unset)'),
-  TOPUP_THRESHOLD: amountString
+  TOPUP_THRESHOLD: amountSchema
     .default('1000')
     .describe('top up when the distribution balance of the anchored asset falls below this amount'),
-  TOPUP_TARGET: amountString
+  TOPUP_TARGET: amountSchema
     .default('10000')
     .describe(
       'a top-up brings the distribution balance back up to this amount (must exceed TOPUP_THRESHOLD)',
@@ -478,7 +476,7 @@ export const opsEnv = {
     .describe(
       'host:port where each worker serves the Temporal SDK Prometheus metrics (activity/workflow failures, latencies); unset = off',
     ),
-  DISTRIBUTION_ALERT_BALANCE: amountString
+  DISTRIBUTION_ALERT_BALANCE: amountSchema
     .default('100')
     .describe('the doctor and /metrics flag a distribution balance below this amount'),
 };
@@ -486,7 +484,7 @@ export const opsEnv = {
 /** SEP-12 KYC (issue 6): tiers by amount, uploads, the KYC provider and its webhook. */
 export const KYC_VERIFIABLE_FIELDS = ['mobile_number', 'email_address'] as const;
 export const kycEnv = {
-  KYC_TIER1_MAX_AMOUNT: amountString
+  KYC_TIER1_MAX_AMOUNT: amountSchema
     .default('1000')
     .describe(
       'amounts up to this need KYC tier 1 (name, email, optional phone); above it tier 2 (+ birth date, address, ID document, proof of residence)',
@@ -645,7 +643,7 @@ export const sandboxHorizonEnv = {
       (v) =>
         v.split(',').every((pair) => {
           const rate = RATE_PAIR.exec(pair)?.[1];
-          return rate !== undefined && amountString.safeParse(rate).success;
+          return rate !== undefined && amountSchema.safeParse(rate).success;
         }),
       'must be FROM>TO=RATE pairs separated by commas (assets as native or CODE:ISSUER)',
     )

@@ -1,4 +1,4 @@
-import { compareAmounts } from './amounts.js';
+import { compareAmounts } from '../stellar/money.js';
 import type { BuildContext } from './context.js';
 import type { Env } from './schema.js';
 

@@ -11,7 +11,7 @@ import {
 } from '@stellar/stellar-sdk';
 import type { AppConfig } from '../config/index.js';
 import { horizonFor } from '../core/horizon.js';
-import { toStroops } from '../stellar/amounts.js';
+import { parseAmount } from '../stellar/money.js';
 
 /**
  * Sets up the anchor's accounts, idempotently (a second run changes nothing):
@@ -144,7 +144,7 @@ export async function setupSandboxAccounts(
   if ((issuerAcc as unknown as { home_domain?: string }).home_domain !== config.api.homeDomain) {
     issuerOps.push(Operation.setOptions({ homeDomain: config.api.homeDomain }));
   }
-  if (toStroops(trustBalance(dist, asset) ?? '0') === 0n) {
+  if (parseAmount(trustBalance(dist, asset) ?? '0') === 0n) {
     issuerOps.push(
       Operation.payment({ destination: distribution.publicKey(), asset, amount: workingBalance }),
     );

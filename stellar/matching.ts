@@ -1,6 +1,6 @@
-import { compareAmounts, isAmount } from './amounts.js';
 import { type AssetRef, sameAsset } from './assets.js';
 import { type MemoSpec, type MemoType, sameMemo } from './memos.js';
+import { compareAmounts, isAmount } from './money.js';
 
 /**
  * Which pending withdrawal an incoming payment pays (SEP-24 S24-21/S24-22). Pure: the observer loads the

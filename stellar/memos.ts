@@ -23,27 +23,34 @@ export class InvalidMemoError extends Error {
 
 const MAX_UINT64 = 18_446_744_073_709_551_615n;
 
+const BASE64_HASH = /^[A-Za-z0-9+/]{43}=$/;
+
+function invalid(type: MemoType): InvalidMemoError {
+  const rule = {
+    text: 'at most 28 bytes of text',
+    id: 'an unsigned 64-bit integer',
+    hash: 'the base64 of 32 bytes',
+  };
+  return new InvalidMemoError(`memo is not a valid ${type} memo: it must be ${rule[type]}`);
+}
+
 function hashBytes(value: string): Buffer {
   if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
-  if (/^[A-Za-z0-9+/]{43}=$/.test(value)) {
+  if (BASE64_HASH.test(value)) {
     const bytes = Buffer.from(value, 'base64');
     if (bytes.length === 32) return bytes;
   }
-  throw new InvalidMemoError('a hash memo must be 32 bytes, base64 (or hex)');
+  throw invalid('hash');
 }
 
-/** Checks a memo and returns its canonical form: id without leading zeros, hash as base64. */
+/** Checks a memo and returns its canonical form: id without leading zeros, hash as base64 (hex accepted). */
 export function normalizeMemo(spec: MemoSpec): MemoSpec {
   switch (spec.type) {
     case 'text':
-      if (Buffer.byteLength(spec.value, 'utf8') > 28) {
-        throw new InvalidMemoError('a text memo is at most 28 bytes');
-      }
+      if (Buffer.byteLength(spec.value, 'utf8') > 28) throw invalid('text');
       return { type: 'text', value: spec.value };
     case 'id': {
-      if (!/^\d{1,20}$/.test(spec.value) || BigInt(spec.value) > MAX_UINT64) {
-        throw new InvalidMemoError('an id memo is an unsigned 64-bit integer');
-      }
+      if (!/^\d{1,20}$/.test(spec.value) || BigInt(spec.value) > MAX_UINT64) throw invalid('id');
       return { type: 'id', value: BigInt(spec.value).toString() };
     }
     case 'hash':
@@ -53,15 +60,21 @@ export function normalizeMemo(spec: MemoSpec): MemoSpec {
   }
 }
 
-/** Parses a SEP request's (`memo`, `memo_type`) pair; both absent is "no memo". */
+/**
+ * THE parser of a SEP request's (`memo`, `memo_type`) pair (SEP-24 deposit memo, withdraw refund memo): both
+ * absent is "no memo", a memo without a type is text, and a hash memo must be base64 as the SEPs write it (hex is
+ * for internal callers of normalizeMemo only). Returns the canonical form; throws InvalidMemoError with a message
+ * fit for a 400.
+ */
 export function parseMemo(
   memo: string | null | undefined,
   memoType: string | null | undefined,
 ): MemoSpec | null {
-  if ((memo ?? '') === '' && (memoType ?? '') === '') return null;
-  if (!memo) throw new InvalidMemoError('memo_type given without memo');
-  const type = (memoType ?? 'text') as MemoType;
-  if (!MEMO_TYPES.includes(type)) throw new InvalidMemoError('memo_type must be text, id or hash');
+  if (!memo && !memoType) return null;
+  if (!memo) throw new InvalidMemoError('memo_type was given without a memo');
+  const type = (memoType || 'text') as MemoType;
+  if (!MEMO_TYPES.includes(type)) throw new InvalidMemoError('memo_type must be one of text, id, hash');
+  if (type === 'hash' && !BASE64_HASH.test(memo)) throw invalid('hash');
   return normalizeMemo({ type, value: memo });
 }
 

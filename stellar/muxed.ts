@@ -21,6 +21,14 @@ export function parseMuxedAddress(address: string): { account: string; id: strin
   return { account: muxed.baseAccount().accountId(), id: muxed.id() };
 }
 
+/**
+ * The G... account behind an address: M... → its base account, anything else (G..., C...) unchanged. The one M→G
+ * conversion: Horizon keys accounts (and SEP-10 the signer check) by the G... account.
+ */
+export function baseAccountId(address: string): string {
+  return isMuxedAddress(address) ? parseMuxedAddress(address).account : address;
+}
+
 export interface Destination {
   /** The G... account that holds the balance. */
   account: string;

@@ -8,7 +8,8 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { LocalizedMessage, RecordActivities } from '../activities/records.js';
-import { compareAmounts, computeFee, type FeeSchedule, withinLimits } from '../stellar/fees.js';
+import { computeFee, type FeeSchedule, withinLimits } from '../stellar/fees.js';
+import { compareAmounts } from '../stellar/money.js';
 import { waitForKyc } from './kyc.js';
 import {
   type BankTransferReceived,

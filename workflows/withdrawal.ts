@@ -12,7 +12,8 @@ import type { RecordActivities, TransactionPatch } from '../activities/records.j
 import type { WithdrawalActivities } from '../activities/withdrawal.js';
 import type { WithdrawalPolicy } from '../core/policies/withdrawal.js';
 import type { RefundPayment, Refunds, TransactionStatus as Status } from '../db/schema.js';
-import { compareAmounts, computeFee, fromStroops, toStroops, withinLimits } from '../stellar/fees.js';
+import { computeFee, withinLimits } from '../stellar/fees.js';
+import { compareAmounts, formatTrimmed, parseAmount, STROOPS_PER_UNIT } from '../stellar/money.js';
 import { waitForKyc } from './kyc.js';
 import {
   type InteractiveInfo,
@@ -96,7 +97,7 @@ function failureType(err: unknown): string | undefined {
 }
 
 function percentOf(amount: string, percent: string): bigint {
-  return (toStroops(amount) * toStroops(percent)) / (100n * 10_000_000n);
+  return (parseAmount(amount) * parseAmount(percent)) / (100n * STROOPS_PER_UNIT);
 }
 
 export async function withdrawalWorkflow(input: WithdrawalInput): Promise<WithdrawalResult> {
@@ -227,7 +228,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     return { status: 'expired' };
   }
   const payment = payments[0]!;
-  const received = fromStroops(toStroops(payment.amount));
+  const received = formatTrimmed(parseAmount(payment.amount));
   await setStatus('pending_anchor', {
     amountIn: received,
     stellarTransactionId: payment.transactionHash,
@@ -267,20 +268,20 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   }
 
   function refundsObject(): Refunds {
-    const total = refundPayments.reduce((acc, p) => acc + toStroops(p.amount), 0n);
-    const fees = refundPayments.reduce((acc, p) => acc + toStroops(p.fee), 0n);
+    const total = refundPayments.reduce((acc, p) => acc + parseAmount(p.amount), 0n);
+    const fees = refundPayments.reduce((acc, p) => acc + parseAmount(p.fee), 0n);
     return {
-      amount_refunded: fromStroops(total),
-      amount_fee: fromStroops(fees),
+      amount_refunded: formatTrimmed(total),
+      amount_fee: formatTrimmed(fees),
       payments: [...refundPayments],
     };
   }
 
   /** Sends back everything not yet refunded and ends in `refunded` (S24-33: amount_refunded = amount_in). */
   async function refundAll(reason: string): Promise<WithdrawalResult> {
-    const already = refundPayments.reduce((acc, p) => acc + toStroops(p.amount), 0n);
-    const rest = toStroops(received) - already;
-    if (rest > 0n && !(await refund(fromStroops(rest)))) {
+    const already = refundPayments.reduce((acc, p) => acc + parseAmount(p.amount), 0n);
+    const rest = parseAmount(received) - already;
+    if (rest > 0n && !(await refund(formatTrimmed(rest)))) {
       await setStatus('error', {
         message: msg('refund_stuck', { reason }),
       });
@@ -303,7 +304,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
 
   let payoutBase = received; // the part of the payment that will be paid out (before fee)
   if (compareAmounts(received, quote.amountIn) !== 0) {
-    const deviation = toStroops(received) - toStroops(quote.amountIn);
+    const deviation = parseAmount(received) - parseAmount(quote.amountIn);
     const tolerance = percentOf(quote.amountIn, policy.amountTolerancePercent);
     const abs = deviation < 0n ? -deviation : deviation;
     if (policy.amountMismatch === 'refund') {
@@ -313,7 +314,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
       payoutBase = received; // adjust: accept the amount actually sent, recompute the fee
     } else if (deviation > 0n) {
       payoutBase = quote.amountIn; // too much: pay out what was asked, refund the excess (partial refund)
-      if (!(await refund(fromStroops(deviation)))) {
+      if (!(await refund(formatTrimmed(deviation)))) {
         await setStatus('error', {
           message: msg('excess_stuck'),
         });

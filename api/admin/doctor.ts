@@ -5,7 +5,7 @@ import { isSandboxSecret } from '../../config/sandbox-keys.js';
 import { anchoredBalance, type Fetch, HorizonError, horizonGet, loadAccount } from '../../core/horizon.js';
 import { type Db, migrationStatus } from '../../db/index.js';
 import { migrations } from '../../db/migrations/index.js';
-import { compareAmounts } from '../../stellar/amounts.js';
+import { compareAmounts } from '../../stellar/money.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 
 /**

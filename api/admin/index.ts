@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { createBankClient } from '../../core/bank/client.js';
 import { attachUnmatchedTransfer, maskAccount, temporalDepositSignaller } from '../../core/bank/intake.js';
 import { createBankRails } from '../../core/bank/rails.js';
+import { transactionWorkflowId } from '../../core/ids.js';
 import {
   InvalidCursorError,
   listKycStatuses as listKycStatusesPage,
@@ -20,10 +21,8 @@ import {
   operatorRefundSignal,
   signedEnvelopeSignal,
 } from '../../workflows/messages.js';
-import { withdrawalWorkflowId } from '../../workflows/withdrawal.js';
 import type { ApiDeps } from '../deps.js';
 import { badRequest, HttpError, notFound } from '../middleware/errors.js';
-import { depositWorkflowId } from '../sep24/deposit.js';
 import { auditTrail } from './audit.js';
 import { type AdminEnv, adminAction, requireAdminKey } from './auth.js';
 import { runDoctor } from './doctor.js';
@@ -43,7 +42,7 @@ const searchTransactions: typeof searchTransactionsPage = (db, q) =>
 const listKycStatuses: typeof listKycStatusesPage = (db, q) => withCursor(listKycStatusesPage(db, q));
 
 export function workflowIdFor(tx: Pick<TransactionRow, 'id' | 'kind'>): string {
-  return tx.kind === 'deposit' ? depositWorkflowId(tx.id) : withdrawalWorkflowId(tx.id);
+  return transactionWorkflowId(tx.kind, tx.id);
 }
 
 export function workflowUrl(config: ApiDeps['config'], workflowId: string): string {

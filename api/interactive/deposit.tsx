@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { AppConfig } from '../../config/index.js';
 import { formatAmount, formatDateTime, type Lang, resolveLang } from '../../core/i18n/index.js';
 import { sep24Text } from '../../core/i18n/sep24.js';
+import { depositWorkflowId } from '../../core/ids.js';
 import { findSession, type InteractiveSession, redeemStartToken } from '../../core/interactive-tokens.js';
 import { kycRequirement } from '../../core/policies/kyc-tiers.js';
 import { toSep24Transaction } from '../../core/transactions/serialize.js';
@@ -13,7 +14,6 @@ import { compareAmounts, computeFee, isValidAmount, normalizeAmount } from '../.
 import { interactiveCompletedSignal } from '../../workflows/messages.js';
 import type { ApiDeps } from '../deps.js';
 import type { KycContext, SubmittedValue } from '../sep12/service.js';
-import { depositWorkflowId } from '../sep24/deposit.js';
 import { callbackField } from '../sep24/validate.js';
 import { handleKycSubmit, KycForm, prefillValues } from './kyc/index.js';
 import { HostedPage, scriptJson, setHostedPageHeaders } from './layout.js';

@@ -4,6 +4,7 @@ import type { Child, FC } from 'hono/jsx';
 import type { AppConfig } from '../../config/index.js';
 import { anchoredBalance, loadAccount } from '../../core/horizon.js';
 import { extendCatalog, formatAmount, type Translate } from '../../core/i18n/index.js';
+import { withdrawalWorkflowId } from '../../core/ids.js';
 import { findSession, redeemStartToken } from '../../core/interactive-tokens.js';
 import { kycRequirement } from '../../core/policies/kyc-tiers.js';
 import {
@@ -19,7 +20,6 @@ import { maskedWithdrawalDestination, saveWithdrawalDestination } from '../../db
 import { encryptAtRest } from '../../stellar/crypto.js';
 import { compareAmounts, computeFee, isValidAmount, normalizeAmount } from '../../stellar/fees.js';
 import { interactiveCompletedSignal } from '../../workflows/messages.js';
-import { withdrawalWorkflowId } from '../../workflows/withdrawal.js';
 import type { ApiDeps } from '../deps.js';
 import { documentation } from '../sep1/index.js';
 import { createKycContext } from '../sep12/index.js';

@@ -1,8 +1,8 @@
 import { createHash, createHmac, createPublicKey, type KeyObject, randomUUID, sign } from 'node:crypto';
-import { MuxedAccount } from '@stellar/stellar-sdk';
 import { decodeProtectedHeader, type JWK, errors as joseErrors, jwtVerify } from 'jose';
 import type { AppConfig } from '../../config/index.js';
 import { type JwtAlgorithm, parseJwtPrivateKey, parseJwtPublicKey } from '../../config/jwt-keys.js';
+import { parseMuxedAddress } from '../../stellar/muxed.js';
 
 /**
  * SEP-10 session tokens (checklist S10-33..37). The identity a token carries is the key of every customer and
@@ -156,8 +156,8 @@ export function parseSub(sub: string): Pick<Sep10Identity, 'account' | 'memo' | 
   if (g) return { account: g[1]!, memo: g[2], muxedAccount: undefined };
   if (/^M[A-Z2-7]{68}$/.test(sub)) {
     try {
-      const muxed = MuxedAccount.fromAddress(sub, '0');
-      return { account: muxed.baseAccount().accountId(), memo: muxed.id(), muxedAccount: sub };
+      const { account, id } = parseMuxedAddress(sub);
+      return { account, memo: id, muxedAccount: sub };
     } catch {
       // falls through to the error below
     }

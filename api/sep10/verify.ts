@@ -1,7 +1,6 @@
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import {
   FeeBumpTransaction,
-  MuxedAccount,
   StrKey,
   type Transaction,
   TransactionBuilder,
@@ -9,6 +8,7 @@ import {
 } from '@stellar/stellar-sdk';
 import type { AppConfig } from '../../config/index.js';
 import { type HorizonAccount, keepAliveHorizonGet } from '../../core/horizon.js';
+import { baseAccountId, isMuxedAddress } from '../../stellar/muxed.js';
 import { badRequest, HttpError } from '../middleware/errors.js';
 
 /** Seconds a client's clock may run ahead of ours on minTime (S10-21 IMPL). maxTime gets no grace at all. */
@@ -174,10 +174,8 @@ export function readSignedChallenge(
     throw invalid((err as Error).message);
   }
   const clientAccount = read.clientAccountID;
-  const muxed = clientAccount.startsWith('M');
-  const account = muxed
-    ? MuxedAccount.fromAddress(clientAccount, '0').baseAccount().accountId()
-    : clientAccount;
+  const muxed = isMuxedAddress(clientAccount);
+  const account = baseAccountId(clientAccount);
   const clientDomainOps = tx.operations.filter(
     (op) => op.type === 'manageData' && op.name === 'client_domain',
   );

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { amountString } from '../../config/schema.js';
 import { type Lang, resolveLang } from '../../core/i18n/index.js';
 import { httpKycProvider } from '../../core/kyc/provider.js';
 import { CUSTOMER_TYPES, kycRequirement } from '../../core/policies/kyc-tiers.js';
@@ -15,6 +14,7 @@ import {
 } from '../../db/customers.js';
 import type { CustomerRow } from '../../db/schema.js';
 import { findTransactionForSub } from '../../db/transactions.js';
+import { amountSchema } from '../../stellar/money.js';
 import type { ApiDeps } from '../deps.js';
 import { interactiveKycApp } from '../interactive/kyc/index.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
@@ -191,7 +191,7 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
     }
     const amount = str(params.amount);
     if (amount !== undefined) {
-      const parsed = amountString.safeParse(amount);
+      const parsed = amountSchema.safeParse(amount);
       if (!parsed.success) throw new HttpError(400, 'amount: must be a decimal amount with at most 7 places');
       return kycRequirement(ctx.config, { amount, type }).tier;
     }

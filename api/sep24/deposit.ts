@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MuxedAccount } from '@stellar/stellar-sdk';
 import { Hono } from 'hono';
 import type { AppConfig } from '../../config/index.js';
+import { depositWorkflowId } from '../../core/ids.js';
 import { insertTransaction } from '../../db/transactions.js';
 import type { DepositRules, DepositWorkflowInput, depositWorkflow } from '../../workflows/deposit.js';
 import type { ApiDeps } from '../deps.js';
@@ -33,8 +34,6 @@ export function depositRules(config: AppConfig): DepositRules {
     kycTier1MaxAmount: config.kyc.tier1MaxAmount,
   };
 }
-
-export const depositWorkflowId = (transactionId: string) => `deposit-${transactionId}`;
 
 /** POST /transactions/deposit/interactive (S24-08..12, S24-16, S24-17). */
 export function sep24DepositApp(deps: ApiDeps) {

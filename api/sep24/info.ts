@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import type { Sep24AssetOperation } from '../../config/index.js';
-import { toWireNumber } from '../../stellar/amounts.js';
+import { toWireNumber } from '../../stellar/money.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 
 /**
  * GET /info (S24-04..07): unauthenticated. /info is the one place SEP-24 uses JSON numbers for amounts (X-13);
- * the config keeps them as decimal strings, converted only here, for display (stellar/amounts.ts toWireNumber).
+ * the config keeps them as decimal strings, converted only here, for display (stellar/money.ts toWireNumber).
  */
 function assetEntry(op: Sep24AssetOperation) {
   if (!op.enabled) return { enabled: false };

@@ -1,7 +1,8 @@
-import { Memo, StrKey } from '@stellar/stellar-sdk';
+import { StrKey } from '@stellar/stellar-sdk';
 import { z } from 'zod';
 import type { AppConfig, Sep24AssetOperation } from '../../config/index.js';
-import { compareAmounts, isValidAmount, normalizeAmount } from '../../stellar/fees.js';
+import { InvalidMemoError, type MemoType, parseMemo } from '../../stellar/memos.js';
+import { canonicalAmount, compareAmounts, isAmount } from '../../stellar/money.js';
 import { sep9Field } from '../../stellar/sep9.js';
 import { badRequest } from '../middleware/errors.js';
 
@@ -51,16 +52,16 @@ export function checkAsset(
 /** Optional `amount`: a positive decimal with ≤ 7 places inside [min, max] (S24-09). */
 export function checkAmount(op: Sep24AssetOperation, amount: string | undefined): string | null {
   if (amount === undefined || amount === '') return null;
-  if (!isValidAmount(amount) || compareAmounts(amount, '0') <= 0) {
+  if (!isAmount(amount) || compareAmounts(amount, '0') <= 0) {
     throw badRequest('amount must be a positive decimal number with at most 7 decimal places');
   }
   if (compareAmounts(amount, op.minAmount) < 0) {
-    throw badRequest(`amount is below the minimum of ${normalizeAmount(op.minAmount)}`);
+    throw badRequest(`amount is below the minimum of ${canonicalAmount(op.minAmount)}`);
   }
   if (compareAmounts(amount, op.maxAmount) > 0) {
-    throw badRequest(`amount is above the maximum of ${normalizeAmount(op.maxAmount)}`);
+    throw badRequest(`amount is above the maximum of ${canonicalAmount(op.maxAmount)}`);
   }
-  return normalizeAmount(amount);
+  return canonicalAmount(amount);
 }
 
 /** `account`: a valid G..., M... or C... strkey (S24-09; VAL: invalid gives 400). */
@@ -75,39 +76,18 @@ export function checkAccount(account: string): string {
   throw badRequest('account must be a valid Stellar account (G..., M... or C...)');
 }
 
-export type MemoType = 'text' | 'id' | 'hash';
-
-/** `memo` / `memo_type` as the Stellar SDK would build them; hash memos are base64 (S24-09). */
+/** `memo` / `memo_type` through the one memo parser (stellar/memos.ts); hash memos are base64 (S24-09). */
 export function checkMemo(
   memo: string | undefined,
   memoType: string | undefined,
 ): { memo: string; memoType: MemoType } | null {
-  if ((memo === undefined || memo === '') && (memoType === undefined || memoType === '')) return null;
-  if (memo === undefined || memo === '') throw badRequest('memo_type was given without a memo');
-  const type = memoType === undefined || memoType === '' ? 'text' : memoType;
-  if (type !== 'text' && type !== 'id' && type !== 'hash') {
-    throw badRequest('memo_type must be one of text, id, hash');
-  }
   try {
-    if (type === 'id') {
-      if (!/^\d{1,20}$/.test(memo)) throw new Error('not an unsigned 64-bit integer');
-      Memo.id(memo);
-    } else if (type === 'text') {
-      Memo.text(memo);
-    } else {
-      const bytes = Buffer.from(memo, 'base64');
-      if (bytes.length !== 32 || bytes.toString('base64') !== memo) throw new Error('not 32 base64 bytes');
-      Memo.hash(bytes);
-    }
-  } catch {
-    const why = {
-      id: 'an unsigned 64-bit integer',
-      text: 'at most 28 bytes of text',
-      hash: 'the base64 of 32 bytes',
-    }[type];
-    throw badRequest(`memo is not a valid ${type} memo: it must be ${why}`);
+    const spec = parseMemo(memo, memoType);
+    return spec && { memo: spec.value, memoType: spec.type };
+  } catch (err) {
+    if (err instanceof InvalidMemoError) throw badRequest(err.message);
+    throw err;
   }
-  return { memo, memoType: type };
 }
 
 /**

@@ -1,19 +1,18 @@
 import { z } from 'zod';
 import type { AppConfig } from '../../config/index.js';
 import type { IncomingBankTransfer } from '../../db/bank.js';
+import { amountSchema } from '../../stellar/money.js';
 
 /**
  * The anchor's client of its bank's API (the sandbox bank speaks the same protocol): incoming transfers by
  * cursor, payouts with an Idempotency-Key, virtual accounts. Every call carries `Authorization: Bearer <key>`.
  */
 
-const decimal = z.string().regex(/^\d+(\.\d{1,7})?$/, 'must be a decimal amount with at most 7 places');
-
 /** A transfer as the bank reports it, in webhooks and in the polling list. */
 export const bankTransferWire = z.object({
   id: z.string().min(1).max(200),
   reference: z.string().max(500).default(''),
-  amount: decimal,
+  amount: amountSchema,
   currency: z.string().min(3).max(8),
   from_account: z.string().min(1).max(100),
   from_name: z.string().max(200).nullish(),
@@ -39,7 +38,7 @@ const transferPageWire = z.object({
 export const bankPayoutWire = z.object({
   id: z.string(),
   idempotency_key: z.string(),
-  amount: decimal,
+  amount: amountSchema,
   currency: z.string(),
   status: z.enum(['pending', 'completed', 'failed']),
   failure_reason: z.string().nullable(),

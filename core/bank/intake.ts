@@ -14,6 +14,7 @@ import {
 import type { Db } from '../../db/index.js';
 import type { BankTransfersTable, UnmatchedReason } from '../../db/schema.js';
 import { type BankTransferReceived, bankTransferReceivedSignal } from '../../workflows/messages.js';
+import { depositWorkflowId } from '../ids.js';
 import { matchBankTransfer } from './matching.js';
 
 /**
@@ -26,7 +27,9 @@ export type DepositSignaller = (transactionId: string, payload: BankTransferRece
 
 export function temporalDepositSignaller(client: Client): DepositSignaller {
   return async (transactionId, payload) => {
-    await client.workflow.getHandle(`deposit-${transactionId}`).signal(bankTransferReceivedSignal, payload);
+    await client.workflow
+      .getHandle(depositWorkflowId(transactionId))
+      .signal(bankTransferReceivedSignal, payload);
   };
 }
 

@@ -11,6 +11,7 @@ import {
   virtualAccountOf,
 } from '../../db/bank.js';
 import type { Db } from '../../db/index.js';
+import { unmatchedRefundRef } from '../ids.js';
 import { BankApiError, type BankClient, type BankPayoutWire } from './client.js';
 import { canonicalAmount, maskAccount } from './intake.js';
 
@@ -135,7 +136,7 @@ export function createBankRails(deps: { db: Db; bank: BankClient }) {
     await requireOpenUnmatched(db, transferId);
     const transfer = (await getBankTransfer(db, transferId))!;
     const { refundId } = await refundBankTransfer({
-      ref: `refund-unmatched-${transferId}`,
+      ref: unmatchedRefundRef(transferId),
       bankTransferId: transferId,
       amount: canonicalAmount(transfer.amount),
       reason: reason ?? 'unmatched bank transfer returned to the sender',

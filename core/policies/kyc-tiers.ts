@@ -1,9 +1,6 @@
 import type { AppConfig } from '../../config/index.js';
-import { compareAmounts, toStroops } from '../../stellar/fees.js';
+import { compareAmounts } from '../../stellar/money.js';
 import { type KycTier, type TierFields, tierFields } from '../../stellar/sep9.js';
-
-/** A decimal string (≤ 7 places) as stroops; never through a float (stellar/fees.ts). */
-export { toStroops };
 
 /** SEP-12 `type` values this anchor knows (S12-10: anything else is 400). */
 export const CUSTOMER_TYPES = [

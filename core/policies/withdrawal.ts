@@ -2,7 +2,7 @@ import type { AppConfig } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
 import type { TransactionStatus } from '../../db/schema.js';
 import { sumWithdrawalsSince } from '../../db/withdrawals.js';
-import { compareAmounts, fromStroops, toStroops } from '../../stellar/fees.js';
+import { compareAmounts, formatTrimmed, parseAmount, parseNumeric } from '../../stellar/money.js';
 
 /**
  * The withdrawal policy: the configuration a withdrawal runs under (snapshotted into the workflow input, so the
@@ -71,14 +71,7 @@ export async function sumRecentWithdrawals(
   input: { account: string; assetCode: string; since: Date; excludeId?: string },
 ): Promise<string> {
   const total = await sumWithdrawalsSince(db, { ...input, statuses: COUNTED_STATUSES });
-  return fromStroops(toStroops(trimNumeric(total)));
-}
-
-/** Postgres numeric sums may carry more than 7 places of zeros ("12.50000000"). */
-function trimNumeric(value: string): string {
-  const [whole, frac = ''] = value.split('.');
-  const trimmed = frac.replace(/0+$/, '');
-  return trimmed ? `${whole}.${trimmed.slice(0, 7)}` : whole!;
+  return formatTrimmed(parseNumeric(total));
 }
 
 /** Checks `amount` against the configured per-account daily (24 h) and monthly (30 days) totals. */
@@ -101,14 +94,14 @@ export async function checkAccountLimits(
       since: new Date(now.getTime() - w.ms),
       ...(input.excludeId ? { excludeId: input.excludeId } : {}),
     });
-    const left = toStroops(w.max) - toStroops(used);
+    const left = parseAmount(w.max) - parseNumeric(used);
     const leftClamped = left < 0n ? 0n : left;
     remaining = remaining === undefined || leftClamped < remaining ? leftClamped : remaining;
-    if (compareAmounts(input.amount, fromStroops(leftClamped)) > 0) {
-      return { ok: false, limit: w.limit, remaining: fromStroops(leftClamped) };
+    if (compareAmounts(input.amount, formatTrimmed(leftClamped)) > 0) {
+      return { ok: false, limit: w.limit, remaining: formatTrimmed(leftClamped) };
     }
   }
-  return remaining === undefined ? { ok: true } : { ok: true, remaining: fromStroops(remaining) };
+  return remaining === undefined ? { ok: true } : { ok: true, remaining: formatTrimmed(remaining) };
 }
 
 /** The configuration a withdrawal runs under, snapshotted into the workflow input when it starts. */

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../../config/index.js';
 import type { Refunds, TransactionRow, TransactionStatus } from '../../db/schema.js';
-import { normalizeAmount } from '../../stellar/fees.js';
+import { canonicalAmount } from '../../stellar/money.js';
 
 /**
  * The SEP-24 transaction object (S24-27..33) built from a row: snake_case at the wire, amounts as strings with
@@ -66,7 +66,7 @@ export function moreInfoUrl(config: AppConfig, id: string): string {
   return `${config.api.publicUrl}/sep24/more_info?id=${encodeURIComponent(id)}`;
 }
 
-const amount = (v: string | null): string | null => (v === null ? null : normalizeAmount(v));
+const amount = (v: string | null): string | null => (v === null ? null : canonicalAmount(v));
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 export function toSep24Transaction(config: AppConfig, row: TransactionRow): Sep24Transaction {

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { Logger } from '../../config/logger.js';
-import { amountString } from '../../config/schema.js';
+import { positiveAmountSchema } from '../../stellar/money.js';
 import { BankApiError, bankErrorHandler } from './errors.js';
 import { bankPage } from './page.js';
 import {
@@ -23,7 +23,6 @@ export interface SandboxBankDeps {
   logger: Logger;
 }
 
-const positiveAmount = amountString.refine((a) => /[1-9]/.test(a), 'must be greater than zero');
 const accountNumber = z
   .string()
   .trim()
@@ -31,7 +30,7 @@ const accountNumber = z
 
 export const transferInput = z.object({
   reference: z.string().trim().max(140).default(''),
-  amount: positiveAmount,
+  amount: positiveAmountSchema,
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code')
@@ -44,7 +43,7 @@ export const transferInput = z.object({
 export type TransferInput = z.input<typeof transferInput>;
 
 const payoutInput = z.object({
-  amount: positiveAmount,
+  amount: positiveAmountSchema,
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code'),
   account_number: accountNumber,
   account_name: z.string().trim().min(1).max(70),

@@ -1,4 +1,11 @@
-/** Amounts inside the ledger are bigint stroops; at the wire they are Horizon's "x.xxxxxxx" strings. */
+/**
+ * Amounts inside the ledger are bigint stroops; at the wire they are Horizon's "x.xxxxxxx" strings.
+ *
+ * Deliberately NOT stellar/money.ts: this simulates Horizon/stellar-core, a system outside the anchor, with
+ * their rules (signed amounts in ledger arithmetic, int64 overflow surfacing as an operation result code, not a
+ * thrown InvalidAmountError). Sharing the anchor's parser would let an anchor-side change alter the simulated
+ * network, and the tests that use this Horizon could no longer catch the anchor disagreeing with it.
+ */
 export const STROOPS_PER_UNIT = 10_000_000n;
 export const MAX_INT64 = 9_223_372_036_854_775_807n;
 

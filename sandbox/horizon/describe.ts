@@ -1,5 +1,6 @@
 import type { Operation } from '@stellar/stellar-sdk';
-import { assetFields, baseAccount } from './operations.js';
+import { baseAccountId } from '../../stellar/muxed.js';
+import { assetFields } from './operations.js';
 
 /**
  * An operation as Horizon's /operations shows it, from the operation itself (so failed transactions' operations
@@ -68,7 +69,7 @@ function muxed(address: string, name: string): Record<string, string> {
 }
 
 export function describeOperation(op: Operation, sourceAddress: string): OperationFacts {
-  const source = baseAccount(sourceAddress);
+  const source = baseAccountId(sourceAddress);
   const type = snake(op.type);
   const facts = (fields: Record<string, unknown>, others: string[] = []): OperationFacts => ({
     type,
@@ -82,7 +83,7 @@ export function describeOperation(op: Operation, sourceAddress: string): Operati
         op.destination,
       ]);
     case 'payment': {
-      const to = baseAccount(op.destination);
+      const to = baseAccountId(op.destination);
       return facts(
         {
           ...assetFields(op.asset),
@@ -97,7 +98,7 @@ export function describeOperation(op: Operation, sourceAddress: string): Operati
     }
     case 'pathPaymentStrictReceive':
     case 'pathPaymentStrictSend': {
-      const to = baseAccount(op.destination);
+      const to = baseAccountId(op.destination);
       const receive = op.type === 'pathPaymentStrictReceive';
       return facts(
         {
@@ -116,7 +117,7 @@ export function describeOperation(op: Operation, sourceAddress: string): Operati
       );
     }
     case 'accountMerge': {
-      const into = baseAccount(op.destination);
+      const into = baseAccountId(op.destination);
       return facts({ account: source, into, ...muxed(op.destination, 'into') }, [into]);
     }
     case 'changeTrust': {

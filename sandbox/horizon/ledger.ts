@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Account, Keypair, Operation, TimeoutInfinite, TransactionBuilder } from '@stellar/stellar-sdk';
+import { baseAccountId } from '../../stellar/muxed.js';
 import { describeOperation, PAYMENT_TYPES } from './describe.js';
-import { baseAccount, type LedgerContext } from './operations.js';
+import type { LedgerContext } from './operations.js';
 import { toid, transactionRecord } from './records.js';
 import { CommittedState, LedgerView, newAccount } from './state.js';
 import type { HorizonStore, LedgerHeader, StoredOperation, StoredTx } from './store.js';
@@ -199,7 +200,7 @@ export class Ledger {
     const pending: Pending = { parsed, promise, resolve, reject };
     this.queue.push(pending);
     this.pendingByHash.set(parsed.hash, pending);
-    this.queuedSeq.set(baseAccount(parsed.tx.source), BigInt(parsed.tx.sequence));
+    this.queuedSeq.set(baseAccountId(parsed.tx.source), BigInt(parsed.tx.sequence));
     return pending;
   }
 
@@ -297,7 +298,7 @@ export class Ledger {
         envelopeXdr: p.envelopeXdr,
         resultXdr: applied.result.toXDR('base64'),
       });
-      const accounts = new Set<string>([p.feeSource, baseAccount(p.tx.source)]);
+      const accounts = new Set<string>([p.feeSource, baseAccountId(p.tx.source)]);
       applied.ops.forEach((op, i) => {
         const operation = p.tx.operations[i]!;
         const opSource = operation.source ?? p.tx.source;
@@ -316,7 +317,7 @@ export class Ledger {
             id: id.toString(),
             paging_token: id.toString(),
             transaction_successful: applied.successful,
-            source_account: baseAccount(opSource),
+            source_account: baseAccountId(opSource),
             ...(opSource.startsWith('M') ? { source_account_muxed: opSource } : {}),
             type: facts.type,
             type_i: facts.typeI,
@@ -364,7 +365,7 @@ export class Ledger {
   private recomputeQueuedSeq() {
     this.queuedSeq.clear();
     for (const p of this.queue)
-      this.queuedSeq.set(baseAccount(p.parsed.tx.source), BigInt(p.parsed.tx.sequence));
+      this.queuedSeq.set(baseAccountId(p.parsed.tx.source), BigInt(p.parsed.tx.sequence));
   }
 }
 

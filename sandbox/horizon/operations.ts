@@ -1,12 +1,5 @@
-import {
-  type Asset,
-  Keypair,
-  MuxedAccount,
-  type Operation,
-  StrKey,
-  type Transaction,
-  xdr,
-} from '@stellar/stellar-sdk';
+import { type Asset, Keypair, type Operation, StrKey, type Transaction, xdr } from '@stellar/stellar-sdk';
+import { baseAccountId, parseMuxedAddress } from '../../stellar/muxed.js';
 import { fromStroops, MAX_INT64, STROOPS_PER_UNIT, toStroops } from './amount.js';
 import { type OpOutcome, opFailure, opNotSupported, opSuccess } from './results.js';
 import {
@@ -45,10 +38,6 @@ export interface AppliedOp extends OpOutcome {
   payment?: PaymentFacts;
 }
 
-export function baseAccount(address: string): string {
-  return address.startsWith('M') ? MuxedAccount.fromAddress(address, '0').baseAccount().accountId() : address;
-}
-
 export function assetKey(asset: Asset): string {
   return asset.isNative() ? 'native' : `${asset.getCode()}:${asset.getIssuer()}`;
 }
@@ -62,9 +51,10 @@ export function assetFields(asset: Asset, prefix = ''): Record<string, string> {
   };
 }
 
-function muxedFields(address: string, name: string): Record<string, string> {
+/** Horizon's `<name>_muxed` / `<name>_muxed_id` fields of an M... address (none for G...). */
+export function muxedFields(address: string, name: string): Record<string, string> {
   if (!address.startsWith('M')) return {};
-  return { [`${name}_muxed`]: address, [`${name}_muxed_id`]: MuxedAccount.fromAddress(address, '0').id() };
+  return { [`${name}_muxed`]: address, [`${name}_muxed_id`]: parseMuxedAddress(address).id };
 }
 
 /** Suffix of the failing result arm, shared by payment and both path payments. */
@@ -145,7 +135,7 @@ export function applyOperation(
   opIndex: number,
   ctx: LedgerContext,
 ): AppliedOp {
-  const source = baseAccount(sourceAddress);
+  const source = baseAccountId(sourceAddress);
   const from = { from: source, ...muxedFields(sourceAddress, 'from') };
   switch (op.type) {
     case 'createAccount': {
@@ -168,7 +158,7 @@ export function applyOperation(
     case 'payment': {
       const amount = toStroops(op.amount);
       if (amount <= 0n) return opFailure('payment', 'Malformed');
-      const dest = baseAccount(op.destination);
+      const dest = baseAccountId(op.destination);
       const key = assetKey(op.asset);
       const failure = credit(view, dest, key, amount, ctx.seq) ?? debit(view, source, key, amount, ctx);
       if (failure) return opFailure('payment', failure);
@@ -192,7 +182,7 @@ export function applyOperation(
     case 'pathPaymentStrictSend': {
       const strictReceive = op.type === 'pathPaymentStrictReceive';
       const type = op.type;
-      const dest = baseAccount(op.destination);
+      const dest = baseAccountId(op.destination);
       const sendKey = assetKey(op.sendAsset);
       const destKey = assetKey(op.destAsset);
       const rate = sendKey === destKey ? STROOPS_PER_UNIT : ctx.rate(sendKey, destKey);
@@ -363,7 +353,7 @@ export function applyOperation(
 
     case 'accountMerge': {
       const destAddress = op.destination;
-      const dest = baseAccount(destAddress);
+      const dest = baseAccountId(destAddress);
       if (dest === source) return opFailure('accountMerge', 'Malformed');
       const destAcc = view.loadAccount(dest);
       if (!destAcc) return opFailure('accountMerge', 'NoAccount');

@@ -1,6 +1,7 @@
-import { type FeeBumpTransaction, type Memo, MuxedAccount, type Transaction } from '@stellar/stellar-sdk';
+import type { FeeBumpTransaction, Memo, Transaction } from '@stellar/stellar-sdk';
+import { baseAccountId } from '../../stellar/muxed.js';
 import { fromStroops } from './amount.js';
-import { predicateJson } from './operations.js';
+import { muxedFields, predicateJson } from './operations.js';
 import type { AccountEntry, ClaimableBalanceEntry } from './state.js';
 import type { LedgerHeader } from './store.js';
 
@@ -30,15 +31,6 @@ function memoFields(memo: Memo): Record<string, string> {
   }
 }
 
-function muxed(address: string, name: string): Record<string, string> {
-  if (!address.startsWith('M')) return {};
-  return { [`${name}_muxed`]: address, [`${name}_muxed_id`]: MuxedAccount.fromAddress(address, '0').id() };
-}
-
-function base(address: string): string {
-  return address.startsWith('M') ? MuxedAccount.fromAddress(address, '0').baseAccount().accountId() : address;
-}
-
 export interface TxRecordInput {
   id: bigint;
   hash: string;
@@ -62,11 +54,11 @@ export function transactionRecord(i: TxRecordInput): Record<string, unknown> {
     hash: i.hash,
     ledger: i.ledger.seq,
     created_at: isoTime(i.ledger.closeTime),
-    source_account: base(tx.source),
-    ...muxed(tx.source, 'account'),
+    source_account: baseAccountId(tx.source),
+    ...muxedFields(tx.source, 'account'),
     source_account_sequence: tx.sequence,
-    fee_account: base(feeAccount),
-    ...muxed(feeAccount, 'fee_account'),
+    fee_account: baseAccountId(feeAccount),
+    ...muxedFields(feeAccount, 'fee_account'),
     fee_charged: i.feeCharged.toString(),
     max_fee: (i.feeBump ? i.feeBump.fee : tx.fee).toString(),
     operation_count: tx.operations.length,

@@ -8,7 +8,8 @@ import {
   TransactionBuilder,
   xdr,
 } from '@stellar/stellar-sdk';
-import { type AppliedOp, applyOperation, baseAccount, type LedgerContext } from './operations.js';
+import { baseAccountId } from '../../stellar/muxed.js';
+import { type AppliedOp, applyOperation, type LedgerContext } from './operations.js';
 import {
   feeBumpResultBody,
   type OpOutcome,
@@ -59,7 +60,7 @@ export function parseEnvelope(envelopeXdr: string, passphrase: string): ParsedTx
       tx: inner,
       feeBump: decoded,
       innerHash: inner.hash().toString('hex'),
-      feeSource: baseAccount(decoded.feeSource),
+      feeSource: baseAccountId(decoded.feeSource),
       maxFee: BigInt(decoded.fee),
       opCount: inner.operations.length,
       sigCache: new Map(),
@@ -71,7 +72,7 @@ export function parseEnvelope(envelopeXdr: string, passphrase: string): ParsedTx
     hash,
     tx: decoded,
     innerHash: hash,
-    feeSource: baseAccount(decoded.source),
+    feeSource: baseAccountId(decoded.source),
     maxFee: BigInt(decoded.fee),
     opCount: decoded.operations.length,
     sigCache: new Map(),
@@ -199,7 +200,7 @@ function checkInner(view: EntrySource, p: ParsedTx, o: ValidationOptions): Inner
   // there is one)
   const ownFee = !p.feeBump;
   if (ownFee && p.maxFee < feeCharged(p, o.baseFee)) return { arm: 'txInsufficientFee' };
-  const sourceId = baseAccount(tx.source);
+  const sourceId = baseAccountId(tx.source);
   const source = view.getAccount(sourceId);
   if (!source) return { arm: 'txNoAccount' };
   const current = o.currentSeq?.(sourceId) ?? source.seq;
@@ -209,7 +210,7 @@ function checkInner(view: EntrySource, p: ParsedTx, o: ValidationOptions): Inner
   if (ownFee && availableBalance(source, o.baseReserve) < p.maxFee) return { arm: 'txInsufficientBalance' };
   let opFailed = false;
   const ops = tx.operations.map((op, i) => {
-    const acc = view.getAccount(baseAccount(op.source ?? tx.source));
+    const acc = view.getAccount(baseAccountId(op.source ?? tx.source));
     if (acc && !sigs.authorizes(acc, levelOf(op))) {
       opFailed = true;
       return opBadAuth();
@@ -228,7 +229,7 @@ function placeholderSuccess(op: Operation, tx: Transaction, index: number): OpOu
     case 'pathPaymentStrictReceive':
     case 'pathPaymentStrictSend': {
       const last = new xdr.SimplePaymentResult({
-        destination: Keypair.fromPublicKey(baseAccount(op.destination)).xdrAccountId(),
+        destination: Keypair.fromPublicKey(baseAccountId(op.destination)).xdrAccountId(),
         asset: op.destAsset.toXDRObject(),
         amount: zero,
       });
@@ -334,7 +335,7 @@ export function applyTransaction(
   feeAcc.balance -= charged;
   feeAcc.lastModifiedLedger = ctx.seq;
   const tx = p.tx;
-  const source = ledgerView.loadAccount(baseAccount(tx.source))!;
+  const source = ledgerView.loadAccount(baseAccountId(tx.source))!;
   source.seq = BigInt(tx.sequence);
   source.seqLedger = ctx.seq;
   source.seqTime = ctx.closeTime;
@@ -343,7 +344,7 @@ export function applyTransaction(
   const opsView = new LedgerView(ledgerView);
   const ops: AppliedOp[] = tx.operations.map((op, i) => {
     const opSource = op.source ?? tx.source;
-    if (!opsView.getAccount(baseAccount(opSource))) return opNoSourceAccount();
+    if (!opsView.getAccount(baseAccountId(opSource))) return opNoSourceAccount();
     return applyOperation(opsView, op, opSource, tx, i, ctx);
   });
   const successful = ops.every((o) => o.success);

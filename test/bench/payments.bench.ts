@@ -13,8 +13,8 @@ import { createStellarActivities, MAX_OPS_PER_TX } from '../../activities/stella
 import type { AppConfig } from '../../config/index.js';
 import { createDb, type Db } from '../../db/index.js';
 import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
-import { fromStroops, toStroops } from '../../stellar/amounts.js';
 import { anchorAsset } from '../../stellar/assets.js';
+import { formatFixed7, parseAmount } from '../../stellar/money.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb } from '../helpers/db.js';
 import { startSandboxHorizon } from '../helpers/horizon.js';
@@ -109,8 +109,8 @@ export async function benchPayments(): Promise<BenchResult[]> {
     const perLedger = BATCHED_PAYMENTS / span(ledgers);
     // Exactly once: the recipients received exactly what was sent.
     const after = await totalBalance(ours, recipients, asset);
-    const received = fromStroops(toStroops(after) - toStroops(before));
-    const expected = fromStroops(BigInt(BATCHED_PAYMENTS) * toStroops('0.01'));
+    const received = formatFixed7(parseAmount(after) - parseAmount(before));
+    const expected = formatFixed7(BigInt(BATCHED_PAYMENTS) * parseAmount('0.01'));
     if (received !== expected) throw new Error(`recipients received ${received}, expected ${expected}`);
 
     return [
@@ -156,8 +156,8 @@ async function totalBalance(
   asset: { code: string; issuer: string | null },
 ): Promise<string> {
   let sum = 0n;
-  for (const a of accounts) sum += toStroops(await acts.getBalance(a, asset));
-  return fromStroops(sum);
+  for (const a of accounts) sum += parseAmount(await acts.getBalance(a, asset));
+  return formatFixed7(sum);
 }
 
 /** Recipient accounts with a trust line to the anchor's asset (one transaction for all trust lines). */

@@ -5,14 +5,14 @@ import {
   assetBalance,
   bankTransfer,
   completeDepositPages,
-  fromStroops,
+  formatFixed7,
   getTransaction,
   mapLimit,
+  parseAmount,
   pickTargets,
   seededRandom,
   sep10Token,
   startInteractive,
-  toStroops,
   waitForStatus,
   walletUser,
 } from './stack/wallet.js';
@@ -85,13 +85,13 @@ describe('crash: worker SIGKILLed during 20 deposits (issue 7)', () => {
     let received = 0n;
     for (const [i, o] of opened.entries()) {
       const tx = await getTransaction(stack.publicUrl, o.jwt, o.id);
-      expect(toStroops(String(tx.amount_in))).toBe(toStroops(amounts[i]!));
+      expect(parseAmount(String(tx.amount_in))).toBe(parseAmount(amounts[i]!));
       expect(tx.stellar_transaction_id).toMatch(/^[0-9a-f]{64}$/);
-      const out = toStroops(String(tx.amount_out));
+      const out = parseAmount(String(tx.amount_out));
       expected += out;
       const balance = await assetBalance(stack, o.user.publicKey());
       received += balance;
-      expect(fromStroops(balance), `user ${i} balance`).toBe(fromStroops(out));
+      expect(formatFixed7(balance), `user ${i} balance`).toBe(formatFixed7(out));
       // Exactly one credit of the asset reached this user on the ledger, in the transaction the anchor reports.
       const payments = await stack.horizon.payments().forAccount(o.user.publicKey()).limit(200).call();
       const credits = payments.records.filter(
@@ -104,7 +104,7 @@ describe('crash: worker SIGKILLed during 20 deposits (issue 7)', () => {
       expect(credits).toHaveLength(1);
       expect(credits[0]!.transaction_hash).toBe(tx.stellar_transaction_id);
     }
-    expect(fromStroops(received)).toBe(fromStroops(expected));
+    expect(formatFixed7(received)).toBe(formatFixed7(expected));
     // Nothing is still waiting to be paid in the anchor's own records.
     const open = await until(
       async () => {

@@ -5,16 +5,16 @@ import { type Stack, startStack, until } from './stack/index.js';
 import {
   assetBalance,
   completeWithdrawPages,
-  fromStroops,
+  formatFixed7,
   fundUsers,
   getTransaction,
   mapLimit,
+  parseAmount,
   payWithdrawal,
   pickTargets,
   seededRandom,
   sep10Token,
   startInteractive,
-  toStroops,
   waitForStatus,
   walletUser,
 } from './stack/wallet.js';
@@ -157,18 +157,20 @@ describe('crash: worker SIGKILLed during 20 withdrawals (issue 8)', () => {
         expect(tx.status, `withdrawal ${i}`).toBe('refunded');
         expect(mine, `withdrawal ${i}: no payout`).toHaveLength(0);
         expect(refunds, `withdrawal ${i}: one refund`).toHaveLength(1);
-        expect(toStroops(refunds[0]!.type === 'payment' ? refunds[0]!.amount : '0')).toBe(
-          toStroops(plan.amount),
+        expect(parseAmount(refunds[0]!.type === 'payment' ? refunds[0]!.amount : '0')).toBe(
+          parseAmount(plan.amount),
         );
-        expect(fromStroops(balance)).toBe(fromStroops(toStroops(START_BALANCE)));
+        expect(formatFixed7(balance)).toBe(formatFixed7(parseAmount(START_BALANCE)));
       } else {
         expect(tx.status, `withdrawal ${i}`).toBe('completed');
         expect(mine, `withdrawal ${i}: one payout`).toHaveLength(1);
         expect(mine[0]!.status).toBe('completed');
-        expect(toStroops(mine[0]!.amount)).toBe(toStroops(String(tx.amount_out)));
-        expect(toStroops(String(tx.amount_out))).toBe(toStroops(plan.amount) - toStroops('0.5'));
+        expect(parseAmount(mine[0]!.amount)).toBe(parseAmount(String(tx.amount_out)));
+        expect(parseAmount(String(tx.amount_out))).toBe(parseAmount(plan.amount) - parseAmount('0.5'));
         expect(refunds, `withdrawal ${i}: no refund`).toHaveLength(0);
-        expect(fromStroops(balance)).toBe(fromStroops(toStroops(START_BALANCE) - toStroops(plan.amount)));
+        expect(formatFixed7(balance)).toBe(
+          formatFixed7(parseAmount(START_BALANCE) - parseAmount(plan.amount)),
+        );
       }
     }
     // No payout belongs to anything but these withdrawals, and none is doubled.

@@ -6,13 +6,13 @@ import {
   assetBalance,
   bankTransfer,
   completeDepositPages,
-  fromStroops,
+  formatFixed7,
   fundUsers,
   mapLimit,
+  parseAmount,
   sep10Token,
   startInteractive,
   submitOps,
-  toStroops,
   waitForStatus,
   walletUser,
 } from './stack/wallet.js';
@@ -57,10 +57,10 @@ describe('scale: 2 workers, 2 APIs (issue 9)', () => {
     for (const [i, r] of results.entries()) {
       expect(r.tx.status, `deposit ${i}`).toBe('completed');
       expect(r.tx.stellar_transaction_id).toMatch(/^[0-9a-f]{64}$/);
-      const out = toStroops(String(r.tx.amount_out));
-      expect(out).toBe(toStroops(amounts[i]!) - toStroops('0.1'));
+      const out = parseAmount(String(r.tx.amount_out));
+      expect(out).toBe(parseAmount(amounts[i]!) - parseAmount('0.1'));
       const balance = await assetBalance(stack, r.user.publicKey());
-      expect(fromStroops(balance), `user ${i}`).toBe(fromStroops(out));
+      expect(formatFixed7(balance), `user ${i}`).toBe(formatFixed7(out));
       const payments = await stack.horizon.payments().forAccount(r.user.publicKey()).limit(200).call();
       const credits = payments.records.filter(
         (p) => p.type === 'payment' && 'to' in p && p.to === r.user.publicKey(),
@@ -69,7 +69,7 @@ describe('scale: 2 workers, 2 APIs (issue 9)', () => {
       expected += out;
       received += balance;
     }
-    expect(fromStroops(received)).toBe(fromStroops(expected));
+    expect(formatFixed7(received)).toBe(formatFixed7(expected));
     const rows = await stack.db
       .selectFrom('transactions')
       .select('status')
@@ -127,13 +127,13 @@ describe('scale: 2 workers, 2 APIs (issue 9)', () => {
           .sort(),
       ).toEqual(ids);
     }
-    const total = recorded.reduce((acc, r) => acc + toStroops(String(r.amount)), 0n);
+    const total = recorded.reduce((acc, r) => acc + parseAmount(String(r.amount)), 0n);
     expect(total).toBe(sumBurst());
   }, 240_000);
 });
 
 function sumBurst(): bigint {
   let total = 0n;
-  for (let p = 0; p < 5; p++) for (let k = 0; k < PAYMENTS / 5; k++) total += toStroops(`1.${p}${k}`);
+  for (let p = 0; p < 5; p++) for (let k = 0; k < PAYMENTS / 5; k++) total += parseAmount(`1.${p}${k}`);
   return total;
 }

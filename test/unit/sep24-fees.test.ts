@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config/index.js';
-import { compareAmounts, computeFee, fromStroops, normalizeAmount, toStroops } from '../../stellar/fees.js';
+import { computeFee } from '../../stellar/fees.js';
+import { canonicalAmount, compareAmounts, formatTrimmed, parseAmount } from '../../stellar/money.js';
 
 describe('SEP-24 fee schedule (S24-06, A-02) and amounts as stroops', () => {
   it('fee = amount × percent / 100 + fixed, in percentage points, breakdown sums to the total', () => {
@@ -14,8 +15,8 @@ describe('SEP-24 fee schedule (S24-06, A-02) and amounts as stroops', () => {
         { name: 'Percentage fee', description: '1% of the amount', amount: '2.505' },
       ],
     });
-    const sum = q.breakdown.reduce((a, b) => a + toStroops(b.amount), 0n);
-    expect(fromStroops(sum)).toBe(q.amountFee);
+    const sum = q.breakdown.reduce((a, b) => a + parseAmount(b.amount), 0n);
+    expect(formatTrimmed(sum)).toBe(q.amountFee);
   });
 
   it('rounds the percent part half up to the stroop, never through a float', () => {
@@ -23,9 +24,13 @@ describe('SEP-24 fee schedule (S24-06, A-02) and amounts as stroops', () => {
     expect(computeFee('33.3333333', { feeFixed: '0', feePercent: '0.3', feeMinimum: '0' }).amountFee).toBe(
       '0.1',
     );
+    // Beyond 2^53 stroops, where a float would round; the largest Stellar amount (int64 stroops) is the ceiling.
     expect(
-      computeFee('9007199254740993.1234567', { feeFixed: '0', feePercent: '0', feeMinimum: '0' }).amountOut,
-    ).toBe('9007199254740993.1234567');
+      computeFee('922337203685.4775807', { feeFixed: '0', feePercent: '0', feeMinimum: '0' }).amountOut,
+    ).toBe('922337203685.4775807');
+    expect(() => computeFee('922337203685.4775808', { feeFixed: '0', feePercent: '0', feeMinimum: '0' })).toThrow(
+      /not a Stellar amount/,
+    );
   });
 
   it('the minimum fee is a floor, and the fee never exceeds the amount', () => {
@@ -41,12 +46,12 @@ describe('SEP-24 fee schedule (S24-06, A-02) and amounts as stroops', () => {
   });
 
   it('parses, compares and normalizes 7-decimal strings; rejects anything else', () => {
-    expect(toStroops('12.5')).toBe(125_000_000n);
-    expect(normalizeAmount('100.0000000')).toBe('100');
+    expect(parseAmount('12.5')).toBe(125_000_000n);
+    expect(canonicalAmount('100.0000000')).toBe('100');
     expect(compareAmounts('10', '9.9999999')).toBe(1);
-    expect(() => toStroops('1.12345678')).toThrow(/7 places/);
-    expect(() => toStroops('-1')).toThrow();
-    expect(() => toStroops('1e3')).toThrow();
+    expect(() => parseAmount('1.12345678')).toThrow(/7 places/);
+    expect(() => parseAmount('-1')).toThrow();
+    expect(() => parseAmount('1e3')).toThrow();
   });
 
   it('config: a minimum above the maximum is a clear ConfigError naming the key', () => {

@@ -11,8 +11,9 @@ import {
 } from '../../core/i18n/index.js';
 import { en } from '../../core/i18n/messages/en.js';
 import { es } from '../../core/i18n/messages/es.js';
-import { kycRequirement, toStroops } from '../../core/policies/kyc-tiers.js';
+import { kycRequirement } from '../../core/policies/kyc-tiers.js';
 import { computeTierStatus } from '../../db/customers.js';
+import { parseAmount } from '../../stellar/money.js';
 import {
   canonicalSep9Name,
   countryOptions,
@@ -163,8 +164,8 @@ describe('KYC tiers (issue 6)', () => {
     expect(kycRequirement(config, { amount: '1000' }).tier).toBe(1);
     expect(kycRequirement(config, { amount: '1000.0000001' }).tier).toBe(2);
     expect(kycRequirement(config, { amount: '999.9999999', type: 'sep24-withdraw' }).tier).toBe(1);
-    expect(toStroops('0.1')).toBe(1_000_000n);
-    expect(() => toStroops('1e3')).toThrow();
+    expect(parseAmount('0.1')).toBe(1_000_000n);
+    expect(() => parseAmount('1e3')).toThrow();
   });
 
   it('tier 2 requires the tier-1 fields plus documents', () => {

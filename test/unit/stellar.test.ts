@@ -1,14 +1,5 @@
 import { Keypair, Memo } from '@stellar/stellar-sdk';
 import { describe, expect, it } from 'vitest';
-import {
-  compareAmounts,
-  fromStroops,
-  isAmount,
-  normalizeAmount,
-  sumAmounts,
-  toStroops,
-  trimAmount,
-} from '../../stellar/amounts.js';
 import { assetId, fromHorizonAsset, NATIVE, sameAsset, toSdkAsset } from '../../stellar/assets.js';
 import { type IncomingPayment, matchPayment, type PendingWithdrawal } from '../../stellar/matching.js';
 import {
@@ -19,7 +10,21 @@ import {
   sameMemo,
   toSdkMemo,
 } from '../../stellar/memos.js';
-import { isMuxedAddress, muxedAddress, parseDestination, parseMuxedAddress } from '../../stellar/muxed.js';
+import {
+  canonicalAmount,
+  compareAmounts,
+  formatFixed7,
+  isAmount,
+  parseAmount,
+  sumAmounts,
+} from '../../stellar/money.js';
+import {
+  baseAccountId,
+  isMuxedAddress,
+  muxedAddress,
+  parseDestination,
+  parseMuxedAddress,
+} from '../../stellar/muxed.js';
 
 const G = Keypair.random().publicKey();
 const ISSUER = Keypair.random().publicKey();
@@ -27,22 +32,22 @@ const USDC = { code: 'USDC', issuer: ISSUER };
 
 describe('amounts: strings with 7 decimals or bigint stroops, never JS numbers', () => {
   it('converts between decimal strings and stroops exactly', () => {
-    expect(toStroops('0.0000001')).toBe(1n);
-    expect(toStroops('12.5')).toBe(125_000_000n);
-    expect(toStroops('922337203685.4775807')).toBe(9_223_372_036_854_775_807n);
-    expect(fromStroops(125_000_000n)).toBe('12.5000000');
-    expect(fromStroops(1n)).toBe('0.0000001');
-    expect(normalizeAmount('1')).toBe('1.0000000');
-    expect(trimAmount('2.5000000')).toBe('2.5');
-    expect(trimAmount('2.0000000')).toBe('2');
+    expect(parseAmount('0.0000001')).toBe(1n);
+    expect(parseAmount('12.5')).toBe(125_000_000n);
+    expect(parseAmount('922337203685.4775807')).toBe(9_223_372_036_854_775_807n);
+    expect(formatFixed7(125_000_000n)).toBe('12.5000000');
+    expect(formatFixed7(1n)).toBe('0.0000001');
+    expect(formatFixed7(parseAmount('1'))).toBe('1.0000000');
+    expect(canonicalAmount('2.5000000')).toBe('2.5');
+    expect(canonicalAmount('2.0000000')).toBe('2');
     // The float trap: 0.1 + 0.2 is exact here.
-    expect(sumAmounts(['0.1', '0.2'])).toBe('0.3000000');
+    expect(formatFixed7(sumAmounts(['0.1', '0.2']))).toBe('0.3000000');
   });
 
   it('rejects more than 7 places, negatives, exponents, overflow and non-strings', () => {
     for (const bad of ['0.00000001', '-1', '1e3', '', '.5', '1.', ' 1', '922337203685.4775808', 'NaN']) {
       expect(isAmount(bad), bad).toBe(false);
-      expect(() => toStroops(bad), bad).toThrow(/not a Stellar amount/);
+      expect(() => parseAmount(bad), bad).toThrow(/not a Stellar amount/);
     }
     expect(isAmount(1 as unknown)).toBe(false);
   });
@@ -85,8 +90,8 @@ describe('memos (text / id / hash) as SEP-24 carries them', () => {
     expect(() => normalizeMemo({ type: 'id', value: '18446744073709551616' })).toThrow(/64-bit/);
     expect(() => normalizeMemo({ type: 'id', value: '-1' })).toThrow(/64-bit/);
     expect(() => normalizeMemo({ type: 'hash', value: 'abcd' })).toThrow(/32 bytes/);
-    expect(() => parseMemo(null, 'id')).toThrow(/without memo/);
-    expect(() => parseMemo('1', 'return')).toThrow(/text, id or hash/);
+    expect(() => parseMemo(null, 'id')).toThrow(/without a memo/);
+    expect(() => parseMemo('1', 'return')).toThrow(/one of text, id, hash/);
     expect(parseMemo(undefined, undefined)).toBeNull();
     expect(parseMemo('007', 'id')).toEqual({ type: 'id', value: '7' });
   });
@@ -110,6 +115,13 @@ describe('muxed accounts', () => {
     expect(parseDestination(m)).toEqual({ account: G, muxedId: '9007199254740993', address: m });
     expect(parseDestination(G)).toEqual({ account: G, muxedId: null, address: G });
     expect(() => parseDestination('GNOPE')).toThrow();
+  });
+
+  it('baseAccountId is the one M→G conversion: M... → its G..., G... and C... unchanged', () => {
+    expect(baseAccountId(muxedAddress(G, '42'))).toBe(G);
+    expect(baseAccountId(G)).toBe(G);
+    const contract = 'CA3D5KRYM6CB7OWQ6TWYRR3Z4T7GNZLKERYNZGGA5SOAOPIFY6YQGAXE';
+    expect(baseAccountId(contract)).toBe(contract);
   });
 });
 

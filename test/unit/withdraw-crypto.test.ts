@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isValidIban, maskAccount, validateDestination } from '../../api/interactive/withdraw.js';
+import { isValidIban, validateDestination } from '../../api/interactive/withdraw.js';
 import { ConfigError, loadConfig } from '../../config/index.js';
 import { sandboxWithdrawEncryptionKey } from '../../config/sandbox-keys.js';
+import { maskAccount } from '../../core/bank/mask.js';
 import { DecryptionError, decryptAtRest, encryptAtRest } from '../../stellar/crypto.js';
 import { productionEnv } from '../helpers/production-env.js';
 
@@ -85,6 +86,7 @@ describe('bank account validation on the withdraw form', () => {
       account: 'wd.error.account',
       routing: 'wd.error.routing',
     });
-    expect(maskAccount('ES9121000418450200051332')).toBe('****1332');
+    expect(maskAccount('ES9121000418450200051332', 'last4')).toBe('****1332');
+    expect(maskAccount('ES9121000418450200051332')).toBe('ES91****1332');
   });
 });

@@ -13,8 +13,8 @@ import {
 import type { AppConfig } from '../../config/index.js';
 import { findEnvelope } from '../../db/stellar-payments.js';
 import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
-import { fromStroops, toStroops } from '../../stellar/amounts.js';
 import { anchorAsset } from '../../stellar/assets.js';
+import { formatFixed7, parseAmount } from '../../stellar/money.js';
 import { muxedAddress } from '../../stellar/muxed.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
@@ -376,5 +376,5 @@ describe('sendPayment: exactly one payment whatever fails (issue 4)', () => {
 });
 
 function addAmount(a: string, b: string): string {
-  return fromStroops(toStroops(a) + toStroops(b));
+  return formatFixed7(parseAmount(a) + parseAmount(b));
 }

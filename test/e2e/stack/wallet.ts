@@ -16,11 +16,11 @@ import {
   type xdr,
 } from '@stellar/stellar-sdk';
 import { parse as parseToml } from 'smol-toml';
-import { fromStroops, toStroops } from '../../../stellar/amounts.js';
+import { formatFixed7, parseAmount } from '../../../stellar/money.js';
 import { bankTransfer as bankPageTransfer } from '../../helpers/bank.js';
 import { type Stack, until } from './index.js';
 
-export { fromStroops, toStroops };
+export { formatFixed7, parseAmount };
 
 export type Sep24Tx = Record<string, unknown> & { id: string; status: string };
 
@@ -91,7 +91,7 @@ export async function assetBalance(stack: Stack, account: string): Promise<bigin
       b.asset_code === stack.config.stellar.assetCode &&
       b.asset_issuer === stack.config.stellar.issuerAccount,
   );
-  return line ? toStroops(line.balance) : 0n;
+  return line ? parseAmount(line.balance) : 0n;
 }
 
 interface AnchorToml {
