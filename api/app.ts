@@ -1,14 +1,16 @@
-import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { CONSOLE_PATH, consoleApp } from './admin/console/index.js';
 import { adminApp } from './admin/index.js';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { healthApp } from './health/index.js';
+import { faviconApp } from './interactive/favicon.js';
+import { metricsApp } from './health/metrics.js';
 import { bodyLimitsFor, limitRequestBodies } from './middleware/body-limit.js';
 import { sepCors } from './middleware/cors.js';
 import { errorHandler, HttpError } from './middleware/errors.js';
 import { createMetrics, observeRequests } from './middleware/metrics.js';
-import { openapiApp } from './openapi/index.js';
+import { createRouter } from './openapi/hono.js';
+import { documentConfig, openapiApp, registerSecuritySchemes } from './openapi/index.js';
 import { SEP10_PATH, SEP12_PATH, SEP24_PATH, SEP38_PATH } from './paths.js';
 import { sep1App } from './sep1/index.js';
 import { sep10App } from './sep10/index.js';
@@ -19,10 +21,12 @@ import { webhooksApp } from './webhooks/index.js';
 
 /**
  * The whole HTTP surface. Each SEP is a sub-app mounted with `route()`; nothing global, so tests build as many
- * apps as they like with their own deps.
+ * apps as they like with their own deps. Every route is declared with its zod schemas (api/openapi/hono.ts), and
+ * /openapi.json is the document of those declarations.
  */
 export function createApp(deps: ApiDeps) {
-  const app = new Hono<AppEnv>();
+  const app = createRouter<AppEnv>();
+  registerSecuritySchemes(app);
   app.use('*', requestId());
   // CORS-open everything a wallet calls; the admin surface stays closed (S1-02 manual note).
   const metrics = createMetrics(deps);
@@ -34,12 +38,12 @@ export function createApp(deps: ApiDeps) {
 
   app.route('/', healthApp(deps));
   app.route('/', sep1App(deps));
-  app.get('/metrics', async (c) =>
-    c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
-  );
+  app.route('/', faviconApp());
+  app.route('/', metricsApp(metrics));
+  // Read on first request, once every sub-app below is mounted (mounting copies their declarations up).
   app.route(
     '/',
-    openapiApp(deps, () => app.routes),
+    openapiApp(() => app.getOpenAPIDocument(documentConfig(deps.config))),
   );
   // The operator console before the admin API: its pages answer with sign-in redirects, not the API's 401 JSON.
   app.route(CONSOLE_PATH, consoleApp(deps));

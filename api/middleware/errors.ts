@@ -22,12 +22,20 @@ export class HttpError extends Error {
 export const badRequest = (message: string, code = 'bad_request') => new HttpError(400, message, code);
 export const notFound = (message = 'not found') => new HttpError(404, message, 'not_found');
 
-/** Formats zod issues as one readable sentence naming each bad field. */
-export function describeZodError(err: ZodError): string {
+/**
+ * Formats zod issues as one readable sentence naming each bad field. Our own messages are predicates
+ * ("is required", "must be ...") and read `field is required`; zod's built-in ones read `field: Invalid ...`.
+ */
+export function describeZodError(err: {
+  issues: readonly { path: readonly PropertyKey[]; message: string }[];
+}): string {
   return err.issues
     .map((i) => {
-      const field = i.path.join('.');
-      return field ? `${field}: ${i.message}` : i.message;
+      const field = i.path.map(String).join('.');
+      if (!field) return i.message;
+      return /^(is|must|cannot|should|does) /.test(i.message)
+        ? `${field} ${i.message}`
+        : `${field}: ${i.message}`;
     })
     .join('; ');
 }

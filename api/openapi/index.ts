@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Hono } from 'hono';
-import type { ApiDeps, AppEnv } from '../deps.js';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AppConfig } from '../../config/index.js';
 import { notFound } from '../middleware/errors.js';
-import { buildOpenApiDocument, type ServedRoute } from './document.js';
+import { text } from './fields.js';
+import { createRouter, type Router } from './hono.js';
+import { errorResponse, html, json, media } from './responses.js';
 
 const require = createRequire(import.meta.url);
 /** swagger-ui-dist ships the UI's static files; served from node_modules so /docs works offline (no CDN). */
@@ -43,18 +45,95 @@ const INIT_JS = `window.ui = SwaggerUIBundle({
 });
 `;
 
-/** GET /openapi.json (generated from the zod schemas) and GET /docs (Swagger UI, assets served locally). */
-export function openapiApp(deps: ApiDeps, servedRoutes: () => ServedRoute[]) {
-  const app = new Hono<AppEnv>();
-  let cached: string | undefined;
-  app.get('/openapi.json', (c) => {
-    cached ??= JSON.stringify(buildOpenApiDocument(deps.config, servedRoutes()));
-    return c.body(cached, 200, { 'Content-Type': 'application/json; charset=utf-8' });
+/** The document's frame: everything but the paths, which come from the declared routes. */
+export function documentConfig(config: AppConfig) {
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'Stellar anchor (SEP-1, 10, 12, 24, 38) and admin API',
+      version: '0.1.0',
+      description:
+        'Public SEP endpoints and the operator /admin surface. Errors are `{"error": "..."}`. Admin requests need an API key (never a SEP-10 token); every admin request is audited.',
+    },
+    servers: [{ url: config.api.publicUrl }],
+    tags: [
+      { name: 'SEP-1' },
+      { name: 'SEP-10' },
+      { name: 'SEP-12' },
+      { name: 'SEP-24' },
+      { name: 'SEP-24 hosted pages' },
+      { name: 'SEP-38' },
+      { name: 'admin' },
+      { name: 'operations' },
+      { name: 'webhooks' },
+    ],
+  };
+}
+
+/** The security schemes the routes name (api/openapi/responses.ts sep10Security, adminSecurity). */
+export function registerSecuritySchemes(app: Router) {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'sep10', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'SEP-10 token from POST /auth',
   });
-  app.get('/docs', (c) => c.html(DOCS_HTML));
-  app.get('/docs/init.js', (c) => c.body(INIT_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
-  app.get('/docs/assets/:file', async (c) => {
-    const file = c.req.param('file');
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'admin API key from ADMIN_API_KEYS (also accepted as X-Admin-Key)',
+  });
+}
+
+const tags = ['operations'];
+const openapiJson = createRoute({
+  method: 'get',
+  path: '/openapi.json',
+  tags,
+  summary: 'This document',
+  responses: { 200: json(z.object({ openapi: z.string() }).loose(), 'OpenAPI 3 document') },
+});
+const docsPage = createRoute({
+  method: 'get',
+  path: '/docs',
+  tags,
+  summary: 'Swagger UI for this document',
+  responses: { 200: html('Swagger UI') },
+});
+const docsInit = createRoute({
+  method: 'get',
+  path: '/docs/init.js',
+  tags,
+  summary: 'Swagger UI bootstrap script',
+  responses: { 200: media('text/javascript', 'JavaScript') },
+});
+const docsAsset = createRoute({
+  method: 'get',
+  path: '/docs/assets/{file}',
+  tags,
+  summary: 'Swagger UI static asset (served from swagger-ui-dist, no CDN)',
+  request: { params: z.object({ file: text(100) }) },
+  responses: {
+    200: media('application/octet-stream', 'asset', 'binary'),
+    404: errorResponse('no such asset'),
+  },
+});
+
+/**
+ * GET /openapi.json and GET /docs (Swagger UI, assets served locally). `document` is the root app's
+ * getOpenAPIDocument(), called on first request, after every sub-app is mounted.
+ */
+export function openapiApp(document: () => { openapi: string }) {
+  const app = createRouter();
+  let cached: { openapi: string } | undefined;
+  app.openapi(openapiJson, (c) => {
+    cached ??= document();
+    return c.json(cached, 200);
+  });
+  app.openapi(docsPage, (c) => c.html(DOCS_HTML));
+  app.openapi(docsInit, (c) => c.body(INIT_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
+  app.openapi(docsAsset, async (c) => {
+    const { file } = c.req.valid('param');
     const type = ASSETS[file];
     if (!type) throw notFound('no such asset');
     const content = await readFile(join(SWAGGER_DIR, file));

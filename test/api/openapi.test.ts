@@ -4,12 +4,30 @@ import { compileErrors, validate } from '@readme/openapi-parser';
 import type { OpenAPIV3 } from 'openapi-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
-import { toOpenApiPath } from '../../api/openapi/document.js';
 import { createTestApiDeps, type TestApiDeps } from '../helpers/api.js';
 import { launchChromium } from '../helpers/browser.js';
 import { testConfig } from '../helpers/config.js';
 
-describe('OpenAPI document and /docs (issue 9)', () => {
+/** `/transactions/:id` → `/transactions/{id}` */
+const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+const METHODS = ['get', 'post', 'put', 'delete', 'patch'];
+
+/** Every route the app serves (all mounted sub-apps are in `app.routes`) that the document lacks. */
+function undocumented(
+  app: { routes: { method: string; path: string }[] },
+  doc: OpenAPIV3.Document,
+): string[] {
+  const missing = new Set<string>();
+  for (const r of app.routes) {
+    const method = r.method.toLowerCase();
+    if (!METHODS.includes(method) || r.path.includes('*')) continue;
+    const item = doc.paths[toOpenApiPath(r.path)] as Record<string, unknown> | undefined;
+    if (!item?.[method]) missing.add(`${r.method} ${r.path}`);
+  }
+  return [...missing];
+}
+
+describe('OpenAPI document and /docs (issue 9, #12)', () => {
   let api: TestApiDeps;
   let app: ReturnType<typeof createApp>;
 
@@ -33,15 +51,20 @@ describe('OpenAPI document and /docs (issue 9)', () => {
     expect(doc.openapi).toMatch(/^3\.0\./);
     const result = await validate(structuredClone(doc) as never);
     expect(result.valid, result.valid ? '' : compileErrors(result)).toBe(true);
+    expect(Object.keys(doc.components?.securitySchemes ?? {}).sort()).toEqual(['adminKey', 'sep10']);
   });
 
-  it('documents every route the app serves, and the admin routes with their zod-derived schemas', async () => {
+  it('documents every route the app serves, from the schemas that validate them (no undocumented tag)', async () => {
     const doc = await document();
-    for (const r of app.routes) {
-      const method = r.method.toLowerCase();
-      if (!['get', 'post', 'put', 'delete', 'patch'].includes(method) || r.path.includes('*')) continue;
-      const item = doc.paths[toOpenApiPath(r.path)] as Record<string, unknown> | undefined;
-      expect(item?.[method], `${r.method} ${r.path}`).toBeDefined();
+    expect(undocumented(app, doc)).toEqual([]);
+    expect(JSON.stringify(doc)).not.toContain('undocumented');
+    // Every operation declares its answers; a route added with plain app.get() instead of app.openapi() is
+    // not in the document at all, which the walk above reports.
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item ?? {})) {
+        if (!METHODS.includes(method)) continue;
+        expect(Object.keys((op as OpenAPIV3.OperationObject).responses), `${method} ${path}`).not.toEqual([]);
+      }
     }
     const search = doc.paths['/admin/transactions']!.get!;
     expect(search.security).toEqual([{ adminKey: [] }]);
@@ -52,6 +75,37 @@ describe('OpenAPI document and /docs (issue 9)', () => {
       .schema as OpenAPIV3.SchemaObject;
     expect(body.required).toEqual(['decision']);
     expect((body.properties!.decision as OpenAPIV3.SchemaObject).enum).toEqual(['approve', 'reject']);
+  });
+
+  it('the route walk bites: a route served outside the declared ones is reported', async () => {
+    const extra = createApp(api.deps);
+    extra.get('/not-declared', (c) => c.text('hi'));
+    const res = await extra.request('/openapi.json');
+    const doc = (await res.json()) as OpenAPIV3.Document;
+    expect(undocumented(extra, doc)).toEqual(['GET /not-declared']);
+  });
+
+  it('SEP-24 interactive bodies are declared for JSON, urlencoded and multipart from one schema (S24-03)', async () => {
+    const doc = await document();
+    for (const kind of ['deposit', 'withdraw']) {
+      const op = doc.paths[`/sep24/transactions/${kind}/interactive`]!.post!;
+      expect(op.security).toEqual([{ sep10: [] }]);
+      const content = (op.requestBody as OpenAPIV3.RequestBodyObject).content;
+      expect(Object.keys(content).sort()).toEqual([
+        'application/json',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data',
+      ]);
+      const schemas = Object.values(content).map((m) => JSON.stringify(m.schema));
+      expect(new Set(schemas).size).toBe(1);
+      expect(JSON.parse(schemas[0]!).required).toContain('asset_code');
+    }
+    const auth = doc.paths['/auth']!.post!;
+    expect(Object.keys((auth.requestBody as OpenAPIV3.RequestBodyObject).content)).toContain(
+      'application/x-www-form-urlencoded',
+    );
+    const challenge = doc.paths['/auth']!.get!.parameters as OpenAPIV3.ParameterObject[];
+    expect(challenge.find((p) => p.name === 'account')?.required).toBe(true);
   });
 
   it('/docs renders Swagger UI in Chromium with no request leaving the machine', async () => {
