@@ -2,7 +2,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { Hono } from 'hono';
 import type { z } from 'zod';
 import { createBankClient } from '../../core/bank/client.js';
-import { attachUnmatchedTransfer, maskAccount, temporalDepositSignaller } from '../../core/bank/intake.js';
+import { attachUnmatchedTransfer, temporalDepositSignaller } from '../../core/bank/intake.js';
+import { maskAccount } from '../../core/bank/mask.js';
 import { createBankRails } from '../../core/bank/rails.js';
 import { transactionWorkflowId } from '../../core/ids.js';
 import {

@@ -10,7 +10,8 @@ import { toSep24Transaction } from '../../core/transactions/serialize.js';
 import { customerStatusForTier } from '../../db/customers.js';
 import type { TransactionRow } from '../../db/schema.js';
 import { getTransaction, updateTransaction } from '../../db/transactions.js';
-import { compareAmounts, computeFee, isValidAmount, normalizeAmount } from '../../stellar/fees.js';
+import { computeFee } from '../../stellar/fees.js';
+import { canonicalAmount, compareAmounts, readTypedAmount } from '../../stellar/money.js';
 import { interactiveCompletedSignal } from '../../workflows/messages.js';
 import type { ApiDeps } from '../deps.js';
 import type { KycContext, SubmittedValue } from '../sep12/service.js';
@@ -36,13 +37,6 @@ const BASE = '/sep24/interactive/deposit';
 function stepUrl(path: string, s: { transactionId: string; session: string; lang: string }): string {
   const q = new URLSearchParams({ transaction_id: s.transactionId, session: s.session, lang: s.lang });
   return `${BASE}${path}?${q}`;
-}
-
-/** Reads a typed amount: `12.5`, or `12,5` in languages that write a decimal comma. */
-function parseTypedAmount(input: string): string | undefined {
-  let s = input.trim().replace(/\s/g, '');
-  if (/^\d+,\d{1,7}$/.test(s)) s = s.replace(',', '.');
-  return isValidAmount(s) ? normalizeAmount(s) : undefined;
 }
 
 export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
@@ -168,7 +162,7 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     const step = await loadStep(c, c.req.query());
     if (step instanceof Response) return step;
     if (step.row.status !== 'incomplete') return c.redirect(stepUrl('/instructions', ids(step)), 303);
-    const value = step.row.amount_expected ? normalizeAmount(step.row.amount_expected) : '';
+    const value = step.row.amount_expected ? canonicalAmount(step.row.amount_expected) : '';
     return c.html(<AmountPage step={step} value={value} />);
   });
 
@@ -179,7 +173,7 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     if (step.row.status !== 'incomplete') return c.redirect(stepUrl('/instructions', ids(step)), 303);
     const { t } = sep24Text(step.lang);
     const typed = typeof form.amount === 'string' ? form.amount : '';
-    const amount = parseTypedAmount(typed);
+    const amount = readTypedAmount(typed);
     const money = (v: string) => formatAmount(step.lang, v, { minimumFractionDigits: 2 });
     if (!amount || compareAmounts(amount, '0') <= 0) {
       return c.html(
@@ -271,7 +265,7 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     return c.html(
       kycPage(
         step,
-        normalizeAmount(step.row.amount_expected),
+        canonicalAmount(step.row.amount_expected),
         values,
         filesOnRecord,
         // Fields the provider sent back (NEEDS_INFO) are marked so the user knows what to fix.
@@ -288,7 +282,7 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     if (step.row.status !== 'incomplete' || !step.row.amount_expected) {
       return c.redirect(stepUrl('/instructions', ids(step)), 303);
     }
-    const amount = normalizeAmount(step.row.amount_expected);
+    const amount = canonicalAmount(step.row.amount_expected);
     const key = { account: step.row.sub_account, memo: step.row.sub_memo };
     const tier = kycRequirement(config, { amount }).tier;
     const result = await handleKycSubmit(kyc, { key, lang: step.lang, tier, form });
@@ -374,7 +368,7 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
         </HostedPage>,
       );
     }
-    const quote = computeFee(normalizeAmount(row.amount_in ?? row.amount_expected ?? '0'), op);
+    const quote = computeFee(canonicalAmount(row.amount_in ?? row.amount_expected ?? '0'), op);
     const sandboxBank =
       config.profile === 'sandbox'
         ? `${config.bank.apiUrl}/?${new URLSearchParams({ reference: row.bank_reference, amount: quote.amountIn })}`

@@ -1,7 +1,8 @@
-import { MuxedAccount, StrKey } from '@stellar/stellar-sdk';
+import { StrKey } from '@stellar/stellar-sdk';
 import { type Context, Hono } from 'hono';
 import type { Child, FC } from 'hono/jsx';
 import type { AppConfig } from '../../config/index.js';
+import { maskAccount } from '../../core/bank/mask.js';
 import { anchoredBalance, loadAccount } from '../../core/horizon.js';
 import { extendCatalog, formatAmount, type Translate } from '../../core/i18n/index.js';
 import { withdrawalWorkflowId } from '../../core/ids.js';
@@ -18,7 +19,9 @@ import type { TransactionRow } from '../../db/schema.js';
 import { getTransaction, updateTransaction } from '../../db/transactions.js';
 import { maskedWithdrawalDestination, saveWithdrawalDestination } from '../../db/withdrawals.js';
 import { encryptAtRest } from '../../stellar/crypto.js';
-import { compareAmounts, computeFee, isValidAmount, normalizeAmount } from '../../stellar/fees.js';
+import { computeFee } from '../../stellar/fees.js';
+import { canonicalAmount, compareAmounts, readTypedAmount } from '../../stellar/money.js';
+import { baseAccountId } from '../../stellar/muxed.js';
 import { interactiveCompletedSignal } from '../../workflows/messages.js';
 import type { ApiDeps } from '../deps.js';
 import { documentation } from '../sep1/index.js';
@@ -231,18 +234,11 @@ export function validateDestination(
   return { destination: { name, account, ...(routing ? { routing } : {}) }, errors };
 }
 
-export function maskAccount(account: string): string {
-  return `****${account.slice(-4)}`;
-}
-
 /** The Stellar account's balance of the asset right now; null when the account doesn't exist on the ledger. */
 async function readBalance(deps: ApiDeps, account: string): Promise<string | null> {
-  const base = StrKey.isValidMed25519PublicKey(account)
-    ? MuxedAccount.fromAddress(account, '0').baseAccount().accountId()
-    : account;
-  const acct = await loadAccount(deps.config, base, deps.fetch);
+  const acct = await loadAccount(deps.config, baseAccountId(account), deps.fetch);
   const line = acct ? anchoredBalance(deps.config, acct) : undefined;
-  return line ? normalizeAmount(line.balance) : null;
+  return line ? canonicalAmount(line.balance) : null;
 }
 
 // --- the app -----------------------------------------------------------------------------------------------
@@ -473,7 +469,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
       row,
       session,
       {
-        amount: row.amount_expected ? normalizeAmount(row.amount_expected) : '',
+        amount: row.amount_expected ? canonicalAmount(row.amount_expected) : '',
         holder,
         account: prefill.bank_account_number ?? '',
         routing: prefill.bank_number ?? '',
@@ -498,17 +494,16 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
       routing: str('routing'),
     };
     const errors: Record<string, string> = {};
-    // Users type "25,50" in Spanish: accept the comma as the decimal separator.
-    const amountText = values.amount.replace(/\s+/g, '').replace(',', '.');
+    // Users type "25,50" in Spanish: readTypedAmount accepts the comma as the decimal separator.
+    const typed = readTypedAmount(values.amount);
     let balance: string | null = null;
     let amount: string | undefined;
-    if (!isValidAmount(amountText) || compareAmounts(amountText, '0') <= 0)
-      errors.amount = t('wd.error.amount_invalid');
-    else if (compareAmounts(amountText, policy.minAmount) < 0)
+    if (!typed || compareAmounts(typed, '0') <= 0) errors.amount = t('wd.error.amount_invalid');
+    else if (compareAmounts(typed, policy.minAmount) < 0)
       errors.amount = t('wd.error.amount_min', { min: fmt(policy.minAmount), asset });
-    else if (compareAmounts(amountText, policy.maxAmount) > 0)
+    else if (compareAmounts(typed, policy.maxAmount) > 0)
       errors.amount = t('wd.error.amount_max', { max: fmt(policy.maxAmount), asset });
-    else amount = normalizeAmount(amountText);
+    else amount = typed;
     try {
       balance = await readBalance(deps, row.stellar_account);
     } catch (err) {
@@ -547,7 +542,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     }
 
     const destination = bank.destination;
-    const masked = maskAccount(destination.account);
+    const masked = maskAccount(destination.account, 'last4');
     const ciphertext = encryptAtRest(config.withdraw.encryptionKey, JSON.stringify(destination), row.id);
     await updateTransaction(db, row.id, { amount_expected: amount });
     await saveWithdrawalDestination(db, row.id, { ciphertext, masked });
@@ -656,7 +651,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     const { row, session } = opened;
     const masked = await maskedDestination(row.id);
     if (!row.amount_expected || !masked) return fail(c, row.lang, 'wd.error.session', 409);
-    const amount = normalizeAmount(row.amount_expected);
+    const amount = canonicalAmount(row.amount_expected);
     const key = { account: row.sub_account, memo: row.sub_memo ?? '' };
     const { tier } = kycRequirement(config, { amount });
     const result = await handleKycSubmit(kycCtx, { key, lang: row.lang, tier, form });
@@ -675,7 +670,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     const { row } = opened;
     const masked = await maskedDestination(row.id);
     if (!row.amount_expected || !masked) return fail(c, row.lang, 'wd.error.session', 409);
-    const amount = normalizeAmount(row.amount_expected);
+    const amount = canonicalAmount(row.amount_expected);
     try {
       await temporal.workflow.getHandle(withdrawalWorkflowId(row.id)).signal(interactiveCompletedSignal, {
         amount,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { MuxedAccount } from '@stellar/stellar-sdk';
 import { Hono } from 'hono';
 import type { AppConfig } from '../../config/index.js';
 import { depositWorkflowId } from '../../core/ids.js';
 import { insertTransaction } from '../../db/transactions.js';
+import { baseAccountId } from '../../stellar/muxed.js';
 import type { DepositRules, DepositWorkflowInput, depositWorkflow } from '../../workflows/deposit.js';
 import type { ApiDeps } from '../deps.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
@@ -114,9 +114,7 @@ export function sep24DepositApp(deps: ApiDeps) {
  */
 async function accountIsMissing(deps: ApiDeps, account: string): Promise<boolean> {
   if (account.startsWith('C')) return false; // contracts have no account entry
-  const base = account.startsWith('M')
-    ? MuxedAccount.fromAddress(account, '0').baseAccount().accountId()
-    : account;
+  const base = baseAccountId(account);
   try {
     const res = await (deps.fetch ?? fetch)(`${deps.config.stellar.horizonUrl}/accounts/${base}`, {
       signal: AbortSignal.timeout(3000),

@@ -13,8 +13,10 @@ import {
 } from '../../db/bank.js';
 import type { Db } from '../../db/index.js';
 import type { BankTransfersTable, UnmatchedReason } from '../../db/schema.js';
+import { canonicalAmount } from '../../stellar/money.js';
 import { type BankTransferReceived, bankTransferReceivedSignal } from '../../workflows/messages.js';
 import { depositWorkflowId } from '../ids.js';
+import { maskAccount } from './mask.js';
 import { matchBankTransfer } from './matching.js';
 
 /**
@@ -51,18 +53,6 @@ export type DeliveryResult =
   | { result: 'in_flight' }
   /** Could not reach Temporal: stays `received` for the poller. */
   | { result: 'retry_later'; transactionId: string; error: string };
-
-/** Sender account for the SEP-24 `from` field, masked: the full IBAN never reaches workflow history. */
-export function maskAccount(account: string): string {
-  const a = account.replace(/\s+/g, '');
-  if (a.length <= 8) return `${a.slice(0, 2)}****`;
-  return `${a.slice(0, 4)}****${a.slice(-4)}`;
-}
-
-/** "100.5000000" → "100.5": the canonical decimal string. */
-export function canonicalAmount(amount: string): string {
-  return amount.includes('.') ? amount.replace(/0+$/, '').replace(/\.$/, '') : amount;
-}
 
 export function signalPayload(row: BankTransferRow): BankTransferReceived {
   return {

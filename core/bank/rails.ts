@@ -1,5 +1,4 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { amountString } from '../../config/schema.js';
 import {
   getBankPayout,
   getBankTransfer,
@@ -11,9 +10,10 @@ import {
   virtualAccountOf,
 } from '../../db/bank.js';
 import type { Db } from '../../db/index.js';
+import { canonicalAmount, positiveAmountSchema } from '../../stellar/money.js';
 import { unmatchedRefundRef } from '../ids.js';
 import { BankApiError, type BankClient, type BankPayoutWire } from './client.js';
-import { canonicalAmount, maskAccount } from './intake.js';
+import { maskAccount } from './mask.js';
 
 /**
  * The bank rails over a bank client: fiat payouts (withdrawals), refunds of deposit transfers (matched or from the
@@ -59,7 +59,7 @@ export function createBankRails(deps: { db: Db; bank: BankClient }) {
   }
 
   async function sendBankPayout(input: BankPayoutInput): Promise<BankPayoutStatus> {
-    if (!amountString.safeParse(input.amount).success || !/[1-9]/.test(input.amount)) {
+    if (!positiveAmountSchema.safeParse(input.amount).success) {
       throw rejected(`payout amount ${JSON.stringify(input.amount)} is not a positive decimal`);
     }
     const row = await recordBankPayout(db, {
