@@ -193,6 +193,29 @@ export async function findCheck(db: Executor, id: string): Promise<KycCheckRow |
   return db.selectFrom('kyc_checks').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * Decides an open check (submitted or not yet delivered): the one conditional update that lets exactly one
+ * verdict win when several arrive at once (issue 15 row 1). Undefined when the check was already decided.
+ */
+export async function decideCheck(
+  db: Executor,
+  id: string,
+  status: 'approved' | 'rejected' | 'needs_info',
+): Promise<KycCheckRow | undefined> {
+  return db
+    .updateTable('kyc_checks')
+    .set({ status, completed_at: new Date() })
+    .where('id', '=', id)
+    .where('status', 'in', ['pending_submit', 'submitted'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The customer row, locked until the transaction ends: changes to one customer's status happen in turn. */
+export async function lockCustomer(db: Executor, id: string): Promise<CustomerRow | undefined> {
+  return db.selectFrom('customers').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
 export async function updateCheck(
   db: Executor,
   id: string,
@@ -202,17 +225,6 @@ export async function updateCheck(
 }
 
 // --- webhook idempotency -------------------------------------------------------------------------------------
-
-/** True the first time an event id is seen; false on every repeat. */
-/** Whether the provider's webhook event was already processed (idempotency by event_id). */
-export async function webhookEventSeen(db: Executor, eventId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('kyc_webhook_events')
-    .select('event_id')
-    .where('event_id', '=', eventId)
-    .executeTakeFirst();
-  return row !== undefined;
-}
 
 /** A code the user entered proved this field (S12-16): VERIFICATION_REQUIRED → PROCESSING. */
 export async function markFieldVerified(db: Executor, customerId: string, name: string): Promise<void> {
@@ -241,6 +253,10 @@ export async function rejectFields(
     .execute();
 }
 
+/**
+ * Claims a provider event id: true the first time, false on every repeat. Inside a transaction a concurrent
+ * copy waits on the primary key until the first one commits (then false) or rolls back (then true).
+ */
 export async function recordWebhookEvent(db: Executor, eventId: string): Promise<boolean> {
   const inserted = await db
     .insertInto('kyc_webhook_events')

@@ -13,17 +13,23 @@ import {
   type CustomerKey,
   computeTierStatus,
   createCheck,
+  decideCheck,
   deleteExpiredFiles,
   deleteOwnFiles,
   eraseCustomer,
+  findCheck,
   findCustomer,
+  findCustomerById,
   findOwnFile,
+  type KycCheckRow,
   insertCustomerFile,
   listFields,
   listWaiters,
+  lockCustomer,
   markFieldVerified,
   openChecks,
   rejectFields,
+  recordWebhookEvent,
   removeWaiter,
   type TierStatus,
   updateCheck,
@@ -439,54 +445,93 @@ function notifyCallback(ctx: KycContext, customer: CustomerRow, fields: readonly
 
 // --- provider verdicts (webhook) -----------------------------------------------------------------------------
 
-export interface ProviderVerdict {
+/** One verdict event from the provider, as the webhook received it. */
+export interface ProviderEvent {
+  eventId: string;
+  /** Our check id (the `reference` we sent with the check). */
   checkId: string;
-  /** When the check was created: field values stored after it were not part of it. */
-  submittedAt: Date;
   result: 'approved' | 'rejected' | 'needs_more_info';
   reason?: string | undefined;
   /** needs_more_info: the fields to send again. */
   fields?: string[] | undefined;
 }
 
-/** Applies a provider verdict to the customer, then wakes every workflow waiting on it and the wallet. */
-export async function applyVerdict(
-  ctx: KycContext,
+export type VerdictOutcome =
+  /** The event id was seen before. */
+  | { status: 'duplicate' }
+  /** No such check (an erased customer, or another install's): acknowledged so the provider stops. */
+  | { status: 'ignored' }
+  /** The check already had its verdict: a second, possibly contrary, one changes nothing. */
+  | { status: 'already_decided'; checkId: string }
+  | { status: 'applied'; checkId: string; customer: CustomerRow };
+
+const CHECK_STATUS = { approved: 'approved', rejected: 'rejected', needs_more_info: 'needs_info' } as const;
+
+/**
+ * Applies a provider event at most once (issue 15 row 1). One transaction claims the event id (insert-or-skip),
+ * locks the customer, decides the check with a conditional update (only an open check can be decided, so of
+ * two contrary verdicts sent at once exactly one wins) and writes the customer's tier, message and status from
+ * that decision. Only after the commit, and only for the winner: the follow-up check when data changed
+ * meanwhile, the one wallet callback and the workflow signals. A failure rolls everything back, the event id
+ * included, so the provider's retry is applied rather than mistaken for a repeat.
+ */
+export async function applyProviderEvent(ctx: KycContext, event: ProviderEvent): Promise<VerdictOutcome> {
+  const decided = await ctx.db.transaction().execute(async (trx) => {
+    if (!(await recordWebhookEvent(trx, event.eventId))) return { status: 'duplicate' } as const;
+    const check = await findCheck(trx, event.checkId);
+    const customer = check && (await lockCustomer(trx, check.customer_id));
+    if (!check || !customer) return { status: 'ignored' } as const;
+    const won = await decideCheck(trx, check.id, CHECK_STATUS[event.result]);
+    if (!won) return { status: 'already_decided', checkId: check.id } as const;
+    const after = await recordDecision(trx, customer, won, event);
+    return { status: 'applied', checkId: check.id, before: customer.status, customer: after } as const;
+  });
+  if (decided.status !== 'applied') return decided;
+  // Read again after the commit: a callback URL registered while the decision held the row lock is the one
+  // the wallet wants told.
+  const committed = (await findCustomerById(ctx.db, decided.customer.id)) ?? decided.customer;
+  const current = await refreshCustomer(ctx, committed, decided.before);
+  await signalWaiters(ctx, current);
+  return { status: 'applied', checkId: decided.checkId, customer: current };
+}
+
+/** The customer side of a decided check, inside the deciding transaction; returns the row with its status. */
+async function recordDecision(
+  trx: Db,
   customer: CustomerRow,
-  checkTier: number,
-  verdict: ProviderVerdict,
+  check: KycCheckRow,
+  event: ProviderEvent,
 ): Promise<CustomerRow> {
-  const before = customer.status;
-  let current = customer;
-  if (verdict.result === 'approved') {
-    await updateCheck(ctx.db, verdict.checkId, { status: 'approved', completed_at: new Date() });
-    await acceptProcessingFields(ctx.db, customer.id, verdict.submittedAt);
+  const t = translator(customer.lang);
+  let current: CustomerRow;
+  if (event.result === 'approved') {
+    // The provider approved what it was sent: values stored no later than the check's creation.
+    await acceptProcessingFields(trx, customer.id, check.created_at);
     // Data of this tier changed while the provider was checking: the approval does not cover it, so the
-    // tier is not granted and refreshCustomer below sends the new data to a fresh check.
-    const required = new Set(tierFields(checkTier).required);
-    const changedSince = (await listFields(ctx.db, customer.id)).some(
-      (f) => required.has(f.name) && f.updated_at > verdict.submittedAt,
+    // tier is not granted and refreshCustomer sends the new data to a fresh check after the commit.
+    const required = new Set(tierFields(check.tier).required);
+    const changedSince = (await listFields(trx, customer.id)).some(
+      (f) => required.has(f.name) && f.updated_at > check.created_at,
     );
-    current = await updateCustomer(ctx.db, customer.id, {
-      accepted_tier: changedSince ? customer.accepted_tier : Math.max(customer.accepted_tier, checkTier),
+    current = await updateCustomer(trx, customer.id, {
+      accepted_tier: changedSince ? customer.accepted_tier : Math.max(customer.accepted_tier, check.tier),
       message: null,
     });
-  } else if (verdict.result === 'rejected') {
-    await updateCheck(ctx.db, verdict.checkId, { status: 'rejected', completed_at: new Date() });
-    current = await updateCustomer(ctx.db, customer.id, {
+  } else if (event.result === 'rejected') {
+    current = await updateCustomer(trx, customer.id, {
       status: 'REJECTED',
-      message: verdict.reason ?? translator(customer.lang).t('kyc.rejected'),
+      message: event.reason ?? t.t('kyc.rejected'),
     });
   } else {
-    await updateCheck(ctx.db, verdict.checkId, { status: 'needs_info', completed_at: new Date() });
-    const names = (verdict.fields ?? []).map((n) => canonicalSep9Name(n)).filter((n): n is string => !!n);
-    const reason = verdict.reason ?? translator(customer.lang).t('kyc.needs_more_info');
-    await rejectFields(ctx.db, customer.id, names, reason);
-    current = await updateCustomer(ctx.db, customer.id, { message: reason });
+    const names = (event.fields ?? []).map((n) => canonicalSep9Name(n)).filter((n): n is string => !!n);
+    const reason = event.reason ?? t.t('kyc.needs_more_info');
+    await rejectFields(trx, customer.id, names, reason);
+    current = await updateCustomer(trx, customer.id, { message: reason });
   }
-  current = await refreshCustomer(ctx, current, before);
-  await signalWaiters(ctx, current);
-  return current;
+  // The stored status follows the decision in the same commit: a reader never sees an approved check next to
+  // a customer still PROCESSING, or a REJECTED customer next to an open tier.
+  const state = computeTierStatus(current, await listFields(trx, customer.id), targetTier(current));
+  return state.status === current.status ? current : updateCustomer(trx, customer.id, { status: state.status });
 }
 
 /** Signals `kycStatus` to every workflow registered on this customer; final answers unregister it. */

@@ -1,9 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { KYC_SIGNATURE_HEADER, KYC_TIMESTAMP_HEADER, verifyKycWebhook } from '../../core/kyc/signatures.js';
-import { findCheck, findCustomerById, recordWebhookEvent, webhookEventSeen } from '../../db/customers.js';
 import { HttpError } from '../middleware/errors.js';
-import { applyVerdict, type KycContext } from './service.js';
+import { applyProviderEvent, type KycContext } from './service.js';
 
 const verdictSchema = z.object({
   event_id: z.string().min(1).max(200),
@@ -17,12 +16,12 @@ const verdictSchema = z.object({
 
 /**
  * POST /webhooks/kyc: the provider's verdict on a check. Verified by HMAC over timestamp + raw body within a
- * time window; idempotent by `event_id` (a repeat answers 200 and changes nothing); then the customer is
- * updated, waiting workflows are signalled and the wallet callback fires.
+ * time window; then applied at most once, atomically (applyProviderEvent): a repeated `event_id` answers
+ * `duplicate`, a verdict on an already decided check `already_decided`, both 200 and changing nothing; the
+ * winner updates the customer, signals waiting workflows and fires the one wallet callback.
  */
 export function kycWebhookApp(ctx: KycContext) {
   const app = new Hono();
-  const eventSeen = (eventId: string) => webhookEventSeen(ctx.db, eventId);
   app.post('/', async (c) => {
     const raw = await c.req.text();
     const verdict = verifyKycWebhook(
@@ -39,30 +38,20 @@ export function kycWebhookApp(ctx: KycContext) {
       throw new HttpError(400, 'webhook body is not JSON');
     }
     const event = verdictSchema.parse(json);
-    const check = await findCheck(ctx.db, event.reference);
-    // A check of an erased customer (or someone else's install): acknowledged so the provider stops retrying.
-    if (!check) return c.json({ status: 'ignored' });
-    const customer = await findCustomerById(ctx.db, check.customer_id);
-    if (!customer) return c.json({ status: 'ignored' });
-    if (await eventSeen(event.event_id)) return c.json({ status: 'duplicate' });
-    if (check.status !== 'submitted' && check.status !== 'pending_submit') {
-      await recordWebhookEvent(ctx.db, event.event_id);
-      return c.json({ status: 'already_decided' });
-    }
-    await applyVerdict(ctx, customer, check.tier, {
-      checkId: check.id,
-      submittedAt: check.created_at,
+    const outcome = await applyProviderEvent(ctx, {
+      eventId: event.event_id,
+      checkId: event.reference,
       result: event.result,
       reason: event.reason,
       fields: event.fields,
     });
-    // Recorded only once applied: if applying failed, the provider's retry is not mistaken for a repeat.
-    await recordWebhookEvent(ctx.db, event.event_id);
-    ctx.logger.info(
-      { customerId: customer.id, checkId: check.id, result: event.result },
-      'KYC verdict applied',
-    );
-    return c.json({ status: 'applied' });
+    if (outcome.status === 'applied') {
+      ctx.logger.info(
+        { customerId: outcome.customer.id, checkId: outcome.checkId, result: event.result },
+        'KYC verdict applied',
+      );
+    }
+    return c.json({ status: outcome.status });
   });
   return app;
 }

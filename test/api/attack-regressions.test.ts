@@ -2,9 +2,20 @@ import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { connect } from 'node:net';
 import { serve } from '@hono/node-server';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyLimitsFor } from '../../api/middleware/body-limit.js';
+import { KYC_SIGNATURE_HEADER, KYC_TIMESTAMP_HEADER, signKycWebhook } from '../../core/kyc/signatures.js';
 import { type AuthTestApp, createAuthTestApp } from '../helpers/sep10.js';
+import {
+  jsonPut,
+  type KycHarness,
+  newAccount,
+  type ReceivedCallback,
+  startCallbackReceiver,
+  startKycHarness,
+  tier1Fields,
+} from './sep12.helpers.js';
 
 /**
  * Regressions for the attack of issue 15, each reproducing what the attacker did against `npm start` (row
@@ -155,5 +166,159 @@ describe('issue 15 attack regressions', () => {
       const res = await fetch(`http://127.0.0.1:${port}/health`);
       expect(res.status).toBeLessThan(500);
     });
+  });
+});
+
+describe('issue 15 row 1: concurrent KYC webhooks → one decision per check, one callback per decision', () => {
+  let h: KycHarness;
+  const submitted: string[] = [];
+  beforeAll(async () => {
+    h = await startKycHarness();
+    // The provider only records checks: the test sends the verdicts itself, as an attacker replaying them.
+    h.ctx.provider = {
+      submitCheck: async (req) => {
+        submitted.push(req.reference);
+        return { providerCheckId: `attack-${submitted.length}` };
+      },
+    };
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const deliver = async (event: Record<string, unknown>) => {
+    const body = JSON.stringify(event);
+    const ts = Math.floor(Date.now() / 1000);
+    const res = await h.app.request('/webhooks/kyc', {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        [KYC_TIMESTAMP_HEADER]: String(ts),
+        [KYC_SIGNATURE_HEADER]: signKycWebhook(h.config.kyc.webhookSecret, ts, body),
+      },
+      body,
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { status: string }).status;
+  };
+
+  /** A customer with tier 1 complete, a callback registered, and its check submitted to the provider. */
+  async function customerWithOpenCheck(walletUrl: string) {
+    const account = newAccount();
+    const token = await h.token(account);
+    expect((await h.app.request('/kyc/customer', jsonPut(token, tier1Fields()))).status).toBe(202);
+    expect((await h.app.request('/kyc/customer/callback', jsonPut(token, { url: walletUrl }))).status).toBe(200);
+    const check = await h.tdb.db
+      .selectFrom('kyc_checks')
+      .innerJoin('customers', 'customers.id', 'kyc_checks.customer_id')
+      .select(['kyc_checks.id', 'kyc_checks.status', 'customers.id as customerId'])
+      .where('customers.account', '=', account)
+      .executeTakeFirstOrThrow();
+    expect(check.status).toBe('submitted');
+    return { account, token, checkId: check.id, customerId: check.customerId };
+  }
+
+  const rowsOf = async (customerId: string, checkId: string) => ({
+    customer: await h.tdb.db
+      .selectFrom('customers')
+      .selectAll()
+      .where('id', '=', customerId)
+      .executeTakeFirstOrThrow(),
+    check: await h.tdb.db.selectFrom('kyc_checks').selectAll().where('id', '=', checkId).executeTakeFirstOrThrow(),
+  });
+
+  /** Callbacks carrying a final status for this customer: one per decision. */
+  const decisionCallbacks = (received: ReceivedCallback[], customerId: string) =>
+    received
+      .map((r) => JSON.parse(r.body) as { id?: string; status: string })
+      .filter((b) => b.id === customerId && (b.status === 'ACCEPTED' || b.status === 'REJECTED'));
+
+  it('20 concurrent copies of one event_id → exactly one "applied", 19 "duplicate", one ACCEPTED callback', async () => {
+    const wallet = await startCallbackReceiver();
+    try {
+      const { checkId, customerId } = await customerWithOpenCheck(wallet.url);
+      const event = { event_id: `evt-${checkId}`, reference: checkId, result: 'approved' };
+      const answers = await Promise.all(Array.from({ length: 20 }, () => deliver(event)));
+      expect(answers.filter((a) => a === 'applied')).toHaveLength(1);
+      expect(answers.filter((a) => a === 'duplicate')).toHaveLength(19);
+      const { customer, check } = await rowsOf(customerId, checkId);
+      expect(check.status).toBe('approved');
+      expect(customer.status).toBe('ACCEPTED');
+      expect(customer.accepted_tier).toBe(1);
+      await h.ctx.callbacks.idle();
+      expect(decisionCallbacks(wallet.received, customerId).map((b) => b.status)).toEqual(['ACCEPTED']);
+      const events = await h.tdb.db
+        .selectFrom('kyc_webhook_events')
+        .select('event_id')
+        .where('event_id', '=', event.event_id)
+        .execute();
+      expect(events).toHaveLength(1);
+    } finally {
+      await wallet.close();
+    }
+  });
+
+  it('an "approved" and a "rejected" verdict sent at once → one decision, the customer agrees with the check, one callback', async () => {
+    const wallet = await startCallbackReceiver();
+    try {
+      for (let round = 0; round < 5; round++) {
+        const { checkId, customerId } = await customerWithOpenCheck(wallet.url);
+        // Several copies of each so the two verdicts really overlap in the database.
+        const verdicts = ['approved', 'rejected'].flatMap((result) =>
+          Array.from({ length: 3 }, () => ({ event_id: `evt-${result}-${checkId}`, reference: checkId, result })),
+        );
+        const answers = await Promise.all(verdicts.map((v) => deliver(v)));
+        expect(answers.filter((a) => a === 'applied')).toHaveLength(1);
+        expect(answers.filter((a) => a === 'already_decided')).toHaveLength(1);
+        expect(answers.filter((a) => a === 'duplicate')).toHaveLength(4);
+        const { customer, check } = await rowsOf(customerId, checkId);
+        if (check.status === 'approved') {
+          expect(customer.status).toBe('ACCEPTED');
+          expect(customer.accepted_tier).toBe(1);
+        } else {
+          expect(check.status).toBe('rejected');
+          expect(customer.status).toBe('REJECTED');
+          expect(customer.accepted_tier).toBe(0);
+        }
+        await h.ctx.callbacks.idle();
+        expect(decisionCallbacks(wallet.received, customerId).map((b) => b.status)).toEqual([customer.status]);
+      }
+    } finally {
+      await wallet.close();
+    }
+  });
+
+  it('a verdict whose application fails is rolled back with its event id: the provider retry applies it', async () => {
+    const wallet = await startCallbackReceiver();
+    try {
+      const { checkId, customerId } = await customerWithOpenCheck(wallet.url);
+      // Break the transaction after the event id was claimed: a customer status the schema now refuses.
+      await sql`alter table customers add constraint attack_no_rejection check (status <> 'REJECTED') not valid`.execute(
+        h.tdb.db,
+      );
+      const event = { event_id: `evt-rollback-${checkId}`, reference: checkId, result: 'rejected' };
+      try {
+        const body = JSON.stringify(event);
+        const ts = Math.floor(Date.now() / 1000);
+        const res = await h.app.request('/webhooks/kyc', {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            [KYC_TIMESTAMP_HEADER]: String(ts),
+            [KYC_SIGNATURE_HEADER]: signKycWebhook(h.config.kyc.webhookSecret, ts, body),
+          },
+          body,
+        });
+        expect(res.status).toBe(500);
+      } finally {
+        await h.tdb.db.schema.alterTable('customers').dropConstraint('attack_no_rejection').execute();
+      }
+      expect((await rowsOf(customerId, checkId)).check.status).toBe('submitted');
+      expect(await deliver(event)).toBe('applied');
+      const { customer, check } = await rowsOf(customerId, checkId);
+      expect([check.status, customer.status]).toEqual(['rejected', 'REJECTED']);
+    } finally {
+      await wallet.close();
+    }
   });
 });
