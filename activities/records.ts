@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { log } from '@temporalio/activity';
 import type { AppConfig } from '../config/index.js';
 import { formatAmount } from '../core/i18n/index.js';
-import { sep24Text } from '../core/i18n/sep24.js';
+import { type Sep24MessageKey, sep24Text } from '../core/i18n/sep24.js';
+import { depositBankReference } from '../core/ids.js';
 import { closeSessions } from '../core/interactive-tokens.js';
 import { toSep24Transaction } from '../core/transactions/serialize.js';
 import { raiseAlert as recordAlert } from '../db/alerts.js';
@@ -27,7 +28,7 @@ import { isAmount } from '../stellar/money.js';
  * `sep24.msg.*` catalog (core/i18n/sep24.ts) with its parameters (amounts as decimal strings).
  */
 export interface LocalizedMessage {
-  key: string;
+  key: Sep24MessageKey;
   params?: Record<string, string>;
 }
 
@@ -128,7 +129,7 @@ export function createRecordActivities(deps: { config: AppConfig; db: Db }) {
       if (!row) throw new Error(`transaction ${input.transactionId} not found`);
       if (row.bank_reference) return row.bank_reference;
       for (let attempt = 0; attempt < 5; attempt++) {
-        const reference = `DEP${randomBytes(5).toString('hex').toUpperCase()}`;
+        const reference = depositBankReference(randomBytes(5));
         try {
           const updated = await setBankReferenceIfNone(db, input.transactionId, reference);
           if (updated) return updated;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { type AppConfig, loadConfigOrExit } from '../config/index.js';
 import { loadDotEnv } from '../config/load-env.js';
 import { connectTemporalClient } from '../config/temporal.js';
+import { healthPingWorkflowId } from '../core/ids.js';
 import { createDb, migrateToLatest } from '../db/index.js';
 import { healthPingWorkflow } from '../workflows/index.js';
 import { ANCHOR_HOME, PG_DATA, PG_PORT, TEMPORAL_CLI } from './lib/paths.js';
@@ -154,7 +155,7 @@ async function main() {
     const client = await connectTemporalClient(config);
     const pong = await client.workflow.execute(healthPingWorkflow, {
       taskQueue: config.temporal.taskQueue,
-      workflowId: `health-ping-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+      workflowId: healthPingWorkflowId(new Date()),
       workflowExecutionTimeout: '1 minute',
     });
     await client.connection.close();

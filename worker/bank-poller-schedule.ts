@@ -5,6 +5,7 @@ import {
   ScheduleOverlapPolicy,
 } from '@temporalio/client';
 import type { AppConfig } from '../config/index.js';
+import { bankPollerWorkflowId } from '../core/ids.js';
 import { upsertSchedule } from './schedules.js';
 
 export const BANK_POLLER_SCHEDULE_ID = 'bank-poller';
@@ -35,7 +36,7 @@ export async function ensureBankPollerSchedule(
   const action = {
     type: 'startWorkflow' as const,
     workflowType: 'bankPollerWorkflow',
-    workflowId: `${scheduleId}-run`,
+    workflowId: bankPollerWorkflowId(scheduleId),
     taskQueue,
     workflowExecutionTimeout: '10 minutes',
   };

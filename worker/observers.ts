@@ -1,9 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config/index.js';
+import { observerWorkflowId } from '../core/ids.js';
 
-export function observerWorkflowId(account: string): string {
-  return `observer-${account}`;
-}
+export { observerWorkflowId };
 
 /**
  * Starts one payment observer workflow per receiving account. Idempotent: an observer already running is kept

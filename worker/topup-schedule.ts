@@ -1,5 +1,6 @@
 import { type Client, type ScheduleHandle, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { AppConfig } from '../config/index.js';
+import { topUpWorkflowId } from '../core/ids.js';
 import { upsertSchedule } from './schedules.js';
 
 export const TOPUP_SCHEDULE_ID = 'distribution-topup';
@@ -25,7 +26,7 @@ export async function ensureTopUpSchedule(
   const action = {
     type: 'startWorkflow' as const,
     workflowType: 'topUpWorkflow',
-    workflowId: `topup-${scheduleId}`,
+    workflowId: topUpWorkflowId(scheduleId),
     taskQueue: opts.taskQueue ?? config.temporal.taskQueue,
   };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' };

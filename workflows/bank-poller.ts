@@ -1,13 +1,10 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { BankPollResult, createBankActivities } from '../activities/bank.js';
+import { BANK_POLL } from './activity-options.js';
 
 type BankActivities = ReturnType<typeof createBankActivities>;
 
-const { pollBankTransfers } = proxyActivities<Pick<BankActivities, 'pollBankTransfers'>>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
-});
+const { pollBankTransfers } = proxyActivities<Pick<BankActivities, 'pollBankTransfers'>>(BANK_POLL);
 
 /**
  * Started by the `bank-poller` Schedule (worker/bank-poller-schedule.ts) every BANK_POLL_INTERVAL_SECONDS, with

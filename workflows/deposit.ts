@@ -1,16 +1,13 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  condition,
-  log,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { LocalizedMessage, RecordActivities } from '../activities/records.js';
+import type { Sep24MessageKey } from '../core/i18n/sep24.js';
+import { depositPaymentRef, depositRefundRef } from '../core/ids.js';
 import { computeFee, type FeeSchedule, withinLimits } from '../stellar/fees.js';
 import { compareAmounts } from '../stellar/money.js';
-import { waitForKyc } from './kyc.js';
+import { DEPOSIT_PAYOUTS, PARTNER_READS, RECORDS } from './activity-options.js';
+import { FailureType, failureMessage, isFailureOfType } from './failures.js';
+import { kycGate } from './kyc-gate.js';
 import {
   type BankTransferReceived,
   bankTransferReceivedSignal,
@@ -20,7 +17,8 @@ import {
   type OperatorRefundRequest,
   operatorRefundSignal,
 } from './messages.js';
-import { trackStatus } from './transaction-common.js';
+import { isoIn, secondsMs } from './time.js';
+import { amountsOf, trackStatus } from './transaction-common.js';
 
 /**
  * SEP-24 deposit, one workflow per transaction (ID `deposit-<transactionId>`):
@@ -76,34 +74,16 @@ export type DepositPartnerActivities = Pick<
   'getKycStatus' | 'hasTrustline' | 'sendPayment' | 'createClaimableBalance' | 'refundBankTransfer'
 >;
 
-const records = proxyActivities<RecordActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
-const partners = proxyActivities<DepositPartnerActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
-});
-/** Payouts: a bounded number of attempts, then the deposit stops in `error` for an operator. */
-const payout = proxyActivities<
-  Pick<DepositPartnerActivities, 'sendPayment' | 'createClaimableBalance' | 'refundBankTransfer'>
->({
-  startToCloseTimeout: '2 minutes',
-  retry: {
-    initialInterval: '5 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '5 minutes',
-    maximumAttempts: 6,
-  },
-});
+const records = proxyActivities<RecordActivities>(RECORDS);
+const partners = proxyActivities<Pick<DepositPartnerActivities, 'hasTrustline'>>(PARTNER_READS);
+const payout =
+  proxyActivities<
+    Pick<DepositPartnerActivities, 'sendPayment' | 'createClaimableBalance' | 'refundBankTransfer'>
+  >(DEPOSIT_PAYOUTS);
 
-/** activities/stellar.ts StellarFailure.Underfunded (a type name, so the workflow needs no implementation import). */
-const UNDERFUNDED = 'StellarUnderfunded';
 /** A top-up is signalled best effort: re-check at least this often, and give up (error + alert) after a day. */
 const TOP_UP_RECHECK_MS = 15 * 60 * 1000;
 const LIQUIDITY_WAIT_MS = 24 * 60 * 60 * 1000;
-
-const addSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
 
 export async function depositWorkflow(input: DepositWorkflowInput): Promise<DepositWorkflowResult> {
   const { transactionId, rules } = input;
@@ -126,7 +106,7 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     transfers.push(transfer);
   });
 
-  const expire = async (key: string): Promise<DepositWorkflowResult> => {
+  const expire = async (key: Sep24MessageKey): Promise<DepositWorkflowResult> => {
     await tracker.set('expired', {
       message: { key },
       userActionRequiredBy: null,
@@ -146,8 +126,8 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   };
 
   // 1. The user completes the hosted pages (amount, KYC) before the deposit expires.
-  await tracker.set('incomplete', { userActionRequiredBy: addSeconds(rules.expirySeconds) });
-  if (!(await condition(() => interactive !== undefined, rules.expirySeconds * 1000))) {
+  await tracker.set('incomplete', { userActionRequiredBy: isoIn(rules.expirySeconds) });
+  if (!(await condition(() => interactive !== undefined, secondsMs(rules.expirySeconds)))) {
     return expire('expired_incomplete');
   }
   const announced = interactive!.amount;
@@ -160,28 +140,21 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   const quote = computeFee(announced, rules);
 
   // 2. KYC for this amount's tier: accepted already, or wait (registered as a waiter) for the decision.
-  const kycKey = { account: input.subAccount, memo: input.subMemo };
-  const tier = compareAmounts(announced, rules.kycTier1MaxAmount) > 0 ? 2 : 1;
-  const kyc = await partners.getKycStatus({ ...kycKey, tier });
-  let verdict: 'ACCEPTED' | 'REJECTED' | undefined =
-    kyc.status === 'ACCEPTED' || kyc.status === 'REJECTED' ? kyc.status : undefined;
-  if (verdict === undefined) {
-    await tracker.set('pending_anchor', {
-      kycVerified: false,
-      message: { key: 'kyc_waiting' },
-      amountIn: quote.amountIn,
-      amountFee: quote.amountFee,
-      amountOut: quote.amountOut,
-      userActionRequiredBy: null,
-    });
-    try {
-      verdict = await waitForKyc({ ...kycKey, tier, timeout: rules.expirySeconds * 1000 });
-    } catch (err) {
-      if (isFailureOfType(err, 'KycTimeout'))
-        return expire('Identity verification was not completed in time.');
-      throw err;
-    }
-  }
+  const verdict = await kycGate({
+    account: input.subAccount,
+    memo: input.subMemo,
+    amount: announced,
+    tier1MaxAmount: rules.kycTier1MaxAmount,
+    timeoutMs: secondsMs(rules.expirySeconds),
+    onWaiting: () =>
+      tracker.set('pending_anchor', {
+        kycVerified: false,
+        message: { key: 'kyc_waiting' },
+        ...amountsOf(quote),
+        userActionRequiredBy: null,
+      }),
+  });
+  if (verdict === 'TIMEOUT') return expire('expired_kyc');
   if (verdict === 'REJECTED') {
     await tracker.set('error', { kycVerified: false, message: { key: 'kyc_rejected' } });
     return { status: 'error' };
@@ -192,12 +165,10 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   await tracker.set('pending_user_transfer_start', {
     kycVerified: true,
     message: null,
-    amountIn: quote.amountIn,
-    amountFee: quote.amountFee,
-    amountOut: quote.amountOut,
-    userActionRequiredBy: addSeconds(rules.expirySeconds),
+    ...amountsOf(quote),
+    userActionRequiredBy: isoIn(rules.expirySeconds),
   });
-  if (!(await condition(() => transfers.length > 0, rules.expirySeconds * 1000))) {
+  if (!(await condition(() => transfers.length > 0, secondsMs(rules.expirySeconds)))) {
     return expire('expired_no_transfer');
   }
   const transfer = transfers[0]!;
@@ -213,7 +184,7 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     let refundId: string;
     try {
       ({ refundId } = await payout.refundBankTransfer({
-        ref: `refund-${transactionId}`,
+        ref: depositRefundRef(transactionId),
         bankTransferId: transfer.bankTransferId,
         amount,
         reason: `deposit ${transactionId}: ${reason.key}`,
@@ -254,13 +225,7 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     }
     settled = computeFee(transfer.amount, rules);
   }
-  await tracker.set('pending_anchor', {
-    ...funded,
-    amountIn: settled.amountIn,
-    amountFee: settled.amountFee,
-    amountOut: settled.amountOut,
-    message: null,
-  });
+  await tracker.set('pending_anchor', { ...funded, ...amountsOf(settled), message: null });
   // From here the anchor holds the user's money: an operator may send it back (POST /admin/transactions/:id/refund)
   // while the deposit waits for a trust line or for liquidity.
   let operatorRefund: OperatorRefundRequest | null = null;
@@ -278,14 +243,14 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     } else {
       await tracker.set('pending_trust', {
         message: { key: 'add_trustline', params: { asset: input.assetCode } },
-        userActionRequiredBy: addSeconds(rules.trustTimeoutSeconds),
+        userActionRequiredBy: isoIn(rules.trustTimeoutSeconds),
       });
-      const deadline = Date.now() + rules.trustTimeoutSeconds * 1000;
+      const deadline = Date.now() + secondsMs(rules.trustTimeoutSeconds);
       let trusted = false;
       while (!trusted && Date.now() < deadline) {
         await condition(
           () => operatorRefund !== null,
-          Math.min(rules.trustPollSeconds * 1000, deadline - Date.now()),
+          Math.min(secondsMs(rules.trustPollSeconds), deadline - Date.now()),
         );
         if (operatorRefund !== null) return refundedByOperator();
         trusted = await partners.hasTrustline(input.destination, asset);
@@ -308,7 +273,7 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   const pay = async (): Promise<{ hash: string; claimableBalanceId?: string }> => {
     if (useClaimableBalance) {
       const cb = await payout.createClaimableBalance({
-        ref: `deposit-${transactionId}`,
+        ref: depositPaymentRef(transactionId),
         claimant: input.destination,
         asset,
         amount: settled.amountOut,
@@ -316,7 +281,7 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
       return { hash: cb.hash, claimableBalanceId: cb.balanceId };
     }
     return payout.sendPayment({
-      ref: `deposit-${transactionId}`,
+      ref: depositPaymentRef(transactionId),
       destination: input.destination,
       asset,
       amount: settled.amountOut,
@@ -329,7 +294,7 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     try {
       paid = await pay();
     } catch (err) {
-      if (isFailureOfType(err, UNDERFUNDED) && Date.now() < liquidityDeadline) {
+      if (isFailureOfType(err, FailureType.StellarUnderfunded) && Date.now() < liquidityDeadline) {
         await records.raiseAlert({
           kind: 'deposit_distribution_underfunded',
           transactionId,
@@ -367,16 +332,4 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     });
   }
   return { status: 'completed', stellarTransactionId: paid.hash };
-}
-
-function isFailureOfType(err: unknown, type: string): boolean {
-  if (err instanceof ApplicationFailure) return err.type === type;
-  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === type;
-}
-
-function failureMessage(err: unknown): string {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-    return err.cause.type ? `${err.cause.type}: ${err.cause.message}` : err.cause.message;
-  }
-  return err instanceof Error ? err.message : String(err);
 }

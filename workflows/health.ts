@@ -1,11 +1,9 @@
 import { proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
+import { HEALTH_PING } from './activity-options.js';
 import { type HealthPingResult, healthStatusQuery } from './messages.js';
 
-const { healthPing } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '10 seconds',
-  retry: { maximumAttempts: 3 },
-});
+const { healthPing } = proxyActivities<ReturnType<typeof createActivities>>(HEALTH_PING);
 
 /** Proves the chain API → Temporal → worker → activity → Postgres end to end. */
 export async function healthPingWorkflow(): Promise<HealthPingResult> {

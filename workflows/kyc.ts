@@ -1,12 +1,12 @@
 import type { Duration } from '@temporalio/common';
 import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createKycActivities } from '../activities/kyc.js';
+import { RECORDS } from './activity-options.js';
+import { FailureType } from './failures.js';
 import { type KycStatusChange, kycStatusSignal } from './messages.js';
 
-const { registerKycWaiter, unregisterKycWaiter } = proxyActivities<ReturnType<typeof createKycActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
-});
+const { registerKycWaiter, unregisterKycWaiter } =
+  proxyActivities<ReturnType<typeof createKycActivities>>(RECORDS);
 
 export interface WaitForKycOptions {
   account: string;
@@ -39,7 +39,7 @@ export async function waitForKyc(opts: WaitForKycOptions): Promise<'ACCEPTED' | 
     const decided = await condition(() => outcome !== undefined, opts.timeout);
     if (!decided) {
       await unregisterKycWaiter({ account: opts.account, memo: opts.memo });
-      throw ApplicationFailure.nonRetryable('KYC was not completed in time', 'KycTimeout');
+      throw ApplicationFailure.nonRetryable('KYC was not completed in time', FailureType.KycTimeout);
     }
   }
   if (now.status === 'ACCEPTED' || now.status === 'REJECTED') {

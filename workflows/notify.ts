@@ -1,17 +1,8 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { CallbackInput, NotifyActivities } from '../activities/notify.js';
+import { CALLBACK_DELIVERY } from './activity-options.js';
 
-const { postTransactionCallback } = proxyActivities<NotifyActivities>({
-  startToCloseTimeout: '20 seconds',
-  // Back off from seconds to an hour; a wallet that stays down for a day stops getting this update.
-  scheduleToCloseTimeout: '24 hours',
-  retry: {
-    initialInterval: '5 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 hour',
-    nonRetryableErrorTypes: ['CallbackUrlInvalid'],
-  },
-});
+const { postTransactionCallback } = proxyActivities<NotifyActivities>(CALLBACK_DELIVERY);
 
 /**
  * One wallet callback delivery (S24-19, S12-24), started by a transaction workflow as an abandoned child so its

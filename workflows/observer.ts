@@ -1,5 +1,6 @@
 import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createObserverActivities } from '../activities/observer.js';
+import { OBSERVER_BATCH } from './activity-options.js';
 
 /**
  * One long-running observer per receiving account (ID `observer-<account>`): Temporal runs a workflow ID once at
@@ -8,11 +9,7 @@ import type { createObserverActivities } from '../activities/observer.js';
  * continues as new every `batchesPerRun` batches to bound its history. See docs/payment-observer.md.
  */
 
-const { observePayments } = proxyActivities<ReturnType<typeof createObserverActivities>>({
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '15 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+const { observePayments } = proxyActivities<ReturnType<typeof createObserverActivities>>(OBSERVER_BATCH);
 
 export interface ObserverInput {
   account: string;

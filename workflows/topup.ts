@@ -1,18 +1,14 @@
 import { condition, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { createTopUpActivities } from '../activities/topup.js';
+import { TOPUP_STEPS, TOPUP_SUBMIT } from './activity-options.js';
 import { type SignedEnvelope, signedEnvelopeSignal, type TopUpState, topUpStateQuery } from './messages.js';
+import { durationSeconds, secondsMs } from './time.js';
+
+type TopUpActivities = ReturnType<typeof createTopUpActivities>;
 
 const { topUpCheckDistribution, topUpPrepare, topUpVerifyEnvelope, topUpExpire, topUpAnnounce } =
-  proxyActivities<ReturnType<typeof createTopUpActivities>>({
-    startToCloseTimeout: '30 seconds',
-    retry: { maximumAttempts: 10, maximumInterval: '1 minute' },
-  });
-
-// Submission may wait for a ledger and a retry must look the hash up first: longer timeout, unlimited retries.
-const { topUpSubmit } = proxyActivities<ReturnType<typeof createTopUpActivities>>({
-  startToCloseTimeout: '2 minutes',
-  retry: { maximumInterval: '1 minute' },
-});
+  proxyActivities<TopUpActivities>(TOPUP_STEPS);
+const { topUpSubmit } = proxyActivities<TopUpActivities>(TOPUP_SUBMIT);
 
 export interface TopUpResult {
   status: 'not_needed' | 'completed' | 'expired';
@@ -23,13 +19,6 @@ export interface TopUpResult {
   ledger?: number;
   /** Deposits woken by the distributionToppedUp signal. */
   depositsSignalled?: number;
-}
-
-/** "30m" → 1800 (the TOPUP_SIGNATURE_TIMEOUT format, validated by the config schema). */
-export function durationSeconds(d: string): number {
-  const m = /^(\d+)(s|m|h|d)$/.exec(d);
-  if (!m) throw new Error(`bad duration ${d}`);
-  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as 's' | 'm' | 'h' | 'd'];
 }
 
 /**
@@ -66,7 +55,7 @@ export async function topUpWorkflow(): Promise<TopUpResult> {
   if (!prepared.signed) {
     state.phase = 'awaiting_signature';
     state.unsignedXdr = prepared.unsignedXdr;
-    const deadline = Date.now() + waitSeconds * 1000;
+    const deadline = Date.now() + secondsMs(waitSeconds);
     for (;;) {
       const remaining = deadline - Date.now();
       if (remaining <= 0 || !(await condition(() => inbox.length > 0, remaining))) {

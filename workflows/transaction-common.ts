@@ -8,7 +8,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RecordActivities, TransactionPatch } from '../activities/records.js';
+import { callbackWorkflowId } from '../core/ids.js';
 import type { TransactionStatus as Status } from '../db/schema.js';
+import { RECORDS } from './activity-options.js';
 import { transactionStatusQuery } from './messages.js';
 import { transactionCallbackWorkflow } from './notify.js';
 import { TransactionStatus } from './search-attributes.js';
@@ -19,10 +21,16 @@ import { TransactionStatus } from './search-attributes.js';
  * (S24-19) without ever waiting on the wallet.
  */
 
-const { mirrorTransactionStatus } = proxyActivities<RecordActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { mirrorTransactionStatus } = proxyActivities<RecordActivities>(RECORDS);
+
+/** The amounts of a fee quote as the row patch that shows them (amount_in, amount_fee, amount_out). */
+export function amountsOf(quote: {
+  amountIn: string;
+  amountFee: string;
+  amountOut: string;
+}): Required<Pick<TransactionPatch, 'amountIn' | 'amountFee' | 'amountOut'>> {
+  return { amountIn: quote.amountIn, amountFee: quote.amountFee, amountOut: quote.amountOut };
+}
 
 export interface StatusTracker {
   readonly status: Status;
@@ -39,7 +47,7 @@ export function trackStatus(transactionId: string, initial: Status): StatusTrack
   const fire = async (url: string, body: string) => {
     callbacks += 1;
     await startChild(transactionCallbackWorkflow, {
-      workflowId: `${workflowInfo().workflowId}-callback-${callbacks}`,
+      workflowId: callbackWorkflowId(workflowInfo().workflowId, callbacks),
       taskQueue: workflowInfo().taskQueue,
       parentClosePolicy: ParentClosePolicy.ABANDON,
       args: [{ transactionId, url, body }],

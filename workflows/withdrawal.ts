@@ -1,20 +1,14 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  condition,
-  log,
-  proxyActivities,
-  setHandler,
-  sleep,
-} from '@temporalio/workflow';
-import type { createKycActivities } from '../activities/kyc.js';
+import { ApplicationFailure, condition, log, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { RecordActivities, TransactionPatch } from '../activities/records.js';
 import type { WithdrawalActivities } from '../activities/withdrawal.js';
+import { withdrawalPayoutRef, withdrawalRefundRef } from '../core/ids.js';
 import type { WithdrawalPolicy } from '../core/policies/withdrawal.js';
 import type { RefundPayment, Refunds, TransactionStatus as Status } from '../db/schema.js';
 import { computeFee, withinLimits } from '../stellar/fees.js';
 import { compareAmounts, formatTrimmed, parseAmount, STROOPS_PER_UNIT } from '../stellar/money.js';
-import { waitForKyc } from './kyc.js';
+import { RECORDS, WITHDRAWAL_MONEY, WITHDRAWAL_STEPS } from './activity-options.js';
+import { FailureType, failureType } from './failures.js';
+import { kycGate } from './kyc-gate.js';
 import {
   type InteractiveInfo,
   interactiveCompletedSignal,
@@ -25,7 +19,8 @@ import {
   paymentReceivedSignal,
   type ReceivedPayment,
 } from './messages.js';
-import { trackStatus } from './transaction-common.js';
+import { isoIn, secondsMs } from './time.js';
+import { amountsOf, trackStatus } from './transaction-common.js';
 import { type WithdrawalMessageKey, withdrawalMessage } from './withdrawal-messages.js';
 
 /**
@@ -71,30 +66,9 @@ export interface WithdrawalResult {
   payoutRef?: string;
 }
 
-const acts = proxyActivities<
-  WithdrawalActivities & Pick<RecordActivities, 'raiseAlert'> & Pick<KycActivities, 'getKycStatus'>
->({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 20 },
-});
-
-/** Payout and refund: the rails dedupe by reference, so retries are safe; rejections are final. */
-const money = proxyActivities<WithdrawalActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '2 seconds',
-    maximumInterval: '5 minutes',
-    maximumAttempts: 30,
-    nonRetryableErrorTypes: ['BankPayoutRejected', 'PaymentRejected', 'NotFound'],
-  },
-});
-
-type KycActivities = ReturnType<typeof createKycActivities>;
-
-function failureType(err: unknown): string | undefined {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
-}
+const acts = proxyActivities<WithdrawalActivities>(WITHDRAWAL_STEPS);
+const records = proxyActivities<Pick<RecordActivities, 'raiseAlert'>>(RECORDS);
+const money = proxyActivities<WithdrawalActivities>(WITHDRAWAL_MONEY);
 
 function percentOf(amount: string, percent: string): bigint {
   return (parseAmount(amount) * parseAmount(percent)) / (100n * STROOPS_PER_UNIT);
@@ -136,10 +110,8 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   /** Status mirrored into Postgres, the search attribute and the wallet's callbacks (transaction-common). */
   const setStatus = (next: Status, patch: TransactionPatch = {}) => tracker.set(next, patch);
 
-  const nowIso = (offsetSeconds = 0) => new Date(Date.now() + offsetSeconds * 1000).toISOString();
-
   // --- 1. the hosted form --------------------------------------------------------------------------------
-  const formDone = await condition(() => interactive !== null, policy.interactiveTimeoutSeconds * 1000);
+  const formDone = await condition(() => interactive !== null, secondsMs(policy.interactiveTimeoutSeconds));
   if (!formDone || interactive === null) {
     await setStatus('expired', {
       message: msg('form_expired'),
@@ -177,24 +149,22 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   const quote = computeFee(requested, policy);
 
   // --- KYC for this amount's tier: accepted already, or wait (as a registered waiter) for the verdict ------
-  const kycKey = { account: input.account, memo: input.accountMemo ?? null };
-  const tier = compareAmounts(requested, policy.kycTier1MaxAmount) > 0 ? 2 : 1;
-  const kyc = await acts.getKycStatus({ ...kycKey, tier });
-  let verdict: 'ACCEPTED' | 'REJECTED' | undefined =
-    kyc.status === 'ACCEPTED' || kyc.status === 'REJECTED' ? kyc.status : undefined;
-  if (verdict === undefined) {
-    await setStatus('pending_anchor', {
-      kycVerified: false,
-      message: msg('kyc_waiting'),
-      userActionRequiredBy: null,
-    });
-    try {
-      verdict = await waitForKyc({ ...kycKey, tier, timeout: policy.interactiveTimeoutSeconds * 1000 });
-    } catch (err) {
-      if (failureType(err) !== 'KycTimeout') throw err;
-      await setStatus('expired', { message: msg('kyc_expired') });
-      return { status: 'expired' };
-    }
+  const verdict = await kycGate({
+    account: input.account,
+    memo: input.accountMemo ?? null,
+    amount: requested,
+    tier1MaxAmount: policy.kycTier1MaxAmount,
+    timeoutMs: secondsMs(policy.interactiveTimeoutSeconds),
+    onWaiting: () =>
+      setStatus('pending_anchor', {
+        kycVerified: false,
+        message: msg('kyc_waiting'),
+        userActionRequiredBy: null,
+      }),
+  });
+  if (verdict === 'TIMEOUT') {
+    await setStatus('expired', { message: msg('kyc_expired') });
+    return { status: 'expired' };
   }
   if (verdict === 'REJECTED') {
     await setStatus('error', { kycVerified: false, message: msg('kyc_rejected') });
@@ -210,16 +180,14 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   });
   await setStatus('pending_user_transfer_start', {
     kycVerified: true,
-    amountIn: quote.amountIn,
-    amountFee: quote.amountFee,
-    amountOut: quote.amountOut,
+    ...amountsOf(quote),
     fromAddress: input.sourceAccount,
-    userActionRequiredBy: nowIso(policy.paymentTimeoutSeconds),
+    userActionRequiredBy: isoIn(policy.paymentTimeoutSeconds),
     message: null,
   });
   log.info('withdrawal waiting for payment', { transactionId, memo: memo.memo });
 
-  const paid = await condition(() => payments.length > 0, policy.paymentTimeoutSeconds * 1000);
+  const paid = await condition(() => payments.length > 0, secondsMs(policy.paymentTimeoutSeconds));
   if (!paid) {
     await setStatus('expired', {
       message: msg('payment_expired'),
@@ -242,10 +210,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     (payment.memo && payment.memoType !== 'none' ? { type: payment.memoType, value: payment.memo } : null);
 
   async function refund(amount: string): Promise<boolean> {
-    const ref =
-      refundPayments.length === 0
-        ? `refund-${transactionId}`
-        : `refund-${transactionId}-${refundPayments.length + 1}`;
+    const ref = withdrawalRefundRef(transactionId, refundPayments.length + 1);
     try {
       const { hash } = await money.refundWithdrawalPayment({
         ref,
@@ -258,7 +223,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
       return true;
     } catch (err) {
       log.error('withdrawal refund failed', { transactionId, ref, type: failureType(err) });
-      await acts.raiseAlert({
+      await records.raiseAlert({
         transactionId,
         kind: 'withdraw_refund_failed',
         message: `Refund ${ref} of ${amount} ${payment.assetCode} to ${payment.from} failed; refund it by hand.`,
@@ -355,10 +320,10 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     await setStatus('pending_anchor', { message: msg('in_review') });
     const inTime = await condition(
       () => decision !== null || refundRequest !== null,
-      policy.approvalSlaSeconds * 1000,
+      secondsMs(policy.approvalSlaSeconds),
     );
     if (!inTime) {
-      await acts.raiseAlert({
+      await records.raiseAlert({
         transactionId,
         kind: 'withdraw_approval_sla',
         message: `Withdrawal ${transactionId} waited ${policy.approvalSlaSeconds}s for approval (${reasons.join(', ')}); default: ${policy.approvalSlaDefault}.`,
@@ -388,7 +353,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   if (refundRequest !== null) {
     return refundAll(msg('cancelled'));
   }
-  const payoutRef = `payout-${transactionId}`;
+  const payoutRef = withdrawalPayoutRef(transactionId);
   await setStatus('pending_external', { message: null });
   let bankPayoutId: string | null = null;
   try {
@@ -400,19 +365,19 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     });
     bankPayoutId = state.bankPayoutId;
     while (state.state === 'pending') {
-      await sleep(policy.payoutPollSeconds * 1000);
+      await sleep(secondsMs(policy.payoutPollSeconds));
       const s = await acts.getWithdrawalPayoutState({ payoutRef });
       state = { state: s.state, bankPayoutId: s.bankPayoutId ?? bankPayoutId };
       bankPayoutId = state.bankPayoutId;
     }
     if (state.state === 'failed') {
-      throw ApplicationFailure.nonRetryable('the bank rejected the payout', 'BankPayoutRejected');
+      throw ApplicationFailure.nonRetryable('the bank rejected the payout', FailureType.BankPayoutRejected);
     }
   } catch (err) {
-    if (failureType(err) === 'BankPayoutRejected') {
+    if (failureType(err) === FailureType.BankPayoutRejected) {
       return refundAll(msg('bank_rejected'));
     }
-    await acts.raiseAlert({
+    await records.raiseAlert({
       transactionId,
       kind: 'withdraw_payout_failed',
       message: `Payout ${payoutRef} did not go through after retries; check the bank before retrying or refunding.`,
@@ -428,7 +393,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     ...(completedRefunds ? { refunds: completedRefunds } : {}),
   });
   if (payments.length > 1) {
-    await acts.raiseAlert({
+    await records.raiseAlert({
       transactionId,
       kind: 'withdraw_extra_payment',
       message: `Withdrawal ${transactionId} received ${payments.length} payments; only the first was paid out.`,
@@ -441,9 +406,4 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     payoutRef,
     ...(completedRefunds ? { refunds: completedRefunds } : {}),
   };
-}
-
-/** The workflow id of a withdrawal: the business id (STYLE 4). */
-export function withdrawalWorkflowId(transactionId: string): string {
-  return `withdraw-${transactionId}`;
 }

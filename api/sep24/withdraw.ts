@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
+import { withdrawalWorkflowId } from '../../core/ids.js';
 import { withdrawalPolicyFromConfig } from '../../core/policies/withdrawal.js';
 import { fiatAssetId } from '../../core/transactions/serialize.js';
 import { insertTransaction } from '../../db/transactions.js';
 import { insertWithdrawalDetails } from '../../db/withdrawals.js';
-import {
-  type WithdrawalInput,
-  type withdrawalWorkflow,
-  withdrawalWorkflowId,
-} from '../../workflows/withdrawal.js';
+import type { WithdrawalInput, withdrawalWorkflow } from '../../workflows/withdrawal.js';
 import type { ApiDeps } from '../deps.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
 import { badRequest, HttpError } from '../middleware/errors.js';

@@ -11,6 +11,7 @@ import { createNotifyActivities } from '../../activities/notify.js';
 import { createRecordActivities } from '../../activities/records.js';
 import { depositRules } from '../../api/sep24/deposit.js';
 import type { AppConfig } from '../../config/index.js';
+import { toSep24Transaction } from '../../core/transactions/serialize.js';
 import { getTransaction, insertTransaction } from '../../db/transactions.js';
 import type {
   DepositPartnerActivities,
@@ -308,6 +309,27 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
     expect(row?.kyc_verified).toBe(false);
     expect(row?.message).toMatch(/identity verification/i);
     expect(s.paymentCalls).toBe(0);
+  });
+
+  it('KYC never decided: expires after DEPOSIT_EXPIRY_SECONDS with the catalog message in the transaction language (en, es; X-11)', async () => {
+    const en = await startDeposit({ kyc: 'PROCESSING', lang: 'en' });
+    const es = await startDeposit({ kyc: 'PROCESSING', lang: 'es' });
+    for (const { handle } of [en, es]) {
+      await handle.signal(interactiveCompletedSignal, { amount: '50' });
+      await waitForStatus(handle, 'pending_anchor');
+    }
+    expect((await en.handle.result()).status).toBe('expired'); // time skips over the KYC wait
+    expect((await es.handle.result()).status).toBe('expired');
+    const wire = async (id: string) => toSep24Transaction(config, (await getTransaction(tdb.db, id))!);
+    expect(await wire(en.id)).toMatchObject({
+      status: 'expired',
+      message: 'Identity verification was not completed in time.',
+    });
+    expect(await wire(es.id)).toMatchObject({
+      status: 'expired',
+      message: 'La verificación de identidad no se completó a tiempo.',
+    });
+    expect(en.s.paymentCalls + es.s.paymentCalls).toBe(0);
   });
 
   it('trust line missing then added: pending_trust, re-checked on a durable timer, then paid (S24-25)', async () => {

@@ -1,0 +1,35 @@
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+
+/**
+ * Reading the failures activities throw: an ApplicationFailure with a named type (STYLE 5), raised directly or
+ * wrapped in the ActivityFailure a failed activity call rejects with. Workflows switch on the type name, so they
+ * need no implementation import.
+ */
+
+/** Failure type names the workflows act on (thrown by activities, or by the workflows themselves). */
+export const FailureType = {
+  /** workflows/kyc.ts waitForKyc: no verdict before the timeout. */
+  KycTimeout: 'KycTimeout',
+  /** activities/stellar.ts StellarFailure.Underfunded: the distribution account is short of funds. */
+  StellarUnderfunded: 'StellarUnderfunded',
+  /** The bank refused (or returned) a withdrawal payout. */
+  BankPayoutRejected: 'BankPayoutRejected',
+} as const;
+
+/** The ApplicationFailure type of `err` (direct or as an activity's cause), if it has one. */
+export function failureType(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+export function isFailureOfType(err: unknown, type: string): boolean {
+  return failureType(err) === type;
+}
+
+/** `Type: message` of an activity's failure, for operator alerts (never shown to the user). */
+export function failureMessage(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+    return err.cause.type ? `${err.cause.type}: ${err.cause.message}` : err.cause.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
