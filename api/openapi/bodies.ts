@@ -14,9 +14,14 @@ const mediaType = (c: Context) => (c.req.header('Content-Type') ?? '').split(';'
  * multipart; SEP-10 S10-18: JSON and forms). @hono/zod-openapi validates the encoding that came with that schema;
  * read it with `validBody(c)`.
  */
-export function bodyOf<S extends z.ZodType>(schema: S, types: readonly BodyType[], description?: string) {
-  const content: Partial<Record<BodyType, { schema: S }>> = {};
-  for (const type of types) content[type] = { schema };
+export function bodyOf<S extends z.ZodType, const T extends readonly BodyType[]>(
+  schema: S,
+  types: T,
+  description?: string,
+) {
+  const content = Object.fromEntries(types.map((type) => [type, { schema }])) as {
+    [K in T[number]]: { schema: S };
+  };
   return { required: false, ...(description ? { description } : {}), content };
 }
 

@@ -1,5 +1,5 @@
-import { Hono } from 'hono';
 import type { ApiDeps, AppEnv } from '../deps.js';
+import { createRouter } from '../openapi/hono.js';
 import { bankWebhookApp } from './bank.js';
 
 /**
@@ -7,7 +7,7 @@ import { bankWebhookApp } from './bank.js';
  * signature scheme (never a SEP-10 token). Add a partner with one `route()` line.
  */
 export function webhooksApp(deps: ApiDeps) {
-  const app = new Hono<AppEnv>();
+  const app = createRouter<AppEnv>();
   app.route('/bank', bankWebhookApp(deps));
   return app;
 }
