@@ -1,20 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { Hono } from 'hono';
 import type { AppConfig } from '../../config/index.js';
 import { depositWorkflowId } from '../../core/ids.js';
 import { insertTransaction } from '../../db/transactions.js';
 import { baseAccountId } from '../../stellar/muxed.js';
 import type { DepositRules, DepositWorkflowInput, depositWorkflow } from '../../workflows/deposit.js';
 import type { ApiDeps } from '../deps.js';
-import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
+import type { AuthEnv } from '../middleware/auth.js';
 import { badRequest } from '../middleware/errors.js';
-import { readSep24Body } from './body.js';
+import { validBody } from '../openapi/bodies.js';
+import { createRouter } from '../openapi/hono.js';
 import {
   incompleteRow,
   interactiveAnswer,
-  parseOptionalFields,
+  interactiveRoute,
+  optionalFields,
   startTransactionWorkflow,
 } from './interactive-start.js';
+import { type DepositBody, depositBodyFor } from './schemas.js';
 import { checkAccount, checkAmount, checkAsset, checkMemo } from './validate.js';
 
 export function depositRules(config: AppConfig): DepositRules {
@@ -38,10 +40,11 @@ export function depositRules(config: AppConfig): DepositRules {
 /** POST /transactions/deposit/interactive (S24-08..12, S24-16, S24-17). */
 export function sep24DepositApp(deps: ApiDeps) {
   const { config, db } = deps;
-  const app = new Hono<AuthEnv>();
-  app.post('/transactions/deposit/interactive', requireSep10(config, 'sep24'), async (c) => {
+  const app = createRouter<AuthEnv>();
+  const route = interactiveRoute(config, 'deposit', depositBodyFor(config), 'Start an interactive deposit');
+  app.openapi(route, async (c) => {
     const identity = c.get('identity');
-    const body = await readSep24Body(c);
+    const body = validBody<DepositBody>(c);
     checkAsset(config, config.sep24.deposit, 'deposit', body.asset_code, body.asset_issuer);
     if (body.quote_id) throw badRequest('quote_id is not supported: this anchor offers no SEP-38 quotes');
     if (body.source_asset)
@@ -63,7 +66,7 @@ export function sep24DepositApp(deps: ApiDeps) {
     // A shared-account user (G...:memo) depositing to that same account keeps the memo that names them.
     if (!memo && !body.account && identity.memo && !identity.muxedAccount)
       memo = { memo: identity.memo, memoType: 'id' };
-    const { claimable, onChange, lang } = parseOptionalFields(config, body);
+    const { claimable, onChange, lang } = optionalFields(body);
 
     const id = randomUUID();
     // The row exists before anything else, in `incomplete` (S24-17).
@@ -103,7 +106,7 @@ export function sep24DepositApp(deps: ApiDeps) {
       args: [input],
       memo: { amount },
     });
-    return c.json(await interactiveAnswer(deps, 'deposit', identity, body, id));
+    return c.json(await interactiveAnswer(deps, 'deposit', identity, body, id), 200);
   });
   return app;
 }

@@ -1,7 +1,38 @@
-import { Hono } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { Sep24AssetOperation } from '../../config/index.js';
 import { toWireNumber } from '../../stellar/money.js';
-import type { ApiDeps, AppEnv } from '../deps.js';
+import type { ApiDeps } from '../deps.js';
+import { createRouter } from '../openapi/hono.js';
+import { json } from '../openapi/responses.js';
+
+const assetInfo = z
+  .object({
+    enabled: z.boolean(),
+    min_amount: z.number().optional(),
+    max_amount: z.number().optional(),
+    fee_fixed: z.number().optional(),
+    fee_percent: z.number().optional(),
+    fee_minimum: z.number().optional(),
+  })
+  .openapi('Sep24AssetInfo');
+
+const infoRoute = createRoute({
+  method: 'get',
+  path: '/info',
+  tags: ['SEP-24'],
+  summary: 'Assets, limits and fees',
+  responses: {
+    200: json(
+      z.object({
+        deposit: z.record(z.string(), assetInfo),
+        withdraw: z.record(z.string(), assetInfo),
+        fee: z.object({ enabled: z.boolean() }),
+        features: z.object({ account_creation: z.boolean(), claimable_balances: z.boolean() }),
+      }),
+      'what this anchor offers',
+    ),
+  },
+});
 
 /**
  * GET /info (S24-04..07): unauthenticated. /info is the one place SEP-24 uses JSON numbers for amounts (X-13);
@@ -20,7 +51,7 @@ function assetEntry(op: Sep24AssetOperation) {
 }
 
 export function sep24InfoApp(deps: ApiDeps) {
-  const app = new Hono<AppEnv>();
+  const app = createRouter();
   const { config } = deps;
   // The answer only changes with the config, so it is built once.
   const info = {
@@ -29,6 +60,6 @@ export function sep24InfoApp(deps: ApiDeps) {
     fee: { enabled: false },
     features: { account_creation: false, claimable_balances: config.sep24.claimableBalances },
   };
-  app.get('/info', (c) => c.json(info));
+  app.openapi(infoRoute, (c) => c.json(info, 200));
   return app;
 }

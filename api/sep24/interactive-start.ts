@@ -1,3 +1,4 @@
+import { createRoute, type z } from '@hono/zod-openapi';
 import { type Workflow, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { AppConfig } from '../../config/index.js';
 import { createStartToken } from '../../core/interactive-tokens.js';
@@ -11,17 +12,59 @@ import {
   TransactionStatus,
 } from '../../workflows/search-attributes.js';
 import type { ApiDeps } from '../deps.js';
-import { badRequest, HttpError } from '../middleware/errors.js';
+import { requireSep10 } from '../middleware/auth.js';
+import { HttpError } from '../middleware/errors.js';
+import { acceptBodies, bodyOf, JSON_TYPE, MULTIPART_TYPE, URLENCODED_TYPE } from '../openapi/bodies.js';
+import { errorResponse, json, sep10Security } from '../openapi/responses.js';
 import type { Sep10Identity } from '../sep10/jwt.js';
-import { boolField, callbackField, pickPrefill, resolveLang } from './validate.js';
+import {
+  interactiveAnswer as answerSchema,
+  authenticationRequired,
+  type InteractiveBody,
+} from './schemas.js';
+import { pickPrefill, resolveLang } from './validate.js';
 
 /**
  * What POST /transactions/deposit/interactive and /transactions/withdraw/interactive share: the optional fields
  * both accept, the `incomplete` row's common columns, the workflow start and the interactive answer.
  */
 
-type Sep24Body = Record<string, string>;
 type Noun = 'deposit' | 'withdrawal';
+
+/** SEP-24 takes all three encodings (S24-03, X-06), validated by one schema. */
+const SEP24_BODY_TYPES = [JSON_TYPE, URLENCODED_TYPE, MULTIPART_TYPE] as const;
+
+/** POST /transactions/{deposit,withdraw}/interactive: the same encodings, auth and answers for both kinds. */
+export function interactiveRoute(
+  config: AppConfig,
+  kind: 'deposit' | 'withdraw',
+  body: z.ZodType,
+  summary: string,
+) {
+  return createRoute({
+    method: 'post',
+    path: `/transactions/${kind}/interactive`,
+    tags: ['SEP-24'],
+    summary,
+    security: sep10Security,
+    middleware: [
+      requireSep10(config, 'sep24'),
+      acceptBodies(body, SEP24_BODY_TYPES, {
+        status: 415,
+        message:
+          'unsupported Content-Type: send multipart/form-data, application/x-www-form-urlencoded or application/json',
+      }),
+    ],
+    request: { body: bodyOf(body, SEP24_BODY_TYPES) },
+    responses: {
+      200: json(answerSchema, 'the interactive URL (one-time token) and the transaction id'),
+      400: errorResponse('a bad or unsupported field, named in the message'),
+      403: json(authenticationRequired, 'no, a malformed or an expired SEP-10 token'),
+      415: errorResponse('unsupported Content-Type'),
+      503: errorResponse('the workflow could not be started; retry'),
+    },
+  });
+}
 
 /** The hosted-pages URL for a transaction, carrying its one-time token (S24-16, S24-18). */
 export function interactiveUrl(
@@ -36,37 +79,17 @@ export function interactiveUrl(
   return u.toString();
 }
 
-export function parseField<T>(
-  schema: {
-    safeParse(
-      v: unknown,
-    ): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
-  },
-  name: string,
-  value: string,
-): T {
-  const r = schema.safeParse(value);
-  if (!r.success) throw badRequest(`${name}: ${r.error.issues[0]?.message ?? 'invalid'}`);
-  return r.data;
-}
-
-/** claimable_balance_supported, on_change_callback and lang, validated in that order. */
-export function parseOptionalFields(config: AppConfig, body: Sep24Body) {
-  const claimable = body.claimable_balance_supported
-    ? parseField(boolField, 'claimable_balance_supported', body.claimable_balance_supported)
-    : false;
-  const onChange = body.on_change_callback
-    ? parseField(callbackField(config), 'on_change_callback', body.on_change_callback)
-    : null;
-  const lang = resolveLang(body.lang);
-  return { claimable, onChange, lang };
+/** claimable_balance_supported (deposits only), on_change_callback and lang, already checked by the schema. */
+export function optionalFields(body: InteractiveBody) {
+  const claimable = 'claimable_balance_supported' in body ? body.claimable_balance_supported === true : false;
+  return { claimable, onChange: body.on_change_callback ?? null, lang: resolveLang(body.lang) };
 }
 
 /** The columns every new `incomplete` SEP-24 row has (S24-17); the caller adds the kind-specific ones. */
 export function incompleteRow(
   config: AppConfig,
   identity: Sep10Identity,
-  body: Sep24Body,
+  body: InteractiveBody,
   row: {
     id: string;
     kind: 'deposit' | 'withdrawal';
@@ -161,7 +184,7 @@ export async function interactiveAnswer(
   deps: ApiDeps,
   noun: Noun,
   identity: Sep10Identity,
-  body: Sep24Body,
+  body: InteractiveBody,
   id: string,
 ) {
   const { config, db, logger } = deps;

@@ -1,10 +1,11 @@
+import { z } from '@hono/zod-openapi';
 import { StrKey } from '@stellar/stellar-sdk';
-import { z } from 'zod';
 import type { AppConfig, Sep24AssetOperation } from '../../config/index.js';
 import { InvalidMemoError, type MemoType, parseMemo } from '../../stellar/memos.js';
 import { canonicalAmount, compareAmounts, isAmount } from '../../stellar/money.js';
 import { sep9Field } from '../../stellar/sep9.js';
 import { badRequest } from '../middleware/errors.js';
+import { text } from '../openapi/fields.js';
 
 /** Field rules shared by the deposit and withdraw interactive endpoints (S24-08, S24-09, S24-13). */
 
@@ -17,7 +18,7 @@ export const boolField = z
 
 /** A callback target: an http(s) URL (https outside the sandbox) or the literal `postMessage` (S24-19). */
 export function callbackField(config: AppConfig) {
-  return z.string().refine(
+  return text(2000).refine(
     (v) => {
       if (v === 'postMessage') return true;
       try {
@@ -94,7 +95,7 @@ export function checkMemo(
  * SEP-9 fields a wallet sent to prefill the forms (S24-09): any text field of the SEP-9 catalogue
  * (stellar/sep9.ts), strings only; binary ones are uploaded in the KYC form itself. Never logged.
  */
-export function pickPrefill(body: Record<string, string>): Record<string, string> {
+export function pickPrefill(body: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(body)) {
     const field = sep9Field(k);

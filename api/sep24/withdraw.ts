@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Hono } from 'hono';
 import { withdrawalWorkflowId } from '../../core/ids.js';
 import { withdrawalPolicyFromConfig } from '../../core/policies/withdrawal.js';
 import { fiatAssetId } from '../../core/transactions/serialize.js';
@@ -7,15 +6,18 @@ import { insertTransaction } from '../../db/transactions.js';
 import { insertWithdrawalDetails } from '../../db/withdrawals.js';
 import type { WithdrawalInput, withdrawalWorkflow } from '../../workflows/withdrawal.js';
 import type { ApiDeps } from '../deps.js';
-import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
+import type { AuthEnv } from '../middleware/auth.js';
 import { badRequest, HttpError } from '../middleware/errors.js';
-import { readSep24Body } from './body.js';
+import { validBody } from '../openapi/bodies.js';
+import { createRouter } from '../openapi/hono.js';
 import {
   incompleteRow,
   interactiveAnswer,
-  parseOptionalFields,
+  interactiveRoute,
+  optionalFields,
   startTransactionWorkflow,
 } from './interactive-start.js';
+import { type WithdrawBody, withdrawBodyFor } from './schemas.js';
 import { checkAccount, checkAmount, checkAsset, checkMemo } from './validate.js';
 
 /**
@@ -24,10 +26,16 @@ import { checkAccount, checkAmount, checkAsset, checkMemo } from './validate.js'
  */
 export function sep24WithdrawApp(deps: ApiDeps) {
   const { config, db } = deps;
-  const app = new Hono<AuthEnv>();
-  app.post('/transactions/withdraw/interactive', requireSep10(config, 'sep24'), async (c) => {
+  const app = createRouter<AuthEnv>();
+  const route = interactiveRoute(
+    config,
+    'withdraw',
+    withdrawBodyFor(config),
+    'Start an interactive withdrawal',
+  );
+  app.openapi(route, async (c) => {
     const identity = c.get('identity');
-    const body = await readSep24Body(c);
+    const body = validBody<WithdrawBody>(c);
     checkAsset(config, config.sep24.withdraw, 'withdraw', body.asset_code, body.asset_issuer);
     if (body.quote_id) throw badRequest('quote_id is not supported: this anchor offers no SEP-38 quotes');
     const fiat = fiatAssetId(config.stellar.assetCode);
@@ -46,7 +54,7 @@ export function sep24WithdrawApp(deps: ApiDeps) {
       throw badRequest('refund_memo and refund_memo_type must be given together');
     }
     const refund = hasRefundMemo ? refundMemo(body.refund_memo!, body.refund_memo_type!) : null;
-    const { onChange, lang } = parseOptionalFields(config, body);
+    const { onChange, lang } = optionalFields(body);
 
     const id = randomUUID();
     const policy = withdrawalPolicyFromConfig(config);
@@ -88,7 +96,7 @@ export function sep24WithdrawApp(deps: ApiDeps) {
       workflowId: withdrawalWorkflowId(id),
       args: [input],
     });
-    return c.json(await interactiveAnswer(deps, 'withdrawal', identity, body, id));
+    return c.json(await interactiveAnswer(deps, 'withdrawal', identity, body, id), 200);
   });
   return app;
 }
