@@ -16,7 +16,6 @@ import {
   recordPage,
 } from '../db/received-payments.js';
 import { withdrawalsAwaitingPayment } from '../db/withdrawals.js';
-import { fromStroops, toStroops } from '../stellar/amounts.js';
 import { fromHorizonAsset } from '../stellar/assets.js';
 import {
   candidateMemos,
@@ -25,6 +24,7 @@ import {
   type PendingWithdrawal,
 } from '../stellar/matching.js';
 import { fromHorizonMemo, type MemoType } from '../stellar/memos.js';
+import { formatFixed7, parseAmount } from '../stellar/money.js';
 import { paymentReceivedSignal, type ReceivedPayment } from '../workflows/messages.js';
 
 /**
@@ -67,7 +67,7 @@ export function toReceivedPayment(row: ReceivedPaymentRow): ReceivedPayment {
     operationId: row.operation_id,
     transactionHash: row.transaction_hash,
     from: row.from_account,
-    amount: fromStroops(toStroops(row.amount)),
+    amount: formatFixed7(parseAmount(row.amount)),
     assetCode: row.asset_code,
     assetIssuer: row.asset_issuer,
     memo: row.memo,
@@ -141,7 +141,7 @@ export function createObserverActivities(deps: ObserverActivityDeps) {
           toMuxed: (rec.to_muxed as string | undefined) ?? null,
           toMuxedId: rec.to_muxed_id !== undefined ? String(rec.to_muxed_id) : null,
           asset: fromHorizonAsset(rec),
-          amount: fromStroops(toStroops(String(rec.amount))),
+          amount: formatFixed7(parseAmount(String(rec.amount))),
           memo,
         },
       });
