@@ -12,6 +12,8 @@ export function buildOpsConfig(e: Env, ctx: BuildContext) {
   }
   return {
     adminKeys: adminKeys.keys,
+    /** Operator console sessions end after this many minutes without a request. */
+    consoleIdleMinutes: e.ADMIN_CONSOLE_IDLE_MINUTES,
     topUp: {
       /** Cron (UTC) when set; otherwise `interval` (a duration like 1h). */
       cron: e.TOPUP_CRON,

@@ -479,6 +479,13 @@ export const opsEnv = {
   DISTRIBUTION_ALERT_BALANCE: amountSchema
     .default('100')
     .describe('the doctor and /metrics flag a distribution balance below this amount'),
+  ADMIN_CONSOLE_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15)
+    .describe('an operator console session unused this many minutes ends (sign in again)'),
 };
 
 /** SEP-12 KYC (issue 6): tiers by amount, uploads, the KYC provider and its webhook. */

@@ -321,6 +321,17 @@ export interface AdminAuditTable {
   detail: Json<Record<string, unknown> | null>;
 }
 
+/** Operator console sessions (api/admin/console): the cookie's SHA-256, never the cookie or the admin key. */
+export interface AdminSessionsTable {
+  id_sha256: string;
+  /** Name and configured SHA-256 of the admin key that signed in: a key removed from ADMIN_API_KEYS ends it. */
+  key_name: string;
+  key_sha256: string;
+  csrf_token: string;
+  created_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
+}
+
 export type TopUpStatus = 'awaiting_signature' | 'submitting' | 'completed' | 'expired' | 'failed';
 
 /** Issuer → distribution top-ups (issue 9); the hash is stored before submission (idempotent resubmits). */
@@ -449,6 +460,7 @@ export interface Database {
   received_payments: ReceivedPaymentsTable;
   observer_cursors: ObserverCursorsTable;
   admin_audit: AdminAuditTable;
+  admin_sessions: AdminSessionsTable;
   topups: TopUpsTable;
   withdrawal_details: WithdrawalDetailsTable;
   bank_transfers: BankTransfersTable;

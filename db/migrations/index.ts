@@ -11,6 +11,7 @@ import * as rateLimitUnlogged from './20261125T155100_rate_limit_unlogged.js';
 import * as bankDeliveryLease from './20261125T160000_bank_delivery_lease.js';
 import * as kycFiles from './20261125T160500_kyc_files.js';
 import * as kycCheckResend from './20261125T161000_kyc_check_resend.js';
+import * as adminSessions from './20261201T090000_admin_sessions.js';
 import * as quotes from './20261201T100000_quotes.js';
 
 /**
@@ -30,5 +31,6 @@ export const migrations: Record<string, Migration> = {
   '20261125T160000_bank_delivery_lease': bankDeliveryLease,
   '20261125T160500_kyc_files': kycFiles,
   '20261125T161000_kyc_check_resend': kycCheckResend,
+  '20261201T090000_admin_sessions': adminSessions,
   '20261201T100000_quotes': quotes,
 };

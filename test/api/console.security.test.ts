@@ -1,0 +1,279 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../api/app.js';
+import { adminKey, adminTestApp, seedTransaction } from './admin-helpers.js';
+import { ConsoleClient, csrfOf, textOf } from './console.helpers.js';
+
+/**
+ * The operator console's guards (issue 13 item 4): sign-in with an admin key, a server-side session cookie
+ * (HttpOnly, SameSite=Strict, Secure outside the sandbox), a CSRF token on every form, the idle timeout, the
+ * admin API's scopes, and the admin API's audit trail for every action.
+ */
+describe('operator console: sign-in, session, CSRF, scopes, audit (issue 13)', () => {
+  const ops = adminKey('olga', '*');
+  const reader = adminKey('rita', 'transactions:read');
+  let t: Awaited<ReturnType<typeof adminTestApp>>;
+
+  beforeAll(async () => {
+    t = await adminTestApp([ops, reader], { ADMIN_CONSOLE_IDLE_MINUTES: '15' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const client = () => new ConsoleClient((path, init) => t.app.request(path, init));
+  const audit = (action: string) =>
+    t.db.selectFrom('admin_audit').selectAll().where('action', '=', action).orderBy('id').execute();
+
+  async function parked(workflowId: string) {
+    return t.temporal.workflow.start('parkedWorkflow', {
+      taskQueue: `parked-${randomBytes(4).toString('hex')}`,
+      workflowId,
+    });
+  }
+  async function signalNames(workflowId: string) {
+    const history = await t.temporal.workflow.getHandle(workflowId).fetchHistory();
+    return (history.events ?? [])
+      .filter((e) => e.workflowExecutionSignaledEventAttributes)
+      .map((e) => {
+        const a = e.workflowExecutionSignaledEventAttributes!;
+        const data = a.input?.payloads?.[0]?.data;
+        return { name: a.signalName, arg: data ? JSON.parse(Buffer.from(data).toString('utf8')) : undefined };
+      });
+  }
+
+  it('sends a page without a session to the sign-in form, which says what to paste', async () => {
+    const c = client();
+    const res = await c.get('/admin/console/transactions');
+    expect(res.status).toBe(303);
+    expect(res.res.headers.get('location')).toBe('/admin/console/login');
+    const login = await c.get('/admin/console/login');
+    expect(login.status).toBe(200);
+    expect(textOf(login.html)).toContain('Admin key');
+    expect(login.res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(login.res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(login.res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('signs in with a valid key: session cookie HttpOnly, SameSite=Strict, not Secure in the sandbox; only its hash is stored', async () => {
+    const c = client();
+    const login = await c.get('/admin/console/login');
+    const res = await c.post('/admin/console/login', { key: ops.raw, _csrf: csrfOf(login.html) });
+    expect(res.status).toBe(303);
+    const cookie = res.res.headers.getSetCookie().find((l) => l.startsWith('anchor_console='))!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Path=\/admin\/console/);
+    expect(cookie).not.toMatch(/Secure/);
+    const value = c.cookies.get('anchor_console')!;
+    const rows = await t.db.selectFrom('admin_sessions').selectAll().execute();
+    expect(rows.map((r) => r.id_sha256)).toContain(createHash('sha256').update(value).digest('hex'));
+    expect(JSON.stringify(rows)).not.toContain(value);
+    expect(JSON.stringify(rows)).not.toContain(ops.raw);
+    const page = await c.get('/admin/console/transactions');
+    expect(page.status).toBe(200);
+    expect(textOf(page.html)).toContain('Signed in as olga');
+    expect((await audit('console.sign_in')).at(-1)).toMatchObject({ actor: 'olga', outcome: 'ok' });
+  });
+
+  it('sets the Secure flag outside the sandbox profile', async () => {
+    const app = createApp({
+      config: { ...t.config, profile: 'testnet' },
+      db: t.db,
+      temporal: t.temporal,
+      logger: (await import('../../config/logger.js')).createLogger('test', 'silent'),
+    });
+    const c = new ConsoleClient((path, init) => app.request(path, init));
+    const login = await c.get('/admin/console/login');
+    expect(login.res.headers.getSetCookie().join('\n')).toMatch(/Secure/);
+    const res = await c.post('/admin/console/login', { key: ops.raw, _csrf: csrfOf(login.html) });
+    expect(res.res.headers.getSetCookie().find((l) => l.startsWith('anchor_console='))).toMatch(/; Secure/);
+  });
+
+  it('refuses a wrong key with a page (401) and audits the attempt as denied, never the key', async () => {
+    const c = client();
+    const login = await c.get('/admin/console/login');
+    const wrong = `adm_${randomBytes(24).toString('hex')}`;
+    const res = await c.post('/admin/console/login', { key: wrong, _csrf: csrfOf(login.html) });
+    expect(res.status).toBe(401);
+    expect(textOf(res.html)).toContain('This admin key is not valid.');
+    expect(c.cookies.has('anchor_console')).toBe(false);
+    const last = (await audit('console.sign_in')).at(-1)!;
+    expect(last).toMatchObject({ actor: 'unauthenticated', outcome: 'denied', status_code: 401 });
+    expect(JSON.stringify(last)).not.toContain(wrong);
+  });
+
+  it('refuses a sign-in form without its CSRF token (403 page)', async () => {
+    const c = client();
+    await c.get('/admin/console/login');
+    const res = await c.post('/admin/console/login', { key: ops.raw, _csrf: 'forged' });
+    expect(res.status).toBe(403);
+    expect(textOf(res.html)).toContain('Not allowed');
+    expect(c.cookies.has('anchor_console')).toBe(false);
+  });
+
+  it('refuses a form posted with a wrong or missing CSRF token: 403 page, nothing signalled, audited as denied', async () => {
+    const c = client();
+    await c.signIn(ops.raw);
+    const tx = await seedTransaction(t.db, { kind: 'withdrawal' });
+    await parked(`withdraw-${tx.id}`);
+    const forged = await c.post(`/admin/console/withdrawals/${tx.id}/decision`, {
+      _csrf: 'x'.repeat(43),
+      decision: 'approve',
+      reason: 'looks fine',
+    });
+    expect(forged.status).toBe(403);
+    expect(textOf(forged.html)).toContain('This form has expired or did not come from the console');
+    const missing = await c.post(`/admin/console/withdrawals/${tx.id}/decision`, {
+      decision: 'approve',
+      reason: 'looks fine',
+    });
+    expect(missing.status).toBe(403);
+    expect(await signalNames(`withdraw-${tx.id}`)).toEqual([]);
+    const refused = (await audit('withdrawal.decision')).filter((a) => a.target === tx.id);
+    expect(refused.map((a) => [a.actor, a.outcome, a.status_code, a.detail])).toEqual([
+      ['olga', 'denied', 403, { refused: 'csrf_token' }],
+      ['olga', 'denied', 403, { refused: 'csrf_token' }],
+    ]);
+    await t.temporal.workflow.getHandle(`withdraw-${tx.id}`).terminate('test done');
+  });
+
+  it('a key without the scope sees a 403 page, as the admin API answers 403, and the attempt is audited', async () => {
+    const c = client();
+    const csrf = await c.signIn(reader.raw);
+    const tx = await seedTransaction(t.db, { kind: 'withdrawal' });
+    await parked(`withdraw-${tx.id}`);
+    const res = await c.post(`/admin/console/withdrawals/${tx.id}/decision`, {
+      _csrf: csrf,
+      decision: 'approve',
+      reason: 'looks fine',
+    });
+    expect(res.status).toBe(403);
+    expect(textOf(res.html)).toContain('this admin key lacks the scope transactions:write');
+    expect(await signalNames(`withdraw-${tx.id}`)).toEqual([]);
+    const denied = (await audit('withdrawal.decision')).filter((a) => a.target === tx.id);
+    expect(denied.map((a) => [a.actor, a.outcome])).toEqual([['rita', 'denied']]);
+    // The page offers no decision form to a reader in the first place; alerts and top-ups are not in its menu.
+    const page = await c.get(`/admin/console/transactions/${tx.id}`);
+    expect(page.html).not.toContain('/decision');
+    expect(page.html).not.toContain('href="/admin/console/alerts"');
+    expect((await c.get('/admin/console/alerts')).status).toBe(403);
+    await t.temporal.workflow.getHandle(`withdraw-${tx.id}`).terminate('test done');
+  });
+
+  it('a decision from the console reaches the workflow through the admin service, named and audited like the API', async () => {
+    const c = client();
+    const csrf = await c.signIn(ops.raw);
+    const tx = await seedTransaction(t.db, { kind: 'withdrawal' });
+    await parked(`withdraw-${tx.id}`);
+    const empty = await c.post(`/admin/console/withdrawals/${tx.id}/decision`, {
+      _csrf: csrf,
+      decision: 'reject',
+      reason: '   ',
+    });
+    expect(empty.status).toBe(400);
+    expect(textOf(empty.html)).toContain('Reason: is required');
+    const res = await c.post(`/admin/console/withdrawals/${tx.id}/decision`, {
+      _csrf: csrf,
+      decision: 'reject',
+      reason: 'name does not match the account',
+    });
+    expect(res.status).toBe(303);
+    expect(res.res.headers.get('location')).toBe(`/admin/console/transactions/${tx.id}?notice=reject`);
+    expect(await signalNames(`withdraw-${tx.id}`)).toEqual([
+      {
+        name: 'operatorDecision',
+        arg: { decision: 'reject', operator: 'olga', reason: 'name does not match the account' },
+      },
+    ]);
+    const entries = (await audit('withdrawal.decision')).filter((a) => a.target === tx.id);
+    expect(entries.map((a) => [a.actor, a.outcome, a.status_code])).toEqual([
+      ['olga', 'error', 400],
+      ['olga', 'ok', 303],
+    ]);
+    expect(entries[1]!.detail).toEqual({ decision: 'reject', reason: 'name does not match the account' });
+    const after = await c.get(res.res.headers.get('location')!);
+    expect(textOf(after.html)).toContain('Withdrawal rejected');
+    await t.temporal.workflow.getHandle(`withdraw-${tx.id}`).terminate('test done');
+  });
+
+  it('a decision for a workflow that is not running is a 409 page, not a crash', async () => {
+    const c = client();
+    const csrf = await c.signIn(ops.raw);
+    const tx = await seedTransaction(t.db, { kind: 'withdrawal' });
+    const res = await c.post(`/admin/console/withdrawals/${tx.id}/decision`, {
+      _csrf: csrf,
+      decision: 'approve',
+      reason: 'ok',
+    });
+    expect(res.status).toBe(409);
+    expect(textOf(res.html)).toContain(`workflow withdraw-${tx.id} is not running`);
+  });
+
+  it('ends a session idle longer than ADMIN_CONSOLE_IDLE_MINUTES, and one whose key was removed', async () => {
+    const c = client();
+    await c.signIn(ops.raw);
+    const hash = createHash('sha256').update(c.cookies.get('anchor_console')!).digest('hex');
+    await t.db
+      .updateTable('admin_sessions')
+      .set({ last_seen_at: new Date(Date.now() - 16 * 60_000) })
+      .where('id_sha256', '=', hash)
+      .execute();
+    const res = await c.get('/admin/console/transactions');
+    expect(res.status).toBe(303);
+    expect(res.res.headers.get('location')).toBe('/admin/console/login?ended=1');
+    expect(
+      await t.db.selectFrom('admin_sessions').where('id_sha256', '=', hash).selectAll().execute(),
+    ).toEqual([]);
+    expect(textOf((await c.get('/admin/console/login?ended=1')).html)).toContain('Your session ended');
+
+    // Same database, a configuration without the key: its session is over at the next request.
+    const c2 = client();
+    await c2.signIn(reader.raw);
+    const withoutReader = createApp({
+      config: {
+        ...t.config,
+        ops: { ...t.config.ops, adminKeys: t.config.ops.adminKeys.filter((k) => k.name !== 'rita') },
+      },
+      db: t.db,
+      temporal: t.temporal,
+      logger: (await import('../../config/logger.js')).createLogger('test', 'silent'),
+    });
+    const cookie = `anchor_console=${c2.cookies.get('anchor_console')}`;
+    const gone = await withoutReader.request('/admin/console/transactions', { headers: { Cookie: cookie } });
+    expect(gone.status).toBe(303);
+  });
+
+  it('signing out deletes the session: the old cookie no longer opens a page', async () => {
+    const c = client();
+    const csrf = await c.signIn(ops.raw);
+    const cookie = c.cookies.get('anchor_console')!;
+    const res = await c.post('/admin/console/logout', { _csrf: csrf });
+    expect(res.status).toBe(303);
+    expect(res.res.headers.get('location')).toBe('/admin/console/login?notice=signed_out');
+    const replay = await t.app.request('/admin/console/transactions', {
+      headers: { Cookie: `anchor_console=${cookie}` },
+      redirect: 'manual',
+    });
+    expect(replay.status).toBe(303);
+    expect((await audit('console.sign_out')).at(-1)).toMatchObject({ actor: 'olga', outcome: 'ok' });
+  });
+
+  it('the admin JSON API is unchanged beside it: a console cookie is no API credential', async () => {
+    const c = client();
+    await c.signIn(ops.raw);
+    const res = await t.app.request('/admin/transactions', {
+      headers: { Cookie: `anchor_console=${c.cookies.get('anchor_console')}` },
+    });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: expect.stringContaining('admin API key required') });
+  });
+
+  it('an unknown console path is a console 404 page, not the API JSON', async () => {
+    const c = client();
+    await c.signIn(ops.raw);
+    const res = await c.get('/admin/console/nope');
+    expect(res.status).toBe(404);
+    expect(res.res.headers.get('content-type')).toContain('text/html');
+  });
+});
