@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   bundleWorkflowCode,
@@ -7,7 +9,30 @@ import {
 } from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from '../activities/index.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+// '.ts' when run from the sources (tsx, vitest), '.js' when run from the build (dist/).
+export const WORKFLOWS_PATH = fileURLToPath(
+  new URL(`../workflows/index${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+);
+
+/** Where `npm run build` writes the pre-bundled workflow code (scripts/build-workflows.ts): dist/workflow-bundle.js. */
+export const BUILT_WORKFLOW_BUNDLE = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
+
+/**
+ * The pre-built workflow bundle a worker runs instead of bundling at start (webpack, tens of seconds on a small
+ * machine): WORKFLOW_BUNDLE_PATH when set (a missing file is an error, not a silent slow start), else the build's
+ * own bundle when this runs from dist/. Undefined from the sources: the workflows are bundled at start.
+ */
+export function prebuiltWorkflowBundle(
+  env: NodeJS.ProcessEnv = process.env,
+): { codePath: string } | undefined {
+  const configured = env.WORKFLOW_BUNDLE_PATH?.trim();
+  if (configured) {
+    const codePath = resolve(configured);
+    if (!existsSync(codePath)) throw new Error(`WORKFLOW_BUNDLE_PATH: no workflow bundle at ${codePath}`);
+    return { codePath };
+  }
+  return existsSync(BUILT_WORKFLOW_BUNDLE) ? { codePath: BUILT_WORKFLOW_BUNDLE } : undefined;
+}
 
 /**
  * Bundles workflow code once (webpack): the shipped workflows by default; the test setup also bundles its own
@@ -35,18 +60,22 @@ export interface AnchorWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A prebuilt bundle (tests) or a code path; without it the workflows are bundled at start. */
+  /**
+   * A prebuilt bundle (tests) or a code path; without it, prebuiltWorkflowBundle() (the build's), else the
+   * workflows are bundled at start.
+   */
   workflowBundle?: { code: string } | { codePath: string };
   /** Registers the activities built from deps; override to inject failures in tests. */
   activities?: object;
 }
 
 export async function createAnchorWorker(opts: AnchorWorkerOptions): Promise<Worker> {
+  const workflowBundle = opts.workflowBundle ?? prebuiltWorkflowBundle();
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: opts.activities ?? createActivities(opts.deps),
     // Give in-flight activities time to finish on SIGTERM before the worker goes away.
     shutdownGraceTime: '10s',

@@ -6,7 +6,7 @@ import { connectTemporalClient, connectWorkerConnection } from '../config/tempor
 import { createDb } from '../db/index.js';
 import { installNativeEd25519 } from '../stellar/native-ed25519.js';
 import { ensureBankPollerSchedule } from './bank-poller-schedule.js';
-import { createAnchorWorker } from './index.js';
+import { createAnchorWorker, prebuiltWorkflowBundle } from './index.js';
 import { startObservers } from './observers.js';
 import { ensureTopUpSchedule } from './topup-schedule.js';
 
@@ -16,13 +16,23 @@ const config = loadConfigOrExit();
 const log = createLogger('worker', config.logLevel);
 const db = createDb({ url: config.db.url, poolSize: config.db.poolSize });
 const connection = await connectWorkerConnection(config);
+// `npm run build`'s dist/workflow-bundle.js (or WORKFLOW_BUNDLE_PATH); from the sources, bundled at start.
+const workflowBundle = prebuiltWorkflowBundle();
 const worker = await createAnchorWorker({
   connection,
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
   deps: { config, db },
+  ...(workflowBundle ? { workflowBundle } : {}),
 });
-log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
+log.info(
+  {
+    taskQueue: config.temporal.taskQueue,
+    namespace: config.temporal.namespace,
+    workflowBundle: workflowBundle?.codePath ?? 'bundled at start',
+  },
+  'worker started',
+);
 // Schedules the workers own: created or updated idempotently on every start.
 {
   const client = await connectTemporalClient(config);
