@@ -296,15 +296,28 @@ export class BankStore {
       .execute();
   }
 
-  dueDeliveries(limit: number): Promise<DeliveryRow[]> {
+  /**
+   * Claims up to `limit` due deliveries for one attempt: pushes their next_attempt_at `leaseMs` ahead in the same
+   * statement that picks them (rows another pass holds are skipped), so two passes never send the same event at
+   * once, and a sender that dies mid-attempt leaves the row to be retried when the lease runs out.
+   */
+  claimDueDeliveries(limit: number, leaseMs: number): Promise<DeliveryRow[]> {
     return this.db
-      .selectFrom('webhook_deliveries')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', sql<Date>`now()`)
-      .orderBy('next_attempt_at')
-      .orderBy('created_at')
-      .limit(limit)
+      .updateTable('webhook_deliveries')
+      .set({ next_attempt_at: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'` })
+      .where('event_id', 'in', (eb) =>
+        eb
+          .selectFrom('webhook_deliveries')
+          .select('event_id')
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '<=', sql<Date>`now()`)
+          .orderBy('next_attempt_at')
+          .orderBy('created_at')
+          .limit(limit)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .returningAll()
       .execute();
   }
 

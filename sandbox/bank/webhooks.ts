@@ -11,6 +11,8 @@ export interface WebhookSenderOptions {
   /** After this many failed attempts the delivery is marked failed (the anchor's poller still sees the transfer). */
   maxAttempts: number;
   timeoutMs: number;
+  /** Deliveries in flight at once (DEFAULT_WEBHOOK_CONCURRENCY). */
+  concurrency?: number;
   fetch?: typeof fetch;
   logger?: Logger;
 }
@@ -20,32 +22,86 @@ export function retryDelayMs(failedAttempts: number, base: number, max: number):
   return Math.min(max, base * 2 ** Math.max(0, failedAttempts - 1));
 }
 
+/** Deliveries in flight at once, across every pass, unless the options say otherwise. */
+export const DEFAULT_WEBHOOK_CONCURRENCY = 32;
+
 /**
  * Delivers queued `transfer.received` events to the anchor until it answers 2xx, with exponential back-off,
- * like a real PSP. `deliverDue()` is one pass (tests call it directly); `start()` runs passes on a timer.
+ * like a real PSP. The bank calls `deliverDue()` as soon as it books a transfer, so the webhook leaves within a
+ * round trip of the booking; `start()` runs the same pass on a timer as the durable fallback (retries, a booking
+ * whose immediate call failed, a sender restarted mid-attempt). Each pass claims its rows in Postgres
+ * (BankStore.claimDueDeliveries), so passes run concurrently without sending one event twice at once, and
+ * delivers them concurrently, at most `concurrency` in flight in all.
  */
 export class WebhookSender {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  /** Delivery slots taken (claimed or being claimed). */
+  private active = 0;
+  /** A pass found no free slot: run another once one frees up. */
+  private backlog = false;
+  private stopped = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly store: BankStore,
     private readonly opts: WebhookSenderOptions,
   ) {}
 
-  /** One pass over due deliveries; concurrent calls share the pass in progress. Returns how many succeeded. */
+  private get concurrency(): number {
+    return Math.max(1, this.opts.concurrency ?? DEFAULT_WEBHOOK_CONCURRENCY);
+  }
+
+  /**
+   * One pass: claims the due deliveries there is room for and sends them all at once. Resolves when its own
+   * deliveries have been attempted, with how many succeeded (0 when every slot was busy; the pass that frees a
+   * slot picks the rest up).
+   */
   deliverDue(): Promise<number> {
-    this.running ??= this.pass().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    // After stop() a booking's row stays pending in Postgres: the next start delivers it.
+    if (this.stopped) return Promise.resolve(0);
+    const pass = this.pass();
+    this.inFlight.add(pass);
+    void pass.finally(() => this.inFlight.delete(pass)).catch(() => {});
+    return pass;
   }
 
   private async pass(): Promise<number> {
-    const due = await this.store.dueDeliveries(20);
-    let delivered = 0;
-    for (const d of due) if (await this.deliver(d)) delivered++;
-    return delivered;
+    const room = this.concurrency - this.active;
+    if (room <= 0) {
+      this.backlog = true;
+      return 0;
+    }
+    this.active += room;
+    let due: DeliveryRow[];
+    try {
+      // Held past the request timeout: the outcome is recorded before the lease runs out.
+      due = await this.store.claimDueDeliveries(room, this.opts.timeoutMs + 5_000);
+    } finally {
+      this.active -= room;
+    }
+    this.active += due.length;
+    const full = due.length === room;
+    const outcomes = await Promise.all(
+      due.map((d) =>
+        this.deliver(d)
+          .catch((err) => {
+            this.opts.logger?.error(
+              { eventId: d.event_id, err: { message: (err as Error).message } },
+              'recording a webhook delivery failed',
+            );
+            return false;
+          })
+          .finally(() => {
+            this.active--;
+          }),
+      ),
+    );
+    // More may be due than this pass had room for: drain now rather than on the next timer tick.
+    if (full || this.backlog) {
+      this.backlog = false;
+      void this.deliverDue().catch(() => {});
+    }
+    return outcomes.filter(Boolean).length;
   }
 
   private async deliver(d: DeliveryRow): Promise<boolean> {
@@ -85,6 +141,7 @@ export class WebhookSender {
 
   start(intervalMs: number): void {
     if (this.timer) return;
+    this.stopped = false;
     const tick = () => {
       this.deliverDue()
         .catch((err) =>
@@ -97,10 +154,12 @@ export class WebhookSender {
     this.timer = setTimeout(tick, intervalMs);
   }
 
+  /** Stops the timer and waits for the passes in flight (a drain they start is awaited too). */
   async stop(): Promise<void> {
+    this.stopped = true;
     const t = this.timer;
     this.timer = undefined;
     if (t) clearTimeout(t);
-    await this.running?.catch(() => {});
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 }
