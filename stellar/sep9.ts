@@ -2,9 +2,11 @@ import { isIP } from 'node:net';
 import countries from 'i18n-iso-countries';
 import enCountries from 'i18n-iso-countries/langs/en.json' with { type: 'json' };
 import esCountries from 'i18n-iso-countries/langs/es.json' with { type: 'json' };
+import ptCountries from 'i18n-iso-countries/langs/pt.json' with { type: 'json' };
 
 countries.registerLocale(enCountries);
 countries.registerLocale(esCountries);
+countries.registerLocale(ptCountries);
 
 /**
  * The SEP-9 standard KYC fields (checklist S9-01..08): names, SEP-12 types, formats and validators. Pure: no
@@ -320,8 +322,8 @@ export function sep12Type(name: string): Sep9Type {
 }
 
 /** Alpha-3 country codes with names in a language ('en' or 'es'), sorted by name, for select boxes. */
-export function countryOptions(lang: 'en' | 'es'): { code: string; name: string }[] {
-  const names = countries.getNames(lang, { select: 'official' });
+export function countryOptions(lang: 'en' | 'es' | 'pt-BR'): { code: string; name: string }[] {
+  const names = countries.getNames(lang === 'pt-BR' ? 'pt' : lang, { select: 'official' });
   return Object.entries(names)
     .map(([alpha2, name]) => ({ code: countries.alpha2ToAlpha3(alpha2) ?? '', name }))
     .filter((c) => c.code !== '')

@@ -1,23 +1,34 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { AppConfig } from '../../config/index.js';
-import { formatAmount, formatDateTime, type Lang, resolveLang } from '../../core/i18n/index.js';
+import { parseTypedAmount } from '../../core/i18n/amount.js';
+import {
+  formatAmount,
+  formatDateTime,
+  formatMoney,
+  formatPercent,
+  type Lang,
+  negotiateLang,
+  resolveLang,
+} from '../../core/i18n/index.js';
+import { pageText } from '../../core/i18n/pages.js';
 import { sep24Text } from '../../core/i18n/sep24.js';
 import { depositWorkflowId } from '../../core/ids.js';
 import { findSession, type InteractiveSession, redeemStartToken } from '../../core/interactive-tokens.js';
 import { kycRequirement } from '../../core/policies/kyc-tiers.js';
 import { toSep24Transaction } from '../../core/transactions/serialize.js';
-import { customerStatusForTier } from '../../db/customers.js';
+import { customerStatusForTier, findCustomer } from '../../db/customers.js';
 import type { TransactionRow } from '../../db/schema.js';
 import { getTransaction, updateTransaction } from '../../db/transactions.js';
 import { computeFee } from '../../stellar/fees.js';
-import { canonicalAmount, compareAmounts, readTypedAmount } from '../../stellar/money.js';
+import { canonicalAmount, compareAmounts } from '../../stellar/money.js';
 import { interactiveCompletedSignal } from '../../workflows/messages.js';
 import type { ApiDeps } from '../deps.js';
 import type { KycContext, SubmittedValue } from '../sep12/service.js';
 import { callbackField } from '../sep24/validate.js';
 import { handleKycSubmit, KycForm, prefillValues } from './kyc/index.js';
 import { HostedPage, scriptJson, setHostedPageHeaders } from './layout.js';
+import { displayDecimals, isFinalView, stateTitle, TransactionState, transactionView } from './state.js';
 
 /**
  * The hosted deposit pages (S24-16..20): the one-time token opens a session, then amount → KYC (only when the
@@ -66,6 +77,26 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     );
   };
 
+  /** Where the deposit stands (state.tsx), polling while it still moves. */
+  async function statePage(c: Context, row: TransactionRow, lang: Lang, sessionEnded = false) {
+    const view = await transactionView(db, config, row);
+    const wantsPostMessage =
+      row.interactive_callback === 'postMessage' || row.on_change_callback === 'postMessage';
+    const script =
+      wantsPostMessage && row.status !== 'incomplete' ? postMessageScript(config, row) : undefined;
+    return c.html(
+      <HostedPage
+        config={config}
+        lang={lang}
+        title={stateTitle(lang, row, view.view)}
+        {...(isFinalView(view.view) ? {} : { poll: { transactionId: row.id, state: view.state } })}
+        {...(script ? { script } : {})}
+      >
+        <TransactionState config={config} lang={lang} row={row} view={view} sessionEnded={sessionEnded} />
+      </HostedPage>,
+    );
+  }
+
   async function loadStep(c: Context, params: Record<string, unknown>): Promise<Step | Response> {
     const lang = resolveLang(typeof params.lang === 'string' ? params.lang : undefined);
     const transactionId = typeof params.transaction_id === 'string' ? params.transaction_id : '';
@@ -74,9 +105,11 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
       transactionId && sessionToken
         ? await findSession(db, { transactionId, session: sessionToken })
         : undefined;
-    if (!session) return fail(c, lang, 'sep24.session_invalid', 403);
-    const row = await getTransaction(db, transactionId);
-    if (row?.kind !== 'deposit') return fail(c, lang, 'sep24.session_invalid', 403);
+    const row = transactionId ? await getTransaction(db, transactionId) : undefined;
+    // A finished flow closes its sessions: reopening it shows where the deposit stands, never "session expired".
+    if (!session && row?.kind === 'deposit' && row.status !== 'incomplete')
+      return statePage(c, row, lang, true);
+    if (!session || row?.kind !== 'deposit') return fail(c, lang, 'sep24.session_invalid', 403);
     return { row, session, lang };
   }
 
@@ -85,8 +118,9 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
   // Entry: spend the one-time token (S24-18), remember the wallet's callbacks (S24-19), open the session.
   app.get('/', async (c) => {
     const q = c.req.query();
-    const lang = resolveLang(q.lang);
     const transactionId = q.transaction_id ?? '';
+    const stored = transactionId ? (await getTransaction(db, transactionId))?.lang : undefined;
+    const lang = negotiateLang({ lang: q.lang, acceptLanguage: c.req.header('Accept-Language'), stored });
     const token = q.token ?? '';
     const session =
       transactionId && token
@@ -97,14 +131,14 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
           })
         : undefined;
     if (!session) return fail(c, lang, 'sep24.link_invalid', 403);
-    // The wallet's `lang` on the URL wins; otherwise the one sent with the deposit request.
-    const pageLang = q.lang ? lang : resolveLang((await getTransaction(db, transactionId))?.lang);
+    // The wallet's `lang` on the URL wins, then the browser's Accept-Language, then the deposit request's.
+    const pageLang = lang;
     const check = callbackField(config);
     const patch: Parameters<typeof updateTransaction>[2] = {};
     if (q.callback && check.safeParse(q.callback).success) patch.interactive_callback = q.callback;
     if (q.on_change_callback && check.safeParse(q.on_change_callback).success)
       patch.on_change_callback = q.on_change_callback;
-    if (q.lang) patch.lang = lang;
+    if (lang !== stored) patch.lang = lang;
     if (Object.keys(patch).length > 0) await updateTransaction(db, transactionId, patch);
     return c.redirect(stepUrl('/amount', { transactionId, session: session.session, lang: pageLang }), 303);
   });
@@ -112,7 +146,7 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
   const AmountPage = (props: { step: Step; value: string; error?: string }) => {
     const { t } = sep24Text(props.step.lang);
     const lang = props.step.lang;
-    const money = (v: string) => formatAmount(lang, v, { minimumFractionDigits: 2 });
+    const money = (v: string) => formatMoney(lang, v, currency, displayDecimals(config));
     return (
       <HostedPage
         config={config}
@@ -141,7 +175,7 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
               <span id="fee-schedule">
                 {t('sep24.deposit.fee_schedule', {
                   fixed: money(op.feeFixed),
-                  percent: formatAmount(lang, op.feePercent),
+                  percent: formatPercent(lang, op.feePercent),
                   minimum: money(op.feeMinimum),
                 })}
               </span>
@@ -173,18 +207,22 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     if (step.row.status !== 'incomplete') return c.redirect(stepUrl('/instructions', ids(step)), 303);
     const { t } = sep24Text(step.lang);
     const typed = typeof form.amount === 'string' ? form.amount : '';
-    const amount = readTypedAmount(typed);
-    const money = (v: string) => formatAmount(step.lang, v, { minimumFractionDigits: 2 });
-    if (!amount || compareAmounts(amount, '0') <= 0) {
-      return c.html(
-        <AmountPage
-          step={step}
-          value={typed}
-          error={t('sep24.deposit.amount_invalid', { example: money('100.5') })}
-        />,
-        422,
-      );
+    const read = parseTypedAmount(step.lang, typed);
+    const money = (v: string) => formatMoney(step.lang, v, currency, displayDecimals(config));
+    if (!read.ok || compareAmounts(read.amount, '0') <= 0) {
+      const error =
+        !read.ok && read.reason === 'ambiguous'
+          ? pageText(step.lang).t('amount.ambiguous', {
+              typed: typed.trim(),
+              first: read.readings[0],
+              second: read.readings[1],
+            })
+          : t('sep24.deposit.amount_invalid', {
+              example: formatAmount(step.lang, '1500.5', { minimumFractionDigits: 2 }),
+            });
+      return c.html(<AmountPage step={step} value={typed} error={error} />, 422);
     }
+    const amount = read.amount;
     if (compareAmounts(amount, op.minAmount) < 0 || compareAmounts(amount, op.maxAmount) > 0) {
       return c.html(
         <AmountPage
@@ -206,15 +244,17 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     if (status.status === 'REJECTED') {
       // The workflow sees the same verdict and ends the deposit in `error` now, not at expiry.
       await signalCompleted(step, amount);
+      const reason = (await findCustomer(db, { account: step.row.sub_account, memo: step.row.sub_memo }))
+        ?.message;
+      const view = {
+        view: 'kyc_rejected',
+        reason: reason ?? null,
+        state: 'incomplete:kyc_rejected',
+      } as const;
+      const title = stateTitle(step.lang, step.row, 'kyc_rejected');
       return c.html(
-        <HostedPage
-          config={config}
-          lang={step.lang}
-          title={t('sep24.deposit.title', { asset: config.stellar.assetCode })}
-        >
-          <p class="alert" role="alert" id="kyc-rejected">
-            {t('sep24.deposit.kyc_rejected')}
-          </p>
+        <HostedPage config={config} lang={step.lang} title={title}>
+          <TransactionState config={config} lang={step.lang} row={step.row} view={view} />
         </HostedPage>,
         403,
       );
@@ -279,7 +319,12 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     const form = (await c.req.parseBody()) as Record<string, SubmittedValue>;
     const step = await loadStep(c, form);
     if (step instanceof Response) return step;
-    if (step.row.status !== 'incomplete' || !step.row.amount_expected) {
+    // While the workflow waits for the verdict, the provider may send fields back (NEEDS_INFO): the user
+    // corrects them here and the same wait goes on (the KYC workflow signals the verdict).
+    const correcting =
+      step.row.status !== 'incomplete' &&
+      (await transactionView(db, config, step.row)).view === 'kyc_needs_info';
+    if ((step.row.status !== 'incomplete' && !correcting) || !step.row.amount_expected) {
       return c.redirect(stepUrl('/instructions', ids(step)), 303);
     }
     const amount = canonicalAmount(step.row.amount_expected);
@@ -288,8 +333,10 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     const result = await handleKycSubmit(kyc, { key, lang: step.lang, tier, form });
     if (!result.ok) {
       const { filesOnRecord } = await prefillValues(kyc, key, {}, step.lang);
+      if (correcting) return correctionPage(c, step, result.values, filesOnRecord, result.errors, 422);
       return c.html(kycPage(step, amount, result.values, filesOnRecord, result.errors), 422);
     }
+    if (correcting) return c.redirect(stepUrl('/instructions', ids(step)), 303);
     // ACCEPTED or still PROCESSING: either way the workflow takes it from here (it waits for the verdict).
     return finish(c, step, amount);
   });
@@ -314,67 +361,73 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     return c.redirect(stepUrl('/instructions', ids(step)), 303);
   }
 
+  /** The KYC form again, the fields the provider sent back marked, with its reason (NEEDS_INFO). */
+  async function correctionPage(
+    c: Context,
+    step: Step,
+    values: Record<string, string>,
+    filesOnRecord: string[],
+    errors: Record<string, string>,
+    status: 200 | 422 = 200,
+  ) {
+    const view = await transactionView(db, config, step.row);
+    const amount = canonicalAmount(step.row.amount_expected ?? '0');
+    return c.html(
+      <HostedPage config={config} lang={step.lang} title={stateTitle(step.lang, step.row, 'kyc_needs_info')}>
+        <TransactionState config={config} lang={step.lang} row={step.row} view={view}>
+          <KycForm
+            lang={step.lang}
+            tier={kycRequirement(config, { amount }).tier}
+            values={values}
+            errors={errors}
+            action={`${BASE}/kyc`}
+            hidden={{ transaction_id: step.row.id, session: step.session.session }}
+            filesOnRecord={filesOnRecord}
+            tier1MaxAmount={config.kyc.tier1MaxAmount}
+            maxUploadBytes={config.kyc.uploadMaxBytes}
+          />
+        </TransactionState>
+      </HostedPage>,
+      status,
+    );
+  }
+
   app.get('/instructions', async (c) => {
     const step = await loadStep(c, c.req.query());
     if (step instanceof Response) return step;
     const { row, lang } = step;
     const { t } = sep24Text(lang);
-    const money = (v: string) => formatAmount(lang, v, { minimumFractionDigits: 2 });
+    const money = (v: string, unit: string) => formatMoney(lang, v, unit, displayDecimals(config));
     const title = t('sep24.deposit.instructions_title');
     const wantsPostMessage =
       row.interactive_callback === 'postMessage' || row.on_change_callback === 'postMessage';
     const script =
       wantsPostMessage && row.status !== 'incomplete' ? postMessageScript(config, row) : undefined;
+    const view = await transactionView(db, config, row);
+    const poll = { transactionId: row.id, state: view.state };
 
     if (row.status === 'incomplete') {
       return c.html(
-        <HostedPage config={config} lang={lang} title={title} refreshSeconds={2}>
+        <HostedPage config={config} lang={lang} title={title} poll={poll}>
           <p class="notice" id="waiting" role="status">
             {t('sep24.deposit.waiting')}
           </p>
         </HostedPage>,
       );
     }
-    if (row.status === 'pending_anchor' && row.kyc_verified === false) {
-      return c.html(
-        <HostedPage
-          config={config}
-          lang={lang}
-          title={t('kyc.page.title')}
-          refreshSeconds={5}
-          {...(script ? { script } : {})}
-        >
-          <p class="notice" id="kyc-processing" role="status">
-            {t('sep24.deposit.kyc_processing')}
-          </p>
-        </HostedPage>,
-      );
+    if (view.view === 'kyc_needs_info') {
+      const key = { account: row.sub_account, memo: row.sub_memo };
+      const { values, filesOnRecord, rejected } = await prefillValues(kyc, key, {}, lang);
+      return correctionPage(c, step, values, filesOnRecord, rejected);
     }
-    if (row.status !== 'pending_user_transfer_start' || !row.bank_reference) {
-      const tx = toSep24Transaction(config, row);
-      return c.html(
-        <HostedPage
-          config={config}
-          lang={lang}
-          title={t('sep24.deposit.title', { asset: row.asset_code })}
-          {...(script ? { script } : {})}
-        >
-          <p class="notice" id="status" data-status={row.status} role="status">
-            {t(`sep24.status.${row.status}`)}
-          </p>
-          <a class="button" href={`${tx.more_info_url}&lang=${lang}`}>
-            {t('sep24.more_info.title', { id: '' }).trim()}
-          </a>
-        </HostedPage>,
-      );
-    }
+    if (row.status !== 'pending_user_transfer_start' || !row.bank_reference) return statePage(c, row, lang);
     const quote = computeFee(canonicalAmount(row.amount_in ?? row.amount_expected ?? '0'), op);
     const sandboxBank =
       config.profile === 'sandbox'
         ? `${config.bank.apiUrl}/?${new URLSearchParams({ reference: row.bank_reference, amount: quote.amountIn })}`
         : undefined;
     return c.html(
-      <HostedPage config={config} lang={lang} title={title} {...(script ? { script } : {})}>
+      <HostedPage config={config} lang={lang} title={title} poll={poll} {...(script ? { script } : {})}>
         <div class="card" id="instructions" data-status={row.status}>
           <p>{t('sep24.deposit.instructions_intro')}</p>
           <dl class="summary">
@@ -383,17 +436,11 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
               {row.bank_reference}
             </dd>
             <dt>{t('sep24.deposit.you_send')}</dt>
-            <dd id="amount-in">
-              {money(quote.amountIn)} {currency}
-            </dd>
+            <dd id="amount-in">{money(quote.amountIn, currency)}</dd>
             <dt>{t('sep24.deposit.fee')}</dt>
-            <dd id="amount-fee">
-              {money(quote.amountFee)} {currency}
-            </dd>
+            <dd id="amount-fee">{money(quote.amountFee, currency)}</dd>
             <dt>{t('sep24.deposit.you_receive')}</dt>
-            <dd id="amount-out">
-              {money(quote.amountOut)} {row.asset_code}
-            </dd>
+            <dd id="amount-out">{money(quote.amountOut, row.asset_code)}</dd>
             {bankAccountLabel(config) ? (
               <>
                 <dt>{t('sep24.deposit.bank_account')}</dt>

@@ -2,14 +2,16 @@ import { Hono } from 'hono';
 import type { ApiDeps } from '../deps.js';
 import type { KycContext } from '../sep12/service.js';
 import { interactiveDepositApp } from './deposit.js';
+import { stateApp } from './state.js';
 import { withdrawPagesApp } from './withdraw.js';
 
 /**
- * The hosted SEP-24 pages, mounted at /sep24/interactive: `deposit` here; `withdraw` is added the same way
- * (its own file, its own sub-app) by the withdrawal flow.
+ * The hosted SEP-24 pages, mounted at /sep24/interactive: `deposit` and `withdraw` (one sub-app each), and
+ * `state`, the few bytes of JSON their open pages poll to update themselves.
  */
 export function interactiveApp(deps: ApiDeps, kyc: KycContext) {
   const app = new Hono();
+  app.route('/', stateApp(deps));
   app.route('/deposit', interactiveDepositApp(deps, kyc));
   app.route('/withdraw', withdrawPagesApp(deps, { kyc }));
   return app;

@@ -3,78 +3,107 @@ import { raw } from 'hono/html';
 import type { FC } from 'hono/jsx';
 import type { AppConfig } from '../../config/index.js';
 import { resolveLang } from '../../core/i18n/index.js';
+import { pageText } from '../../core/i18n/pages.js';
 import { sep24Text } from '../../core/i18n/sep24.js';
 import { documentation } from '../sep1/index.js';
 import { setPageSecurityHeaders } from './headers.js';
-import { KYC_FORM_CSS } from './kyc/index.js';
+import { PAGE_CSS } from './style.js';
 
 /**
- * The frame of every hosted SEP-24 page: branding and support contact from the toml [DOCUMENTATION], one
+ * THE shell of every hosted page (deposit, withdrawal, KYC, more_info, state and error pages): one stylesheet,
+ * branding and support contact from the toml [DOCUMENTATION], the org name in every title, a favicon, one
  * column at 360 px and a wider card on desktop, no frame-busting (wallets embed us in popups and iframes).
+ *
+ * `poll`: the page shows a transaction that is still moving. It asks GET /sep24/interactive/state (a few bytes of
+ * JSON, no personal data) every few seconds and reloads itself when the state differs from the one it shows.
  */
-const EXTRA_CSS = `
-header.brand{display:flex;align-items:center;gap:.75rem;max-width:40rem;margin:0 auto;padding:1rem 1rem 0}
-header.brand img{width:40px;height:40px;border-radius:.5rem}
-header.brand span{font-weight:700}
-footer{max-width:40rem;margin:0 auto;padding:1rem;color:#5b6475;font-size:.875rem}
-dl.summary{display:grid;grid-template-columns:1fr;gap:.25rem 1rem;margin:0 0 1rem}
-dl.summary dt{color:#5b6475;font-size:.875rem}
-dl.summary dd{margin:0 0 .5rem;font-weight:600;overflow-wrap:anywhere}
-.reference{font:700 1.25rem/1.4 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.05em}
-a.button{display:block;text-align:center;padding:.8rem;border-radius:.5rem;background:#eef4ff;color:#1b4fbf;font-weight:600;text-decoration:none;margin-top:1rem}
-@media (min-width:48rem){dl.summary{grid-template-columns:max-content 1fr}dl.summary dd{margin:0}}
-`;
-
 export const HostedPage: FC<{
   config: AppConfig;
   lang: string;
   title: string;
   children?: unknown;
   script?: string;
-  refreshSeconds?: number;
+  poll?: { transactionId: string; state: string };
+  /** A heading other than the title (the title stays `<title> · org`). */
+  heading?: string;
 }> = (props) => {
   const lang = resolveLang(props.lang);
   const { t } = sep24Text(lang);
   const doc = documentation(props.config);
+  const poll = props.poll;
   return (
     <html lang={lang}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
-        {props.refreshSeconds ? <meta http-equiv="refresh" content={String(props.refreshSeconds)} /> : null}
         <title>{`${props.title} · ${doc.ORG_NAME}`}</title>
-        <style>{raw(KYC_FORM_CSS + EXTRA_CSS)}</style>
+        <link rel="icon" href="/favicon.ico" />
+        <style>{raw(PAGE_CSS)}</style>
       </head>
       <body>
         <header class="brand">
-          {doc.ORG_LOGO ? <img src={doc.ORG_LOGO} alt="" /> : null}
+          {doc.ORG_LOGO ? <img src={doc.ORG_LOGO} alt="" width="40" height="40" /> : null}
           <span>{doc.ORG_NAME}</span>
         </header>
         <main>
-          <h1>{props.title}</h1>
+          <h1 id="page-title">{props.heading ?? props.title}</h1>
           {props.children as never}
+          {poll ? (
+            <p class="hint" id="live-hint">
+              {pageText(lang).t('page.updates_itself')}
+            </p>
+          ) : null}
         </main>
         <footer>{doc.ORG_SUPPORT_EMAIL ? t('sep24.support', { email: doc.ORG_SUPPORT_EMAIL }) : null}</footer>
+        {poll ? <script>{raw(pollScript(poll))}</script> : null}
         {props.script ? <script>{raw(props.script)}</script> : null}
       </body>
     </html>
   );
 };
 
+/** Where the state of a transaction is polled (api/interactive/state.ts). */
+export const STATE_PATH = '/sep24/interactive/state';
+
+function pollScript(poll: { transactionId: string; state: string }): string {
+  const url = scriptJson(`${STATE_PATH}?id=${encodeURIComponent(poll.transactionId)}`);
+  const shown = scriptJson(poll.state);
+  return `(function(){var u=${url},s=${shown},d=3000;function tick(){fetch(u,{cache:'no-store'}).then(function(r){return r.ok?r.json():null}).then(function(b){if(b&&b.state&&b.state!==s){location.reload();return}setTimeout(tick,d)},function(){d=Math.min(d*2,30000);setTimeout(tick,d)})}setTimeout(tick,d)})();`;
+}
+
+/** The origin of the configured logo, so the CSP admits it in every profile (http in the sandbox). */
+function logoSource(config: AppConfig): string {
+  try {
+    const origin = new URL(documentation(config).ORG_LOGO).origin;
+    return origin === 'null' ? '' : ` ${origin}`;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * THE Content-Security-Policy of the hosted pages: nothing by default; images from us and the logo's origin, the
+ * state poll to us, inline style and script
+ * (every page is rendered whole by the server), forms post only to us, embeddable only by the configured frame
+ * ancestors; and never cached.
+ */
+export function hostedPageCsp(config: AppConfig): string {
+  return [
+    "default-src 'none'",
+    "style-src 'unsafe-inline'",
+    "script-src 'unsafe-inline'",
+    `img-src 'self' data:${logoSource(config)}`,
+    "connect-src 'self'",
+    "form-action 'self'",
+    `frame-ancestors ${config.sep24.frameAncestors}`,
+    "base-uri 'none'",
+  ].join('; ');
+}
+
 /** Security headers of the hosted pages: embeddable only by the configured frame ancestors, never cached. */
 export function setHostedPageHeaders(c: Context, config: AppConfig): void {
-  setPageSecurityHeaders(
-    c,
-    [
-      "default-src 'self'",
-      "style-src 'unsafe-inline'",
-      "script-src 'unsafe-inline'",
-      'img-src * data:',
-      `frame-ancestors ${config.sep24.frameAncestors}`,
-      "base-uri 'none'",
-    ].join('; '),
-  );
+  setPageSecurityHeaders(c, hostedPageCsp(config));
 }
 
 /** JSON safe to embed in an inline <script> (no `</script>` breakout). */

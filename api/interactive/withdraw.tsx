@@ -1,10 +1,19 @@
 import { StrKey } from '@stellar/stellar-sdk';
 import { type Context, Hono } from 'hono';
-import type { Child, FC } from 'hono/jsx';
-import type { AppConfig } from '../../config/index.js';
+import type { Child } from 'hono/jsx';
 import { maskAccount } from '../../core/bank/mask.js';
 import { anchoredBalance, loadAccount } from '../../core/horizon.js';
-import { extendCatalog, formatAmount, type Translate } from '../../core/i18n/index.js';
+import { parseTypedAmount } from '../../core/i18n/amount.js';
+import {
+  formatAmount,
+  formatMoney,
+  formatPercent,
+  negotiateLang,
+  resolveLang,
+  type Translate,
+} from '../../core/i18n/index.js';
+import { pageText } from '../../core/i18n/pages.js';
+import { withdrawText } from '../../core/i18n/withdraw.js';
 import { withdrawalWorkflowId } from '../../core/ids.js';
 import { findSession, redeemStartToken } from '../../core/interactive-tokens.js';
 import { kycRequirement } from '../../core/policies/kyc-tiers.js';
@@ -14,192 +23,32 @@ import {
   withdrawalPolicyFromConfig,
 } from '../../core/policies/withdrawal.js';
 import { toSep24Transaction } from '../../core/transactions/serialize.js';
-import { customerStatusForTier } from '../../db/customers.js';
+import { customerStatusForTier, findCustomer } from '../../db/customers.js';
 import type { TransactionRow } from '../../db/schema.js';
 import { getTransaction, updateTransaction } from '../../db/transactions.js';
 import { maskedWithdrawalDestination, saveWithdrawalDestination } from '../../db/withdrawals.js';
 import { encryptAtRest } from '../../stellar/crypto.js';
 import { computeFee } from '../../stellar/fees.js';
-import { canonicalAmount, compareAmounts, readTypedAmount } from '../../stellar/money.js';
+import { canonicalAmount, compareAmounts } from '../../stellar/money.js';
 import { baseAccountId } from '../../stellar/muxed.js';
 import { interactiveCompletedSignal } from '../../workflows/messages.js';
 import type { ApiDeps } from '../deps.js';
-import { documentation } from '../sep1/index.js';
 import { createKycContext } from '../sep12/index.js';
 import type { KycContext, SubmittedValue } from '../sep12/service.js';
 import { callbackField } from '../sep24/validate.js';
-import { setPageSecurityHeaders } from './headers.js';
-import { handleKycSubmit, KYC_FORM_CSS, KycForm, prefillValues } from './kyc/index.js';
+import { handleKycSubmit, KycForm, prefillValues } from './kyc/index.js';
+import { HostedPage, scriptJson, setHostedPageHeaders } from './layout.js';
+import { displayDecimals, isFinalView, stateTitle, TransactionState, transactionView } from './state.js';
 
 /**
  * The hosted withdrawal pages (SEP-24 interactive flow, S24-18..20): amount (limits, fee, and a clear refusal
  * when it is above the user's balance read from Horizon at that moment), the bank account (validated, then
- * stored AES-256-GCM encrypted), a confirmation, then a "return to your wallet" page. English and Spanish; one
- * column on a 360 px phone, two on a desktop. The URL token is spent once and opens a session whose token
+ * stored AES-256-GCM encrypted), a confirmation, then a "return to your wallet" page, all in the one page shell
+ * (layout.tsx); English, Spanish and Brazilian Portuguese; one column on a 360 px phone, two on a desktop. The URL token is spent once and opens a session whose token
  * travels in the forms (works in popups and third-party iframes where cookies are blocked).
  */
 
-const messages = extendCatalog({
-  en: {
-    'wd.title': 'Withdraw {asset}',
-    'wd.intro': 'Send {asset} from your Stellar wallet and receive the money in your bank account.',
-    'wd.amount': 'Amount to withdraw ({asset})',
-    'wd.amount_hint': 'Between {min} and {max} {asset}. Your balance: {balance} {asset}.',
-    'wd.fee_schedule': 'Fee: {fixed} {asset} + {percent} % (at least {minimum} {asset}).',
-    'wd.bank_heading': 'Your bank account',
-    'wd.holder': 'Account holder name',
-    'wd.account': 'IBAN or account number',
-    'wd.account_hint': 'Letters and digits only; spaces are ignored.',
-    'wd.routing': 'Routing number or BIC (if your bank needs one)',
-    'wd.continue': 'Continue',
-    'wd.confirm_heading': 'Check and confirm',
-    'wd.you_send': 'You send',
-    'wd.fee': 'Fee',
-    'wd.you_receive': 'You receive',
-    'wd.to_account': 'To account',
-    'wd.confirm': 'Confirm withdrawal',
-    'wd.edit': 'Change',
-    'wd.done_heading': 'Almost done',
-    'wd.done_body':
-      'Return to your wallet: it will ask you to send {amount} {asset}. Once the payment arrives we pay {receive} to your bank account ending {last4}.',
-    'wd.close': 'You can close this window.',
-    'wd.support': 'Questions? Write to {email}.',
-    'wd.error.link':
-      'This link has expired or was already used. Start the withdrawal again from your wallet.',
-    'wd.error.session': 'Your session has ended. Start the withdrawal again from your wallet.',
-    'wd.error.state': 'This withdrawal can no longer be changed.',
-    'wd.error.amount_invalid': 'Enter an amount such as 25 or 25.50 (at most 7 decimals).',
-    'wd.error.amount_min': 'The minimum withdrawal is {min} {asset}.',
-    'wd.error.amount_max': 'The maximum withdrawal is {max} {asset}.',
-    'wd.error.balance':
-      'Rejected: {amount} {asset} is more than your balance of {balance} {asset}. Enter at most {balance}.',
-    'wd.error.no_account': 'Rejected: your Stellar account holds no {asset}. Add funds to your wallet first.',
-    'wd.error.horizon': 'We could not check your balance right now. Please try again in a minute.',
-    'wd.error.limit': 'This is above your {period} limit: you can withdraw at most {remaining} {asset} more.',
-    'wd.period.daily': 'daily',
-    'wd.period.monthly': 'monthly',
-    'wd.error.holder': 'Enter the name exactly as it appears on the bank account.',
-    'wd.error.account':
-      'Enter a valid IBAN (e.g. ES91 2100 0418 4502 0005 1332) or a 6–20 digit account number.',
-    'wd.error.routing': 'Enter a valid routing number (9 digits) or BIC (8 or 11 characters).',
-    'wd.error.form': 'Please correct the fields marked below.',
-    'wd.kyc_heading': 'Tell us who you are',
-    'wd.kyc_intro':
-      'We are required to know our customers before paying out {amount} {asset}. We ask only once.',
-    'wd.error.kyc_rejected': 'We cannot process withdrawals for this account. Contact support for details.',
-  },
-  es: {
-    'wd.title': 'Retirar {asset}',
-    'wd.intro': 'Envía {asset} desde tu billetera Stellar y recibe el dinero en tu cuenta bancaria.',
-    'wd.amount': 'Importe a retirar ({asset})',
-    'wd.amount_hint': 'Entre {min} y {max} {asset}. Tu saldo: {balance} {asset}.',
-    'wd.fee_schedule': 'Comisión: {fixed} {asset} + {percent} % (mínimo {minimum} {asset}).',
-    'wd.bank_heading': 'Tu cuenta bancaria',
-    'wd.holder': 'Nombre del titular',
-    'wd.account': 'IBAN o número de cuenta',
-    'wd.account_hint': 'Solo letras y números; los espacios se ignoran.',
-    'wd.routing': 'Código de ruta o BIC (si tu banco lo pide)',
-    'wd.continue': 'Continuar',
-    'wd.confirm_heading': 'Revisa y confirma',
-    'wd.you_send': 'Envías',
-    'wd.fee': 'Comisión',
-    'wd.you_receive': 'Recibes',
-    'wd.to_account': 'A la cuenta',
-    'wd.confirm': 'Confirmar retiro',
-    'wd.edit': 'Cambiar',
-    'wd.done_heading': 'Casi listo',
-    'wd.done_body':
-      'Vuelve a tu billetera: te pedirá enviar {amount} {asset}. Cuando llegue el pago, enviaremos {receive} a tu cuenta terminada en {last4}.',
-    'wd.close': 'Puedes cerrar esta ventana.',
-    'wd.support': '¿Dudas? Escríbenos a {email}.',
-    'wd.error.link': 'Este enlace caducó o ya se usó. Vuelve a iniciar el retiro desde tu billetera.',
-    'wd.error.session': 'Tu sesión terminó. Vuelve a iniciar el retiro desde tu billetera.',
-    'wd.error.state': 'Este retiro ya no se puede modificar.',
-    'wd.error.amount_invalid': 'Introduce un importe como 25 o 25,50 (máximo 7 decimales).',
-    'wd.error.amount_min': 'El retiro mínimo es {min} {asset}.',
-    'wd.error.amount_max': 'El retiro máximo es {max} {asset}.',
-    'wd.error.balance':
-      'Rechazado: {amount} {asset} supera tu saldo de {balance} {asset}. Introduce como máximo {balance}.',
-    'wd.error.no_account':
-      'Rechazado: tu cuenta Stellar no tiene {asset}. Añade fondos a tu billetera primero.',
-    'wd.error.horizon': 'No pudimos comprobar tu saldo ahora. Inténtalo de nuevo en un minuto.',
-    'wd.error.limit': 'Supera tu límite {period}: puedes retirar como máximo {remaining} {asset} más.',
-    'wd.period.daily': 'diario',
-    'wd.period.monthly': 'mensual',
-    'wd.error.holder': 'Escribe el nombre tal como figura en la cuenta bancaria.',
-    'wd.error.account':
-      'Introduce un IBAN válido (p. ej. ES91 2100 0418 4502 0005 1332) o un número de cuenta de 6 a 20 dígitos.',
-    'wd.error.routing': 'Introduce un código de ruta válido (9 dígitos) o un BIC (8 u 11 caracteres).',
-    'wd.error.form': 'Corrige los campos marcados.',
-    'wd.kyc_heading': 'Cuéntanos quién eres',
-    'wd.kyc_intro':
-      'Debemos conocer a nuestros clientes antes de pagar {amount} {asset}. Solo lo pedimos una vez.',
-    'wd.error.kyc_rejected':
-      'No podemos procesar retiros para esta cuenta. Contacta con soporte para más detalles.',
-  },
-});
-
-const CSS = `
-*{box-sizing:border-box}
-body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2433;background:#f4f6fa}
-header{display:flex;align-items:center;gap:.75rem;background:#12315f;color:#fff;padding:.75rem 1rem;font-weight:600}
-header img{width:32px;height:32px;border-radius:.4rem}
-main{max-width:44rem;margin:0 auto;padding:1rem}
-h1{font-size:1.4rem;margin:.25rem 0 .75rem}
-h2{font-size:1.1rem;margin:1rem 0 .5rem}
-.card{background:#fff;border-radius:.75rem;padding:1rem;box-shadow:0 1px 3px rgba(0,0,0,.08)}
-.field{margin:0 0 1rem}
-label{display:block;font-weight:600;margin-bottom:.25rem}
-input{display:block;width:100%;font:inherit;padding:.6rem .7rem;border:1px solid #aab2c0;border-radius:.5rem}
-input:focus{outline:3px solid #9ec5ff;border-color:#2a6df4}
-[aria-invalid=true]{border-color:#c0262d;background:#fff6f6}
-.hint{font-size:.875rem;color:#5b6475;margin:.25rem 0 0}
-.error{font-size:.9rem;color:#b3141b;margin:.25rem 0 0}
-.alert{padding:.75rem;border-radius:.5rem;background:#fdecec;color:#8a1016;margin:0 0 1rem}
-dl{display:grid;grid-template-columns:auto 1fr;gap:.4rem 1rem;margin:0 0 1rem}dt{color:#5b6475}dd{margin:0;font-weight:600;text-align:right}
-button{display:block;width:100%;font:inherit;font-weight:600;padding:.8rem;border:0;border-radius:.5rem;background:#2a6df4;color:#fff;cursor:pointer;margin-top:.5rem}
-button.secondary{background:#e4e9f2;color:#1d2433}
-footer{font-size:.875rem;color:#5b6475;text-align:center;padding:1rem}
-@media (min-width:48rem){main{padding:2rem}.card{padding:2rem}.grid{display:grid;grid-template-columns:1fr 1fr;gap:0 1.5rem}button{width:auto;padding:.8rem 2rem;display:inline-block}}
-`;
-
-interface Branding {
-  name: string;
-  logo: string | undefined;
-  supportEmail: string | undefined;
-}
-
-/** The organization from the stellar.toml [DOCUMENTATION] (SEP-1), as on the deposit pages. */
-function branding(config: AppConfig): Branding {
-  const doc = documentation(config);
-  return {
-    name: doc.ORG_NAME,
-    logo: doc.ORG_LOGO ?? undefined,
-    supportEmail: doc.ORG_SUPPORT_EMAIL ?? undefined,
-  };
-}
-
-const Page: FC<{ lang: string; title: string; brand: Branding; t: Translate; children?: unknown }> = (p) => (
-  <html lang={p.lang}>
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <meta name="referrer" content="no-referrer" />
-      <title>{p.title}</title>
-      <style>{CSS + KYC_FORM_CSS}</style>
-    </head>
-    <body>
-      <header>
-        {p.brand.logo ? <img src={p.brand.logo} alt="" /> : null}
-        <span>{p.brand.name}</span>
-      </header>
-      <main>
-        <div class="card">{p.children as never}</div>
-      </main>
-      <footer>{p.brand.supportEmail ? p.t('wd.support', { email: p.brand.supportEmail }) : null}</footer>
-    </body>
-  </html>
-);
+const messages = withdrawText;
 
 // --- validation ----------------------------------------------------------------------------------------------
 
@@ -272,6 +121,7 @@ function FormField(props: {
   autocomplete: string;
   inputmode?: 'decimal';
   required?: boolean;
+  autofocus?: boolean;
   hint?: Child;
   children?: Child;
 }) {
@@ -285,6 +135,7 @@ function FormField(props: {
         inputmode={props.inputmode}
         autocomplete={props.autocomplete}
         required={props.required}
+        autofocus={props.autofocus || undefined}
         value={props.value}
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={error ? `${name}-error` : undefined}
@@ -304,40 +155,57 @@ function FormField(props: {
 export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {}) {
   const { config, db, temporal, logger } = deps;
   const kycCtx = opts.kyc ?? createKycContext(deps);
-  const brand = branding(config);
   const policy = withdrawalPolicyFromConfig(config);
   const asset = config.stellar.assetCode;
   const app = new Hono();
 
   app.use('*', async (c, next) => {
     await next();
-    setPageSecurityHeaders(
-      c,
-      `default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'; frame-ancestors ${config.sep24.frameAncestors}`,
-    );
+    setHostedPageHeaders(c, config);
   });
+  const money = (lang: string, v: string, unit: string) =>
+    formatMoney(lang, v, unit, displayDecimals(config));
 
   const fail = (c: Context, lang: string, key: string, status: 400 | 401 | 403 | 409 | 503) => {
     const { t } = messages(lang);
     return c.html(
-      <Page lang={lang} title={t('wd.title', { asset })} brand={brand} t={t}>
-        <h1>{t('wd.title', { asset })}</h1>
-        <p class="alert" role="alert">
+      <HostedPage config={config} lang={lang} title={t('wd.title', { asset })}>
+        <p class="alert" role="alert" id="page-error">
           {t(key)}
         </p>
-      </Page>,
+      </HostedPage>,
       status,
     );
   };
 
-  /** The session's withdrawal, still editable; or an error page. */
+  /** Where the withdrawal stands (state.tsx), polling while it still moves; never "session ended" once paid. */
+  async function statePage(c: Context, row: TransactionRow, sessionEnded: boolean, status: 200 | 409 = 200) {
+    const lang = resolveLang(row.lang);
+    const view = await transactionView(db, config, row);
+    return c.html(
+      <HostedPage
+        config={config}
+        lang={lang}
+        title={stateTitle(lang, row, view.view)}
+        {...(isFinalView(view.view) ? {} : { poll: { transactionId: row.id, state: view.state } })}
+      >
+        <TransactionState config={config} lang={lang} row={row} view={view} sessionEnded={sessionEnded} />
+      </HostedPage>,
+      status,
+    );
+  }
+
+  /** The session's withdrawal, still editable; or the page that says where it stands. */
   async function open(c: Context, transactionId: string | undefined, session: string | undefined) {
-    if (!transactionId || !session) return { error: fail(c, 'en', 'wd.error.session', 401) };
+    const lang = negotiateLang({ acceptLanguage: c.req.header('Accept-Language') });
+    if (!transactionId || !session) return { error: fail(c, lang, 'wd.error.session', 401) };
     const s = await findSession(db, { transactionId, session });
-    const row = s ? await getTransaction(db, transactionId) : undefined;
+    const row = /^[0-9a-f-]{36}$/i.test(transactionId) ? await getTransaction(db, transactionId) : undefined;
+    // Past `incomplete` nothing can be edited (409), but the page says where the withdrawal stands.
+    if (row?.kind === 'withdrawal' && row.status !== 'incomplete')
+      return { error: await statePage(c, row, !s, 409) };
     if (!s || !row || row.kind !== 'withdrawal')
-      return { error: fail(c, row?.lang ?? 'en', 'wd.error.session', 401) };
-    if (row.status !== 'incomplete') return { error: fail(c, row.lang, 'wd.error.state', 409) };
+      return { error: fail(c, row?.lang ?? lang, 'wd.error.session', 401) };
     return { row, session: s.session, prefill: s.prefill ?? {} };
   }
 
@@ -347,7 +215,12 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     const transactionId = c.req.query('transaction_id');
     const token = c.req.query('token');
     const row = transactionId ? await getTransaction(db, transactionId) : undefined;
-    const lang = row?.lang ?? 'en';
+    // The wallet's `lang` on the URL, then the browser's Accept-Language, then the withdrawal request's.
+    const lang = negotiateLang({
+      lang: c.req.query('lang'),
+      acceptLanguage: c.req.header('Accept-Language'),
+      stored: row?.lang,
+    });
     if (!transactionId || !token || !row || row.kind !== 'withdrawal')
       return fail(c, lang, 'wd.error.link', 403);
     const s = await redeemStartToken(db, {
@@ -362,6 +235,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     const patch: Parameters<typeof updateTransaction>[2] = {};
     if (callback && cb.safeParse(callback).success) patch.interactive_callback = callback;
     if (onChange && cb.safeParse(onChange).success) patch.on_change_callback = onChange;
+    if (lang !== row.lang) patch.lang = lang;
     if (Object.keys(patch).length > 0) await updateTransaction(db, transactionId, patch);
     const next = new URLSearchParams({ transaction_id: transactionId, session: s.session });
     return c.redirect(`${config.api.publicUrl}/sep24/interactive/withdraw/form?${next}`, 303);
@@ -378,15 +252,16 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
   ) => {
     const { t } = messages(row.lang);
     const lang = row.lang;
-    const fmt = (a: string) => formatAmount(lang, a);
+    const fmt = (a: string) => money(lang, a, asset);
     const err = (k: string) => errors[k];
+    // After a server-side error the first invalid field takes the focus; each message is shown once, at its field.
+    const firstInvalid = (['amount', 'holder', 'account', 'routing'] as const).find((k) => errors[k]);
     return c.html(
-      <Page lang={lang} title={t('wd.title', { asset })} brand={brand} t={t}>
-        <h1>{t('wd.title', { asset })}</h1>
+      <HostedPage config={config} lang={lang} title={t('wd.title', { asset })}>
         <p>{t('wd.intro', { asset })}</p>
-        {Object.keys(errors).length > 0 && (
+        {firstInvalid && (
           <p class="alert" role="alert" id="form-error">
-            {errors.amount ?? t('wd.error.form')}
+            <a href={`#${firstInvalid}`}>{t('wd.error.form')}</a>
           </p>
         )}
         <form method="post" action={`${config.api.publicUrl}/sep24/interactive/withdraw/form`}>
@@ -399,21 +274,20 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
             inputmode="decimal"
             autocomplete="off"
             required
+            autofocus={firstInvalid === 'amount'}
           >
             <p class="hint">
               {t('wd.amount_hint', {
                 min: fmt(policy.minAmount),
                 max: fmt(policy.maxAmount),
                 balance: fmt(balance ?? '0'),
-                asset,
               })}
             </p>
             <p class="hint">
               {t('wd.fee_schedule', {
                 fixed: fmt(policy.feeFixed),
-                percent: fmt(policy.feePercent),
+                percent: formatPercent(lang, policy.feePercent),
                 minimum: fmt(policy.feeMinimum),
-                asset,
               })}
             </p>
           </FormField>
@@ -426,6 +300,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
               error={err('holder')}
               autocomplete="name"
               required
+              autofocus={firstInvalid === 'holder'}
             />
             <FormField
               name="account"
@@ -434,6 +309,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
               error={err('account')}
               autocomplete="off"
               required
+              autofocus={firstInvalid === 'account'}
               hint={<p class="hint">{t('wd.account_hint')}</p>}
             />
             <FormField
@@ -442,11 +318,12 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
               value={values.routing}
               error={err('routing')}
               autocomplete="off"
+              autofocus={firstInvalid === 'routing'}
             />
           </div>
           <button type="submit">{t('wd.continue')}</button>
         </form>
-      </Page>,
+      </HostedPage>,
       status,
     );
   };
@@ -486,7 +363,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     if ('error' in opened) return opened.error;
     const { row, session } = opened;
     const { t } = messages(row.lang);
-    const fmt = (a: string) => formatAmount(row.lang, a);
+    const fmt = (a: string) => money(row.lang, a, asset);
     const values: FormValues = {
       amount: str('amount').trim(),
       holder: str('holder'),
@@ -494,15 +371,25 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
       routing: str('routing'),
     };
     const errors: Record<string, string> = {};
-    // Users type "25,50" in Spanish: readTypedAmount accepts the comma as the decimal separator.
-    const typed = readTypedAmount(values.amount);
+    // The amount as the language writes it ("25,50", "1.000,50"); ambiguous input is refused with both readings.
+    const read = parseTypedAmount(row.lang, values.amount);
+    const typed = read.ok ? read.amount : undefined;
     let balance: string | null = null;
     let amount: string | undefined;
-    if (!typed || compareAmounts(typed, '0') <= 0) errors.amount = t('wd.error.amount_invalid');
+    if (!read.ok && read.reason === 'ambiguous')
+      errors.amount = pageText(row.lang).t('amount.ambiguous', {
+        typed: values.amount,
+        first: read.readings[0],
+        second: read.readings[1],
+      });
+    else if (!typed || compareAmounts(typed, '0') <= 0)
+      errors.amount = t('wd.error.amount_invalid', {
+        example: formatAmount(row.lang, '1250.5', { minimumFractionDigits: 2 }),
+      });
     else if (compareAmounts(typed, policy.minAmount) < 0)
-      errors.amount = t('wd.error.amount_min', { min: fmt(policy.minAmount), asset });
+      errors.amount = t('wd.error.amount_min', { min: fmt(policy.minAmount) });
     else if (compareAmounts(typed, policy.maxAmount) > 0)
-      errors.amount = t('wd.error.amount_max', { max: fmt(policy.maxAmount), asset });
+      errors.amount = t('wd.error.amount_max', { max: fmt(policy.maxAmount) });
     else amount = typed;
     try {
       balance = await readBalance(deps, row.stellar_account);
@@ -517,7 +404,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     if (amount && !StrKey.isValidContract(row.stellar_account)) {
       if (balance === null) errors.amount = t('wd.error.no_account', { asset });
       else if (compareAmounts(amount, balance) > 0) {
-        errors.amount = t('wd.error.balance', { amount: fmt(amount), balance: fmt(balance), asset });
+        errors.amount = t('wd.error.balance', { amount: fmt(amount), balance: fmt(balance) });
       }
     }
     if (amount && !errors.amount) {
@@ -531,7 +418,6 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
         errors.amount = t('wd.error.limit', {
           period: t(`wd.period.${limit.limit}`),
           remaining: fmt(limit.remaining ?? '0'),
-          asset,
         });
       }
     }
@@ -561,10 +447,22 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     const key = { account: row.sub_account, memo: row.sub_memo ?? '' };
     const { tier } = kycRequirement(config, { amount });
     const state = await customerStatusForTier(db, key, tier);
-    if (state.status === 'REJECTED') return fail(c, row.lang, 'wd.error.kyc_rejected', 403);
+    if (state.status === 'REJECTED') {
+      // The reason and the support contact, not a dead end (the workflow ends it in `error` at expiry).
+      const reason = (await findCustomer(db, key))?.message ?? null;
+      const lang = resolveLang(row.lang);
+      const view = { view: 'kyc_rejected', reason, state: 'incomplete:kyc_rejected' } as const;
+      return c.html(
+        <HostedPage config={config} lang={lang} title={stateTitle(lang, row, 'kyc_rejected')}>
+          <TransactionState config={config} lang={lang} row={row} view={view} />
+        </HostedPage>,
+        403,
+      );
+    }
     if (state.status === 'NEEDS_INFO') {
-      const { values, filesOnRecord } = await prefillValues(kycCtx, key, prefill);
-      return renderKyc(c, row, session, amount, tier, values, {}, filesOnRecord);
+      // Fields the provider sent back are marked with what to fix.
+      const { values, filesOnRecord, rejected } = await prefillValues(kycCtx, key, prefill, row.lang);
+      return renderKyc(c, row, session, amount, tier, values, rejected, filesOnRecord);
     }
     return renderConfirm(c, row, session, amount, masked);
   }
@@ -581,9 +479,8 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
   ) {
     const { t } = messages(row.lang);
     return c.html(
-      <Page lang={row.lang} title={t('wd.kyc_heading')} brand={brand} t={t}>
-        <h1 id="kyc-heading">{t('wd.kyc_heading')}</h1>
-        <p>{t('wd.kyc_intro', { amount: formatAmount(row.lang, amount), asset })}</p>
+      <HostedPage config={config} lang={row.lang} title={t('wd.kyc_heading')}>
+        <p id="kyc-heading">{t('wd.kyc_intro', { amount: money(row.lang, amount, asset) })}</p>
         <KycForm
           lang={row.lang}
           tier={tier}
@@ -595,31 +492,23 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
           tier1MaxAmount={config.kyc.tier1MaxAmount}
           maxUploadBytes={config.kyc.uploadMaxBytes}
         />
-      </Page>,
+      </HostedPage>,
       Object.keys(errors).length > 0 ? 422 : 200,
     );
   }
 
   function renderConfirm(c: Context, row: TransactionRow, session: string, amount: string, masked: string) {
     const { t } = messages(row.lang);
-    const fmt = (a: string) => formatAmount(row.lang, a);
     const quote = computeFee(amount, policy);
     return c.html(
-      <Page lang={row.lang} title={t('wd.confirm_heading')} brand={brand} t={t}>
-        <h1>{t('wd.confirm_heading')}</h1>
-        <dl>
+      <HostedPage config={config} lang={row.lang} title={t('wd.confirm_heading')}>
+        <dl class="summary">
           <dt>{t('wd.you_send')}</dt>
-          <dd id="you-send">
-            {fmt(quote.amountIn)} {asset}
-          </dd>
+          <dd id="you-send">{money(row.lang, quote.amountIn, asset)}</dd>
           <dt>{t('wd.fee')}</dt>
-          <dd id="fee">
-            {fmt(quote.amountFee)} {asset}
-          </dd>
+          <dd id="fee">{money(row.lang, quote.amountFee, asset)}</dd>
           <dt>{t('wd.you_receive')}</dt>
-          <dd id="you-receive">
-            {fmt(quote.amountOut)} {policy.payoutCurrency}
-          </dd>
+          <dd id="you-receive">{money(row.lang, quote.amountOut, policy.payoutCurrency)}</dd>
           <dt>{t('wd.to_account')}</dt>
           <dd>{masked}</dd>
         </dl>
@@ -635,7 +524,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
             {t('wd.edit')}
           </button>
         </form>
-      </Page>,
+      </HostedPage>,
     );
   }
 
@@ -692,29 +581,29 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
       current = (await getTransaction(db, row.id)) ?? current;
     }
     const { t } = messages(row.lang);
-    const fmt = (a: string) => formatAmount(row.lang, a);
     const quote = computeFee(amount, policy);
     const postMessage = row.interactive_callback === 'postMessage';
+    const script = postMessage
+      ? `(function(){var m=${scriptJson({ transaction: toSep24Transaction(config, current) })};var w=window.opener||window.parent;if(w&&w!==window)w.postMessage(m,'*');})();`
+      : undefined;
+    const view = await transactionView(db, config, current);
     return c.html(
-      <Page lang={row.lang} title={t('wd.done_heading')} brand={brand} t={t}>
-        <h1 id="done">{t('wd.done_heading')}</h1>
-        <p>
+      <HostedPage
+        config={config}
+        lang={row.lang}
+        title={t('wd.done_heading')}
+        poll={{ transactionId: row.id, state: view.state }}
+        {...(script ? { script } : {})}
+      >
+        <p id="done">
           {t('wd.done_body', {
-            amount: fmt(amount),
-            receive: `${fmt(quote.amountOut)} ${policy.payoutCurrency}`,
-            asset,
+            amount: money(row.lang, amount, asset),
+            receive: money(row.lang, quote.amountOut, policy.payoutCurrency),
             last4: masked.slice(-4),
           })}
         </p>
         <p class="hint">{t('wd.close')}</p>
-        {postMessage && (
-          <script
-            dangerouslySetInnerHTML={{
-              __html: `(function(){var m=${JSON.stringify(JSON.stringify({ transaction: toSep24Transaction(config, current) })).replace(/</g, '\\u003c')};var w=window.opener||window.parent;if(w&&w!==window)w.postMessage(JSON.parse(m),'*');})();`,
-            }}
-          />
-        )}
-      </Page>,
+      </HostedPage>,
     );
   });
 

@@ -1,4 +1,5 @@
 import { extendCatalog } from './index.js';
+import { SEP24_PT_BR } from './sep24.pt-BR.js';
 
 /** The English texts: their keys are the catalog's keys (the type checker holds every caller to them). */
 const EN = {
@@ -22,7 +23,7 @@ const EN = {
   'sep24.deposit.title': 'Deposit {asset}',
   'sep24.deposit.amount_label': 'Amount to deposit ({currency})',
   'sep24.deposit.amount_hint': 'Between {min} and {max}.',
-  'sep24.deposit.fee_schedule': 'Fee: {fixed} + {percent}% of the amount (at least {minimum}).',
+  'sep24.deposit.fee_schedule': 'Fee: {fixed} + {percent} of the amount (at least {minimum}).',
   'sep24.deposit.amount_invalid': 'Enter an amount such as {example}, with at most 7 decimals.',
   'sep24.deposit.amount_range': 'The amount must be between {min} and {max}.',
   'sep24.deposit.kyc_intro': 'Before your first deposit of this size we need to verify your identity.',
@@ -84,9 +85,10 @@ export type Sep24Key = keyof typeof EN;
 /** A transaction `message` key: `sep24.msg.<key>` without its prefix (activities/records.ts LocalizedMessage). */
 export type Sep24MessageKey = { [K in Sep24Key]: K extends `sep24.msg.${infer M}` ? M : never }[Sep24Key];
 
-/** Texts of the SEP-24 hosted pages and the more_info page (en + es, X-11). */
+/** Texts of the SEP-24 hosted pages and the more_info page (en, es, pt-BR; X-11). */
 export const sep24Text = extendCatalog({
   en: EN,
+  'pt-BR': SEP24_PT_BR,
   es: {
     'sep24.msg.expired_incomplete': 'El depósito no se completó a tiempo.',
     'sep24.msg.expired_kyc': 'La verificación de identidad no se completó a tiempo.',
@@ -112,7 +114,7 @@ export const sep24Text = extendCatalog({
     'sep24.deposit.title': 'Depositar {asset}',
     'sep24.deposit.amount_label': 'Importe a depositar ({currency})',
     'sep24.deposit.amount_hint': 'Entre {min} y {max}.',
-    'sep24.deposit.fee_schedule': 'Comisión: {fixed} + {percent} % del importe (mínimo {minimum}).',
+    'sep24.deposit.fee_schedule': 'Comisión: {fixed} + {percent} del importe (mínimo {minimum}).',
     'sep24.deposit.amount_invalid': 'Introduce un importe como {example}, con 7 decimales como máximo.',
     'sep24.deposit.amount_range': 'El importe debe estar entre {min} y {max}.',
     'sep24.deposit.kyc_intro':
@@ -169,5 +171,5 @@ export const sep24Text = extendCatalog({
     'sep24.status.too_small': 'Importe demasiado bajo',
     'sep24.status.too_large': 'Importe demasiado alto',
     'sep24.status.error': 'Fallida',
-  },
+  } satisfies Record<Sep24Key, string>,
 });

@@ -143,8 +143,8 @@ describe('SEP-24 withdraw hosted pages', () => {
     // Branding and support contact from the stellar.toml [DOCUMENTATION], as on the deposit pages.
     expect(html).toContain('Sandbox Anchor Ltd.');
     expect(html).toContain('Questions? Write to support@anchor.test.');
-    expect(html).toContain('Between 5 and 500 USDC. Your balance: 100 USDC.');
-    expect(html).toContain('Fee: 1 USDC + 2 %');
+    expect(html).toContain('Between 5.00 USDC and 500.00 USDC. Your balance: 100.00 USDC.');
+    expect(html).toContain('Fee: 1.00 USDC + 2% of the amount');
     expect(html).toContain('value="20"'); // amount from the request
     expect(html).toContain('value="Ada Lovelace"'); // SEP-9 prefill, editable
   });
@@ -178,7 +178,9 @@ describe('SEP-24 withdraw hosted pages', () => {
     expect(r2.status).toBe(422);
     const html = await r2.text();
     expect(html).toContain('lang="es"');
-    expect(html).toContain('Rechazado: 150,5 USDC supera tu saldo de 100 USDC. Introduce como máximo 100.');
+    expect(html).toContain(
+      'Rechazado: 150,50 USDC supera tu saldo de 100,00 USDC. Introduce como máximo 100,00 USDC.',
+    );
     const details = await tdb.db
       .selectFrom('withdrawal_details')
       .selectAll()
@@ -212,7 +214,7 @@ describe('SEP-24 withdraw hosted pages', () => {
     });
     expect(res.status).toBe(422);
     const html = await res.text();
-    expect(html).toContain('El retiro mínimo es 5 USDC.');
+    expect(html).toContain('El retiro mínimo es 5,00 USDC.');
     expect(html).toContain('Escribe el nombre tal como figura en la cuenta bancaria.');
     expect(html).toContain('Introduce un IBAN válido');
     expect(html).toContain('BIC (8 u 11 caracteres)');
@@ -269,7 +271,7 @@ describe('SEP-24 withdraw hosted pages', () => {
     expect(form.status).toBe(200);
     const done = await postForm('/sep24/interactive/withdraw/confirm', { transaction_id: id, session });
     expect(done.status).toBe(200);
-    expect(await done.text()).toContain('Vuelve a tu billetera: te pedirá enviar 30 USDC');
+    expect(await done.text()).toContain('Vuelve a tu billetera: te pedirá enviar 30,00 USDC');
     const row = await tdb.db
       .selectFrom('transactions')
       .selectAll()

@@ -88,7 +88,7 @@ describe('SEP-24 hosted deposit pages (S24-16..20)', () => {
     expect(html).toContain('<html lang="es">');
     expect(html).toContain('<label for="amount">');
     expect(html).toMatch(/value="100"/);
-    expect(html).toContain('Comisión: 1,00 + 1 % del importe');
+    expect(html).toContain('Comisión: 1,00 USD + 1 % del importe');
 
     const done = await postForm('/sep24/interactive/deposit/amount', {
       transaction_id: id,
@@ -159,7 +159,7 @@ describe('SEP-24 hosted deposit pages (S24-16..20)', () => {
     });
     expect(res.status).toBe(422);
     const html = await res.text();
-    expect(html).toContain('El importe debe estar entre 10,00 y 5000,00.');
+    expect(html).toContain('El importe debe estar entre 10,00 USD y 5000,00 USD.');
     expect(html).toContain('aria-invalid="true"');
     expect((await getTransaction(api.tdb.db, id))?.status).toBe('incomplete');
   });

@@ -23,7 +23,8 @@ import type { CustomerRow } from '../../../db/schema.js';
 import { countryOptions, sep9Field, tierFields } from '../../../stellar/sep9.js';
 import { verifyToken } from '../../sep10/jwt.js';
 import { type KycContext, type SubmittedValue, submitFields } from '../../sep12/service.js';
-import { setPageSecurityHeaders } from '../headers.js';
+import type { AppConfig } from '../../../config/index.js';
+import { HostedPage, setHostedPageHeaders } from '../layout.js';
 
 /**
  * The hosted KYC form (issue 6): fields generated from the tier, prefilled from SEP-9 values (editable),
@@ -49,27 +50,6 @@ export interface KycFormProps {
   prefilled?: boolean;
   maxUploadBytes?: number;
 }
-
-const STYLE = `
-*{box-sizing:border-box}
-body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2433;background:#f4f6fa}
-main{max-width:40rem;margin:0 auto;padding:1rem}
-h1{font-size:1.5rem;margin:.5rem 0 1rem}
-.card{background:#fff;border-radius:.75rem;padding:1rem;box-shadow:0 1px 3px rgba(0,0,0,.08)}
-.field{margin:0 0 1rem}
-label{display:block;font-weight:600;margin-bottom:.25rem}
-label .opt{font-weight:400;color:#5b6475}
-input,select,textarea{display:block;width:100%;max-width:100%;font:inherit;padding:.6rem .7rem;border:1px solid #aab2c0;border-radius:.5rem;background:#fff}
-input[type=file]{padding:.4rem}
-input:focus,select:focus,textarea:focus{outline:3px solid #9ec5ff;border-color:#2a6df4}
-[aria-invalid=true]{border-color:#c0262d;background:#fff6f6}
-.hint{font-size:.875rem;color:#5b6475;margin:.25rem 0 0}
-.error{font-size:.875rem;color:#b3141b;margin:.25rem 0 0}
-.notice{padding:.75rem;border-radius:.5rem;background:#eef4ff;margin:0 0 1rem}
-.alert{padding:.75rem;border-radius:.5rem;background:#fdecec;color:#8a1016;margin:0 0 1rem}
-button{display:block;width:100%;font:inherit;font-weight:600;padding:.8rem;border:0;border-radius:.5rem;background:#2a6df4;color:#fff;cursor:pointer}
-@media (min-width:48rem){main{padding:2rem}.card{padding:2rem}.grid{display:grid;grid-template-columns:1fr 1fr;gap:0 1rem}.grid .wide{grid-column:1/-1}button{width:auto;padding:.8rem 2rem}}
-`;
 
 const WIDE = new Set(['address', 'email_address', 'photo_id_front', 'photo_proof_residence']);
 
@@ -218,25 +198,14 @@ export function renderKycForm(props: KycFormProps) {
   return <KycForm {...props} />;
 }
 
-/** A whole page around some content (used by the standalone route; the SEP-24 pages have their own frame). */
-export const KycPage: FC<{ lang: string; title: string; children?: unknown }> = (props) => (
-  <html lang={resolveLang(props.lang)}>
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>{props.title}</title>
-      <style>{STYLE}</style>
-    </head>
-    <body>
-      <main>
-        <h1>{props.title}</h1>
-        {props.children as never}
-      </main>
-    </body>
-  </html>
+/** The standalone route's page: the one hosted-page shell (layout.tsx), as every SEP-24 page. */
+export const KycPage: FC<{ config: AppConfig; lang: string; title: string; children?: unknown }> = (
+  props,
+) => (
+  <HostedPage config={props.config} lang={props.lang} title={props.title}>
+    {props.children as never}
+  </HostedPage>
 );
-
-export const KYC_FORM_CSS = STYLE;
 
 export type KycSubmitResult =
   | { ok: true; customer: CustomerRow; status: CustomerRow['status'] }
@@ -348,10 +317,10 @@ function prefillFrom(
   return { values, filesOnRecord, rejected };
 }
 
-function statusView(lang: Lang, status: CustomerRow['status']) {
+function statusView(config: AppConfig, lang: Lang, status: CustomerRow['status']) {
   const { t } = translator(lang);
   return (
-    <KycPage lang={lang} title={t('kyc.page.submitted_title')}>
+    <KycPage config={config} lang={lang} title={t('kyc.page.submitted_title')}>
       <p class="notice" id="kyc-status" data-status={status}>
         {t(`kyc.page.status.${status}`)}
       </p>
@@ -368,10 +337,7 @@ export function interactiveKycApp(ctx: KycContext) {
   // The page carries a token and personal data: never cached, never leaked by Referer; inline CSS only.
   app.use('*', async (c, next) => {
     await next();
-    setPageSecurityHeaders(
-      c,
-      `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors ${ctx.config.sep24.frameAncestors}`,
-    );
+    setHostedPageHeaders(c, ctx.config);
   });
   const identityFrom = async (token: string | undefined) => {
     if (!token) return undefined;
@@ -395,7 +361,7 @@ export function interactiveKycApp(ctx: KycContext) {
   const invalidToken = (c: Context, lang: string) => {
     const { t } = translator(lang);
     return c.html(
-      <KycPage lang={lang} title={t('kyc.page.title')}>
+      <KycPage config={ctx.config} lang={lang} title={t('kyc.page.title')}>
         <p class="alert">{t('kyc.page.invalid_token')}</p>
       </KycPage>,
       401,
@@ -415,11 +381,11 @@ export function interactiveKycApp(ctx: KycContext) {
     const stored = customer ? await listFields(ctx.db, customer.id) : [];
     const state = computeTierStatus(customer, stored, tier);
     if (state.status === 'ACCEPTED' || state.status === 'REJECTED')
-      return c.html(statusView(lang, state.status));
+      return c.html(statusView(ctx.config, lang, state.status));
     const passedIn = Object.fromEntries(Object.entries(c.req.query()).filter(([k]) => sep9Field(k)));
     const { values, filesOnRecord, rejected } = prefillFrom(stored, passedIn, lang);
     return c.html(
-      <KycPage lang={lang} title={t('kyc.page.title')}>
+      <KycPage config={ctx.config} lang={lang} title={t('kyc.page.title')}>
         <p>{t('kyc.page.intro')}</p>
         <KycForm
           lang={lang}
@@ -451,10 +417,10 @@ export function interactiveKycApp(ctx: KycContext) {
     const tier = tierOf(amount);
     const key = { account: identity.account, memo: identity.memo ?? '' };
     const result = await handleKycSubmit(ctx, { key, lang, tier, form });
-    if (result.ok) return c.html(statusView(lang, result.status));
+    if (result.ok) return c.html(statusView(ctx.config, lang, result.status));
     const { filesOnRecord } = await prefillValues(ctx, key, {});
     return c.html(
-      <KycPage lang={lang} title={t('kyc.page.title')}>
+      <KycPage config={ctx.config} lang={lang} title={t('kyc.page.title')}>
         <KycForm
           lang={lang}
           tier={tier}

@@ -1,0 +1,145 @@
+import { type CompleteCatalog, extendCatalog } from './index.js';
+
+/**
+ * Texts of the hosted withdrawal pages. Every amount placeholder ({min}, {balance}, {receive}, ...) is already
+ * formatted with its unit by formatMoney(), so no template writes a currency of its own.
+ */
+const EN = {
+  'wd.title': 'Withdraw {asset}',
+  'wd.intro': 'Send {asset} from your Stellar wallet and receive the money in your bank account.',
+  'wd.amount': 'Amount to withdraw ({asset})',
+  'wd.amount_hint': 'Between {min} and {max}. Your balance: {balance}.',
+  'wd.fee_schedule': 'Fee: {fixed} + {percent} of the amount (at least {minimum}).',
+  'wd.bank_heading': 'Your bank account',
+  'wd.holder': 'Account holder name',
+  'wd.account': 'IBAN or account number',
+  'wd.account_hint': 'Letters and digits only; spaces are ignored.',
+  'wd.routing': 'Routing number or BIC (if your bank needs one)',
+  'wd.continue': 'Continue',
+  'wd.confirm_heading': 'Check and confirm',
+  'wd.you_send': 'You send',
+  'wd.fee': 'Fee',
+  'wd.you_receive': 'You receive',
+  'wd.to_account': 'To account',
+  'wd.confirm': 'Confirm withdrawal',
+  'wd.edit': 'Change',
+  'wd.done_heading': 'Almost done',
+  'wd.done_body':
+    'Return to your wallet: it will ask you to send {amount}. Once the payment arrives we pay {receive} to your bank account ending {last4}.',
+  'wd.close': 'You can close this window.',
+  'wd.error.link': 'This link has expired or was already used. Start the withdrawal again from your wallet.',
+  'wd.error.session': 'Your session has ended. Start the withdrawal again from your wallet.',
+  'wd.error.state': 'This withdrawal can no longer be changed.',
+  'wd.error.amount_invalid': 'Enter an amount such as {example} (at most 7 decimals).',
+  'wd.error.amount_min': 'The minimum withdrawal is {min}.',
+  'wd.error.amount_max': 'The maximum withdrawal is {max}.',
+  'wd.error.balance': 'Rejected: {amount} is more than your balance of {balance}. Enter at most {balance}.',
+  'wd.error.no_account': 'Rejected: your Stellar account holds no {asset}. Add funds to your wallet first.',
+  'wd.error.horizon': 'We could not check your balance right now. Please try again in a minute.',
+  'wd.error.limit': 'This is above your {period} limit: you can withdraw at most {remaining} more.',
+  'wd.period.daily': 'daily',
+  'wd.period.monthly': 'monthly',
+  'wd.error.holder': 'Enter the name exactly as it appears on the bank account.',
+  'wd.error.account':
+    'Enter a valid IBAN (e.g. ES91 2100 0418 4502 0005 1332) or a 6–20 digit account number.',
+  'wd.error.routing': 'Enter a valid routing number (9 digits) or BIC (8 or 11 characters).',
+  'wd.error.form': 'Please correct the fields marked below.',
+  'wd.kyc_heading': 'Tell us who you are',
+  'wd.kyc_intro': 'We are required to know our customers before paying out {amount}. We ask only once.',
+} as const;
+
+export type WithdrawKey = keyof typeof EN;
+
+const ES: Record<WithdrawKey, string> = {
+  'wd.title': 'Retirar {asset}',
+  'wd.intro': 'Envía {asset} desde tu billetera Stellar y recibe el dinero en tu cuenta bancaria.',
+  'wd.amount': 'Importe a retirar ({asset})',
+  'wd.amount_hint': 'Entre {min} y {max}. Tu saldo: {balance}.',
+  'wd.fee_schedule': 'Comisión: {fixed} + {percent} del importe (mínimo {minimum}).',
+  'wd.bank_heading': 'Tu cuenta bancaria',
+  'wd.holder': 'Nombre del titular',
+  'wd.account': 'IBAN o número de cuenta',
+  'wd.account_hint': 'Solo letras y números; los espacios se ignoran.',
+  'wd.routing': 'Código de ruta o BIC (si tu banco lo pide)',
+  'wd.continue': 'Continuar',
+  'wd.confirm_heading': 'Revisa y confirma',
+  'wd.you_send': 'Envías',
+  'wd.fee': 'Comisión',
+  'wd.you_receive': 'Recibes',
+  'wd.to_account': 'A la cuenta',
+  'wd.confirm': 'Confirmar retiro',
+  'wd.edit': 'Cambiar',
+  'wd.done_heading': 'Casi listo',
+  'wd.done_body':
+    'Vuelve a tu billetera: te pedirá enviar {amount}. Cuando llegue el pago, enviaremos {receive} a tu cuenta terminada en {last4}.',
+  'wd.close': 'Puedes cerrar esta ventana.',
+  'wd.error.link': 'Este enlace caducó o ya se usó. Vuelve a iniciar el retiro desde tu billetera.',
+  'wd.error.session': 'Tu sesión terminó. Vuelve a iniciar el retiro desde tu billetera.',
+  'wd.error.state': 'Este retiro ya no se puede modificar.',
+  'wd.error.amount_invalid': 'Introduce un importe como {example} (máximo 7 decimales).',
+  'wd.error.amount_min': 'El retiro mínimo es {min}.',
+  'wd.error.amount_max': 'El retiro máximo es {max}.',
+  'wd.error.balance': 'Rechazado: {amount} supera tu saldo de {balance}. Introduce como máximo {balance}.',
+  'wd.error.no_account':
+    'Rechazado: tu cuenta Stellar no tiene {asset}. Añade fondos a tu billetera primero.',
+  'wd.error.horizon': 'No pudimos comprobar tu saldo ahora. Inténtalo de nuevo en un minuto.',
+  'wd.error.limit': 'Supera tu límite {period}: puedes retirar como máximo {remaining} más.',
+  'wd.period.daily': 'diario',
+  'wd.period.monthly': 'mensual',
+  'wd.error.holder': 'Escribe el nombre tal como figura en la cuenta bancaria.',
+  'wd.error.account':
+    'Introduce un IBAN válido (p. ej. ES91 2100 0418 4502 0005 1332) o un número de cuenta de 6 a 20 dígitos.',
+  'wd.error.routing': 'Introduce un código de ruta válido (9 dígitos) o un BIC (8 u 11 caracteres).',
+  'wd.error.form': 'Corrige los campos marcados.',
+  'wd.kyc_heading': 'Cuéntanos quién eres',
+  'wd.kyc_intro': 'Debemos conocer a nuestros clientes antes de pagar {amount}. Solo lo pedimos una vez.',
+};
+
+const PT_BR: Record<WithdrawKey, string> = {
+  'wd.title': 'Sacar {asset}',
+  'wd.intro': 'Envie {asset} da sua carteira Stellar e receba o dinheiro na sua conta bancária.',
+  'wd.amount': 'Valor a sacar ({asset})',
+  'wd.amount_hint': 'Entre {min} e {max}. Seu saldo: {balance}.',
+  'wd.fee_schedule': 'Tarifa: {fixed} + {percent} do valor (no mínimo {minimum}).',
+  'wd.bank_heading': 'Sua conta bancária',
+  'wd.holder': 'Nome do titular',
+  'wd.account': 'IBAN ou número da conta',
+  'wd.account_hint': 'Apenas letras e números; espaços são ignorados.',
+  'wd.routing': 'Código do banco ou BIC (se o seu banco pedir)',
+  'wd.continue': 'Continuar',
+  'wd.confirm_heading': 'Confira e confirme',
+  'wd.you_send': 'Você envia',
+  'wd.fee': 'Tarifa',
+  'wd.you_receive': 'Você recebe',
+  'wd.to_account': 'Para a conta',
+  'wd.confirm': 'Confirmar saque',
+  'wd.edit': 'Alterar',
+  'wd.done_heading': 'Quase pronto',
+  'wd.done_body':
+    'Volte para a sua carteira: ela pedirá que você envie {amount}. Quando o pagamento chegar, pagaremos {receive} na sua conta terminada em {last4}.',
+  'wd.close': 'Você pode fechar esta janela.',
+  'wd.error.link': 'Este link expirou ou já foi usado. Comece o saque de novo pela sua carteira.',
+  'wd.error.session': 'Sua sessão terminou. Comece o saque de novo pela sua carteira.',
+  'wd.error.state': 'Este saque não pode mais ser alterado.',
+  'wd.error.amount_invalid': 'Informe um valor como {example} (no máximo 7 casas decimais).',
+  'wd.error.amount_min': 'O saque mínimo é {min}.',
+  'wd.error.amount_max': 'O saque máximo é {max}.',
+  'wd.error.balance': 'Recusado: {amount} é mais que o seu saldo de {balance}. Informe no máximo {balance}.',
+  'wd.error.no_account':
+    'Recusado: sua conta Stellar não tem {asset}. Adicione fundos à sua carteira primeiro.',
+  'wd.error.horizon': 'Não conseguimos consultar seu saldo agora. Tente de novo em um minuto.',
+  'wd.error.limit': 'Isso passa do seu limite {period}: você pode sacar no máximo mais {remaining}.',
+  'wd.period.daily': 'diário',
+  'wd.period.monthly': 'mensal',
+  'wd.error.holder': 'Informe o nome exatamente como aparece na conta bancária.',
+  'wd.error.account':
+    'Informe um IBAN válido (ex.: ES91 2100 0418 4502 0005 1332) ou um número de conta de 6 a 20 dígitos.',
+  'wd.error.routing': 'Informe um código de banco válido (9 dígitos) ou um BIC (8 ou 11 caracteres).',
+  'wd.error.form': 'Corrija os campos marcados.',
+  'wd.kyc_heading': 'Diga quem você é',
+  'wd.kyc_intro': 'Precisamos conhecer nossos clientes antes de pagar {amount}. Pedimos isso só uma vez.',
+};
+
+const CATALOG: CompleteCatalog<WithdrawKey> = { en: EN, es: ES, 'pt-BR': PT_BR };
+
+export const withdrawText = extendCatalog(CATALOG, 'withdraw');
