@@ -4,6 +4,7 @@ import { adminApp } from './admin/index.js';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { healthApp } from './health/index.js';
 import { faviconApp } from './interactive/favicon.js';
+import { faviconApp } from './interactive/favicon.js';
 import { metricsApp } from './health/metrics.js';
 import { bodyLimitsFor, limitRequestBodies } from './middleware/body-limit.js';
 import { sepCors } from './middleware/cors.js';
@@ -38,6 +39,7 @@ export function createApp(deps: ApiDeps) {
 
   app.route('/', healthApp(deps));
   app.route('/', sep1App(deps));
+  app.route('/', faviconApp());
   app.route('/', faviconApp());
   app.route('/', metricsApp(metrics));
   // Read on first request, once every sub-app below is mounted (mounting copies their declarations up).
