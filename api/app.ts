@@ -3,17 +3,17 @@ import { CONSOLE_PATH, consoleApp } from './admin/console/index.js';
 import { adminApp } from './admin/index.js';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { healthApp } from './health/index.js';
-import { faviconApp } from './interactive/favicon.js';
-import { faviconApp } from './interactive/favicon.js';
 import { metricsApp } from './health/metrics.js';
+import { faviconApp } from './interactive/favicon.js';
 import { bodyLimitsFor, limitRequestBodies } from './middleware/body-limit.js';
 import { sepCors } from './middleware/cors.js';
 import { errorHandler, HttpError } from './middleware/errors.js';
 import { createMetrics, observeRequests } from './middleware/metrics.js';
 import { createRouter } from './openapi/hono.js';
 import { documentConfig, openapiApp, registerSecuritySchemes } from './openapi/index.js';
-import { SEP10_PATH, SEP12_PATH, SEP24_PATH, SEP38_PATH } from './paths.js';
+import { SEP6_PATH, SEP10_PATH, SEP12_PATH, SEP24_PATH, SEP38_PATH } from './paths.js';
 import { sep1App } from './sep1/index.js';
+import { sep6App } from './sep6/index.js';
 import { sep10App } from './sep10/index.js';
 import { kycSurface } from './sep12/index.js';
 import { sep24App } from './sep24/index.js';
@@ -40,7 +40,6 @@ export function createApp(deps: ApiDeps) {
   app.route('/', healthApp(deps));
   app.route('/', sep1App(deps));
   app.route('/', faviconApp());
-  app.route('/', faviconApp());
   app.route('/', metricsApp(metrics));
   // Read on first request, once every sub-app below is mounted (mounting copies their declarations up).
   app.route(
@@ -57,6 +56,8 @@ export function createApp(deps: ApiDeps) {
   app.route('/webhooks/kyc', kyc.webhook);
   // SEP-24 TRANSFER_SERVER_SEP0024 and its hosted pages (/sep24/interactive/...), sharing the KYC context.
   app.route(SEP24_PATH, sep24App(deps, { kyc: kyc.ctx }));
+  // SEP-6 TRANSFER_SERVER, on the same workflows as SEP-24.
+  app.route(SEP6_PATH, sep6App(deps));
   // SEP-38 ANCHOR_QUOTE_SERVER.
   if (deps.config.sep38.enabled) app.route(SEP38_PATH, sep38App(deps));
 

@@ -6,4 +6,5 @@ export const SEP10_PATH = '/auth';
 export const SEP24_PATH = '/sep24';
 export const SEP12_PATH = '/kyc';
 export const SEP38_PATH = '/sep38';
+export const SEP6_PATH = '/sep6';
 export const STELLAR_TOML_PATH = '/.well-known/stellar.toml';

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { stringify } from 'smol-toml';
 import type { AppConfig } from '../../config/index.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
-import { SEP10_PATH, SEP12_PATH, SEP24_PATH, SEP38_PATH, STELLAR_TOML_PATH } from '../paths.js';
+import { SEP6_PATH, SEP10_PATH, SEP12_PATH, SEP24_PATH, SEP38_PATH, STELLAR_TOML_PATH } from '../paths.js';
 import { LOGO_PNG } from './logo.js';
 
 /** SEP-1 version the generated file follows (S1-06). */
@@ -55,6 +55,7 @@ export function stellarTomlDocument(config: AppConfig) {
     NETWORK_PASSPHRASE: config.stellar.networkPassphrase,
     SIGNING_KEY: config.stellar.signingKey,
     WEB_AUTH_ENDPOINT: `${base}${SEP10_PATH}`,
+    TRANSFER_SERVER: `${base}${SEP6_PATH}`,
     TRANSFER_SERVER_SEP0024: `${base}${SEP24_PATH}`,
     KYC_SERVER: `${base}${SEP12_PATH}`,
     ...(config.sep38.enabled ? { ANCHOR_QUOTE_SERVER: `${base}${SEP38_PATH}` } : {}),

@@ -17,4 +17,7 @@ export async function postQuote(api: Sep24Api, token: string | null, body: unkno
   return { status: res.status, body: (await res.json()) as any };
 }
 
-export const qs = (params: Record<string, string>) => new URLSearchParams(params).toString();
+export const qs = (params: Record<string, string | undefined>) =>
+  new URLSearchParams(
+    Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined),
+  ).toString();
