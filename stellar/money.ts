@@ -103,16 +103,6 @@ export function parseNumeric(text: string): bigint {
 }
 
 /**
- * An amount as a person types it in a hosted form: spaces ignored, and a decimal comma accepted (`25,50` in
- * Spanish). Returns the canonical (trimmed) form, or undefined when it is not an amount.
- */
-export function readTypedAmount(input: string): string | undefined {
-  let s = input.replace(/\s+/g, '');
-  if (/^\d+,\d+$/.test(s)) s = s.replace(',', '.');
-  return isAmount(s) ? canonicalAmount(s) : undefined;
-}
-
-/**
  * The one sanctioned conversion of a decimal amount to a JSON number: SEP-24 `/info` (checklist X-13) publishes
  * limits and fees as numbers. Only for display at that wire boundary; never for arithmetic, never for ledger money.
  */

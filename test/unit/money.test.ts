@@ -13,7 +13,6 @@ import {
   parseNumeric,
   percentSchema,
   positiveAmountSchema,
-  readTypedAmount,
   sumAmounts,
   toWireNumber,
 } from '../../stellar/money.js';
@@ -137,14 +136,6 @@ describe('stellar/money.ts: the one money module (amounts as strings or bigint s
     expect(parseNumeric('0')).toBe(0n);
     expect(() => parseNumeric('1.00000001')).toThrow(InvalidAmountError);
     expect(() => parseNumeric('-1')).toThrow(InvalidAmountError);
-  });
-
-  it('readTypedAmount: what a person types in a hosted form, decimal comma included', () => {
-    expect(readTypedAmount(' 25,50 ')).toBe('25.5');
-    expect(readTypedAmount('1 000.5')).toBe('1000.5');
-    expect(readTypedAmount('25.5000000')).toBe('25.5');
-    for (const bad of ['1,000.5', '1,2,3', '1.12345678', '-3', 'abc', ''])
-      expect(readTypedAmount(bad)).toBeUndefined();
   });
 
   it('toWireNumber is the one conversion to a JSON number (SEP-24 /info, X-13) and only takes amounts', () => {
