@@ -13,6 +13,7 @@ import { connectTemporalClient } from '../config/temporal.js';
 import { healthPingWorkflowId } from '../core/ids.js';
 import { createDb, migrateToLatest } from '../db/index.js';
 import { healthPingWorkflow } from '../workflows/index.js';
+import { issueSandboxOperatorKey, printOperatorKey } from './lib/operator-key.js';
 import { ANCHOR_HOME, PG_DATA, PG_PORT, TEMPORAL_CLI } from './lib/paths.js';
 import { isPortInUse } from './lib/ports.js';
 import { ensureDatabase, ensurePostgres, stopPostgres } from './lib/postgres.js';
@@ -72,6 +73,7 @@ async function main() {
     fail(`port ${config.api.port} is already in use by another program; free it or set API_PORT`);
   }
   writeFileSync(LOCK, String(process.pid));
+  const operatorKey = config.profile === 'sandbox' ? issueSandboxOperatorKey(process.env) : undefined;
 
   const children: ManagedProcess[] = [];
   let startedPostgres = false;
@@ -162,6 +164,7 @@ async function main() {
     console.log(`    pong from worker ${pong.worker}`);
 
     printUrls(config, Boolean(temporal));
+    if (operatorKey) printOperatorKey(`${config.api.publicUrl}/admin/console`, operatorKey);
   } catch (err) {
     console.error(`\x1b[1;31merror:\x1b[0m ${(err as Error).message}`);
     await shutdown(1);

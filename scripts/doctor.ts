@@ -4,8 +4,10 @@ import { loadConfigOrExit } from '../config/index.js';
 import { loadDotEnv } from '../config/load-env.js';
 import { connectTemporalClient } from '../config/temporal.js';
 import { createDb } from '../db/index.js';
+import { useSandboxOperatorKey } from './lib/operator-key.js';
 
 loadDotEnv();
+useSandboxOperatorKey(process.env); // the key npm start issued, if it runs beside us
 const config = loadConfigOrExit();
 const db = createDb({ url: config.db.url, poolSize: 2 });
 let temporal: Awaited<ReturnType<typeof connectTemporalClient>> | undefined;

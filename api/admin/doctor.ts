@@ -289,6 +289,22 @@ export const CHECKS: Check[] = [
           );
     },
   },
+  {
+    // Withdrawals above WITHDRAW_APPROVAL_THRESHOLD (or flagged by the limits) wait for an operator: someone must
+    // be able to decide, or they wait until the SLA default (issue 13: the sandbox used to pass with no key).
+    name: 'admin.approver',
+    async run({ config }) {
+      const approvers = config.ops.adminKeys.filter((k) => k.scopes.has('transactions:write'));
+      return approvers.length > 0
+        ? pass(`${approvers.map((k) => k.name).join(', ')} can approve withdrawals held for review`)
+        : fail(
+            `withdrawals above ${config.withdraw.approvalThreshold} ${config.stellar.assetCode} wait for an operator, and no admin key has the transactions:write scope to approve them`,
+            config.profile === 'sandbox'
+              ? 'npm start creates an operator key (printed once); or npm run admin:key -- <name> transactions:read,transactions:write and add the entry to ADMIN_API_KEYS'
+              : 'npm run admin:key -- <name> transactions:read,transactions:write, add the entry to ADMIN_API_KEYS and restart the API',
+          );
+    },
+  },
 ];
 
 /** Runs every check (each with its own timeout); an exception is a failure carrying its message. */

@@ -1,27 +1,28 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { Hono } from 'hono';
 import type { z } from 'zod';
-import { createBankClient } from '../../core/bank/client.js';
-import { attachUnmatchedTransfer, temporalDepositSignaller } from '../../core/bank/intake.js';
+import {
+  AdminActionError,
+  acknowledgeOperatorAlert,
+  attachUnmatched,
+  decideWithdrawal,
+  refundTransaction,
+  refundUnmatched,
+  submitTopUpEnvelope,
+  workflowIdFor,
+  workflowUrl,
+} from '../../core/admin/actions.js';
 import { maskAccount } from '../../core/bank/mask.js';
-import { createBankRails } from '../../core/bank/rails.js';
-import { transactionWorkflowId } from '../../core/ids.js';
 import {
   InvalidCursorError,
   listKycStatuses as listKycStatusesPage,
   searchTransactions as searchTransactionsPage,
 } from '../../db/admin-search.js';
-import { acknowledgeAlert, listAlerts } from '../../db/alerts.js';
+import { listAlerts } from '../../db/alerts.js';
 import { listAdminActions } from '../../db/audit.js';
-import { listUnmatchedTransfers, UnmatchedTransferError } from '../../db/bank.js';
+import { listUnmatchedTransfers } from '../../db/bank.js';
 import type { TransactionRow } from '../../db/schema.js';
 import { getTopUp, listTopUps, type TopUpRow } from '../../db/topups.js';
 import { getTransaction } from '../../db/transactions.js';
-import {
-  operatorDecisionSignal,
-  operatorRefundSignal,
-  signedEnvelopeSignal,
-} from '../../workflows/messages.js';
 import type { ApiDeps } from '../deps.js';
 import { badRequest, HttpError, notFound } from '../middleware/errors.js';
 import { auditTrail } from './audit.js';
@@ -42,13 +43,19 @@ const searchTransactions: typeof searchTransactionsPage = (db, q) =>
   withCursor(searchTransactionsPage(db, q));
 const listKycStatuses: typeof listKycStatusesPage = (db, q) => withCursor(listKycStatusesPage(db, q));
 
-export function workflowIdFor(tx: Pick<TransactionRow, 'id' | 'kind'>): string {
-  return transactionWorkflowId(tx.kind, tx.id);
-}
+export { workflowIdFor, workflowUrl };
 
-export function workflowUrl(config: ApiDeps['config'], workflowId: string): string {
-  const { uiUrl, namespace } = config.temporal;
-  return `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+/** The admin service's refusals as HTTP (the console renders the same ones as pages). */
+async function act<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof AdminActionError) {
+      const status = err.kind === 'not_found' ? 404 : err.kind === 'conflict' ? 409 : 502;
+      throw new HttpError(status, err.message, err.code);
+    }
+    throw err;
+  }
 }
 
 function toAdminTransaction(t: TransactionRow): z.infer<typeof s.adminTransaction> {
@@ -100,18 +107,6 @@ async function jsonBody<T extends z.ZodType>(req: Request, schema: T): Promise<z
   return schema.parse(raw);
 }
 
-/** Signals a workflow; a workflow that is not running is a 409 the operator can act on, not a 500. */
-async function signalOrConflict(run: () => Promise<void>, workflowId: string): Promise<void> {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) {
-      throw new HttpError(409, `workflow ${workflowId} is not running`, 'workflow_not_running');
-    }
-    throw err;
-  }
-}
-
 /**
  * The operator surface at /admin: API keys with scopes (never SEP-10 tokens), every request audited in
  * `admin_audit`, never CORS-open (api/app.ts). Personal data stays out: KYC is status only.
@@ -146,18 +141,13 @@ export function adminApp(deps: ApiDeps) {
     async (c) => {
       const body = await jsonBody(c.req.raw, s.withdrawalDecisionBody);
       c.set('auditDetail', { decision: body.decision, reason: body.reason });
-      const tx = await getTransaction(db, c.req.param('id'));
-      if (!tx) throw notFound('no transaction with this id');
-      if (tx.kind !== 'withdrawal') throw new HttpError(409, 'not a withdrawal', 'not_a_withdrawal');
-      const workflowId = workflowIdFor(tx);
-      await signalOrConflict(
-        () =>
-          temporal.workflow.getHandle(workflowId).signal(operatorDecisionSignal, {
-            decision: body.decision,
-            operator: c.get('admin').name,
-            ...(body.reason ? { reason: body.reason } : {}),
-          }),
-        workflowId,
+      const { workflowId } = await act(() =>
+        decideWithdrawal(deps, {
+          transactionId: c.req.param('id'),
+          decision: body.decision,
+          reason: body.reason,
+          operator: c.get('admin').name,
+        }),
       );
       return c.json({ status: 'accepted', workflow_id: workflowId }, 202);
     },
@@ -166,16 +156,12 @@ export function adminApp(deps: ApiDeps) {
   app.post('/transactions/:id/refund', adminAction('transaction.refund', 'transactions:write'), async (c) => {
     const body = await jsonBody(c.req.raw, s.refundBody);
     c.set('auditDetail', { reason: body.reason });
-    const tx = await getTransaction(db, c.req.param('id'));
-    if (!tx) throw notFound('no transaction with this id');
-    const workflowId = workflowIdFor(tx);
-    await signalOrConflict(
-      () =>
-        temporal.workflow.getHandle(workflowId).signal(operatorRefundSignal, {
-          operator: c.get('admin').name,
-          ...(body.reason ? { reason: body.reason } : {}),
-        }),
-      workflowId,
+    const { workflowId } = await act(() =>
+      refundTransaction(deps, {
+        transactionId: c.req.param('id'),
+        reason: body.reason,
+        operator: c.get('admin').name,
+      }),
     );
     return c.json({ status: 'accepted', workflow_id: workflowId }, 202);
   });
@@ -194,20 +180,15 @@ export function adminApp(deps: ApiDeps) {
 
   app.post('/topups/:id/signed-envelope', adminAction('topup.submit_signed', 'topups:write'), async (c) => {
     const body = await jsonBody(c.req.raw, s.signedEnvelopeBody);
-    const row = await getTopUp(db, c.req.param('id'));
-    if (!row) throw notFound('no top-up with this id');
-    if (row.status !== 'awaiting_signature') {
-      throw new HttpError(409, `top-up is ${row.status}, not awaiting a signature`, 'topup_not_waiting');
-    }
-    c.set('auditDetail', { tx_hash: row.tx_hash });
-    await signalOrConflict(
-      () =>
-        temporal.workflow
-          .getHandle(row.workflow_id)
-          .signal(signedEnvelopeSignal, { envelopeXdr: body.envelope_xdr, submittedBy: c.get('admin').name }),
-      row.workflow_id,
+    const { workflowId, txHash } = await act(() =>
+      submitTopUpEnvelope(deps, {
+        topUpId: c.req.param('id'),
+        envelopeXdr: body.envelope_xdr,
+        operator: c.get('admin').name,
+      }),
     );
-    return c.json({ status: 'accepted', workflow_id: row.workflow_id }, 202);
+    c.set('auditDetail', { tx_hash: txHash });
+    return c.json({ status: 'accepted', workflow_id: workflowId }, 202);
   });
 
   // --- unmatched bank transfers (db/bank.ts queue) --------------------------------------------------------
@@ -236,20 +217,13 @@ export function adminApp(deps: ApiDeps) {
   app.post('/bank/unmatched/:id/attach', adminAction('bank.unmatched.attach', 'bank:write'), async (c) => {
     const body = await jsonBody(c.req.raw, s.unmatchedAttachBody);
     c.set('auditDetail', { transaction_id: body.transaction_id });
-    const result = await bankAction(() =>
-      attachUnmatchedTransfer(
-        {
-          db,
-          matching: config.bank.depositMatching,
-          currency: config.bank.currency,
-          signal: temporalDepositSignaller(temporal),
-          logger: deps.logger,
-        },
-        c.req.param('id'),
-        body.transaction_id,
-        c.get('admin').name,
-        body.note,
-      ),
+    const result = await act(() =>
+      attachUnmatched(deps, {
+        bankTransferId: c.req.param('id'),
+        transactionId: body.transaction_id,
+        note: body.note,
+        operator: c.get('admin').name,
+      }),
     );
     return c.json({ status: 'accepted', result: result.result }, 202);
   });
@@ -257,9 +231,12 @@ export function adminApp(deps: ApiDeps) {
   app.post('/bank/unmatched/:id/refund', adminAction('bank.unmatched.refund', 'bank:write'), async (c) => {
     const body = await jsonBody(c.req.raw, s.unmatchedRefundBody);
     c.set('auditDetail', { reason: body.reason });
-    const rails = createBankRails({ db, bank: createBankClient(config.bank, deps.fetch ?? fetch) });
-    const { refundId } = await bankAction(() =>
-      rails.refundUnmatchedTransfer(c.req.param('id'), c.get('admin').name, body.reason),
+    const { refundId } = await act(() =>
+      refundUnmatched(deps, {
+        bankTransferId: c.req.param('id'),
+        reason: body.reason,
+        operator: c.get('admin').name,
+      }),
     );
     return c.json({ status: 'refunded', refund_id: refundId });
   });
@@ -324,13 +301,7 @@ export function adminApp(deps: ApiDeps) {
   });
 
   app.post('/alerts/:id/ack', adminAction('alert.ack', 'ops:write'), async (c) => {
-    const id = c.req.param('id');
-    if (!/^\d+$/.test(id)) throw notFound('no alert with this id');
-    const outcome = await acknowledgeAlert(db, id);
-    if (outcome === 'not_found') throw notFound('no alert with this id');
-    if (outcome === 'already_acknowledged') {
-      throw new HttpError(409, 'alert already acknowledged', 'already_acknowledged');
-    }
+    await act(() => acknowledgeOperatorAlert(deps, c.req.param('id')));
     return c.json({ status: 'acknowledged' });
   });
 
@@ -359,22 +330,6 @@ export function adminApp(deps: ApiDeps) {
   });
 
   return app;
-}
-
-/** Queue errors as HTTP: unknown → 404, wrong state → 409, the bank refusing a refund → 502. */
-async function bankAction<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof UnmatchedTransferError) {
-      const status = err.code === 'not_found' || err.code === 'transaction_not_found' ? 404 : 409;
-      throw new HttpError(status, err.message, err.code);
-    }
-    if ((err as { type?: string }).type === 'BankPayoutRejected') {
-      throw new HttpError(502, (err as Error).message, 'bank_rejected');
-    }
-    throw err;
-  }
 }
 
 /** Spreadsheet-safe CSV cell: quoted, and a leading formula character neutralised. */

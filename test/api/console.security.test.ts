@@ -277,3 +277,63 @@ describe('operator console: sign-in, session, CSRF, scopes, audit (issue 13)', (
     expect(res.res.headers.get('content-type')).toContain('text/html');
   });
 });
+
+describe('npm run doctor: someone must be able to approve held withdrawals (issue 13)', () => {
+  const approver = async (env: Record<string, string>) => {
+    const { CHECKS } = await import('../../api/admin/doctor.js');
+    const { testConfig } = await import('../helpers/config.js');
+    const check = CHECKS.find((c) => c.name === 'admin.approver')!;
+    return check.run({ config: testConfig(env), db: undefined as never, temporal: undefined });
+  };
+  const entry = (name: string, scopes: string) => `${name}:${scopes}:${'b'.repeat(64)}`;
+
+  it('fails in the sandbox too when no key has transactions:write, and says how to get one', async () => {
+    const none = await approver({});
+    expect(none.ok).toBe(false);
+    expect(none.detail).toMatch(/withdrawals above 1000 USDC wait for an operator/);
+    expect(none.fix).toMatch(/npm start creates an operator key/);
+    expect((await approver({ ADMIN_API_KEYS: entry('rita', 'transactions:read,ops:read') })).ok).toBe(false);
+  });
+
+  it('passes once a key holds transactions:write (or *)', async () => {
+    expect(await approver({ ADMIN_API_KEYS: entry('ops', '*') })).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('ops'),
+    });
+  });
+});
+
+describe('npm start: the sandbox operator key (issue 13)', () => {
+  it('is new each run, joins ADMIN_API_KEYS with every scope, and only its hash is written down', async () => {
+    const { mkdtempSync, readFileSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { parseAdminKeys } = await import('../../config/admin-keys.js');
+    const { matchAdminKey } = await import('../../api/admin/auth.js');
+    const { issueSandboxOperatorKey, useSandboxOperatorKey } = await import(
+      '../../scripts/lib/operator-key.js'
+    );
+    const file = join(mkdtempSync(join(tmpdir(), 'opkey-')), 'entry');
+    const env: NodeJS.ProcessEnv = { ADMIN_API_KEYS: `rita:transactions:read:${'c'.repeat(64)}` };
+    const key = issueSandboxOperatorKey(env, file);
+    const { keys, errors } = parseAdminKeys(env.ADMIN_API_KEYS);
+    expect(errors).toEqual([]);
+    expect(keys.map((k) => k.name)).toEqual(['rita', 'sandbox-operator']);
+    expect(matchAdminKey(keys, key)?.scopes.has('transactions:write')).toBe(true);
+    expect(readFileSync(file, 'utf8')).not.toContain(key);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    // A second run replaces the key; the doctor beside it sees the same entry as the API.
+    const again = issueSandboxOperatorKey(env, file);
+    expect(again).not.toBe(key);
+    expect(parseAdminKeys(env.ADMIN_API_KEYS).keys.map((k) => k.name)).toEqual(['rita', 'sandbox-operator']);
+    const doctorEnv: NodeJS.ProcessEnv = {};
+    useSandboxOperatorKey(doctorEnv, file);
+    expect(matchAdminKey(parseAdminKeys(doctorEnv.ADMIN_API_KEYS).keys, again)?.name).toBe(
+      'sandbox-operator',
+    );
+    const testnetEnv: NodeJS.ProcessEnv = { PROFILE: 'testnet' };
+    useSandboxOperatorKey(testnetEnv, file);
+    expect(testnetEnv.ADMIN_API_KEYS).toBeUndefined();
+  });
+});

@@ -50,7 +50,12 @@ describe('npm run doctor checks (issue 9)', () => {
     });
 
     it('passes every check', async () => {
-      const config = testConfig({ HORIZON_URL: hz.url, PUBLIC_URL: 'http://anchor.test' });
+      const config = testConfig({
+        HORIZON_URL: hz.url,
+        PUBLIC_URL: 'http://anchor.test',
+        // someone can approve the withdrawals held above WITHDRAW_APPROVAL_THRESHOLD (admin.approver)
+        ADMIN_API_KEYS: `ops:transactions:read,transactions:write:${'a'.repeat(64)}`,
+      });
       await setupSandboxAccounts(config, { horizon: hz.server });
       const app = createApp({ config, db: tdb.db, temporal, logger: createLogger('test', 'silent') });
       const results = await runDoctor({
@@ -139,6 +144,7 @@ describe('npm run doctor checks (issue 9)', () => {
         'temporal.search_attributes',
         'db.migrations',
         'admin.keys',
+        'admin.approver',
       ]) {
         expect(byName[name]?.ok, `${name}\n${report}`).toBe(false);
         expect(byName[name]?.fix, name).toBeTruthy();
@@ -147,6 +153,7 @@ describe('npm run doctor checks (issue 9)', () => {
       expect(byName['secrets.not_sandbox']!.detail).toMatch(/DISTRIBUTION_SECRET/);
       expect(byName['issuer.no_offers']!.detail).toMatch(/1 open offer/);
       expect(byName['db.migrations']!.detail).toMatch(/pending migration/);
+      expect(byName['admin.approver']!.detail).toMatch(/no admin key has the transactions:write scope/);
       expect(report).toMatch(/FAIL {2}horizon\.passphrase/);
       expect(report).not.toMatch(/S[A-Z2-7]{55}/); // never prints a secret
     });
