@@ -7,7 +7,7 @@ import {
 } from '../../db/transactions.js';
 import type { ApiDeps } from '../deps.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
-import { notFound } from '../middleware/errors.js';
+import { badRequest, notFound } from '../middleware/errors.js';
 import { createRouter } from '../openapi/hono.js';
 import { errorResponse, json, sep10Security } from '../openapi/responses.js';
 import { authenticationRequired, sep24Transaction, transactionQuery, transactionsQuery } from './schemas.js';
@@ -63,6 +63,10 @@ export function sep24TransactionsApp(deps: ApiDeps) {
   });
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
+    // An asset this anchor does not offer is an error, not an empty list (issue #14; S6-24 says the same).
+    if (q.asset_code !== config.stellar.assetCode) {
+      throw badRequest(`asset_code ${q.asset_code} is not supported: see GET /info for the assets offered`);
+    }
     const rows = await listTransactionsForSub(db, c.get('identity').sub, {
       assetCode: q.asset_code,
       kind: q.kind,

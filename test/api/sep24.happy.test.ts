@@ -190,7 +190,11 @@ describe('SEP-24 happy paths: /info, deposit, /transaction, /transactions, more_
     expect(await list('asset_code=USDC&no_older_than=2026-01-03T00:00:00Z')).toEqual([ids[3], ids[2]]);
     expect(await list('asset_code=USDC&kind=withdrawal')).toEqual([]);
     expect(await list('asset_code=USDC&kind=deposit')).toHaveLength(4);
-    expect(await list('asset_code=EURC')).toEqual([]); // S24-36: empty is 200 []
+    expect(await list('asset_code=USDC&kind=withdrawal')).toEqual([]); // S24-36: empty is 200 []
+    // An asset this anchor does not offer is a bad request, not an empty list (issue #14).
+    const unknown = await api.request('/sep24/transactions?asset_code=EURC', { headers: bearer(t) });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { error: string }).error).toMatch(/EURC is not supported/);
   });
 
   it('S24-27: more_info_url returns 200 text/html in the transaction language', async () => {

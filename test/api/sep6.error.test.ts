@@ -72,6 +72,7 @@ describe('SEP-6 errors: 400 {"error"} for bad input, asset_code first', () => {
 
   it('S6-10, S6-24, issue #14: /transactions with an unknown asset_code is 400, in SEP-6 as in SEP-24', async () => {
     await expect400('/sep6/transactions?asset_code=BADCODE', /BADCODE is not supported/);
+    await expect400('/sep24/transactions?asset_code=BADCODE', /BADCODE is not supported/);
     await expect400('/sep6/transactions', /asset_code is required/);
     await expect400(`/sep6/transactions?${qs({ asset_code: 'USDC', kind: 'swap' })}`, /kind/);
     await expect400(`/sep6/transactions?${qs({ asset_code: 'USDC', limit: '0' })}`, /limit/);
