@@ -16,7 +16,17 @@ const BENCHES: { file: string; fn: string; title: string }[] = [
     fn: 'benchPayments',
     title: 'Payments per ledger from the distribution account',
   },
+  {
+    file: './bank-webhooks.bench.js',
+    fn: 'benchBankWebhooks',
+    title: 'Sandbox bank: booked transfer to webhook delivered',
+  },
   { file: './deposits.bench.js', fn: 'benchDeposits', title: 'Completed deposits per minute, end to end' },
+  {
+    file: './worker-start.bench.js',
+    fn: 'benchWorkerStart',
+    title: 'Worker start: pre-built bundle vs today',
+  },
 ];
 
 const results: { title: string; results: BenchResult[]; error?: string }[] = [];
@@ -52,8 +62,9 @@ afterAll(() => {
     '',
     `Written by \`npm run bench\` on ${new Date().toISOString()}.`,
     `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
-    'Each figure is measured side by side with its baseline in the same run; compare ratios, not absolute figures,',
-    'because this machine is shared and noisy.',
+    'Each figure is measured side by side with its baseline in the same run, the two alternated at least 3 times;',
+    'the figure and the baseline are medians, the ratio the median of the per-pair ratios, the spread in the notes.',
+    'Compare ratios, not absolute figures: this machine is shared and noisy. Where lower is better the notes say so.',
     '',
     '| benchmark | figure | baseline | ratio | target | notes |',
     '| --- | --- | --- | --- | --- | --- |',

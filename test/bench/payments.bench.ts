@@ -7,6 +7,13 @@
  * Ours: `sendPaymentBatch` (activities/stellar.ts): up to 100 payment operations per transaction, on channel
  * accounts (each its own sequence number) leased in Postgres, the distribution account paying as operation source;
  * every batch envelope and each payment's ref → batch stored before submission (idempotent like sendPayment).
+ *
+ * Each run sends PAYMENTS_BENCH_LEDGERS (20) ledgers' worth at the cap (20 × 1,000 payments), so the figure is
+ * payments ÷ ledgers spanned over at least 20 ledgers. Naive, channels-only and batched runs alternate
+ * PAYMENTS_BENCH_ROUNDS (3) times. Every payment of every run is verified on its own: each run pays fresh
+ * recipients, each payment a distinct amount; each recipient's balance must equal exactly what was sent to it, and
+ * each payment must appear exactly once among its recipient's payment operations, in the transaction that its
+ * batch reported (a duplicate and a missing payment cannot cancel out).
  */
 import { Asset, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { createStellarActivities, MAX_OPS_PER_TX } from '../../activities/stellar.js';
@@ -18,6 +25,7 @@ import { formatFixed7, parseAmount } from '../../stellar/money.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb } from '../helpers/db.js';
 import { startSandboxHorizon } from '../helpers/horizon.js';
+import { median, spread } from './stats.js';
 import type { BenchResult } from './types.js';
 
 const LEDGER_CLOSE_MS = 500;
@@ -25,7 +33,82 @@ const MAX_OPS_PER_LEDGER = 1000;
 const CHANNELS = 10;
 const RECIPIENTS = 20;
 const NAIVE_PAYMENTS = 12;
-const BATCHED_PAYMENTS = 4000;
+const SINGLE_PAYMENTS = CHANNELS * 6;
+const LEDGERS = Math.max(1, Number(process.env.PAYMENTS_BENCH_LEDGERS ?? 20));
+const ROUNDS = Math.max(1, Number(process.env.PAYMENTS_BENCH_ROUNDS ?? 3));
+const BATCHED_PAYMENTS = LEDGERS * MAX_OPS_PER_LEDGER;
+
+type Hz = Awaited<ReturnType<typeof startSandboxHorizon>>;
+type Acts = ReturnType<typeof createStellarActivities>;
+
+/** One payment as sent: its recipient, its (run-unique) amount in stroops, the transaction its call reported. */
+interface Sent {
+  ref: string;
+  destination: string;
+  stroops: bigint;
+  hash: string;
+  ledger: number;
+}
+
+interface RunResult {
+  payments: number;
+  ledgers: number;
+  perLedger: number;
+  perSecond: number;
+}
+
+/** Payment p of a run: recipient p mod n, amount 0.01 + p stroops (distinct within the run). */
+function plan(p: number, recipients: string[]): { destination: string; stroops: bigint } {
+  return { destination: recipients[p % recipients.length]!, stroops: 100_000n + BigInt(p) };
+}
+
+/**
+ * Every payment on its own: each recipient's balance is exactly the sum sent to it, and each payment appears exactly
+ * once among the recipient's payment operations, in the transaction its call reported; no other payment arrived.
+ */
+async function verify(hz: Hz, acts: Acts, asset: AssetRef, sent: Sent[]): Promise<void> {
+  const byDestination = new Map<string, Sent[]>();
+  for (const s of sent) byDestination.set(s.destination, [...(byDestination.get(s.destination) ?? []), s]);
+  for (const [destination, expected] of byDestination) {
+    const balance = parseAmount(await acts.getBalance(destination, asset));
+    const sum = expected.reduce((a, s) => a + s.stroops, 0n);
+    if (balance !== sum)
+      throw new Error(`${destination} holds ${formatFixed7(balance)}, was sent ${formatFixed7(sum)}`);
+    const seen = new Map<string, number>();
+    let page = await hz.server.payments().forAccount(destination).limit(200).order('asc').call();
+    for (;;) {
+      for (const op of page.records) {
+        if (op.type !== 'payment' || op.to !== destination) continue;
+        const key = `${op.transaction_hash}:${parseAmount(op.amount)}`;
+        seen.set(key, (seen.get(key) ?? 0) + 1);
+      }
+      if (page.records.length < 200) break;
+      page = await page.next();
+    }
+    for (const s of expected) {
+      const key = `${s.hash}:${s.stroops}`;
+      const n = seen.get(key) ?? 0;
+      if (n !== 1)
+        throw new Error(`payment ${s.ref} (${formatFixed7(s.stroops)} to ${destination}) found ${n}×`);
+      seen.delete(key);
+    }
+    if (seen.size > 0) throw new Error(`${destination} received ${seen.size} payment(s) nobody sent`);
+  }
+}
+
+type AssetRef = { code: string; issuer: string | null };
+
+const span = (ledgers: number[]) => Math.max(...ledgers) - Math.min(...ledgers) + 1;
+
+function summarize(sent: Sent[], ms: number): RunResult {
+  const ledgers = span(sent.map((s) => s.ledger));
+  return {
+    payments: sent.length,
+    ledgers,
+    perLedger: sent.length / ledgers,
+    perSecond: (sent.length * 1000) / ms,
+  };
+}
 
 export async function benchPayments(): Promise<BenchResult[]> {
   const hz = await startSandboxHorizon({
@@ -40,8 +123,7 @@ export async function benchPayments(): Promise<BenchResult[]> {
       HORIZON_URL: hz.url,
       CHANNEL_SECRETS: channelSecrets.join(','),
     });
-    await setupSandboxAccounts(config, { horizon: hz.server, workingBalance: '1000000' });
-    const recipients = await createRecipients(config, hz);
+    await setupSandboxAccounts(config, { horizon: hz.server, workingBalance: '10000000' });
     const asset = anchorAsset(config);
     const noChannels: AppConfig = {
       ...config,
@@ -51,91 +133,125 @@ export async function benchPayments(): Promise<BenchResult[]> {
     db = createDb({ url: tdb.url, schema: tdb.schema, poolSize: 2 * CHANNELS + 5 });
     const naive = createStellarActivities({ config: noChannels, db, horizon: hz.server });
     const ours = createStellarActivities({ config, db, horizon: hz.server });
+    const amountOf = (stroops: bigint) => formatFixed7(stroops);
 
     // Naive: one payment per transaction from the distribution account, one after another.
-    const naiveLedgers: number[] = [];
-    const naiveStart = Date.now();
-    for (let i = 0; i < NAIVE_PAYMENTS; i++) {
-      const r = await naive.sendPayment({
-        ref: `naive-${i}`,
-        destination: recipients[i % recipients.length]!,
-        asset,
-        amount: '1',
-      });
-      naiveLedgers.push(r.ledger);
-    }
-    const naiveMs = Date.now() - naiveStart;
-    const naivePerLedger = NAIVE_PAYMENTS / span(naiveLedgers);
+    const runNaive = async (round: number): Promise<RunResult> => {
+      const recipients = await createRecipients(config, hz);
+      const sent: Sent[] = [];
+      const t0 = Date.now();
+      for (let p = 0; p < NAIVE_PAYMENTS; p++) {
+        const { destination, stroops } = plan(p, recipients);
+        const ref = `naive-${round}-${p}`;
+        const r = await naive.sendPayment({ ref, destination, asset, amount: amountOf(stroops) });
+        sent.push({ ref, destination, stroops, hash: r.hash, ledger: r.ledger });
+      }
+      const result = summarize(sent, Date.now() - t0);
+      await verify(hz, ours, asset, sent);
+      return result;
+    };
 
     // Middle ground: one payment per transaction, but on the channel accounts in parallel (no batching).
-    const singleLedgers: number[] = [];
-    let nextSingle = 0;
-    await Promise.all(
-      Array.from({ length: CHANNELS }, async () => {
-        for (let i = nextSingle++; i < CHANNELS * 6; i = nextSingle++) {
-          const r = await ours.sendPayment({
-            ref: `single-${i}`,
-            destination: recipients[i % recipients.length]!,
-            asset,
-            amount: '1',
-          });
-          singleLedgers.push(r.ledger);
-        }
-      }),
-    );
-    const singlePerLedger = singleLedgers.length / span(singleLedgers);
+    const runSingle = async (round: number): Promise<RunResult> => {
+      const recipients = await createRecipients(config, hz);
+      const sent: Sent[] = [];
+      let next = 0;
+      const t0 = Date.now();
+      await Promise.all(
+        Array.from({ length: CHANNELS }, async () => {
+          for (let p = next++; p < SINGLE_PAYMENTS; p = next++) {
+            const { destination, stroops } = plan(p, recipients);
+            const ref = `single-${round}-${p}`;
+            const r = await ours.sendPayment({ ref, destination, asset, amount: amountOf(stroops) });
+            sent.push({ ref, destination, stroops, hash: r.hash, ledger: r.ledger });
+          }
+        }),
+      );
+      const result = summarize(sent, Date.now() - t0);
+      await verify(hz, ours, asset, sent);
+      return result;
+    };
 
     // Ours: batches of 100 payments on leased channel accounts, as many in flight as there are channels.
-    const batches = Math.ceil(BATCHED_PAYMENTS / MAX_OPS_PER_TX);
-    const ledgers: number[] = [];
-    let next = 0;
-    const before = await totalBalance(ours, recipients, asset);
-    const start = Date.now();
-    await Promise.all(
-      Array.from({ length: CHANNELS }, async () => {
-        for (let b = next++; b < batches; b = next++) {
-          const payments = Array.from({ length: MAX_OPS_PER_TX }, (_, j) => ({
-            ref: `p-${b}-${j}`,
-            destination: recipients[(b * MAX_OPS_PER_TX + j) % recipients.length]!,
-            asset,
-            amount: '0.01',
-          }));
-          const r = await ours.sendPaymentBatch({ batchRef: `batch-${b}`, payments });
-          ledgers.push(r.ledger);
-        }
-      }),
-    );
-    const ms = Date.now() - start;
-    const perLedger = BATCHED_PAYMENTS / span(ledgers);
-    // Exactly once: the recipients received exactly what was sent.
-    const after = await totalBalance(ours, recipients, asset);
-    const received = formatFixed7(parseAmount(after) - parseAmount(before));
-    const expected = formatFixed7(BigInt(BATCHED_PAYMENTS) * parseAmount('0.01'));
-    if (received !== expected) throw new Error(`recipients received ${received}, expected ${expected}`);
+    const runBatched = async (round: number): Promise<RunResult> => {
+      const recipients = await createRecipients(config, hz);
+      const batches = Math.ceil(BATCHED_PAYMENTS / MAX_OPS_PER_TX);
+      const sent: Sent[] = [];
+      let next = 0;
+      const t0 = Date.now();
+      await Promise.all(
+        Array.from({ length: CHANNELS }, async () => {
+          for (let b = next++; b < batches; b = next++) {
+            const planned = Array.from(
+              { length: Math.min(MAX_OPS_PER_TX, BATCHED_PAYMENTS - b * MAX_OPS_PER_TX) },
+              (_, j) => {
+                const p = b * MAX_OPS_PER_TX + j;
+                return { ref: `p-${round}-${p}`, ...plan(p, recipients) };
+              },
+            );
+            const r = await ours.sendPaymentBatch({
+              batchRef: `batch-${round}-${b}`,
+              payments: planned.map((x) => ({
+                ref: x.ref,
+                destination: x.destination,
+                asset,
+                amount: amountOf(x.stroops),
+              })),
+            });
+            for (const x of planned) sent.push({ ...x, hash: r.hash, ledger: r.ledger });
+          }
+        }),
+      );
+      const result = summarize(sent, Date.now() - t0);
+      await verify(hz, ours, asset, sent);
+      return result;
+    };
 
+    const naiveRuns: RunResult[] = [];
+    const singleRuns: RunResult[] = [];
+    const batchedRuns: RunResult[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      naiveRuns.push(await runNaive(round));
+      singleRuns.push(await runSingle(round));
+      batchedRuns.push(await runBatched(round));
+    }
+    const naivePerLedger = median(naiveRuns.map((r) => r.perLedger));
+    const describe = (runs: RunResult[]) =>
+      runs
+        .map(
+          (r) =>
+            `${r.payments} in ${r.ledgers} ledgers = ${r.perLedger.toFixed(1)}/ledger (${r.perSecond.toFixed(0)}/s)`,
+        )
+        .join('; ');
+    const batchedRatios = batchedRuns.map((r, i) => r.perLedger / naiveRuns[i]!.perLedger);
+    const singleRatios = singleRuns.map((r, i) => r.perLedger / naiveRuns[i]!.perLedger);
+    const figure = median(batchedRuns.map((r) => r.perLedger));
+    const verified =
+      "every payment verified on its own (each recipient's exact balance; each payment exactly once among its " +
+      "recipient's operations, in the transaction its call reported; no unexpected payment)";
     return [
       {
-        name: 'payments per ledger (100-op batches on channel accounts)',
-        figure: perLedger,
+        name: `payments per ledger (100-op batches on ${CHANNELS} channel accounts), ${BATCHED_PAYMENTS} payments per run`,
+        figure,
         unit: 'payments/ledger',
         baseline: naivePerLedger,
         baselineName: 'one tx per payment, one source account',
-        ratio: perLedger / naivePerLedger,
-        target: '>= 100 payments per ledger',
+        ratio: median(batchedRatios),
+        target: `≥ 950 per ledger against the ${MAX_OPS_PER_LEDGER}-operation cap (#16)`,
         notes:
-          `${BATCHED_PAYMENTS} payments in ${span(ledgers)} ledgers (${Math.round((BATCHED_PAYMENTS * 1000) / ms)}/s), ` +
-          `${CHANNELS} channels, ledger close ${LEDGER_CLOSE_MS} ms, cap ${MAX_OPS_PER_LEDGER} ops/ledger; ` +
-          `naive: ${NAIVE_PAYMENTS} payments in ${span(naiveLedgers)} ledgers (${Math.round((NAIVE_PAYMENTS * 1000) / naiveMs)}/s); ` +
-          'balances checked: every payment landed exactly once',
+          `${figure >= 950 ? 'Target met' : 'Target NOT met'}. Median of ${ROUNDS} runs alternated with the baselines ` +
+          `(spread ${spread(batchedRuns.map((r) => r.perLedger))}): ${describe(batchedRuns)}. Ledger close ` +
+          `${LEDGER_CLOSE_MS} ms, cap ${MAX_OPS_PER_LEDGER} ops/ledger. Naive: ${describe(naiveRuns)}. ${verified}, ` +
+          `in every run of all three designs.`,
       },
       {
         name: 'payments per ledger (one payment per tx, on channel accounts, no batching)',
-        figure: singlePerLedger,
+        figure: median(singleRuns.map((r) => r.perLedger)),
         unit: 'payments/ledger',
         baseline: naivePerLedger,
         baselineName: 'one tx per payment, one source account',
-        ratio: singlePerLedger / naivePerLedger,
-        notes: `${singleLedgers.length} payments in ${span(singleLedgers)} ledgers on ${CHANNELS} channels: channels alone scale with their number; batching multiplies by up to 100`,
+        ratio: median(singleRatios),
+        notes: `${describe(singleRuns)} on ${CHANNELS} channels: channels alone scale with their number; batching multiplies by up to 100. Spread of ratios ${spread(singleRatios)}.`,
       },
     ];
   } finally {
@@ -145,26 +261,8 @@ export async function benchPayments(): Promise<BenchResult[]> {
   }
 }
 
-/** Ledgers from the first to the last one used, inclusive. */
-function span(ledgers: number[]): number {
-  return Math.max(...ledgers) - Math.min(...ledgers) + 1;
-}
-
-async function totalBalance(
-  acts: ReturnType<typeof createStellarActivities>,
-  accounts: string[],
-  asset: { code: string; issuer: string | null },
-): Promise<string> {
-  let sum = 0n;
-  for (const a of accounts) sum += parseAmount(await acts.getBalance(a, asset));
-  return formatFixed7(sum);
-}
-
 /** Recipient accounts with a trust line to the anchor's asset (one transaction for all trust lines). */
-async function createRecipients(
-  config: AppConfig,
-  hz: Awaited<ReturnType<typeof startSandboxHorizon>>,
-): Promise<string[]> {
+async function createRecipients(config: AppConfig, hz: Hz): Promise<string[]> {
   const keys = Array.from({ length: RECIPIENTS }, () => Keypair.random());
   await Promise.all(keys.map((k) => hz.friendbot(k.publicKey())));
   const asset = new Asset(config.stellar.assetCode, config.stellar.issuerAccount);

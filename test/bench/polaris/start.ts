@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Keypair } from '@stellar/stellar-sdk';
@@ -11,8 +12,11 @@ export interface RunningPolaris {
   endpoint: string;
   version: string;
   server: string;
-  /** The gunicorn worker's process id (to read its CPU time), when we started it. */
-  pid: number | undefined;
+  /** The gunicorn worker processes' ids (to read their CPU time), when we started them. */
+  pids: number[];
+  /** Worker processes × threads each. */
+  workers: number;
+  threads: number;
   stop(): Promise<void>;
 }
 
@@ -71,16 +75,17 @@ export async function ensurePolarisVenv(venv: string, log: (line: string) => voi
   log('django-polaris venv ready');
 }
 
-/** gunicorn forks its worker from the master: the worker is the one that serves (and burns the CPU). */
-function gunicornWorkerPid(masterPid: number | undefined): number | undefined {
-  if (masterPid === undefined) return undefined;
+/** gunicorn forks its workers from the master: the workers are the ones that serve (and burn the CPU). */
+function gunicornWorkerPids(masterPid: number | undefined): number[] {
+  if (masterPid === undefined) return [];
   try {
-    const children = readFileSync(`/proc/${masterPid}/task/${masterPid}/children`, 'utf8')
+    return readFileSync(`/proc/${masterPid}/task/${masterPid}/children`, 'utf8')
       .trim()
-      .split(/\s+/);
-    return children[0] ? Number(children[0]) : undefined;
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
   } catch {
-    return undefined;
+    return [];
   }
 }
 
@@ -100,7 +105,9 @@ export async function startPolaris(opts: {
       endpoint: `${external.replace(/\/+$/, '')}/auth`,
       version: '(external)',
       server: external,
-      pid: undefined,
+      pids: [],
+      workers: 0,
+      threads: 0,
       stop: async () => {},
     };
   }
@@ -117,12 +124,15 @@ export async function startPolaris(opts: {
     .trim();
   const port = await freePort();
   const hostUrl = `http://127.0.0.1:${port}`;
-  const threads = 16;
+  // One worker process per core (Python threads share one GIL, so a single process tops out at one core), 8 threads
+  // each: the same cores our one Node API process can use.
+  const workers = Math.max(1, cpus().length);
+  const threads = 8;
   const child: ChildProcess = spawn(
     gunicorn,
     [
       '--workers',
-      '1',
+      String(workers),
       '--threads',
       String(threads),
       '--worker-class',
@@ -180,11 +190,17 @@ export async function startPolaris(opts: {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+  // Every worker forked (the probe may have been answered by the first alone).
+  while (gunicornWorkerPids(child.pid).length < workers && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return {
     endpoint: `${hostUrl}/auth`,
     version,
-    server: `gunicorn, 1 worker process × ${threads} threads`,
-    pid: gunicornWorkerPid(child.pid),
+    server: `gunicorn, ${workers} worker processes × ${threads} threads (one per core)`,
+    pids: gunicornWorkerPids(child.pid),
+    workers,
+    threads,
     stop,
   };
 }
