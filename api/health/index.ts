@@ -1,7 +1,9 @@
-import { Hono } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
 import { horizonGet } from '../../core/horizon.js';
 import { pingDb } from '../../db/index.js';
-import type { ApiDeps, AppEnv } from '../deps.js';
+import type { ApiDeps } from '../deps.js';
+import { createRouter } from '../openapi/hono.js';
+import { json } from '../openapi/responses.js';
 
 type CheckStatus = 'ok' | 'unavailable';
 export interface ReadyReport {
@@ -29,13 +31,40 @@ async function timed(check: () => Promise<unknown>, timeoutMs = 3000): Promise<C
   }
 }
 
+const checkResult = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  latency_ms: z.number().optional(),
+  error: z.string().optional(),
+});
+const readyReport = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    checks: z.object({ postgres: checkResult, temporal: checkResult, horizon: checkResult }),
+  })
+  .openapi('ReadyReport');
+
+const healthRoute = createRoute({
+  method: 'get',
+  path: '/health',
+  tags: ['operations'],
+  summary: 'Liveness',
+  responses: { 200: json(z.object({ status: z.literal('ok') }), 'the process answers') },
+});
+const readyRoute = createRoute({
+  method: 'get',
+  path: '/ready',
+  tags: ['operations'],
+  summary: 'Readiness of Postgres, Temporal and Horizon',
+  responses: { 200: json(readyReport, 'ready'), 503: json(readyReport, 'a dependency is down') },
+});
+
 /** GET /health (liveness: the process answers) and GET /ready (each dependency reported by name). */
 export function healthApp(deps: ApiDeps) {
-  const app = new Hono<AppEnv>();
+  const app = createRouter();
 
-  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200));
 
-  app.get('/ready', async (c) => {
+  app.openapi(readyRoute, async (c) => {
     const [postgres, temporal, horizon] = await Promise.all([
       timed(() => pingDb(deps.db)),
       timed(() =>
@@ -55,7 +84,7 @@ export function healthApp(deps: ApiDeps) {
           : 'not_ready',
       checks: { postgres, temporal, horizon },
     };
-    return c.json(report, report.status === 'ready' ? 200 : 503);
+    return report.status === 'ready' ? c.json(report, 200) : c.json(report, 503);
   });
   return app;
 }

@@ -1,7 +1,9 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { stringify } from 'smol-toml';
 import type { AppConfig } from '../../config/index.js';
-import type { ApiDeps, AppEnv } from '../deps.js';
+import type { ApiDeps } from '../deps.js';
+import { createRouter } from '../openapi/hono.js';
+import { media } from '../openapi/responses.js';
 import { SEP6_PATH, SEP10_PATH, SEP12_PATH, SEP24_PATH, SEP38_PATH, STELLAR_TOML_PATH } from '../paths.js';
 import { LOGO_PNG } from './logo.js';
 
@@ -85,15 +87,30 @@ export function stellarToml(config: AppConfig): string {
 }
 
 /** GET /.well-known/stellar.toml (S1-01..05) and the default logo. CORS comes from the app-wide middleware. */
+const tomlRoute = createRoute({
+  method: 'get',
+  path: STELLAR_TOML_PATH,
+  tags: ['SEP-1'],
+  summary: 'stellar.toml',
+  responses: { 200: media('text/plain', 'TOML (SEP-1)') },
+});
+const logoRoute = createRoute({
+  method: 'get',
+  path: LOGO_PATH,
+  tags: ['SEP-1'],
+  summary: 'ORG_LOGO image',
+  responses: { 200: media('image/png', 'PNG', 'binary') },
+});
+
 export function sep1App({ config }: Pick<ApiDeps, 'config'>) {
-  const app = new Hono<AppEnv>();
+  const app = createRouter();
   // The file only changes with the config, so it is rendered once.
   const toml = stellarToml(config);
-  app.get(STELLAR_TOML_PATH, (c) => {
+  app.openapi(tomlRoute, (c) => {
     c.header('Cache-Control', 'public, max-age=300');
     return c.text(toml, 200, { 'Content-Type': 'text/plain; charset=utf-8' });
   });
-  app.get(LOGO_PATH, (c) => {
+  app.openapi(logoRoute, (c) => {
     c.header('Cache-Control', 'public, max-age=86400');
     return c.body(new Uint8Array(LOGO_PNG), 200, { 'Content-Type': 'image/png' });
   });
