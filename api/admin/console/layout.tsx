@@ -39,7 +39,6 @@ dl.facts{display:grid;grid-template-columns:1fr;gap:.25rem 1rem;margin:0}
 dl.facts dt{color:#4a5366;font-size:.875rem}
 dl.facts dd{margin:0 0 .5rem;font-weight:600;overflow-wrap:anywhere}
 button.danger{background:#b3141b}
-button.secondary{background:#4a5366}
 a{color:#1b4fbf}
 @media (min-width:48rem){.filters{grid-template-columns:repeat(3,1fr)}.actions{grid-template-columns:1fr 1fr}dl.facts{grid-template-columns:max-content 1fr}dl.facts dd{margin:0}}
 `;
