@@ -17,6 +17,7 @@ import {
   setPollCursor,
 } from '../db/bank.js';
 import type { Db } from '../db/index.js';
+import { whileHeartbeating } from './heartbeat.js';
 
 /**
  * Bank rails activities: polling incoming transfers (the Schedule's bankPollerWorkflow), and the payouts, refunds
@@ -135,9 +136,12 @@ export function createBankActivities(deps: BankActivityDeps) {
         ...(deps.logger ? { logger: deps.logger } : {}),
       });
     },
-    sendBankPayout: rails.sendBankPayout,
+    /** Heartbeats while the bank answers, so a payout lost with its worker is retried within seconds. */
+    sendBankPayout: (...args: Parameters<typeof rails.sendBankPayout>) =>
+      whileHeartbeating(() => rails.sendBankPayout(...args)),
     getBankPayoutStatus: rails.getBankPayoutStatus,
-    refundBankTransfer: rails.refundBankTransfer,
+    refundBankTransfer: (...args: Parameters<typeof rails.refundBankTransfer>) =>
+      whileHeartbeating(() => rails.refundBankTransfer(...args)),
     /** DEPOSIT_MATCHING=virtual_account: the account number to show the user as the transfer destination. */
     async ensureBankVirtualAccount(input: { sub: string }): Promise<{ accountNumber: string }> {
       return { accountNumber: await rails.ensureVirtualAccount(input.sub) };

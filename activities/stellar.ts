@@ -34,6 +34,7 @@ import { type AssetRef, isNative, sameAsset, toSdkAsset } from '../stellar/asset
 import { type MemoSpec, normalizeMemo, toSdkMemo } from '../stellar/memos.js';
 import { formatFixed7, parseAmount } from '../stellar/money.js';
 import { parseDestination } from '../stellar/muxed.js';
+import { whileHeartbeating } from './heartbeat.js';
 
 /**
  * Stellar side effects. Every submission is idempotent by a caller-chosen `ref`:
@@ -492,16 +493,19 @@ export function createStellarActivities(deps: StellarActivityDeps) {
     memo: MemoSpec | null,
     source?: string,
   ): Promise<PaymentResult> {
-    try {
-      await prepare(ref, planned, memo, source);
-      return await drive(ref, memo);
-    } catch (err) {
-      if (err instanceof ApplicationFailure) throw err;
-      if (err instanceof UncertainSubmission) throw err;
-      const codes = resultCodesOf(err);
-      if (codes) throw failureFor(codes, ref);
-      throw err; // database or network trouble: retryable
-    }
+    // Heartbeats while it waits on locks, channels and Horizon: a lost worker shows within heartbeatTimeout.
+    return whileHeartbeating(async () => {
+      try {
+        await prepare(ref, planned, memo, source);
+        return await drive(ref, memo);
+      } catch (err) {
+        if (err instanceof ApplicationFailure) throw err;
+        if (err instanceof UncertainSubmission) throw err;
+        const codes = resultCodesOf(err);
+        if (codes) throw failureFor(codes, ref);
+        throw err; // database or network trouble: retryable
+      }
+    });
   }
 
   function validateRequest(p: PaymentRequest): MemoSpec | null {

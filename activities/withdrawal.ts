@@ -9,6 +9,7 @@ import {
   withdrawalDestinationCiphertext,
 } from '../db/withdrawals.js';
 import { decryptAtRest } from '../stellar/crypto.js';
+import { whileHeartbeating } from './heartbeat.js';
 
 /**
  * Side effects of a SEP-24 withdrawal (workflows/withdrawal.ts). Each one is idempotent: status writes are plain
@@ -120,13 +121,15 @@ export function createWithdrawalActivities(deps: WithdrawalActivityDeps) {
         decryptAtRest(config.withdraw.encryptionKey, ciphertext, input.transactionId),
       ) as BankDestination;
       await setWithdrawalPayoutRef(db, input.transactionId, input.payoutRef);
-      const result = await rails.sendBankPayout({
-        payoutRef: input.payoutRef,
-        amount: input.amount,
-        currency: input.currency,
-        destination,
-        transactionId: input.transactionId,
-      });
+      const result = await whileHeartbeating(() =>
+        rails.sendBankPayout({
+          payoutRef: input.payoutRef,
+          amount: input.amount,
+          currency: input.currency,
+          destination,
+          transactionId: input.transactionId,
+        }),
+      );
       const state = payoutState(result.status);
       if (state === 'failed') {
         throw ApplicationFailure.nonRetryable('the bank rejected the payout', 'BankPayoutRejected');
@@ -153,13 +156,15 @@ export function createWithdrawalActivities(deps: WithdrawalActivityDeps) {
       amount: string;
       memo: { type: 'text' | 'id' | 'hash'; value: string } | null;
     }): Promise<{ hash: string }> {
-      return rails.sendPayment({
-        ref: input.ref,
-        destination: input.destination,
-        asset: input.asset,
-        amount: input.amount,
-        ...(input.memo ? { memo: input.memo } : {}),
-      });
+      return whileHeartbeating(() =>
+        rails.sendPayment({
+          ref: input.ref,
+          destination: input.destination,
+          asset: input.asset,
+          amount: input.amount,
+          ...(input.memo ? { memo: input.memo } : {}),
+        }),
+      );
     },
   };
 }

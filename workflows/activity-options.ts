@@ -25,9 +25,14 @@ export const PARTNER_READS = {
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
 } as const satisfies ActivityOptions;
 
-/** Deposit payouts and bank refunds: a bounded number of attempts, then the deposit stops in `error`. */
+/**
+ * Deposit payouts and bank refunds: a bounded number of attempts, then the deposit stops in `error`. The
+ * activities heartbeat while they wait (activities/heartbeat.ts): an attempt lost with its worker is retried
+ * after `heartbeatTimeout`, not after `startToCloseTimeout`.
+ */
 export const DEPOSIT_PAYOUTS = {
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: {
     initialInterval: '5 seconds',
     backoffCoefficient: 2,
@@ -36,9 +41,13 @@ export const DEPOSIT_PAYOUTS = {
   },
 } as const satisfies ActivityOptions;
 
-/** Withdrawal payout and refund: the rails dedupe by reference, so retries are safe; rejections are final. */
+/**
+ * Withdrawal payout and refund: the rails dedupe by reference, so retries are safe; rejections are final.
+ * Heartbeating like DEPOSIT_PAYOUTS, so a lost worker is noticed in seconds.
+ */
 export const WITHDRAWAL_MONEY = {
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
   retry: {
     initialInterval: '2 seconds',
     maximumInterval: '5 minutes',
