@@ -6,6 +6,7 @@ import {
   formatAmount,
   formatDateTime,
   formatMoney,
+  DEFAULT_LANG,
   formatPercent,
   type Lang,
   negotiateLang,
@@ -120,7 +121,9 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     const q = c.req.query();
     const transactionId = q.transaction_id ?? '';
     const stored = transactionId ? (await getTransaction(db, transactionId))?.lang : undefined;
-    const lang = negotiateLang({ lang: q.lang, acceptLanguage: c.req.header('Accept-Language'), stored });
+    // A language the wallet chose with the deposit request counts as its `lang` (en is also the default).
+    const chosen = q.lang ?? (stored && stored !== DEFAULT_LANG ? stored : undefined);
+    const lang = negotiateLang({ lang: chosen, acceptLanguage: c.req.header('Accept-Language'), stored });
     const token = q.token ?? '';
     const session =
       transactionId && token
@@ -169,6 +172,7 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
               aria-describedby={props.error ? 'amount-error amount-hint' : 'amount-hint'}
               aria-invalid={props.error ? 'true' : 'false'}
               aria-required="true"
+              autofocus={props.error ? true : undefined}
             />
             <p class="hint" id="amount-hint">
               {t('sep24.deposit.amount_hint', { min: money(op.minAmount), max: money(op.maxAmount) })}{' '}

@@ -5,6 +5,7 @@ import { maskAccount } from '../../core/bank/mask.js';
 import { anchoredBalance, loadAccount } from '../../core/horizon.js';
 import { parseTypedAmount } from '../../core/i18n/amount.js';
 import {
+  DEFAULT_LANG,
   formatAmount,
   formatMoney,
   formatPercent,
@@ -215,9 +216,10 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     const transactionId = c.req.query('transaction_id');
     const token = c.req.query('token');
     const row = transactionId ? await getTransaction(db, transactionId) : undefined;
-    // The wallet's `lang` on the URL, then the browser's Accept-Language, then the withdrawal request's.
+    // A language the wallet chose with the withdrawal request counts as its `lang` (en is also the default).
+    const chosen = c.req.query('lang') ?? (row && row.lang !== DEFAULT_LANG ? row.lang : undefined);
     const lang = negotiateLang({
-      lang: c.req.query('lang'),
+      lang: chosen,
       acceptLanguage: c.req.header('Accept-Language'),
       stored: row?.lang,
     });

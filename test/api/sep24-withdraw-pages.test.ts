@@ -162,7 +162,7 @@ describe('SEP-24 withdraw hosted pages', () => {
     });
     expect(r1.status).toBe(422);
     expect(await r1.text()).toContain(
-      'Rejected: 150 USDC is more than your balance of 100 USDC. Enter at most 100.',
+      'Rejected: 150.00 USDC is more than your balance of 100.00 USDC. Enter at most 100.00 USDC.',
     );
 
     const es = await startWithdrawal(user, 'es-ES');
@@ -234,8 +234,8 @@ describe('SEP-24 withdraw hosted pages', () => {
     });
     expect(res.status).toBe(200);
     const html = await res.text();
-    expect(html).toMatch(/id="fee">2 USDC/); // 1 + 2 % of 50
-    expect(html).toMatch(/id="you-receive">48 USD/);
+    expect(html).toMatch(/id="fee">2.00 USDC/); // 1 + 2 % of 50
+    expect(html).toMatch(/id="you-receive">48.00 USD</);
     expect(html).toContain('****1332');
     const details = await tdb.db
       .selectFrom('withdrawal_details')
@@ -377,7 +377,7 @@ describe('SEP-24 withdraw hosted pages', () => {
     const done = await postForm('/sep24/interactive/withdraw/confirm', { transaction_id: id, session });
     const html = await done.text();
     expect(html).toContain('window.opener||window.parent');
-    expect(html).toContain(`\\"id\\":\\"${id}\\"`);
-    expect(html).toContain('\\"kind\\":\\"withdrawal\\"');
+    expect(html).toContain(`"id":"${id}"`);
+    expect(html).toContain('"kind":"withdrawal"');
   });
 });
