@@ -15,6 +15,7 @@ import {
 import type { CustomerRow } from '../../db/schema.js';
 import { findTransactionForSub } from '../../db/transactions.js';
 import { amountSchema } from '../../stellar/money.js';
+import { canonicalSep9Name } from '../../stellar/sep9.js';
 import type { ApiDeps } from '../deps.js';
 import { interactiveKycApp } from '../interactive/kyc/index.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
@@ -92,6 +93,14 @@ async function readBody(c: Context): Promise<Params> {
 }
 
 const str = (v: SubmittedValue | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** Whether a PUT names at least one SEP-9 field with a value (text or file). */
+function carriesSep9Value(params: Params): boolean {
+  return Object.entries(params).some(
+    ([k, v]) =>
+      canonicalSep9Name(k) !== undefined && ((typeof v === 'string' && v.trim() !== '') || v instanceof File),
+  );
+}
 
 /** `photo_id_front_file_id=<id>` keys (S12-17) by field name. */
 function extractFileRefs(params: Params): Record<string, string> {
@@ -227,11 +236,19 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
     const identity = c.get('identity');
     const { key } = await locate(identity, params);
     const tier = await askedTier(identity, params);
+    const verificationCodes = extractVerificationCodes(params);
+    const fileRefs = extractFileRefs(params);
+    // No body, or nothing SEP-9 in it: refused rather than creating an empty customer (issue 15 row 8).
+    if (
+      !carriesSep9Value(params) &&
+      Object.keys(verificationCodes).length + Object.keys(fileRefs).length === 0
+    )
+      throw new HttpError(400, 'no SEP-9 field to store: send at least one field', 'invalid_field');
     const result = await submitFields(ctx, {
       key,
       values: params,
-      verificationCodes: extractVerificationCodes(params),
-      fileRefs: extractFileRefs(params),
+      verificationCodes,
+      fileRefs,
       lang,
       ...(tier !== undefined ? { tier } : {}),
     });

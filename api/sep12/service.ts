@@ -21,15 +21,15 @@ import {
   findCustomer,
   findCustomerById,
   findOwnFile,
-  type KycCheckRow,
   insertCustomerFile,
+  type KycCheckRow,
   listFields,
   listWaiters,
   lockCustomer,
   markFieldVerified,
   openChecks,
-  rejectFields,
   recordWebhookEvent,
+  rejectFields,
   removeWaiter,
   type TierStatus,
   updateCheck,
@@ -252,64 +252,84 @@ export async function submitFields(ctx: KycContext, input: SubmitInput): Promise
   const codeErrors = checkVerificationCodes(ctx, t, storedBefore, input.verificationCodes ?? {}, texts);
   if (Object.keys(codeErrors).length > 0) return { ok: false, status: 400, errors: codeErrors };
 
-  const customer = await upsertCustomer(ctx.db, input.key, input.lang);
-  const replacedBlobs: string[] = [];
-  const storedByName = new Map(storedBefore.map((f) => [f.name, f]));
-  let changedAcceptedData = false;
-  const acceptedRequired = new Set(
-    customer.accepted_tier > 0 ? tierFields(customer.accepted_tier).required : [],
-  );
+  // Every row of this PUT in one transaction (issue 15 row 3): a failure half-way leaves no customer, no field
+  // and no document behind. Documents go to the blob store inside it and are removed again if it rolls back;
+  // the documents they replace are deleted only after the commit.
+  const newBlobs: string[] = [];
+  let written: {
+    customer: CustomerRow;
+    previousStatus: CustomerRow['status'] | undefined;
+    replaced: string[];
+  };
+  try {
+    written = await ctx.db.transaction().execute(async (trx) => {
+      const customer = await upsertCustomer(trx, input.key, input.lang);
+      const replacedBlobs: string[] = [];
+      const storedByName = new Map(storedBefore.map((f) => [f.name, f]));
+      let changedAcceptedData = false;
+      const acceptedRequired = new Set(
+        customer.accepted_tier > 0 ? tierFields(customer.accepted_tier).required : [],
+      );
 
-  for (const file of files) {
-    const blobKey = `${customer.id}/${file.name}-${randomUUID()}`;
-    await ctx.blobs.put(blobKey, file.bytes);
-    const { replacedBlobKey } = await upsertField(ctx.db, customer.id, {
-      name: file.name,
-      blobKey,
-      contentType: file.contentType,
-      sizeBytes: file.bytes.length,
-      status: 'PROCESSING',
+      for (const file of files) {
+        const blobKey = `${customer.id}/${file.name}-${randomUUID()}`;
+        newBlobs.push(blobKey);
+        await ctx.blobs.put(blobKey, file.bytes);
+        const { replacedBlobKey } = await upsertField(trx, customer.id, {
+          name: file.name,
+          blobKey,
+          contentType: file.contentType,
+          sizeBytes: file.bytes.length,
+          status: 'PROCESSING',
+        });
+        if (replacedBlobKey) replacedBlobs.push(replacedBlobKey);
+        if (acceptedRequired.has(file.name)) changedAcceptedData = true;
+      }
+      for (const { name, file } of referenced) {
+        if (storedByName.get(name)?.blob_key === file.blob_key) continue; // the same file again
+        const { replacedBlobKey } = await upsertField(trx, customer.id, {
+          name,
+          blobKey: file.blob_key,
+          contentType: file.content_type,
+          sizeBytes: file.size_bytes,
+          status: 'PROCESSING',
+        });
+        await attachFile(trx, file.id, customer.id);
+        if (replacedBlobKey) replacedBlobs.push(replacedBlobKey);
+        if (acceptedRequired.has(name)) changedAcceptedData = true;
+      }
+      for (const [name, value] of texts) {
+        const before = storedByName.get(name);
+        if (before && before.value === value && before.status !== 'REJECTED') continue; // idempotent re-PUT
+        const needsCode = (ctx.config.kyc.verifyFields as readonly string[]).includes(name);
+        await upsertField(trx, customer.id, {
+          name,
+          value,
+          status: needsCode ? 'VERIFICATION_REQUIRED' : 'PROCESSING',
+        });
+        if (acceptedRequired.has(name)) changedAcceptedData = true;
+      }
+      // Codes for fields stored earlier (S12-16): checked above, now the field moves on.
+      for (const name of Object.keys(input.verificationCodes ?? {})) {
+        if (!texts.has(name)) await markFieldVerified(trx, customer.id, name);
+      }
+
+      const patch: Partial<CustomerRow> = {};
+      if (input.tier && input.tier > customer.requested_tier) patch.requested_tier = clampTier(input.tier);
+      // Changing data a tier was approved on sends it back through the provider.
+      if (changedAcceptedData) patch.accepted_tier = 0;
+      const current =
+        Object.keys(patch).length > 0 ? await updateCustomer(trx, customer.id, patch) : customer;
+      return { customer: current, previousStatus: existing?.status, replaced: replacedBlobs };
     });
-    if (replacedBlobKey) replacedBlobs.push(replacedBlobKey);
-    if (acceptedRequired.has(file.name)) changedAcceptedData = true;
+  } catch (err) {
+    for (const key of newBlobs) await ctx.blobs.delete(key).catch(() => {});
+    throw err;
   }
-  for (const { name, file } of referenced) {
-    if (storedByName.get(name)?.blob_key === file.blob_key) continue; // the same file again
-    const { replacedBlobKey } = await upsertField(ctx.db, customer.id, {
-      name,
-      blobKey: file.blob_key,
-      contentType: file.content_type,
-      sizeBytes: file.size_bytes,
-      status: 'PROCESSING',
-    });
-    await attachFile(ctx.db, file.id, customer.id);
-    if (replacedBlobKey) replacedBlobs.push(replacedBlobKey);
-    if (acceptedRequired.has(name)) changedAcceptedData = true;
-  }
-  for (const [name, value] of texts) {
-    const before = storedByName.get(name);
-    if (before && before.value === value && before.status !== 'REJECTED') continue; // idempotent re-PUT
-    const needsCode = (ctx.config.kyc.verifyFields as readonly string[]).includes(name);
-    await upsertField(ctx.db, customer.id, {
-      name,
-      value,
-      status: needsCode ? 'VERIFICATION_REQUIRED' : 'PROCESSING',
-    });
-    if (acceptedRequired.has(name)) changedAcceptedData = true;
-  }
-  // Codes for fields stored earlier (S12-16): checked above, now the field moves on.
-  for (const name of Object.keys(input.verificationCodes ?? {})) {
-    if (!texts.has(name)) await markVerified(ctx, customer.id, name);
-  }
+  const { customer } = written;
   // Blobs under the customer's prefix were uploaded with PUT; those of customer_files stay with their row.
-  for (const key of replacedBlobs) if (key.startsWith(`${customer.id}/`)) await ctx.blobs.delete(key);
-
-  const patch: Partial<CustomerRow> = {};
-  if (input.tier && input.tier > customer.requested_tier) patch.requested_tier = clampTier(input.tier);
-  // Changing data a tier was approved on sends it back through the provider.
-  if (changedAcceptedData) patch.accepted_tier = 0;
-  const current = Object.keys(patch).length > 0 ? await updateCustomer(ctx.db, customer.id, patch) : customer;
-  return { ok: true, customer: await refreshCustomer(ctx, current, existing?.status) };
+  for (const key of written.replaced) if (key.startsWith(`${customer.id}/`)) await ctx.blobs.delete(key);
+  return { ok: true, customer: await refreshCustomer(ctx, customer, written.previousStatus) };
 }
 
 function checkVerificationCodes(
@@ -331,10 +351,6 @@ function checkVerificationCodes(
     }
   }
   return errors;
-}
-
-async function markVerified(ctx: KycContext, customerId: string, name: string): Promise<void> {
-  await markFieldVerified(ctx.db, customerId, name);
 }
 
 /** Splits `mobile_number_verification=123456` style keys out of a request (S12-16, S12-18). */
@@ -531,7 +547,9 @@ async function recordDecision(
   // The stored status follows the decision in the same commit: a reader never sees an approved check next to
   // a customer still PROCESSING, or a REJECTED customer next to an open tier.
   const state = computeTierStatus(current, await listFields(trx, customer.id), targetTier(current));
-  return state.status === current.status ? current : updateCustomer(trx, customer.id, { status: state.status });
+  return state.status === current.status
+    ? current
+    : updateCustomer(trx, customer.id, { status: state.status });
 }
 
 /** Signals `kycStatus` to every workflow registered on this customer; final answers unregister it. */

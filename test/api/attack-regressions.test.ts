@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { connect } from 'node:net';
@@ -11,6 +12,7 @@ import {
   jsonPut,
   type KycHarness,
   newAccount,
+  PNG,
   type ReceivedCallback,
   startCallbackReceiver,
   startKycHarness,
@@ -115,7 +117,8 @@ describe('issue 15 attack regressions', () => {
   const bytesReadByServer = () => sockets.reduce((n, s) => n + s.bytesRead, 0);
 
   beforeAll(async () => {
-    t = await createAuthTestApp();
+    // Uploads of 256 KB at most: the upload class then allows 3 MB per request (8 documents + 1 MB).
+    t = await createAuthTestApp({ KYC_UPLOAD_MAX_BYTES: String(256 * 1024) });
     server = await new Promise<ReturnType<typeof serve>>((resolve) => {
       const s = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
     });
@@ -132,7 +135,11 @@ describe('issue 15 attack regressions', () => {
     const limits = () => bodyLimitsFor(t.config);
     const cases = [
       { path: '/webhooks/kyc', cls: 'webhook' as const },
-      { path: '/sep24/interactive/deposit/amount', cls: 'page' as const, contentType: 'application/x-www-form-urlencoded' },
+      {
+        path: '/sep24/interactive/deposit/amount',
+        cls: 'page' as const,
+        contentType: 'application/x-www-form-urlencoded',
+      },
       { path: '/auth', cls: 'api' as const },
       { path: '/kyc/customer', cls: 'api' as const },
       { path: '/sep24/transactions/deposit/interactive', cls: 'api' as const },
@@ -142,8 +149,12 @@ describe('issue 15 attack regressions', () => {
       for (const chunked of [false, true]) {
         it(`${path} (${cls}${contentType?.startsWith('multipart') ? ', multipart' : ''}, ${chunked ? 'chunked' : 'Content-Length'})`, async () => {
           const before = bytesReadByServer();
-          const total = 50 * MB + (cls === 'upload' ? limits().upload : 0);
-          const res = await floodRequest(port, path, { total, chunked, ...(contentType ? { contentType } : {}) });
+          const total = 50 * MB;
+          const res = await floodRequest(port, path, {
+            total,
+            chunked,
+            ...(contentType ? { contentType } : {}),
+          });
           expect(res.status).toBe(413);
           expect(res.headers.connection).toBe('close');
           expect(JSON.parse(res.body)).toEqual({ error: expect.stringContaining('larger than') });
@@ -207,7 +218,9 @@ describe('issue 15 row 1: concurrent KYC webhooks → one decision per check, on
     const account = newAccount();
     const token = await h.token(account);
     expect((await h.app.request('/kyc/customer', jsonPut(token, tier1Fields()))).status).toBe(202);
-    expect((await h.app.request('/kyc/customer/callback', jsonPut(token, { url: walletUrl }))).status).toBe(200);
+    expect((await h.app.request('/kyc/customer/callback', jsonPut(token, { url: walletUrl }))).status).toBe(
+      200,
+    );
     const check = await h.tdb.db
       .selectFrom('kyc_checks')
       .innerJoin('customers', 'customers.id', 'kyc_checks.customer_id')
@@ -224,7 +237,11 @@ describe('issue 15 row 1: concurrent KYC webhooks → one decision per check, on
       .selectAll()
       .where('id', '=', customerId)
       .executeTakeFirstOrThrow(),
-    check: await h.tdb.db.selectFrom('kyc_checks').selectAll().where('id', '=', checkId).executeTakeFirstOrThrow(),
+    check: await h.tdb.db
+      .selectFrom('kyc_checks')
+      .selectAll()
+      .where('id', '=', checkId)
+      .executeTakeFirstOrThrow(),
   });
 
   /** Callbacks carrying a final status for this customer: one per decision. */
@@ -265,7 +282,11 @@ describe('issue 15 row 1: concurrent KYC webhooks → one decision per check, on
         const { checkId, customerId } = await customerWithOpenCheck(wallet.url);
         // Several copies of each so the two verdicts really overlap in the database.
         const verdicts = ['approved', 'rejected'].flatMap((result) =>
-          Array.from({ length: 3 }, () => ({ event_id: `evt-${result}-${checkId}`, reference: checkId, result })),
+          Array.from({ length: 3 }, () => ({
+            event_id: `evt-${result}-${checkId}`,
+            reference: checkId,
+            result,
+          })),
         );
         const answers = await Promise.all(verdicts.map((v) => deliver(v)));
         expect(answers.filter((a) => a === 'applied')).toHaveLength(1);
@@ -281,7 +302,9 @@ describe('issue 15 row 1: concurrent KYC webhooks → one decision per check, on
           expect(customer.accepted_tier).toBe(0);
         }
         await h.ctx.callbacks.idle();
-        expect(decisionCallbacks(wallet.received, customerId).map((b) => b.status)).toEqual([customer.status]);
+        expect(decisionCallbacks(wallet.received, customerId).map((b) => b.status)).toEqual([
+          customer.status,
+        ]);
       }
     } finally {
       await wallet.close();
@@ -320,5 +343,89 @@ describe('issue 15 row 1: concurrent KYC webhooks → one decision per check, on
     } finally {
       await wallet.close();
     }
+  });
+});
+
+describe('issue 15 rows 3 and 8: SEP-12 PUT writes all fields or none, and needs at least one', () => {
+  let h: KycHarness;
+  beforeAll(async () => {
+    h = await startKycHarness();
+    h.ctx.provider = { submitCheck: async () => ({ providerCheckId: 'recorded-only' }) };
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const storedFor = async (account: string) => ({
+    customers: await h.tdb.db.selectFrom('customers').select('id').where('account', '=', account).execute(),
+    fields: await h.tdb.db
+      .selectFrom('customer_fields')
+      .innerJoin('customers', 'customers.id', 'customer_fields.customer_id')
+      .select('customer_fields.name')
+      .where('customers.account', '=', account)
+      .execute(),
+  });
+
+  it('a PUT that fails after its first field was written leaves no customer, no field and no document', async () => {
+    const account = newAccount();
+    const token = await h.token(account);
+    // The database refuses the last value written, after the customer row and the other fields went in.
+    await sql`alter table customer_fields add constraint attack_refused check (value is distinct from 'Refused') not valid`.execute(
+      h.tdb.db,
+    );
+    try {
+      const form = new FormData();
+      for (const [k, v] of Object.entries(tier1Fields('Refused'))) form.set(k, v);
+      form.set('photo_id_front', new File([PNG], 'id.png', { type: 'image/png' }));
+      const res = await h.app.request('/kyc/customer', {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${token}` },
+        body: form,
+      });
+      expect(res.status).toBe(500);
+    } finally {
+      await sql`alter table customer_fields drop constraint attack_refused`.execute(h.tdb.db);
+    }
+    expect(await storedFor(account)).toEqual({ customers: [], fields: [] });
+    const documents = (await readdir(h.uploadDir, { recursive: true, withFileTypes: true })).filter((e) =>
+      e.isFile(),
+    );
+    expect(documents).toEqual([]);
+    // The same PUT once the database accepts it stores everything.
+    const ok = await h.app.request('/kyc/customer', jsonPut(token, tier1Fields('Accepted')));
+    expect(ok.status).toBe(202);
+    expect((await storedFor(account)).fields.map((f) => f.name).sort()).toEqual([
+      'email_address',
+      'first_name',
+      'last_name',
+    ]);
+  });
+
+  it("a NUL byte in one field (the fuzzer's input) is a 4xx-or-rollback: nothing of the PUT is stored", async () => {
+    const account = newAccount();
+    const token = await h.token(account);
+    const res = await h.app.request(
+      '/kyc/customer',
+      jsonPut(token, { ...tier1Fields(), last_name: 'Do\u0000e' }),
+    );
+    expect(res.status).not.toBe(202);
+    expect(await storedFor(account)).toEqual({ customers: [], fields: [] });
+  });
+
+  it('row 8: PUT /kyc/customer with no body, an empty JSON object or only non-SEP-9 keys → 400, no customer', async () => {
+    const account = newAccount();
+    const token = await h.token(account);
+    const auth = { Authorization: `Bearer ${token}` };
+    const attempts = [
+      h.app.request('/kyc/customer', { method: 'PUT', headers: auth }),
+      h.app.request('/kyc/customer', jsonPut(token, {})),
+      h.app.request('/kyc/customer', jsonPut(token, { type: 'sep24-deposit', first_name: '   ' })),
+      h.app.request('/kyc/customer', { method: 'PUT', headers: auth, body: new FormData() }),
+    ];
+    for (const res of await Promise.all(attempts)) {
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toBeTruthy();
+    }
+    expect(await storedFor(account)).toEqual({ customers: [], fields: [] });
   });
 });
