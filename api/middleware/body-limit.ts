@@ -1,7 +1,9 @@
-import type { MiddlewareHandler } from 'hono';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppConfig } from '../../config/index.js';
-import { SEP10_PATH, SEP12_PATH, SEP24_PATH } from '../paths.js';
+import { SEP12_PATH, SEP24_PATH } from '../paths.js';
 
 /**
  * One request-body limit per route class, applied at the edge: before any parser and before any auth, so an
@@ -36,7 +38,8 @@ export function bodyClassOf(path: string, contentType: string | undefined): Body
   if (path.startsWith('/webhooks/')) return 'webhook';
   const multipart = (contentType ?? '').toLowerCase().startsWith('multipart/form-data');
   if (multipart && UPLOAD_ROUTES.some((r) => r.test(path))) return 'upload';
-  if (path.startsWith(`${SEP24_PATH}/interactive`) || path.startsWith(`${SEP12_PATH}/interactive`)) return 'page';
+  if (path.startsWith(`${SEP24_PATH}/interactive`) || path.startsWith(`${SEP12_PATH}/interactive`))
+    return 'page';
   return 'api';
 }
 
@@ -67,7 +70,45 @@ export function limitRequestBodies(limits: BodyLimits): MiddlewareHandler {
     const limiter = limiters[bodyClassOf(c.req.path, c.req.header('Content-Type'))];
     const hadBody = announcesBody(c.req.raw.headers);
     const res = await limiter(c, next);
-    if (res) return res;
-    if (c.res.status === 413 || (c.res.status === 400 && hadBody)) c.header('Connection', 'close');
+    if (res) {
+      lingerBeforeClosing(c);
+      return res;
+    }
+    if (c.res.status === 413 || (c.res.status === 400 && hadBody)) {
+      c.header('Connection', 'close');
+      lingerBeforeClosing(c);
+    }
+  };
+}
+
+/** After a refusal the client may still be sending: this much more is read (and dropped) before the reset. */
+const LINGER_MS = 500;
+const LINGER_BYTES = 1024 * 1024;
+const lingering = new WeakSet<Socket>();
+
+/**
+ * A lingering close, as nginx does it: Node answers `Connection: close` by destroying the socket right after
+ * the answer, and a client still uploading then gets a reset that can swallow the answer it had not read yet.
+ * Instead the write side is closed (FIN after the answer) and what the client still sends is dropped for at
+ * most LINGER_MS or LINGER_BYTES; then the socket is destroyed. Memory stays flat: nothing is buffered.
+ */
+function lingerBeforeClosing(c: Context): void {
+  const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+  if (!socket || lingering.has(socket)) return;
+  lingering.add(socket);
+  socket.destroySoon = () => {
+    socket.end();
+    const start = socket.bytesRead;
+    const stop = () => {
+      clearInterval(watch);
+      socket.destroy();
+    };
+    const watch = setInterval(() => {
+      if (socket.bytesRead - start > LINGER_BYTES) stop();
+    }, 20);
+    watch.unref();
+    setTimeout(stop, LINGER_MS).unref();
+    socket.once('close', () => clearInterval(watch));
+    socket.resume();
   };
 }
