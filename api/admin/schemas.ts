@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import { z } from '@hono/zod-openapi';
 import { TRANSACTION_STATUSES } from '../../db/schema.js';
+import { text } from '../openapi/fields.js';
 
 /** Request and response shapes of the admin API: validated at the edge and listed in the OpenAPI document. */
 
@@ -9,16 +10,14 @@ export const limitParam = z.coerce.number().int().min(1).max(500).default(50);
 export const transactionSearchQuery = z.object({
   status: z.enum(TRANSACTION_STATUSES).optional(),
   kind: z.enum(['deposit', 'withdrawal']).optional(),
-  account: z
-    .string()
+  account: text(69)
     .min(1)
-    .max(69)
     .optional()
     .describe('Stellar account (G.../M...) paid or paying, or the JWT sub account'),
   from: isoDate.optional().describe('started at or after'),
   to: isoDate.optional().describe('started before'),
   limit: limitParam,
-  cursor: z.string().max(200).optional().describe('next_cursor of the previous page'),
+  cursor: text(200).optional().describe('next_cursor of the previous page'),
 });
 
 export const adminTransaction = z.object({
@@ -51,9 +50,9 @@ export const transactionDetail = z.object({
 
 export const withdrawalDecisionBody = z.object({
   decision: z.enum(['approve', 'reject']),
-  reason: z.string().min(1).max(500).optional(),
+  reason: text(500).min(1).optional(),
 });
-export const refundBody = z.object({ reason: z.string().min(1).max(500).optional() });
+export const refundBody = z.object({ reason: text(500).min(1).optional() });
 
 export const accepted = z.object({ status: z.literal('accepted'), workflow_id: z.string().optional() });
 
@@ -75,13 +74,13 @@ export const topUp = z.object({
 });
 export const topUpList = z.object({ topups: z.array(topUp) });
 export const signedEnvelopeBody = z.object({
-  envelope_xdr: z.string().min(1).max(100_000).describe('base64 XDR of the signed top-up envelope'),
+  envelope_xdr: text(100_000).min(1).describe('base64 XDR of the signed top-up envelope'),
 });
 
 export const kycQuery = z.object({
   status: z.enum(['ACCEPTED', 'PROCESSING', 'NEEDS_INFO', 'REJECTED']).optional(),
   limit: limitParam,
-  cursor: z.string().max(200).optional(),
+  cursor: text(200).optional(),
 });
 export const kycEntry = z.object({
   id: z.string(),
@@ -93,8 +92,8 @@ export const kycEntry = z.object({
 export const kycList = z.object({ customers: z.array(kycEntry), next_cursor: z.string().nullable() });
 
 export const unmatchedAttachBody = z.object({
-  transaction_id: z.string().min(1).max(100),
-  note: z.string().min(1).max(500).optional(),
+  transaction_id: text(100).min(1),
+  note: text(500).min(1).optional(),
 });
 export const unmatchedQuery = z.object({
   state: z.enum(['open', 'attached', 'refunded']).default('open'),
@@ -116,14 +115,14 @@ export const unmatchedTransfer = z.object({
   resolved_by: z.string().nullable(),
 });
 export const unmatchedList = z.object({ transfers: z.array(unmatchedTransfer) });
-export const unmatchedRefundBody = z.object({ reason: z.string().min(1).max(500).optional() });
+export const unmatchedRefundBody = z.object({ reason: text(500).min(1).optional() });
 
 export const auditQuery = z.object({
-  actor: z.string().max(64).optional(),
-  action: z.string().max(100).optional(),
-  target: z.string().max(200).optional(),
+  actor: text(64).optional(),
+  action: text(100).optional(),
+  target: text(200).optional(),
   limit: limitParam,
-  before_id: z.string().regex(/^\d+$/).optional(),
+  before_id: text(20).regex(/^\d+$/).optional(),
 });
 export const auditEntry = z.object({
   id: z.string(),
@@ -139,7 +138,7 @@ export const auditList = z.object({ entries: z.array(auditEntry) });
 
 export const alertQuery = z.object({
   state: z.enum(['open', 'acknowledged', 'all']).default('open'),
-  kind: z.string().max(100).optional(),
+  kind: text(100).optional(),
   limit: limitParam,
 });
 export const alert = z.object({
