@@ -34,11 +34,13 @@ export function createNotifyActivities(deps: { config: AppConfig }) {
         throw ApplicationFailure.nonRetryable('callback URL must be https', 'CallbackUrlInvalid');
       }
       const t = Math.floor(Date.now() / 1000);
+      const signature = signCallback(deps.config.stellar.signingSecret, input.url, input.body, t);
       const res = await fetch(url, {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
-          Signature: signCallback(deps.config.stellar.signingSecret, input.url, input.body, t),
+          Signature: signature,
+          'X-Stellar-Signature': signature, // the older header name some SEP-12 wallets still read
         },
         body: input.body,
         redirect: 'manual',

@@ -26,6 +26,13 @@ export const observerWorkflowId = (account: string): string => `observer-${accou
 export const callbackWorkflowId = (parentWorkflowId: string, n: number): string =>
   `${parentWorkflowId}-callback-${n}`;
 
+/**
+ * One SEP-12 status callback (S12-23..25) delivered by transactionCallbackWorkflow: keyed by the customer and a
+ * digest of the exact body, so the same status reported twice is one delivery (duplicates are rejected).
+ */
+export const kycCallbackWorkflowId = (customerId: string, bodyDigest: string): string =>
+  `callback-kyc-${customerId}-${bodyDigest}`;
+
 /** Runs of the top-up Schedule (the Schedule appends its own timestamp). */
 export const topUpWorkflowId = (scheduleId: string): string => `topup-${scheduleId}`;
 
