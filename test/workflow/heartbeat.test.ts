@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { Keypair } from '@stellar/stellar-sdk';
+import { Client, Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { whileHeartbeating } from '../../activities/heartbeat.js';
 import { createStellarActivities, type StellarActivityHooks } from '../../activities/stellar.js';
 import type { AppConfig } from '../../config/index.js';
@@ -10,6 +13,8 @@ import { DEPOSIT_PAYOUTS, WITHDRAWAL_MONEY } from '../../workflows/activity-opti
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
+import { startTestWorker } from '../helpers/temporal.js';
+import { sendPaymentWorkflow } from './probes/send-payment.js';
 
 /** Resolves once `env` has emitted `n` heartbeats (counted from the call). */
 function heartbeats(env: MockActivityEnvironment, n: number): Promise<void> {
@@ -109,6 +114,75 @@ describe('payout and payment activities heartbeat (issue 15)', () => {
         });
       } finally {
         hooks.beforeSubmit = undefined;
+      }
+    });
+
+    it('a worker killed mid-payment is noticed by its missed heartbeats and the payment retried within seconds', async () => {
+      const dest = Keypair.random();
+      await hz.friendbot(dest.publicKey());
+      const queue = `hb-kill-${randomUUID()}`;
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/workflow/payment-kill-worker.ts'], {
+        env: {
+          ...process.env,
+          KILL_DATABASE_URL: tdb.url,
+          KILL_SCHEMA: tdb.schema,
+          KILL_TEMPORAL_ADDRESS: inject('temporalAddress'),
+          KILL_HORIZON_URL: hz.url,
+          KILL_BUNDLE: inject('workflowBundlePath'),
+          KILL_TASK_QUEUE: queue,
+          KILL_REF: 'hb-killed',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('ready')) resolve();
+        });
+        void exited.then((code) => reject(new Error(`kill worker exited early (${code})`)));
+      });
+      const connection = await Connection.connect({ address: inject('temporalAddress') });
+      const client = new Client({ connection, namespace: 'default' });
+      try {
+        // A 2-minute attempt timeout: only the 3 s heartbeat timeout can get the attempt retried quickly.
+        const handle = await client.workflow.start(sendPaymentWorkflow, {
+          taskQueue: queue,
+          workflowId: `pay-hb-killed-${randomUUID()}`,
+          args: [
+            {
+              ref: 'hb-killed',
+              destination: dest.publicKey(),
+              asset: { code: 'native', issuer: null },
+              amount: '3',
+            },
+            { attemptTimeout: '2 minutes', heartbeatTimeout: '3 seconds' },
+          ],
+        });
+        expect(await exited).toBe(137); // died with the payment on the ledger, unrecorded
+        const killedAt = Date.now();
+        const rescue = await startTestWorker(
+          { config, db: tdb.db, horizon: hz.server },
+          { taskQueue: queue },
+        );
+        try {
+          const result = await handle.result();
+          expect(Date.now() - killedAt).toBeLessThan(30_000); // far below the 2-minute attempt timeout
+          expect(await findEnvelope(tdb.db, 'hb-killed')).toMatchObject({
+            status: 'succeeded',
+            hash: result.hash,
+          });
+        } finally {
+          await rescue.stop();
+        }
+        const history = await handle.fetchHistory();
+        const started = history.events?.find(
+          (e) => e.activityTaskStartedEventAttributes,
+        )?.activityTaskStartedEventAttributes;
+        expect(started?.attempt).toBeGreaterThanOrEqual(2);
+        // TIMEOUT_TYPE_HEARTBEAT = 4 in temporal.api.enums.v1.TimeoutType
+        expect(started?.lastFailure?.timeoutFailureInfo?.timeoutType).toBe(4);
+      } finally {
+        await connection.close();
       }
     });
   });
