@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type Context, Hono } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { type Lang, resolveLang } from '../../core/i18n/index.js';
 import { httpKycProvider } from '../../core/kyc/provider.js';
@@ -20,9 +20,33 @@ import type { ApiDeps } from '../deps.js';
 import { interactiveKycApp } from '../interactive/kyc/index.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
 import { HttpError } from '../middleware/errors.js';
+import {
+  acceptBodies,
+  bodyOf,
+  JSON_TYPE,
+  MULTIPART_TYPE,
+  URLENCODED_TYPE,
+  validBody,
+} from '../openapi/bodies.js';
+import { createRouter } from '../openapi/hono.js';
+import { errorResponse, json, sep10Security } from '../openapi/responses.js';
 import type { Sep10Identity } from '../sep10/jwt.js';
 import { fsBlobStore } from './blob-store.js';
 import { CallbackDispatcher } from './callbacks.js';
+import {
+  type CustomerParams,
+  type CustomerSelector,
+  callbackBody,
+  customerBody,
+  customerQuery,
+  customerStatus,
+  deleteBody,
+  deleteParams,
+  fileAnswer,
+  filesQuery,
+  fileUpload,
+  verificationBody,
+} from './schemas.js';
 import {
   customerView,
   eraseCustomerData,
@@ -38,6 +62,14 @@ import {
   verifyCodes,
 } from './service.js';
 import { kycWebhookApp } from './webhook.js';
+
+const SEP12_BODY_TYPES = [JSON_TYPE, URLENCODED_TYPE, MULTIPART_TYPE] as const;
+const UNSUPPORTED = {
+  status: 415,
+  message: 'send application/json, application/x-www-form-urlencoded or multipart/form-data',
+} as const;
+const tags = ['SEP-12'];
+const denied = errorResponse('no, a malformed or an expired SEP-10 token');
 
 /** Builds the shared KYC context (blob store, provider, callback dispatcher) from the API deps. */
 export function createKycContext(deps: ApiDeps, overrides: Partial<KycContext> = {}): KycContext {
@@ -59,40 +91,12 @@ export function createKycContext(deps: ApiDeps, overrides: Partial<KycContext> =
 
 type Params = Record<string, SubmittedValue>;
 
-/** Reads JSON, form-urlencoded or multipart bodies alike (X-06); multipart parts may be files. */
-async function readBody(c: Context): Promise<Params> {
-  const type = c.req.header('Content-Type') ?? '';
-  if (type.includes('application/json')) {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      throw new HttpError(400, 'request body is not valid JSON');
-    }
-    if (!body || typeof body !== 'object' || Array.isArray(body))
-      throw new HttpError(400, 'request body must be a JSON object');
-    const out: Params = {};
-    for (const [k, v] of Object.entries(body)) {
-      if (typeof v === 'string') out[k] = v;
-      else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
-      else if (v !== null && v !== undefined)
-        throw new HttpError(400, `${k}: must be a string (SEP-9 fields are flat, S9-01)`);
-    }
-    return out;
-  }
-  if (type.includes('multipart/form-data') || type.includes('application/x-www-form-urlencoded')) {
-    const parsed = await c.req.parseBody();
-    const out: Params = {};
-    for (const [k, v] of Object.entries(parsed)) {
-      if (typeof v === 'string' || v instanceof File) out[k] = v;
-    }
-    return out;
-  }
-  if (!type) return {};
-  throw new HttpError(415, 'send application/json, application/x-www-form-urlencoded or multipart/form-data');
+/** The validated fields that carry a value (the schemas leave absent ones undefined). */
+function present(params: Record<string, unknown>): Params {
+  const out: Params = {};
+  for (const [k, v] of Object.entries(params)) if (typeof v === 'string' || v instanceof File) out[k] = v;
+  return out;
 }
-
-const str = (v: SubmittedValue | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Whether a PUT names at least one SEP-9 field with a value (text or file). */
 function carriesSep9Value(params: Params): boolean {
@@ -116,12 +120,12 @@ function extractFileRefs(params: Params): Record<string, string> {
  * The customer a request is about (S12-02, S12-03, S12-04): the JWT's account, with the memo of the token if
  * it has one (a different `memo` is 403), any memo for a plain G... token, and none for C... accounts.
  */
-export function resolveCustomerKey(identity: Sep10Identity, params: Params): CustomerKey {
-  const account = str(params.account);
+export function resolveCustomerKey(identity: Sep10Identity, params: CustomerSelector): CustomerKey {
+  const account = params.account;
   if (account && account !== identity.account && account !== identity.muxedAccount) {
     throw new HttpError(403, 'account does not match the authenticated account', 'forbidden');
   }
-  const memo = str(params.memo);
+  const memo = params.memo;
   if (identity.memo !== undefined) {
     if (memo !== undefined && memo !== identity.memo) {
       throw new HttpError(403, 'memo does not match the memo of the authenticated account', 'forbidden');
@@ -131,7 +135,7 @@ export function resolveCustomerKey(identity: Sep10Identity, params: Params): Cus
   if (identity.account.startsWith('C') && memo !== undefined) {
     throw new HttpError(400, 'memo is not allowed for a contract (C...) account');
   }
-  const memoType = str(params.memo_type);
+  const memoType = params.memo_type;
   if (memo !== undefined && memoType) {
     if (!['text', 'id', 'hash'].includes(memoType))
       throw new HttpError(400, 'memo_type must be text, id or hash');
@@ -155,7 +159,7 @@ function fieldErrors(status: 400 | 413, errors: Record<string, string>): HttpErr
 
 /** SEP-12 KYC_SERVER, mounted at /kyc (S12-01..25), plus the standalone hosted KYC page at /kyc/interactive. */
 export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)) {
-  const app = new Hono<AuthEnv>();
+  const app = createRouter<AuthEnv>();
   const auth = requireSep10(deps.config, 'sep12');
   const maxBody = ctx.config.kyc.uploadMaxBytes * 8 + 1024 * 1024;
   const limit = bodyLimit({
@@ -170,14 +174,14 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
   /** The customer a request names by `id`, or by its key; an `id` of someone else is 404 (S12-10, S12-15). */
   async function locate(
     identity: Sep10Identity,
-    params: Params,
+    params: CustomerSelector,
   ): Promise<{ key: CustomerKey; customer: CustomerRow | undefined }> {
     const key = resolveCustomerKey(identity, params);
-    const id = str(params.id);
+    const id = params.id;
     if (!id) return { key, customer: await findCustomer(ctx.db, key) };
     const customer = await findCustomerById(ctx.db, id);
     const ownMemo = identity.memo === undefined || customer?.memo === identity.memo;
-    const memoMatches = str(params.memo) === undefined || customer?.memo === key.memo;
+    const memoMatches = params.memo === undefined || customer?.memo === key.memo;
     if (!customer || customer.account !== identity.account || !ownMemo || !memoMatches) {
       throw new HttpError(404, 'customer not found', 'not_found');
     }
@@ -185,12 +189,12 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
   }
 
   /** The tier asked about by `transaction_id` + `type`, or `amount` (S12-05); undefined when neither. */
-  async function askedTier(identity: Sep10Identity, params: Params): Promise<number | undefined> {
-    const type = str(params.type);
+  async function askedTier(identity: Sep10Identity, params: CustomerParams): Promise<number | undefined> {
+    const type = params.type;
     if (type !== undefined && !(CUSTOMER_TYPES as readonly string[]).includes(type)) {
       throw new HttpError(400, `unknown type "${type}"; expected one of ${CUSTOMER_TYPES.join(', ')}`);
     }
-    const transactionId = str(params.transaction_id);
+    const transactionId = params.transaction_id;
     if (transactionId) {
       if (!type) throw new HttpError(400, 'type is required with transaction_id');
       const tx = await findTransactionForSub(ctx.db, identity.sub, { id: transactionId });
@@ -198,7 +202,7 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
       const amount = tx.amount_in ?? tx.amount_expected;
       return kycRequirement(ctx.config, { amount, type }).tier;
     }
-    const amount = str(params.amount);
+    const amount = params.amount;
     if (amount !== undefined) {
       const parsed = amountSchema.safeParse(amount);
       if (!parsed.success) throw new HttpError(400, 'amount: must be a decimal amount with at most 7 places');
@@ -212,9 +216,24 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
     return customerView(customer, fields, tier, lang);
   }
 
-  app.get('/customer', auth, async (c) => {
-    const params = c.req.query() as Params;
-    const lang = resolveLang(str(params.lang));
+  const getCustomer = createRoute({
+    method: 'get',
+    path: '/customer',
+    tags,
+    summary: 'Customer KYC status and required fields',
+    security: sep10Security,
+    middleware: [auth],
+    request: { query: customerQuery },
+    responses: {
+      200: json(customerStatus, 'status and the fields still needed'),
+      400: errorResponse('bad type, amount or memo'),
+      401: denied,
+      404: errorResponse('no such customer or transaction of the caller'),
+    },
+  });
+  app.openapi(getCustomer, async (c) => {
+    const params = c.req.valid('query');
+    const lang = resolveLang(params.lang);
     const identity = c.get('identity');
     let { customer } = await locate(identity, params);
     const tier = await askedTier(identity, params);
@@ -227,15 +246,33 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
       );
     }
     if (customer) await resubmitPendingChecks(ctx, customer);
-    return c.json(await view(customer, tier ?? (customer ? targetTier(customer) : 1), lang));
+    return c.json(await view(customer, tier ?? (customer ? targetTier(customer) : 1), lang), 200);
   });
 
-  app.put('/customer', auth, limit, async (c) => {
-    const params = await readBody(c);
-    const lang = resolveLang(str(params.lang));
+  const putCustomer = createRoute({
+    method: 'put',
+    path: '/customer',
+    tags,
+    summary: 'Submit KYC fields (SEP-9 names), as JSON, a form or multipart with documents',
+    security: sep10Security,
+    middleware: [auth, limit, acceptBodies(customerBody, SEP12_BODY_TYPES, UNSUPPORTED)],
+    request: { body: bodyOf(customerBody, SEP12_BODY_TYPES) },
+    responses: {
+      202: json(z.object({ id: z.string() }), 'accepted'),
+      400: errorResponse('a bad field; `fields` names each one'),
+      401: denied,
+      403: errorResponse('account or memo of someone else'),
+      413: errorResponse('a document over the limit'),
+      415: errorResponse('unsupported Content-Type'),
+    },
+  });
+  app.openapi(putCustomer, async (c) => {
+    const body = validBody<CustomerParams & Record<string, unknown>>(c);
+    const params = present(body);
+    const lang = resolveLang(body.lang);
     const identity = c.get('identity');
-    const { key } = await locate(identity, params);
-    const tier = await askedTier(identity, params);
+    const { key } = await locate(identity, body);
+    const tier = await askedTier(identity, body);
     const verificationCodes = extractVerificationCodes(params);
     const fileRefs = extractFileRefs(params);
     // No body, or nothing SEP-9 in it: refused rather than creating an empty customer (issue 15 row 8).
@@ -257,10 +294,24 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
   });
 
   // S12-18 (deprecated): codes by id; answers with the GET /customer body.
-  app.put('/customer/verification', auth, limit, async (c) => {
-    const params = await readBody(c);
-    const lang = resolveLang(str(params.lang));
-    if (!str(params.id)) throw new HttpError(400, 'id is required');
+  const putVerification = createRoute({
+    method: 'put',
+    path: '/customer/verification',
+    tags,
+    summary: 'Submit verification codes (e.g. mobile_number_verification)',
+    security: sep10Security,
+    middleware: [auth, limit, acceptBodies(verificationBody, SEP12_BODY_TYPES, UNSUPPORTED)],
+    request: { body: bodyOf(verificationBody, SEP12_BODY_TYPES) },
+    responses: {
+      200: json(customerStatus, 'the customer status'),
+      400: errorResponse('missing id or a wrong code'),
+      401: denied,
+      404: errorResponse('no such customer'),
+    },
+  });
+  app.openapi(putVerification, async (c) => {
+    const params = validBody<z.output<typeof verificationBody>>(c);
+    const lang = resolveLang(params.lang);
     const { customer } = await locate(c.get('identity'), params);
     const codes = extractVerificationCodes(params);
     if (Object.keys(codes).length === 0) {
@@ -271,13 +322,27 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
     }
     const result = await verifyCodes(ctx, customer!, codes, lang);
     if (!result.ok) throw fieldErrors(result.status, result.errors);
-    return c.json(await view(result.customer, targetTier(result.customer), lang));
+    return c.json(await view(result.customer, targetTier(result.customer), lang), 200);
   });
 
-  app.put('/customer/callback', auth, limit, async (c) => {
-    const params = await readBody(c);
-    const url = str(params.url);
-    if (!url) throw new HttpError(400, 'url is required');
+  const putCallback = createRoute({
+    method: 'put',
+    path: '/customer/callback',
+    tags,
+    summary: 'Register a KYC status callback URL',
+    security: sep10Security,
+    middleware: [auth, limit, acceptBodies(callbackBody, SEP12_BODY_TYPES, UNSUPPORTED)],
+    request: { body: bodyOf(callbackBody, SEP12_BODY_TYPES) },
+    responses: {
+      200: json(z.object({}), 'registered'),
+      400: errorResponse('bad URL'),
+      401: denied,
+      404: errorResponse('no such customer'),
+    },
+  });
+  app.openapi(putCallback, async (c) => {
+    const params = validBody<z.output<typeof callbackBody>>(c);
+    const url = params.url;
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -292,13 +357,28 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
     const { customer } = await locate(c.get('identity'), params);
     if (!customer) throw new HttpError(404, 'customer not found', 'not_found');
     await updateCustomer(ctx.db, customer.id, { callback_url: parsed.toString() });
-    return c.json({});
+    return c.json({}, 200);
   });
 
   // S12-26: one upload on its own, referenced later as `<field>_file_id`.
-  app.post('/customer/files', auth, limit, async (c) => {
-    const params = await readBody(c);
-    const lang = resolveLang(str(params.lang));
+  const postFile = createRoute({
+    method: 'post',
+    path: '/customer/files',
+    tags,
+    summary: 'Upload a customer file (multipart)',
+    security: sep10Security,
+    middleware: [auth, limit, acceptBodies(fileUpload, SEP12_BODY_TYPES, UNSUPPORTED)],
+    request: { body: bodyOf(fileUpload, [MULTIPART_TYPE]) },
+    responses: {
+      200: json(fileAnswer, 'the stored file'),
+      400: errorResponse('no file part, or not JPEG, PNG or PDF'),
+      401: denied,
+      413: errorResponse('too large'),
+    },
+  });
+  app.openapi(postFile, async (c) => {
+    const params = validBody<z.output<typeof fileUpload>>(c);
+    const lang = resolveLang(params.lang);
     const file = params.file;
     if (!(file instanceof File))
       throw new HttpError(400, 'send the document as a multipart/form-data part named "file"');
@@ -311,27 +391,53 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
         stored.status === 413 ? 'payload_too_large' : 'invalid_file',
       );
     }
-    return c.json(fileView(stored.file));
+    return c.json(fileView(stored.file), 200);
   });
 
   // S12-27: the caller's own files only; nothing found is an empty list, never 404.
-  app.get('/customer/files', auth, async (c) => {
+  const listFiles = createRoute({
+    method: 'get',
+    path: '/customer/files',
+    tags,
+    summary: 'List uploaded customer files',
+    security: sep10Security,
+    middleware: [auth],
+    request: { query: filesQuery },
+    responses: {
+      200: json(z.object({ files: z.array(fileAnswer) }), "the files (empty when none is the caller's)"),
+      400: errorResponse('neither file_id nor customer_id'),
+      401: denied,
+    },
+  });
+  app.openapi(listFiles, async (c) => {
     const identity = c.get('identity');
-    const fileId = c.req.query('file_id');
-    const customerId = c.req.query('customer_id');
-    if (!fileId && !customerId) throw new HttpError(400, 'file_id or customer_id is required');
+    const { file_id: fileId, customer_id: customerId } = c.req.valid('query');
     const files = await listOwnFiles(ctx.db, identity.account, {
       ...(fileId ? { fileId } : {}),
       ...(customerId ? { customerId } : {}),
       ...(identity.memo !== undefined ? { memo: identity.memo } : {}),
     });
-    return c.json({ files: files.map(fileView) });
+    return c.json({ files: files.map(fileView) }, 200);
   });
 
   // S12-19: a bad token and a path account that is not the caller's are both 401.
-  app.delete('/customer/:account', auth, async (c) => {
+  const deleteCustomer = createRoute({
+    method: 'delete',
+    path: '/customer/{account}',
+    tags,
+    summary: 'Delete a customer and its data',
+    security: sep10Security,
+    middleware: [auth, acceptBodies(deleteBody, SEP12_BODY_TYPES, UNSUPPORTED)],
+    request: { params: deleteParams, body: bodyOf(deleteBody, SEP12_BODY_TYPES) },
+    responses: {
+      200: json(z.object({}), 'deleted'),
+      401: denied,
+      404: errorResponse('no data on this customer'),
+    },
+  });
+  app.openapi(deleteCustomer, async (c) => {
     const identity = c.get('identity');
-    const pathAccount = c.req.param('account');
+    const pathAccount = c.req.valid('param').account;
     if (pathAccount !== identity.account && pathAccount !== identity.muxedAccount) {
       throw new HttpError(
         401,
@@ -339,11 +445,10 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
         'authentication_required',
       );
     }
-    const params = await readBody(c);
-    const key = resolveCustomerKey(identity, params);
+    const key = resolveCustomerKey(identity, validBody<z.output<typeof deleteBody>>(c));
     const erased = await eraseCustomerData(ctx, key);
     if (!erased) throw new HttpError(404, 'no data on this customer', 'not_found');
-    return c.json({});
+    return c.json({}, 200);
   });
 
   return app;
