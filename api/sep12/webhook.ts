@@ -1,17 +1,21 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { KYC_SIGNATURE_HEADER, KYC_TIMESTAMP_HEADER, verifyKycWebhook } from '../../core/kyc/signatures.js';
 import { HttpError } from '../middleware/errors.js';
+import { acceptBodies, JSON_TYPE } from '../openapi/bodies.js';
+import { text } from '../openapi/fields.js';
+import { createRouter } from '../openapi/hono.js';
+import { errorResponse, json } from '../openapi/responses.js';
 import { applyProviderEvent, type KycContext } from './service.js';
 
 const verdictSchema = z.object({
-  event_id: z.string().min(1).max(200),
+  event_id: text(200).min(1),
   /** Our check id, sent as `reference` when the check was submitted. */
-  reference: z.string().min(1).max(200),
-  check_id: z.string().optional(),
+  reference: text(200).min(1).describe('our check id, sent as `reference` when the check was submitted'),
+  check_id: text(200).optional(),
   result: z.enum(['approved', 'rejected', 'needs_more_info']),
-  reason: z.string().max(500).optional(),
-  fields: z.array(z.string().max(100)).max(50).optional(),
+  reason: text(500).optional(),
+  fields: z.array(text(100)).max(50).optional(),
 });
 
 /**
@@ -21,23 +25,43 @@ const verdictSchema = z.object({
  * winner updates the customer, signals waiting workflows and fires the one wallet callback.
  */
 export function kycWebhookApp(ctx: KycContext) {
-  const app = new Hono();
-  app.post('/', async (c) => {
-    const raw = await c.req.text();
+  const app = createRouter();
+  /** HMAC over timestamp + raw body, before anything is parsed. */
+  const signed: MiddlewareHandler = async (c, next) => {
     const verdict = verifyKycWebhook(
       ctx.config.kyc.webhookSecret,
       { timestamp: c.req.header(KYC_TIMESTAMP_HEADER), signature: c.req.header(KYC_SIGNATURE_HEADER) },
-      raw,
+      await c.req.text(),
       ctx.config.kyc.webhookToleranceSeconds,
     );
     if (!verdict.ok) throw new HttpError(401, `webhook rejected: ${verdict.reason}`, 'bad_signature');
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      throw new HttpError(400, 'webhook body is not JSON');
-    }
-    const event = verdictSchema.parse(json);
+    await next();
+  };
+  const route = createRoute({
+    method: 'post',
+    path: '/',
+    tags: ['webhooks'],
+    summary: 'KYC provider decisions (HMAC-signed, applied at most once per event_id)',
+    middleware: [
+      signed,
+      acceptBodies(verdictSchema, [JSON_TYPE], {
+        status: 415,
+        message: 'send the event as application/json',
+      }),
+    ],
+    request: { body: { required: true, content: { 'application/json': { schema: verdictSchema } } } },
+    responses: {
+      200: json(
+        z.object({ status: z.enum(['applied', 'duplicate', 'already_decided', 'ignored']).or(z.string()) }),
+        'what the event did',
+      ),
+      400: errorResponse('not a provider event'),
+      401: errorResponse('bad signature or timestamp'),
+      415: errorResponse('not application/json'),
+    },
+  });
+  app.openapi(route, async (c) => {
+    const event = c.req.valid('json');
     const outcome = await applyProviderEvent(ctx, {
       eventId: event.event_id,
       checkId: event.reference,
@@ -51,7 +75,7 @@ export function kycWebhookApp(ctx: KycContext) {
         'KYC verdict applied',
       );
     }
-    return c.json({ status: outcome.status });
+    return c.json({ status: outcome.status }, 200);
   });
   return app;
 }
