@@ -80,10 +80,13 @@ export function createKycContext(deps: ApiDeps, overrides: Partial<KycContext> =
     temporal: deps.temporal,
     blobs: fsBlobStore(resolve(deps.config.kyc.uploadDir)),
     provider: httpKycProvider(deps.config, deps.fetch ?? fetch),
+    // Durable delivery by transactionCallbackWorkflow (survives API restarts); an injected fetch keeps it in process.
     callbacks: new CallbackDispatcher({
       signingSecret: deps.config.stellar.signingSecret,
       logger: deps.logger,
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      ...(deps.fetch
+        ? { fetch: deps.fetch }
+        : { temporal: { client: deps.temporal, taskQueue: deps.config.temporal.taskQueue } }),
     }),
     ...overrides,
   };
