@@ -14,6 +14,8 @@ export function buildOpsConfig(e: Env, ctx: BuildContext) {
     adminKeys: adminKeys.keys,
     /** Operator console sessions end after this many minutes without a request. */
     consoleIdleMinutes: e.ADMIN_CONSOLE_IDLE_MINUTES,
+    /** Failed /admin authentications per client IP per window before 429 (0 = no limit); audited as one counted row. */
+    adminAuthLimit: { max: e.ADMIN_AUTH_RATE_LIMIT_MAX, windowSeconds: 60 },
     topUp: {
       /** Cron (UTC) when set; otherwise `interval` (a duration like 1h). */
       cron: e.TOPUP_CRON,

@@ -486,6 +486,14 @@ export const opsEnv = {
     .max(24 * 60)
     .default(15)
     .describe('an operator console session unused this many minutes ends (sign in again)'),
+  ADMIN_AUTH_RATE_LIMIT_MAX: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(20)
+    .describe(
+      '/admin requests without a valid key allowed per client IP per minute; more answer 429 (0 disables; a valid key is never limited)',
+    ),
 };
 
 /** SEP-12 KYC (issue 6): tiers by amount, uploads, the KYC provider and its webhook. */

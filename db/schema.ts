@@ -319,6 +319,11 @@ export interface AdminAuditTable {
   status_code: number | null;
   /** Non-personal detail (decision, reason, filters); never KYC data or secrets. */
   detail: Json<Record<string, unknown> | null>;
+  /** Requests this row stands for: 1, except a failed-authentication row counting its client's window. */
+  attempts: Generated<number>;
+  /** Failed-authentication rows only: the client IP and the rate-limit window the row counts. */
+  client_ip: string | null;
+  window_start: Date | null;
 }
 
 /** Operator console sessions (api/admin/console): the cookie's SHA-256, never the cookie or the admin key. */

@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { AdminKey, AdminScope } from '../../config/admin-keys.js';
 import type { AppConfig } from '../../config/index.js';
 import { HttpError } from '../middleware/errors.js';
+import { clientIp } from '../middleware/rate-limit.js';
 
 export type AdminEnv = {
   Variables: {
@@ -11,8 +12,17 @@ export type AdminEnv = {
     auditAction: string;
     auditTarget: string | null;
     auditDetail: Record<string, unknown> | undefined;
+    /** Set when authentication failed: auditTrail rate-limits and counts the failure per client IP. */
+    authFailure: AdminAuthFailure;
   };
 };
+
+export interface AdminAuthFailure {
+  clientIp: string;
+  reason: 'no_key' | 'sep10_token' | 'unknown_key';
+  /** Failures per IP per window before 429 (max 0 = no limit). */
+  limit: { max: number; windowSeconds: number };
+}
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
@@ -45,22 +55,21 @@ export function requireAdminKey(config: AppConfig): MiddlewareHandler<AdminEnv> 
   return async (c, next) => {
     c.set('auditAction', 'authenticate');
     c.set('auditTarget', `${c.req.method} ${c.req.path}`);
+    const refuse = (reason: AdminAuthFailure['reason'], message: string) => {
+      c.set('authFailure', {
+        clientIp: clientIp(c, config.sep10.trustedProxyHops),
+        reason,
+        limit: config.ops.adminAuthLimit,
+      });
+      return new HttpError(401, message, 'unauthorized');
+    };
     const raw = presentedKey(c.req.header('Authorization'), c.req.header('X-Admin-Key'));
-    if (!raw)
-      throw new HttpError(
-        401,
-        'admin API key required: send Authorization: Bearer <admin key>',
-        'unauthorized',
-      );
+    if (!raw) throw refuse('no_key', 'admin API key required: send Authorization: Bearer <admin key>');
     if (JWT_SHAPE.test(raw)) {
-      throw new HttpError(
-        401,
-        'SEP-10 tokens are not admin credentials: use an admin API key',
-        'unauthorized',
-      );
+      throw refuse('sep10_token', 'SEP-10 tokens are not admin credentials: use an admin API key');
     }
     const key = matchAdminKey(config.ops.adminKeys, raw);
-    if (!key) throw new HttpError(401, 'invalid admin API key', 'unauthorized');
+    if (!key) throw refuse('unknown_key', 'invalid admin API key');
     c.set('admin', key);
     await next();
   };

@@ -13,6 +13,7 @@ import * as kycFiles from './20261125T160500_kyc_files.js';
 import * as kycCheckResend from './20261125T161000_kyc_check_resend.js';
 import * as adminSessions from './20261201T090000_admin_sessions.js';
 import * as quotes from './20261201T100000_quotes.js';
+import * as adminAuditFailedAuth from './20261202T040000_admin_audit_failed_auth.js';
 
 /**
  * Every migration, listed explicitly and in order (no directory globbing). Names are timestamps; a merged
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '20261125T161000_kyc_check_resend': kycCheckResend,
   '20261201T090000_admin_sessions': adminSessions,
   '20261201T100000_quotes': quotes,
+  '20261202T040000_admin_audit_failed_auth': adminAuditFailedAuth,
 };
