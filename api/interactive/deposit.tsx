@@ -1,12 +1,11 @@
 import type { Context } from 'hono';
-import { Hono } from 'hono';
 import type { AppConfig } from '../../config/index.js';
 import { parseTypedAmount } from '../../core/i18n/amount.js';
 import {
+  DEFAULT_LANG,
   formatAmount,
   formatDateTime,
   formatMoney,
-  DEFAULT_LANG,
   formatPercent,
   type Lang,
   negotiateLang,
@@ -25,10 +24,12 @@ import { computeFee } from '../../stellar/fees.js';
 import { canonicalAmount, compareAmounts } from '../../stellar/money.js';
 import { interactiveCompletedSignal } from '../../workflows/messages.js';
 import type { ApiDeps } from '../deps.js';
+import { createRouter } from '../openapi/hono.js';
 import type { KycContext, SubmittedValue } from '../sep12/service.js';
 import { callbackField } from '../sep24/validate.js';
 import { handleKycSubmit, KycForm, prefillValues } from './kyc/index.js';
 import { HostedPage, scriptJson, setHostedPageHeaders } from './layout.js';
+import { pageGet, pagePost } from './routes.js';
 import { displayDecimals, isFinalView, stateTitle, TransactionState, transactionView } from './state.js';
 
 /**
@@ -53,7 +54,7 @@ function stepUrl(path: string, s: { transactionId: string; session: string; lang
 
 export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
   const { config, db, temporal, logger } = deps;
-  const app = new Hono();
+  const app = createRouter();
   const op = config.sep24.deposit;
   const currency = config.bank.currency;
 
@@ -117,7 +118,7 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
   const ids = (s: Step) => ({ transactionId: s.row.id, session: s.session.session, lang: s.lang });
 
   // Entry: spend the one-time token (S24-18), remember the wallet's callbacks (S24-19), open the session.
-  app.get('/', async (c) => {
+  app.openapi(pageGet('/', 'Deposit flow entry (one-time token)'), async (c) => {
     const q = c.req.query();
     const transactionId = q.transaction_id ?? '';
     const stored = transactionId ? (await getTransaction(db, transactionId))?.lang : undefined;
@@ -196,7 +197,7 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     );
   };
 
-  app.get('/amount', async (c) => {
+  app.openapi(pageGet('/amount', 'Deposit amount form'), async (c) => {
     const step = await loadStep(c, c.req.query());
     if (step instanceof Response) return step;
     if (step.row.status !== 'incomplete') return c.redirect(stepUrl('/instructions', ids(step)), 303);
@@ -204,8 +205,8 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     return c.html(<AmountPage step={step} value={value} />);
   });
 
-  app.post('/amount', async (c) => {
-    const form = await c.req.parseBody();
+  app.openapi(pagePost('/amount', 'Deposit amount submission'), async (c) => {
+    const form = c.req.valid('form');
     const step = await loadStep(c, form);
     if (step instanceof Response) return step;
     if (step.row.status !== 'incomplete') return c.redirect(stepUrl('/instructions', ids(step)), 303);
@@ -294,7 +295,7 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     );
   };
 
-  app.get('/kyc', async (c) => {
+  app.openapi(pageGet('/kyc', 'Deposit KYC form'), async (c) => {
     const step = await loadStep(c, c.req.query());
     if (step instanceof Response) return step;
     if (step.row.status !== 'incomplete' || !step.row.amount_expected) {
@@ -319,8 +320,8 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     );
   });
 
-  app.post('/kyc', async (c) => {
-    const form = (await c.req.parseBody()) as Record<string, SubmittedValue>;
+  app.openapi(pagePost('/kyc', 'Deposit KYC submission (multipart with documents)'), async (c) => {
+    const form = c.req.valid('form') as Record<string, SubmittedValue>;
     const step = await loadStep(c, form);
     if (step instanceof Response) return step;
     // While the workflow waits for the verdict, the provider may send fields back (NEEDS_INFO): the user
@@ -396,7 +397,7 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     );
   }
 
-  app.get('/instructions', async (c) => {
+  app.openapi(pageGet('/instructions', 'Bank transfer instructions'), async (c) => {
     const step = await loadStep(c, c.req.query());
     if (step instanceof Response) return step;
     const { row, lang } = step;

@@ -1,5 +1,5 @@
-import { Hono } from 'hono';
 import type { ApiDeps } from '../deps.js';
+import { createRouter } from '../openapi/hono.js';
 import type { KycContext } from '../sep12/service.js';
 import { interactiveDepositApp } from './deposit.js';
 import { stateApp } from './state.js';
@@ -10,7 +10,7 @@ import { withdrawPagesApp } from './withdraw.js';
  * `state`, the few bytes of JSON their open pages poll to update themselves.
  */
 export function interactiveApp(deps: ApiDeps, kyc: KycContext) {
-  const app = new Hono();
+  const app = createRouter();
   app.route('/', stateApp(deps));
   app.route('/deposit', interactiveDepositApp(deps, kyc));
   app.route('/withdraw', withdrawPagesApp(deps, { kyc }));

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { FC } from 'hono/jsx';
 import type { AppConfig } from '../../config/index.js';
 import { formatDateTime, formatMoney, type Lang } from '../../core/i18n/index.js';
@@ -11,6 +11,9 @@ import type { Db } from '../../db/index.js';
 import type { KycStatus, TransactionRow } from '../../db/schema.js';
 import { getTransaction } from '../../db/transactions.js';
 import type { ApiDeps } from '../deps.js';
+import { text } from '../openapi/fields.js';
+import { createRouter } from '../openapi/hono.js';
+import { errorResponse, json } from '../openapi/responses.js';
 import { documentation } from '../sep1/index.js';
 
 /**
@@ -311,14 +314,25 @@ export const isFinalView = (view: PageView): boolean =>
  * The id is the unguessable UUID more_info already takes; the answer holds no amount and no personal data.
  */
 export function stateApp(deps: Pick<ApiDeps, 'db' | 'config'>) {
-  const app = new Hono();
-  app.get('/state', async (c) => {
+  const app = createRouter();
+  const route = createRoute({
+    method: 'get',
+    path: '/state',
+    tags: ['SEP-24 hosted pages'],
+    summary: 'The state the open pages poll (no amount, no personal data)',
+    request: { query: z.object({ id: text(64).optional() }) },
+    responses: {
+      200: json(z.object({ state: z.string() }), 'the page state'),
+      404: errorResponse('unknown transaction'),
+    },
+  });
+  app.openapi(route, async (c) => {
     c.header('Cache-Control', 'no-store');
-    const id = c.req.query('id') ?? '';
+    const id = c.req.valid('query').id ?? '';
     const row = /^[0-9a-f-]{36}$/i.test(id) ? await getTransaction(deps.db, id) : undefined;
     if (!row) return c.json({ error: 'unknown transaction' }, 404);
     const view = await transactionView(deps.db, deps.config, row);
-    return c.json({ state: view.state });
+    return c.json({ state: view.state }, 200);
   });
   return app;
 }

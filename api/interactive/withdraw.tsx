@@ -1,5 +1,6 @@
+import type { z } from '@hono/zod-openapi';
 import { StrKey } from '@stellar/stellar-sdk';
-import { type Context, Hono } from 'hono';
+import type { Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import { maskAccount } from '../../core/bank/mask.js';
 import { anchoredBalance, loadAccount } from '../../core/horizon.js';
@@ -34,11 +35,13 @@ import { canonicalAmount, compareAmounts } from '../../stellar/money.js';
 import { baseAccountId } from '../../stellar/muxed.js';
 import { interactiveCompletedSignal } from '../../workflows/messages.js';
 import type { ApiDeps } from '../deps.js';
+import { createRouter } from '../openapi/hono.js';
 import { createKycContext } from '../sep12/index.js';
 import type { KycContext, SubmittedValue } from '../sep12/service.js';
 import { callbackField } from '../sep24/validate.js';
 import { handleKycSubmit, KycForm, prefillValues } from './kyc/index.js';
 import { HostedPage, scriptJson, setHostedPageHeaders } from './layout.js';
+import { type pageForm, pageGet, pagePost, withdrawForm } from './routes.js';
 import { displayDecimals, isFinalView, stateTitle, TransactionState, transactionView } from './state.js';
 
 /**
@@ -158,7 +161,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
   const kycCtx = opts.kyc ?? createKycContext(deps);
   const policy = withdrawalPolicyFromConfig(config);
   const asset = config.stellar.assetCode;
-  const app = new Hono();
+  const app = createRouter();
 
   app.use('*', async (c, next) => {
     await next();
@@ -197,7 +200,14 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
   }
 
   /** The session's withdrawal, still editable; or the page that says where it stands. */
-  async function open(c: Context, transactionId: string | undefined, session: string | undefined) {
+  type Opened =
+    | { error: Response | Promise<Response> }
+    | { row: TransactionRow; session: string; prefill: Record<string, string> };
+  async function open(
+    c: Context,
+    transactionId: string | undefined,
+    session: string | undefined,
+  ): Promise<Opened> {
     const lang = negotiateLang({ acceptLanguage: c.req.header('Accept-Language') });
     if (!transactionId || !session) return { error: fail(c, lang, 'wd.error.session', 401) };
     const s = await findSession(db, { transactionId, session });
@@ -212,7 +222,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
 
   // Entry: the URL from POST /transactions/withdraw/interactive. Spends the one-time token (S24-18) and keeps the
   // wallet's callback / on_change_callback parameters (S24-19).
-  app.get('/', async (c) => {
+  app.openapi(pageGet('/', 'Withdrawal flow entry (one-time token)'), async (c) => {
     const transactionId = c.req.query('transaction_id');
     const token = c.req.query('token');
     const row = transactionId ? await getTransaction(db, transactionId) : undefined;
@@ -330,7 +340,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     );
   };
 
-  app.get('/form', async (c) => {
+  app.openapi(pageGet('/form', 'Withdrawal form'), async (c) => {
     const opened = await open(c, c.req.query('transaction_id'), c.req.query('session'));
     if ('error' in opened) return opened.error;
     const { row, session, prefill } = opened;
@@ -358,19 +368,18 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     );
   });
 
-  app.post('/form', async (c) => {
-    const form = await c.req.parseBody();
-    const str = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : '');
-    const opened = await open(c, str('transaction_id'), str('session'));
+  app.openapi(pagePost('/form', 'Withdrawal form submission', withdrawForm), async (c) => {
+    const form = c.req.valid('form') as z.output<typeof withdrawForm>;
+    const opened = await open(c, form.transaction_id, form.session);
     if ('error' in opened) return opened.error;
     const { row, session } = opened;
     const { t } = messages(row.lang);
     const fmt = (a: string) => money(row.lang, a, asset);
     const values: FormValues = {
-      amount: str('amount').trim(),
-      holder: str('holder'),
-      account: str('account'),
-      routing: str('routing'),
+      amount: form.amount.trim(),
+      holder: form.holder,
+      account: form.account,
+      routing: form.routing,
     };
     const errors: Record<string, string> = {};
     // The amount as the language writes it ("25,50", "1.000,50"); ambiguous input is refused with both readings.
@@ -534,10 +543,10 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
   const maskedDestination = (transactionId: string) => maskedWithdrawalDestination(db, transactionId);
 
   // The hosted KYC form's POST (binary fields as multipart parts).
-  app.post('/kyc', async (c) => {
-    const form = (await c.req.parseBody()) as Record<string, SubmittedValue>;
-    const str = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : '');
-    const opened = await open(c, str('transaction_id'), str('session'));
+  app.openapi(pagePost('/kyc', 'Withdrawal KYC submission (multipart with documents)'), async (c) => {
+    const valid = c.req.valid('form') as z.output<typeof pageForm>;
+    const form = valid as Record<string, SubmittedValue>;
+    const opened = await open(c, valid.transaction_id, valid.session);
     if ('error' in opened) return opened.error;
     const { row, session } = opened;
     const masked = await maskedDestination(row.id);
@@ -553,10 +562,9 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     return kycOrConfirm(c, row, session, amount, masked);
   });
 
-  app.post('/confirm', async (c) => {
-    const form = await c.req.parseBody();
-    const str = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : '');
-    const opened = await open(c, str('transaction_id'), str('session'));
+  app.openapi(pagePost('/confirm', 'Withdrawal confirmation'), async (c) => {
+    const form = c.req.valid('form') as z.output<typeof pageForm>;
+    const opened = await open(c, form.transaction_id, form.session);
     if ('error' in opened) return opened.error;
     const { row } = opened;
     const masked = await maskedDestination(row.id);

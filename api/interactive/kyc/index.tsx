@@ -1,5 +1,6 @@
-import { type Context, Hono } from 'hono';
+import type { Context } from 'hono';
 import type { FC } from 'hono/jsx';
+import type { AppConfig } from '../../../config/index.js';
 import {
   datePattern,
   formatAmount,
@@ -21,10 +22,11 @@ import {
 } from '../../../db/customers.js';
 import type { CustomerRow } from '../../../db/schema.js';
 import { countryOptions, sep9Field, tierFields } from '../../../stellar/sep9.js';
+import { createRouter } from '../../openapi/hono.js';
 import { verifyToken } from '../../sep10/jwt.js';
 import { type KycContext, type SubmittedValue, submitFields } from '../../sep12/service.js';
-import type { AppConfig } from '../../../config/index.js';
 import { HostedPage, setHostedPageHeaders } from '../layout.js';
+import { pageGet, pagePost } from '../routes.js';
 
 /**
  * The hosted KYC form (issue 6): fields generated from the tier, prefilled from SEP-9 values (editable),
@@ -333,7 +335,7 @@ function statusView(config: AppConfig, lang: Lang, status: CustomerRow['status']
  * prefill>` and the form's POST. The SEP-24 flow uses its own one-time tokens and calls the exports above.
  */
 export function interactiveKycApp(ctx: KycContext) {
-  const app = new Hono();
+  const app = createRouter();
   // The page carries a token and personal data: never cached, never leaked by Referer; inline CSS only.
   app.use('*', async (c, next) => {
     await next();
@@ -368,7 +370,7 @@ export function interactiveKycApp(ctx: KycContext) {
     );
   };
 
-  app.get('/', async (c) => {
+  app.openapi(pageGet('/', 'Hosted KYC page (HTML)', 'SEP-12'), async (c) => {
     const lang = langOf(c.req.query('lang'), c.req.header('Accept-Language'));
     const { t } = translator(lang);
     const token = c.req.query('token');
@@ -403,8 +405,8 @@ export function interactiveKycApp(ctx: KycContext) {
     );
   });
 
-  app.post('/', async (c) => {
-    const form = (await c.req.parseBody()) as Record<string, SubmittedValue>;
+  app.openapi(pagePost('/', 'Hosted KYC form submission', undefined, 'SEP-12'), async (c) => {
+    const form = c.req.valid('form') as Record<string, SubmittedValue>;
     const lang = langOf(
       typeof form.lang === 'string' ? form.lang : undefined,
       c.req.header('Accept-Language'),
