@@ -98,7 +98,9 @@ describe('OpenAPI document and /docs (issue 9, #12)', () => {
       ]);
       const schemas = Object.values(content).map((m) => JSON.stringify(m.schema));
       expect(new Set(schemas).size).toBe(1);
-      expect(JSON.parse(schemas[0]!).required).toContain('asset_code');
+      const ref = (content['application/json']!.schema as OpenAPIV3.ReferenceObject).$ref;
+      const schema = doc.components!.schemas![ref.replace('#/components/schemas/', '')] as OpenAPIV3.SchemaObject;
+      expect(schema.required).toContain('asset_code');
     }
     const auth = doc.paths['/auth']!.post!;
     expect(Object.keys((auth.requestBody as OpenAPIV3.RequestBodyObject).content)).toContain(
