@@ -99,7 +99,9 @@ describe('OpenAPI document and /docs (issue 9, #12)', () => {
       const schemas = Object.values(content).map((m) => JSON.stringify(m.schema));
       expect(new Set(schemas).size).toBe(1);
       const ref = (content['application/json']!.schema as OpenAPIV3.ReferenceObject).$ref;
-      const schema = doc.components!.schemas![ref.replace('#/components/schemas/', '')] as OpenAPIV3.SchemaObject;
+      const schema = doc.components!.schemas![
+        ref.replace('#/components/schemas/', '')
+      ] as OpenAPIV3.SchemaObject;
       expect(schema.required).toContain('asset_code');
     }
     const auth = doc.paths['/auth']!.post!;
