@@ -9,13 +9,8 @@ import type { AuthEnv } from '../middleware/auth.js';
 import { badRequest } from '../middleware/errors.js';
 import { validBody } from '../openapi/bodies.js';
 import { createRouter } from '../openapi/hono.js';
-import {
-  incompleteRow,
-  interactiveAnswer,
-  interactiveRoute,
-  optionalFields,
-  startTransactionWorkflow,
-} from './interactive-start.js';
+import { startTransfer } from '../transfer-start.js';
+import { incompleteRow, interactiveAnswer, interactiveRoute, optionalFields } from './interactive-start.js';
 import { type DepositBody, depositBodyFor } from './schemas.js';
 import { checkAccount, checkAmount, checkAsset, checkMemo } from './validate.js';
 
@@ -99,7 +94,7 @@ export function sep24DepositApp(deps: ApiDeps) {
       claimableBalanceSupported: claimable,
       rules: depositRules(config),
     };
-    await startTransactionWorkflow<typeof depositWorkflow>(deps, 'deposit', 'depositWorkflow', {
+    await startTransfer<typeof depositWorkflow>(deps, 'deposit', 'depositWorkflow', {
       id,
       account,
       workflowId: depositWorkflowId(id),

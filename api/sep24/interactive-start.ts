@@ -1,19 +1,9 @@
 import { createRoute, type z } from '@hono/zod-openapi';
-import { type Workflow, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { AppConfig } from '../../config/index.js';
 import { createStartToken } from '../../core/interactive-tokens.js';
-import type { NewTransaction } from '../../db/schema.js';
-import { updateTransaction } from '../../db/transactions.js';
-import {
-  AnchorTransactionId,
-  AssetCode,
-  StellarAccount,
-  TransactionKind,
-  TransactionStatus,
-} from '../../workflows/search-attributes.js';
+import { incompleteTransactionRow } from '../../core/transfers/start.js';
 import type { ApiDeps } from '../deps.js';
 import { requireSep10 } from '../middleware/auth.js';
-import { HttpError } from '../middleware/errors.js';
 import { acceptBodies, bodyOf, JSON_TYPE, MULTIPART_TYPE, URLENCODED_TYPE } from '../openapi/bodies.js';
 import { errorResponse, json, sep10Security } from '../openapi/responses.js';
 import type { Sep10Identity } from '../sep10/jwt.js';
@@ -85,98 +75,14 @@ export function optionalFields(body: InteractiveBody) {
   return { claimable, onChange: body.on_change_callback ?? null, lang: resolveLang(body.lang) };
 }
 
-/** The columns every new `incomplete` SEP-24 row has (S24-17); the caller adds the kind-specific ones. */
+/** The columns every new `incomplete` SEP-24 row has (S24-17): the shared row plus the wallet's name. */
 export function incompleteRow(
   config: AppConfig,
   identity: Sep10Identity,
   body: InteractiveBody,
-  row: {
-    id: string;
-    kind: 'deposit' | 'withdrawal';
-    account: string;
-    amount: string | null;
-    onChange: string | null;
-    lang: string;
-    expiresAt: Date;
-  },
+  row: Omit<Parameters<typeof incompleteTransactionRow>[2], 'walletName'>,
 ) {
-  return {
-    id: row.id,
-    kind: row.kind,
-    status: 'incomplete',
-    sub: identity.sub,
-    sub_account: identity.account,
-    sub_memo: identity.memo ?? null,
-    client_domain: identity.clientDomain ?? null,
-    asset_code: config.stellar.assetCode,
-    asset_issuer: config.stellar.issuerAccount,
-    stellar_account: row.account,
-    amount_expected: row.amount,
-    amount_in: null,
-    amount_out: null,
-    amount_fee: null,
-    withdraw_anchor_account: null,
-    stellar_transaction_id: null,
-    external_transaction_id: null,
-    bank_reference: null,
-    message: null,
-    kyc_verified: null,
-    refunds: null,
-    claimable_balance_id: null,
-    on_change_callback: row.onChange,
-    lang: row.lang,
-    status_eta: null,
-    user_action_required_by: row.expiresAt,
-    completed_at: null,
-    wallet_name: body.wallet_name?.slice(0, 200) ?? null,
-  } satisfies Partial<NewTransaction>;
-}
-
-/**
- * Starts `<kind>-<id>` with the transaction's search attributes. A duplicate start is fine (the retried call
- * found it running); any other failure marks the row `error` and answers 503.
- */
-export async function startTransactionWorkflow<W extends Workflow>(
-  deps: ApiDeps,
-  noun: Noun,
-  workflowType: string,
-  start: {
-    id: string;
-    account: string;
-    workflowId: string;
-    args: Parameters<W>;
-    memo?: Record<string, unknown>;
-  },
-): Promise<void> {
-  const { config, db, temporal, logger } = deps;
-  try {
-    await temporal.workflow.start(workflowType, {
-      workflowId: start.workflowId,
-      taskQueue: config.temporal.taskQueue,
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      args: [...start.args],
-      ...(start.memo ? { memo: start.memo } : {}),
-      typedSearchAttributes: [
-        { key: AnchorTransactionId, value: start.id },
-        { key: StellarAccount, value: start.account },
-        { key: TransactionKind, value: noun },
-        { key: TransactionStatus, value: 'incomplete' },
-        { key: AssetCode, value: config.stellar.assetCode },
-      ],
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
-      logger.error(
-        { transactionId: start.id, err: { message: (err as Error).message } },
-        `${noun} workflow did not start`,
-      );
-      await updateTransaction(db, start.id, {
-        status: 'error',
-        message: `The ${noun} could not be started.`,
-      });
-      throw new HttpError(503, `the ${noun} could not be started; please retry`, 'unavailable');
-    }
-  }
+  return incompleteTransactionRow(config, identity, { ...row, walletName: body.wallet_name ?? null });
 }
 
 /** Issues the one-time start token and builds the `interactive_customer_info_needed` answer (S24-16, S24-18). */

@@ -10,13 +10,8 @@ import type { AuthEnv } from '../middleware/auth.js';
 import { badRequest, HttpError } from '../middleware/errors.js';
 import { validBody } from '../openapi/bodies.js';
 import { createRouter } from '../openapi/hono.js';
-import {
-  incompleteRow,
-  interactiveAnswer,
-  interactiveRoute,
-  optionalFields,
-  startTransactionWorkflow,
-} from './interactive-start.js';
+import { startTransfer } from '../transfer-start.js';
+import { incompleteRow, interactiveAnswer, interactiveRoute, optionalFields } from './interactive-start.js';
 import { type WithdrawBody, withdrawBodyFor } from './schemas.js';
 import { checkAccount, checkAmount, checkAsset, checkMemo } from './validate.js';
 
@@ -90,7 +85,7 @@ export function sep24WithdrawApp(deps: ApiDeps) {
       refundMemo: refund,
       policy,
     };
-    await startTransactionWorkflow<typeof withdrawalWorkflow>(deps, 'withdrawal', 'withdrawalWorkflow', {
+    await startTransfer<typeof withdrawalWorkflow>(deps, 'withdrawal', 'withdrawalWorkflow', {
       id,
       account,
       workflowId: withdrawalWorkflowId(id),

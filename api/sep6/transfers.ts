@@ -6,29 +6,17 @@ import { depositBankReference, depositWorkflowId, withdrawalWorkflowId } from '.
 import { withdrawalPolicyFromConfig } from '../../core/policies/withdrawal.js';
 import { FUNDING_METHODS } from '../../core/quotes/assets.js';
 import { depositInstructions, howFrom } from '../../core/transfers/sep6-wire.js';
-import {
-  incompleteTransactionRow,
-  startTransferWorkflow,
-  type TransferNoun,
-  TransferStartError,
-} from '../../core/transfers/start.js';
+import { incompleteTransactionRow } from '../../core/transfers/start.js';
 import { insertTransaction } from '../../db/transactions.js';
 import { insertWithdrawalDetails, saveWithdrawalDestination } from '../../db/withdrawals.js';
 import { encryptAtRest } from '../../stellar/crypto.js';
 import { toWireNumber } from '../../stellar/money.js';
 import type { depositWorkflow } from '../../workflows/deposit.js';
 import { type InteractiveInfo, interactiveCompletedSignal } from '../../workflows/messages.js';
-import {
-  AnchorTransactionId,
-  AssetCode,
-  StellarAccount,
-  TransactionKind,
-  TransactionStatus,
-} from '../../workflows/search-attributes.js';
 import type { withdrawalWorkflow } from '../../workflows/withdrawal.js';
 import type { ApiDeps } from '../deps.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
-import { badRequest, HttpError } from '../middleware/errors.js';
+import { badRequest } from '../middleware/errors.js';
 import { depositRules } from '../sep24/deposit.js';
 import {
   boolField,
@@ -38,6 +26,7 @@ import {
   checkMemo,
   resolveLang,
 } from '../sep24/validate.js';
+import { startTransfer } from '../transfer-start.js';
 import { depositAnswer, depositQuery, withdrawAnswer, withdrawQuery } from './schemas.js';
 
 /**
@@ -97,25 +86,6 @@ function parseField<T>(
   const r = schema.safeParse(value);
   if (!r.success) throw badRequest(`${name} is invalid`);
   return r.data;
-}
-
-function searchAttributes(config: AppConfig, noun: TransferNoun, id: string, account: string) {
-  return [
-    { key: AnchorTransactionId, value: id },
-    { key: StellarAccount, value: account },
-    { key: TransactionKind, value: noun },
-    { key: TransactionStatus, value: 'incomplete' },
-    { key: AssetCode, value: config.stellar.assetCode },
-  ];
-}
-
-async function started(fn: () => Promise<void>) {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof TransferStartError) throw new HttpError(503, err.message, 'unavailable');
-    throw err;
-  }
 }
 
 const etaSeconds = 24 * 3600;
@@ -184,30 +154,27 @@ export function registerSep6Transfers(app: OpenAPIHono<AuthEnv>, deps: ApiDeps) 
         });
       });
 
-      await started(() =>
-        startTransferWorkflow<typeof depositWorkflow, InteractiveInfo>(deps, 'deposit', 'depositWorkflow', {
-          id,
-          account,
-          workflowId: depositWorkflowId(id),
-          args: [
-            {
-              transactionId: id,
-              subAccount: identity.account,
-              subMemo: identity.memo ?? null,
-              destination: account,
-              assetCode: config.stellar.assetCode,
-              assetIssuer: config.stellar.issuerAccount,
-              memo: memo ? { type: memo.memoType, value: memo.memo } : null,
-              amount,
-              claimableBalanceSupported: claimable,
-              rules: depositRules(config),
-            },
-          ],
-          memo: { amount },
-          searchAttributes: searchAttributes(config, 'deposit', id, account),
-          signal: { definition: interactiveCompletedSignal, arg: { amount, lang } },
-        }),
-      );
+      await startTransfer<typeof depositWorkflow, InteractiveInfo>(deps, 'deposit', 'depositWorkflow', {
+        id,
+        account,
+        workflowId: depositWorkflowId(id),
+        args: [
+          {
+            transactionId: id,
+            subAccount: identity.account,
+            subMemo: identity.memo ?? null,
+            destination: account,
+            assetCode: config.stellar.assetCode,
+            assetIssuer: config.stellar.issuerAccount,
+            memo: memo ? { type: memo.memoType, value: memo.memo } : null,
+            amount,
+            claimableBalanceSupported: claimable,
+            rules: depositRules(config),
+          },
+        ],
+        memo: { amount },
+        signal: { definition: interactiveCompletedSignal, arg: { amount, lang } },
+      });
       deps.logger.info({ transactionId: id, clientDomain: identity.clientDomain }, 'sep6 deposit started');
       const instructions = depositInstructions(config, reference);
       return c.json(
@@ -296,36 +263,33 @@ export function registerSep6Transfers(app: OpenAPIHono<AuthEnv>, deps: ApiDeps) 
         });
       });
 
-      await started(() =>
-        startTransferWorkflow<typeof withdrawalWorkflow, InteractiveInfo>(
-          deps,
-          'withdrawal',
-          'withdrawalWorkflow',
-          {
-            id,
-            account,
-            workflowId: withdrawalWorkflowId(id),
-            args: [
-              {
-                transactionId: id,
-                account: identity.account,
-                accountMemo: identity.memo ?? null,
-                sourceAccount: account,
-                lang,
-                assetCode: config.stellar.assetCode,
-                assetIssuer: config.stellar.issuerAccount,
-                amount,
-                refundMemo: refund ? { type: refund.memoType, value: refund.memo } : null,
-                policy,
-              },
-            ],
-            searchAttributes: searchAttributes(config, 'withdrawal', id, account),
-            signal: {
-              definition: interactiveCompletedSignal,
-              arg: { amount, destinationMasked: masked, lang },
+      await startTransfer<typeof withdrawalWorkflow, InteractiveInfo>(
+        deps,
+        'withdrawal',
+        'withdrawalWorkflow',
+        {
+          id,
+          account,
+          workflowId: withdrawalWorkflowId(id),
+          args: [
+            {
+              transactionId: id,
+              account: identity.account,
+              accountMemo: identity.memo ?? null,
+              sourceAccount: account,
+              lang,
+              assetCode: config.stellar.assetCode,
+              assetIssuer: config.stellar.issuerAccount,
+              amount,
+              refundMemo: refund ? { type: refund.memoType, value: refund.memo } : null,
+              policy,
             },
+          ],
+          signal: {
+            definition: interactiveCompletedSignal,
+            arg: { amount, destinationMasked: masked, lang },
           },
-        ),
+        },
       );
       deps.logger.info({ transactionId: id, clientDomain: identity.clientDomain }, 'sep6 withdrawal started');
       return c.json(
