@@ -60,6 +60,7 @@ export function signalPayload(row: BankTransferRow): BankTransferReceived {
     reference: row.reference,
     amount: canonicalAmount(row.amount),
     currency: row.currency,
+    // The sender for the SEP-24 `from` field, masked: the full IBAN never reaches workflow history.
     from: maskAccount(row.from_account),
     receivedAt: row.booked_at.toISOString(),
   };
