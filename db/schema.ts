@@ -450,7 +450,11 @@ export interface QuotesTable {
   buy_delivery_method: string | null;
   price: string;
   total_price: string;
-  fee: Json<{ total: string; asset: string; details?: { name: string; description?: string; amount: string }[] }>;
+  fee: Json<{
+    total: string;
+    asset: string;
+    details?: { name: string; description?: string; amount: string }[];
+  }>;
   expires_at: Date;
   created_at: Generated<Date>;
   transaction_id: string | null;

@@ -28,9 +28,9 @@ describe('SEP-24 fee schedule (S24-06, A-02) and amounts as stroops', () => {
     expect(
       computeFee('922337203685.4775807', { feeFixed: '0', feePercent: '0', feeMinimum: '0' }).amountOut,
     ).toBe('922337203685.4775807');
-    expect(() => computeFee('922337203685.4775808', { feeFixed: '0', feePercent: '0', feeMinimum: '0' })).toThrow(
-      /not a Stellar amount/,
-    );
+    expect(() =>
+      computeFee('922337203685.4775808', { feeFixed: '0', feePercent: '0', feeMinimum: '0' }),
+    ).toThrow(/not a Stellar amount/);
   });
 
   it('the minimum fee is a floor, and the fee never exceeds the amount', () => {
