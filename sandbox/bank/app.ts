@@ -77,6 +77,20 @@ async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<unkno
   }
 }
 
+/**
+ * The send form's prefill from `?reference=&amount=&currency=` (the hosted deposit page links here with them).
+ * Only trimmed and length-capped: the page escapes every value and POST /send validates what is sent.
+ */
+function formPrefill(q: Record<string, string | undefined>) {
+  const text = (v: string | undefined, max: number) => (v ?? '').trim().slice(0, max);
+  const currency = text(q.currency, 8).toUpperCase();
+  return {
+    reference: text(q.reference, 140),
+    amount: text(q.amount, 40),
+    currency: /^[A-Z]{3}$/.test(currency) ? currency : 'USD',
+  };
+}
+
 /** The sandbox bank's HTTP surface: a customer web page, the PSP API (Bearer key) and nothing else. */
 export function createSandboxBankApp(deps: SandboxBankDeps) {
   const { store } = deps;
@@ -96,6 +110,7 @@ export function createSandboxBankApp(deps: SandboxBankDeps) {
         anchorAccount: store.anchorAccount,
         sent: c.req.query('sent'),
         error: c.req.query('error'),
+        prefill: formPrefill(c.req.query()),
       }),
     );
   });
