@@ -106,7 +106,7 @@ describe('guide: General Tests', () => {
       await frame.getByRole('button').click();
       const alert = frame.getByRole('alert');
       await alert.waitFor();
-      expect(await alert.textContent()).toBe('The amount must be between 5.00 and 5,000.00.');
+      expect(await alert.textContent()).toBe('The amount must be between 5.00 USD and 5,000.00 USD.');
       expect(await frame.getByLabel('Amount to deposit (USD)').getAttribute('aria-invalid')).toBe('true');
       expect(await frame.getByLabel('Amount to deposit (USD)').getAttribute('aria-describedby')).toContain(
         'amount-error',
@@ -266,8 +266,8 @@ describe('guide: General Tests', () => {
     expect(es.amountPage).toContain('Importe a depositar (USD)');
     expect(es.amountPage).toContain('¿Preguntas? Escríbenos a');
     // Error messages, with numbers in each language's format.
-    expect(en.error).toBe('The amount must be between 5.00 and 5,000.00.');
-    expect(es.error).toMatch(/^El importe debe estar entre 5,00 y 5\.?000,00\.$/);
+    expect(en.error).toBe('The amount must be between 5.00 USD and 5,000.00 USD.');
+    expect(es.error).toMatch(/^El importe debe estar entre 5,00\sUSD y 5\.?000,00\sUSD\.$/);
     // Number formatting: decimal point vs decimal comma.
     expect(en.html).toMatch(/id="amount-in"[^>]*>1,234\.50 USD</);
     expect(es.html).toMatch(/id="amount-in"[^>]*>1\.?234,50 USD</);
