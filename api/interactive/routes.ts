@@ -13,7 +13,8 @@ import { errorResponse, html, seeOther } from '../openapi/responses.js';
 const stepFields = {
   transaction_id: text(100).optional(),
   session: text(200).optional(),
-  token: text(200).optional(),
+  // A one-time page token, or a SEP-10 JWT on the standalone KYC page (several hundred bytes).
+  token: text(4096).optional(),
   lang: text(35).optional(),
 };
 
