@@ -27,8 +27,7 @@ export function bankPage(d: BankPageData) {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sandbox Bank</title>
 <style>
-  body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #222;
-    overflow-wrap: anywhere; }
+  body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #222; }
   form { display: grid; grid-template-columns: 12rem minmax(0, 1fr); gap: .5rem 1rem; max-width: 36rem; }
   label { align-self: center; }
   input { box-sizing: border-box; width: 100%; min-width: 0; font: inherit; padding: .3rem; }
@@ -36,7 +35,9 @@ export function bankPage(d: BankPageData) {
   .table-wrap { overflow-x: auto; margin-bottom: 2rem; }
   table { border-collapse: collapse; width: 100%; font-size: .9rem; }
   th, td { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left; }
+  th { white-space: nowrap; }
   .ok { background: #e7f6e7; padding: .5rem; } .err { background: #fde8e8; padding: .5rem; }
+  .ok, .err { overflow-wrap: anywhere; }
   code { font-size: .85rem; }
   @media (max-width: 42rem) {
     body { margin: 1rem auto; }
