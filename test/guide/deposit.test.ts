@@ -53,7 +53,7 @@ describe('guide: Deposit Test', () => {
         body: new URLSearchParams({ ...form.fields, amount: typed }).toString(),
       });
       expect(posted.status, typed).toBe(422);
-      expect(await posted.text()).toContain('The amount must be between 5.00 and 5,000.00.');
+      expect(await posted.text()).toContain('The amount must be between 5.00 USD and 5,000.00 USD.');
     }
     const tx = await s.call(`/sep24/transaction?id=${id}`, { jwt });
     expect(tx.body.transaction).toMatchObject({ status: 'incomplete', amount_in: null });

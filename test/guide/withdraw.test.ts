@@ -92,11 +92,11 @@ describe('guide: Withdraw Tests', () => {
     const postEn = await openForm((en.body as { url: string }).url);
     const refusedEn = await postEn('500');
     expect(refusedEn.status).toBe(422);
-    expect(refusedEn.html).toContain('Rejected: 500 USDC is more than your balance of 200 USDC');
+    expect(refusedEn.html).toContain('Rejected: 500.00 USDC is more than your balance of 200.00 USDC');
     const es = await start(jwt, { lang: 'es' });
     const refusedEs = await (await openForm((es.body as { url: string }).url))('500');
     expect(refusedEs.status).toBe(422);
-    expect(refusedEs.html).toContain('Rechazado: 500 USDC supera tu saldo de 200 USDC');
+    expect(refusedEs.html).toMatch(/Rechazado: 500,00\sUSDC supera tu saldo de 200,00\sUSDC/);
     // Exactly the balance is fine.
     const exact = await postEn('200');
     expect(exact.status).toBe(200);
