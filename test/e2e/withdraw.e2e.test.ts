@@ -18,13 +18,13 @@ const TEXT = {
   en: {
     tooMuch: '500',
     typed: '120.5',
-    refused: 'Rejected: 500 USDC is more than your balance of 200 USDC',
+    refused: 'Rejected: 500.00 USDC is more than your balance of 200.00 USDC',
     done: 'Almost done',
   },
   es: {
     tooMuch: '500',
     typed: '120,5',
-    refused: 'Rechazado: 500 USDC supera tu saldo de 200 USDC',
+    refused: 'Rechazado: 500,00 USDC supera tu saldo de 200,00 USDC',
     done: 'Casi listo',
   },
 } as const;
@@ -106,9 +106,9 @@ describe('SEP-24 withdrawal end to end (browser, sandbox ledger, observer, sandb
           await page.fill('#holder', 'Ana García');
           await page.fill('#account', 'ES91 2100 0418 4502 0005 1332');
           await page.click('button[type=submit]');
-          await expect
-            .poll(() => page.locator('#form-error').textContent(), { timeout: 30_000 })
-            .toContain(t.refused);
+          // The summary at the top links to the field; the refusal itself is shown once, at the amount field.
+          await page.locator('#form-error').waitFor({ timeout: 30_000 });
+          expect(await page.locator('#amount-error').textContent()).toContain(t.refused);
           // Nothing overflows the phone's width.
           const overflow = await page.evaluate(
             () => document.documentElement.scrollWidth - window.innerWidth,
@@ -119,7 +119,9 @@ describe('SEP-24 withdrawal end to end (browser, sandbox ledger, observer, sandb
           await page.waitForSelector('#confirm', { timeout: 30_000 });
           await page.click('#confirm');
           await page.waitForSelector('#done', { timeout: 30_000 });
-          expect(await page.locator('#done').textContent()).toBe(t.done);
+          // The page's heading says so; its body (#done) says what the wallet will ask for and what the bank pays.
+          expect(await page.locator('#page-title').textContent()).toBe(t.done);
+          expect(await page.locator('#done').textContent()).toContain('USDC');
         });
 
         const ready = await statusReached(jwt, id, 'pending_user_transfer_start', 60_000);
