@@ -143,12 +143,6 @@ export const authEnv = {
     .describe(
       'comma-separated home domains SEP-10 authenticates for; the first is the default (default: HOME_DOMAIN)',
     ),
-  SEP10_WEB_AUTH_DOMAIN: z
-    .string()
-    .optional()
-    .describe(
-      'the web_auth_domain challenge value (S10-13): a host, optionally with :port (default: the host of PUBLIC_URL; in the sandbox its hostname without the port, which the official wallet SDK compares against)',
-    ),
   SEP10_CHALLENGE_TIMEOUT_SECONDS: z.coerce
     .number()
     .int()
