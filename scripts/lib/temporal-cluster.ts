@@ -454,10 +454,15 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Tempor
 
   try {
     progress(`starting ${count} nodes (frontends ${nodes.map((n) => n.frontend).join(', ')})`);
-    for (const node of nodes) spawnNode(node);
     const ready = (node: ClusterNode, ns: string) => waitForNamespace(node, ns, 120_000, () => crashed);
-    // The server creates its own system namespace once persistence and membership are up.
-    await Promise.all(nodes.map((n) => ready(n, 'temporal-system')));
+    // The first node alone writes the cluster metadata record of a fresh database: two nodes starting at once
+    // both try to insert it and the loser exits ("duplicate key ... cluster_metadata_info_pkey"). The server
+    // creates its own system namespace once persistence and membership are up; then the others join.
+    const [first, ...others] = nodes;
+    spawnNode(first!);
+    await ready(first!, 'temporal-system');
+    for (const node of others) spawnNode(node);
+    await Promise.all(others.map((n) => ready(n, 'temporal-system')));
     await registerNamespace(nodes[0]!.frontend, namespace, opts.retentionDays ?? 3);
     await Promise.all(nodes.map((n) => ready(n, namespace)));
     balancer = await startBalancer(
