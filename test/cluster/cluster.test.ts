@@ -147,7 +147,7 @@ describe.skipIf(!runnable)('a 2-node Temporal cluster under 2 APIs and 2 workers
     const depositors = users.slice(0, DEPOSITS);
     const withdrawers = users.slice(DEPOSITS);
     await fundUsers(stack, withdrawers, START_BALANCE);
-    const depositAmounts = depositors.map((_, i) => `${5 + i}.${String(i * 131).padStart(3, '0')}`);
+    const depositAmounts = depositors.map((_, i) => `${5 + i}.${String(i * 131).padStart(4, '0')}`);
     const withdrawAmounts = withdrawers.map((_, i) => `${10 + (i % 50)}.${String(i * 7).padStart(2, '0')}`);
 
     let started = 0; // the user's side is done: bank transfer sent, or Stellar payment submitted
