@@ -6,6 +6,7 @@ import { createHealthActivities } from './health.js';
 import { createKycActivities } from './kyc.js';
 import { createNotifyActivities } from './notify.js';
 import { createObserverActivities } from './observer.js';
+import { createQuoteActivities } from './quotes.js';
 import { createRecordActivities } from './records.js';
 import { createStellarActivities, type StellarActivityHooks } from './stellar.js';
 import { createTopUpActivities } from './topup.js';
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRecordActivities(deps),
     ...createNotifyActivities(deps),
     ...createTopUpActivities(deps),
+    ...createQuoteActivities(deps),
   };
   // Withdrawals pay out and refund through the bank and Stellar families above.
   return {

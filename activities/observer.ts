@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Horizon } from '@stellar/stellar-sdk';
 import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { AppConfig } from '../config/index.js';
 import { horizonFor } from '../core/horizon.js';
-import { withdrawalWorkflowId } from '../core/ids.js';
+import { duplicatePaymentWorkflowId, withdrawalWorkflowId } from '../core/ids.js';
 import type { Db } from '../db/index.js';
 import {
+  duplicatesToHandle,
   markSignalled,
   markUnmatched,
   type NewReceivedPayment,
@@ -14,8 +15,9 @@ import {
   type ReceivedPaymentRow,
   readCursor,
   recordPage,
+  setDuplicateState,
 } from '../db/received-payments.js';
-import { withdrawalsAwaitingPayment } from '../db/withdrawals.js';
+import { withdrawalRefundMemo, withdrawalsByPaymentReference } from '../db/withdrawals.js';
 import { fromHorizonAsset } from '../stellar/assets.js';
 import {
   candidateMemos,
@@ -25,17 +27,27 @@ import {
 } from '../stellar/matching.js';
 import { fromHorizonMemo, type MemoType } from '../stellar/memos.js';
 import { formatFixed7, parseAmount } from '../stellar/money.js';
-import { paymentReceivedSignal, type ReceivedPayment } from '../workflows/messages.js';
+import {
+  type DuplicatePaymentInput,
+  paymentReceivedSignal,
+  type ReceivedPayment,
+} from '../workflows/messages.js';
 
 /**
  * The payment observer's batch (docs/payment-observer.md): read the next page of payments to one receiving
  * account after the durable cursor, record every incoming payment once and move the cursor past the page in
  * the same database transaction, then signal the matched withdrawals. Nothing is skipped: the cursor moves only
  * with the records it covers. Nothing is recorded twice: operation ids are unique. Nothing blocks the stream: a
- * payment that matches nothing is recorded as unmatched and the cursor moves on.
+ * payment that matches nothing is recorded as unmatched and the cursor moves on. A payment naming a withdrawal
+ * that has its payment already (matched before, in this page or earlier) is a second payment: recorded as
+ * unmatched 'duplicate_payment' with that withdrawal's id, and handed to its own duplicatePaymentWorkflow
+ * (refund and alert), never to the withdrawal. A payment naming a withdrawal that ended without one (expired, or
+ * in error before the user paid) is 'late_payment' and handled the same way.
  */
 
 const INCOMING_TYPES = new Set(['payment', 'path_payment_strict_send', 'path_payment_strict_receive']);
+/** Withdrawal statuses that end a withdrawal; without a payment on record, a payment naming it came late. */
+const ENDED_UNPAID = new Set(['expired', 'error']);
 
 export interface ObserverActivityDeps {
   config: AppConfig;
@@ -72,6 +84,7 @@ export function toReceivedPayment(row: ReceivedPaymentRow): ReceivedPayment {
     assetIssuer: row.asset_issuer,
     memo: row.memo,
     memoType: row.memo_type,
+    ledgerClosedAt: row.ledger_closed_at ? row.ledger_closed_at.toISOString() : null,
   };
 }
 
@@ -110,19 +123,25 @@ export function createObserverActivities(deps: ObserverActivityDeps) {
     }
   }
 
-  async function loadCandidates(account: string, incoming: IncomingPayment[]): Promise<PendingWithdrawal[]> {
+  /** Withdrawals the page's payments may name: those waiting for their payment, and those that have it. */
+  async function loadCandidates(account: string, incoming: IncomingPayment[]) {
     const memos = [...new Set(incoming.flatMap(candidateMemos))];
     const muxed = [...new Set(incoming.map((p) => p.toMuxed).filter((m): m is string => !!m))];
-    if (memos.length === 0 && muxed.length === 0) return [];
-    const rows = await withdrawalsAwaitingPayment(db, account, { memos, muxed });
-    return rows.map((r) => ({
+    const rows = await withdrawalsByPaymentReference(db, account, { memos, muxed });
+    const toCandidate = (r: (typeof rows)[number]): PendingWithdrawal => ({
       id: r.id,
       withdrawAnchorAccount: r.withdraw_anchor_account!,
       memo: r.memo,
       memoType: r.memo_type,
       asset: { code: r.asset_code, issuer: r.asset_issuer },
       amount: r.amount_in ?? r.amount_expected,
-    }));
+    });
+    return {
+      awaiting: rows.filter((r) => r.status === 'pending_user_transfer_start' && !r.paid).map(toCandidate),
+      paid: rows.filter((r) => r.paid).map(toCandidate),
+      // Ended before the user paid: a payment naming one of these is late, and goes back like a second one.
+      ended: rows.filter((r) => ENDED_UNPAID.has(r.status) && !r.paid).map(toCandidate),
+    };
   }
 
   async function toRows(account: string, records: HorizonRecord[]): Promise<NewReceivedPayment[]> {
@@ -150,8 +169,24 @@ export function createObserverActivities(deps: ObserverActivityDeps) {
       account,
       incoming.map((i) => i.payment),
     );
+    // One payment per withdrawal: the first of the page that names it takes it; later ones are second payments.
+    const taken = new Map<string, PendingWithdrawal>();
     return incoming.map(({ rec, tx, payment }) => {
-      const match = matchPayment(payment, candidates);
+      const match = matchPayment(
+        payment,
+        candidates.awaiting.filter((w) => !taken.has(w.id)),
+      );
+      if (match.matched) taken.set(match.withdrawal.id, match.withdrawal);
+      const second =
+        !match.matched && match.reason === 'no_match'
+          ? matchPayment(payment, [...candidates.paid, ...taken.values()])
+          : null;
+      const late =
+        second && !second.matched && second.reason === 'no_match'
+          ? matchPayment(payment, candidates.ended)
+          : null;
+      const duplicateOf = second?.matched ? second.withdrawal.id : late?.matched ? late.withdrawal.id : null;
+      const extraReason = second?.matched ? 'duplicate_payment' : 'late_payment';
       const source = rec.type === 'payment' ? null : fromHorizonAsset(rec, 'source_');
       const memoType = (payment.memo?.type ?? 'none') as MemoType | 'none';
       return {
@@ -175,9 +210,9 @@ export function createObserverActivities(deps: ObserverActivityDeps) {
         ledger: Number(tx.ledger_attr ?? tx.ledger ?? Number(BigInt(String(rec.paging_token)) >> 32n)),
         paging_token: String(rec.paging_token),
         ledger_closed_at: rec.created_at ? new Date(String(rec.created_at)) : null,
-        transaction_id: match.matched ? match.withdrawal.id : null,
+        transaction_id: match.matched ? match.withdrawal.id : duplicateOf,
         mismatch: match.matched ? match.mismatch : null,
-        unmatched_reason: match.matched ? null : match.reason,
+        unmatched_reason: match.matched ? null : duplicateOf ? extraReason : match.reason,
         status: match.matched ? 'matched' : 'unmatched',
       } satisfies NewReceivedPayment;
     });
@@ -214,6 +249,48 @@ export function createObserverActivities(deps: ObserverActivityDeps) {
     return signalled;
   }
 
+  /**
+   * Starts one duplicatePaymentWorkflow per recorded second payment (ID by operation id: a start repeated after
+   * a crash is rejected as a duplicate, so each payment is refunded at most once), then marks it started.
+   */
+  async function handleDuplicates(account: string): Promise<void> {
+    const pending = await duplicatesToHandle(db, account);
+    if (pending.length === 0) return;
+    const client = clientOf();
+    for (const row of pending) {
+      const refundMemo = await refundMemoOf(row);
+      const input: DuplicatePaymentInput = {
+        transactionId: row.transaction_id!,
+        operationId: row.operation_id,
+        from: row.from_account,
+        asset: { code: row.asset_code, issuer: row.asset_issuer },
+        amount: formatFixed7(parseAmount(row.amount)),
+        memo: refundMemo,
+        refund: config.withdraw.refundDuplicatePayments,
+        reason: row.unmatched_reason === 'late_payment' ? 'late' : 'duplicate',
+      };
+      try {
+        await client.workflow.start('duplicatePaymentWorkflow', {
+          taskQueue: config.temporal.taskQueue,
+          workflowId: duplicatePaymentWorkflowId(row.operation_id),
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          args: [input],
+        });
+      } catch (err) {
+        // Started before (an attempt lost after the start): it is running or done; anything else retries later.
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) continue;
+      }
+      await setDuplicateState(db, row.operation_id, 'started');
+    }
+  }
+
+  /** S24-14: the withdrawal's refund_memo, else the payment's own memo. */
+  async function refundMemoOf(row: ReceivedPaymentRow): Promise<DuplicatePaymentInput['memo']> {
+    const details = await withdrawalRefundMemo(db, row.transaction_id!);
+    if (details) return details;
+    return row.memo && row.memo_type !== 'none' ? { type: row.memo_type, value: row.memo } : null;
+  }
+
   return {
     /**
      * One observer batch for `account`: waits up to `maxWaitMs` for new payments (polling Horizon), records the
@@ -224,6 +301,7 @@ export function createObserverActivities(deps: ObserverActivityDeps) {
       const limit = config.payments.observerPageSize;
       const deadline = Date.now() + (input.maxWaitMs ?? 20_000);
       let signalled = await signalMatched(account);
+      await handleDuplicates(account);
       for (;;) {
         const cursor = await readCursor(db, account);
         const records = await fetchPage(account, cursor, limit);
@@ -233,6 +311,7 @@ export function createObserverActivities(deps: ObserverActivityDeps) {
           const recorded = await recordPage(db, account, cursor, next, rows);
           if (recorded === null) continue; // another attempt recorded this page first: read on from its cursor
           signalled += await signalMatched(account);
+          await handleDuplicates(account);
           return { read: records.length, recorded, signalled, cursor: next };
         }
         if (Date.now() >= deadline) return { read: 0, recorded: 0, signalled, cursor };

@@ -6,9 +6,10 @@ import { type Sep24MessageKey, sep24Text } from '../core/i18n/sep24.js';
 import { depositBankReference } from '../core/ids.js';
 import { closeSessions } from '../core/interactive-tokens.js';
 import { toSep24Transaction } from '../core/transactions/serialize.js';
+import { toSep6Transaction } from '../core/transfers/sep6-wire.js';
 import { raiseAlert as recordAlert } from '../db/alerts.js';
 import type { Db } from '../db/index.js';
-import { FINAL_STATUSES, type Refunds, type TransactionStatus } from '../db/schema.js';
+import { FINAL_STATUSES, type Refunds, type TransactionStatus, type TransferFee } from '../db/schema.js';
 import {
   getTransaction,
   setBankReferenceIfNone,
@@ -48,6 +49,8 @@ export interface TransactionPatch {
   /** ISO time; only meaningful in statuses that wait on the user. */
   userActionRequiredBy?: string | null;
   statusEta?: number | null;
+  /** The fee in its own asset (a quote's or a conversion's, S24-27); absent keeps what the row has. */
+  feeDetails?: TransferFee | null;
   /** Frees the bank reference for reuse (terminal deposits). */
   releaseBankReference?: boolean;
 }
@@ -104,7 +107,12 @@ export function createRecordActivities(deps: { config: AppConfig; db: Db }) {
           p.userActionRequiredBy === null ? null : new Date(p.userActionRequiredBy);
       }
       if (p.statusEta !== undefined) set.status_eta = p.statusEta;
+      if (p.feeDetails !== undefined) {
+        set.fee_details = p.feeDetails === null ? null : JSON.stringify(p.feeDetails);
+      }
       if (p.releaseBankReference || terminal) set.bank_reference = null;
+      // Fields the wallet was asked for (S6-11) are only asked while the transfer waits for the user.
+      if (input.status !== 'incomplete' && input.status !== 'pending_user') set.required_info_updates = null;
       if (input.status === 'completed' || input.status === 'refunded') {
         const current = await getTransaction(db, input.transactionId);
         set.completed_at = current?.completed_at ?? new Date();
@@ -114,7 +122,11 @@ export function createRecordActivities(deps: { config: AppConfig; db: Db }) {
       if (terminal) await closeSessions(db, input.transactionId);
       log.info('transaction status mirrored', { transactionId: input.transactionId, status: input.status });
       return {
-        body: JSON.stringify({ transaction: toSep24Transaction(config, row) }),
+        // S6-12: a SEP-6 transfer's callbacks carry its GET /transaction body (SEP-6 statuses, instructions).
+        body: JSON.stringify({
+          transaction:
+            row.protocol === 'sep6' ? toSep6Transaction(config, row) : toSep24Transaction(config, row),
+        }),
         onChangeCallback: row.on_change_callback,
         interactiveCallback: row.interactive_callback,
       };

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { AppConfig } from '../config/index.js';
 import { type BankDestination, checkAccountLimits, type LimitCheck } from '../core/policies/withdrawal.js';
 import type { Db } from '../db/index.js';
+import { setDuplicateState } from '../db/received-payments.js';
 import {
   prepareWithdrawalPayment,
   recordWithdrawalReview,
@@ -148,7 +149,16 @@ export function createWithdrawalActivities(deps: WithdrawalActivityDeps) {
       };
     },
 
-    /** Sends funds back on Stellar, idempotent by `ref` (`refund-<id>`). */
+    /** How a second payment for a withdrawal was handled (workflows/duplicate-payment.ts): refunded or alerted. */
+    async recordDuplicatePayment(input: {
+      operationId: string;
+      state: 'refunded' | 'alerted';
+      refundHash?: string;
+    }): Promise<void> {
+      await setDuplicateState(db, input.operationId, input.state, input.refundHash ?? null);
+    },
+
+    /** Sends funds back on Stellar, idempotent by `ref` (`refund-<id>`, `refund-payment-<operation>`). */
     async refundWithdrawalPayment(input: {
       ref: string;
       destination: string;

@@ -33,14 +33,17 @@ export function createApp(deps: ApiDeps) {
   const metrics = createMetrics(deps);
   app.use('*', observeRequests(metrics, deps.logger));
   const corsMiddleware = sepCors();
-  app.use('*', async (c, next) => (c.req.path.startsWith('/admin') ? next() : corsMiddleware(c, next)));
+  // No CORS on the operators' surfaces: /admin (keys, console) and /metrics (balances) are not for browsers elsewhere.
+  app.use('*', async (c, next) =>
+    c.req.path.startsWith('/admin') || c.req.path === '/metrics' ? next() : corsMiddleware(c, next),
+  );
   // Before every parser and every auth check: an anonymous 50 MB body costs at most its route class's limit.
   app.use('*', limitRequestBodies(bodyLimitsFor(deps.config)));
 
   app.route('/', healthApp(deps));
   app.route('/', sep1App(deps));
   app.route('/', faviconApp());
-  app.route('/', metricsApp(metrics));
+  app.route('/', metricsApp(metrics, deps.config));
   // Read on first request, once every sub-app below is mounted (mounting copies their declarations up).
   app.route(
     '/',

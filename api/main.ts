@@ -13,7 +13,12 @@ loadDotEnv();
 installNativeEd25519(); // SEP-10 signs and verifies with node:crypto instead of the SDK's pure-JS ed25519
 const config = loadConfigOrExit();
 const logger = createLogger('api', config.logLevel);
-const db = createDb({ url: config.db.url, poolSize: config.db.poolSize });
+const db = createDb({
+  url: config.db.url,
+  poolSize: config.db.poolSize,
+  onPoolError: (err) =>
+    logger.warn({ err: err.message }, 'idle Postgres connection lost; the pool reconnects'),
+});
 const temporal = await connectTemporalClient(config);
 const app = createApp({ config, db, temporal, logger });
 

@@ -37,8 +37,8 @@ export function buildAuthConfig(e: Env, ctx: BuildContext) {
     sep10: {
       /** Home domains we authenticate for; the first is the default (S10-04). */
       homeDomains: homeDomains(e, ctx),
-      /** Host of WEB_AUTH_ENDPOINT, the `web_auth_domain` op value (S10-13). */
-      webAuthDomain: new URL(`${ctx.publicUrl}/auth`).host,
+      /** The `web_auth_domain` op value challenges carry and POST /auth requires (S10-13). */
+      webAuthDomain: webAuthDomain(e, ctx),
       challengeTimeoutSeconds: e.SEP10_CHALLENGE_TIMEOUT_SECONDS,
       clientDomainTimeoutMs: e.SEP10_CLIENT_DOMAIN_TIMEOUT_MS,
       /** Plain-http client_domain tomls for localhost domains: sandbox profile only. */
@@ -75,6 +75,23 @@ function previousJwtKey(e: Env, ctx: BuildContext) {
     publicKey: e.JWT_PREVIOUS_PUBLIC_KEY,
     acceptUntil: e.JWT_PREVIOUS_ACCEPT_UNTIL ? new Date(e.JWT_PREVIOUS_ACCEPT_UNTIL) : undefined,
   };
+}
+
+/**
+ * SEP10_WEB_AUTH_DOMAIN, else the host of WEB_AUTH_ENDPOINT (S10-13; the SEP validator compares `URL.host`, port
+ * included). The sandbox default drops the port: the official wallet SDK compares the value with
+ * `new URL(WEB_AUTH_ENDPOINT).hostname`, so `localhost:8000` would lock it out. Behind an https URL without a
+ * port both readings are the same value.
+ */
+function webAuthDomain(e: Env, ctx: BuildContext): string {
+  const url = new URL(`${ctx.publicUrl}/auth`);
+  const domain = e.SEP10_WEB_AUTH_DOMAIN?.trim() || (ctx.sandbox ? url.hostname : url.host);
+  if (!HOST.test(domain)) {
+    ctx.issues.push({ key: 'SEP10_WEB_AUTH_DOMAIN', message: `"${domain}" is not a host name` });
+  } else if (Buffer.byteLength(domain) > 64) {
+    ctx.issues.push({ key: 'SEP10_WEB_AUTH_DOMAIN', message: `"${domain}" is longer than 64 bytes` });
+  }
+  return domain;
 }
 
 function homeDomains(e: Env, ctx: BuildContext): string[] {

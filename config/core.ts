@@ -15,6 +15,7 @@ export function buildCoreConfig(e: Env, ctx: BuildContext) {
       uiUrl: withoutTrailingSlash(e.TEMPORAL_UI_URL),
       tls: e.TEMPORAL_TLS,
       apiKey: e.TEMPORAL_API_KEY,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     },
   };
 }

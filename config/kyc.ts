@@ -1,5 +1,6 @@
+import { type KeyRing, parseKeyRing } from '../stellar/crypto.js';
 import { type BuildContext, withoutTrailingSlash } from './context.js';
-import { SANDBOX_KYC_WEBHOOK_SECRET } from './sandbox-keys.js';
+import { SANDBOX_KYC_KEY_ID, SANDBOX_KYC_WEBHOOK_SECRET, sandboxKycEncryptionKey } from './sandbox-keys.js';
 import { type Env, KYC_VERIFIABLE_FIELDS } from './schema.js';
 
 type VerifiableField = (typeof KYC_VERIFIABLE_FIELDS)[number];
@@ -17,6 +18,8 @@ export function buildKycConfig(e: Env, ctx: BuildContext) {
       .filter(isVerifiable),
     sandboxVerificationCode: e.KYC_SANDBOX_VERIFICATION_CODE,
     uploadDir: e.KYC_UPLOAD_DIR,
+    /** Documents at rest: the first key encrypts, any decrypts. */
+    encryptionKeys: kycKeyRing(e.KYC_ENCRYPTION_KEYS),
     uploadMaxBytes: e.KYC_UPLOAD_MAX_BYTES,
     providerUrl: withoutTrailingSlash(e.KYC_PROVIDER_URL ?? `http://localhost:${e.SANDBOX_KYC_PORT}`),
     providerApiKey: e.KYC_PROVIDER_API_KEY,
@@ -27,4 +30,10 @@ export function buildKycConfig(e: Env, ctx: BuildContext) {
     /** Where the sandbox KYC provider delivers its webhooks. */
     sandboxWebhookUrl: e.SANDBOX_KYC_WEBHOOK_URL ?? `${ctx.publicUrl}/webhooks/kyc`,
   };
+}
+
+function kycKeyRing(spec: string | undefined): KeyRing {
+  const ring = parseKeyRing(spec ?? `${SANDBOX_KYC_KEY_ID}:${sandboxKycEncryptionKey()}`);
+  if (typeof ring === 'string') throw new Error(`KYC_ENCRYPTION_KEYS: ${ring}`); // the schema checked it already
+  return ring;
 }

@@ -27,5 +27,12 @@ export function buildOpsConfig(e: Env, ctx: BuildContext) {
     distributionAlertBalance: e.DISTRIBUTION_ALERT_BALANCE,
     /** host:port of the worker's SDK Prometheus exporter, or undefined (off). */
     workerMetricsAddress: e.WORKER_METRICS_ADDRESS,
+    /**
+     * GET /metrics: open (sandbox without a token), behind this bearer token, or off (404) outside the sandbox
+     * when no token is set — the figures include the distribution balance and transaction counts.
+     */
+    apiMetrics: e.METRICS_TOKEN
+      ? ({ access: 'token', token: e.METRICS_TOKEN } as const)
+      : ({ access: ctx.sandbox ? 'open' : 'off' } as const),
   };
 }

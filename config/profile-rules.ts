@@ -23,6 +23,10 @@ export function profileIssues(e: Env): ConfigIssue[] {
     if (!e[key]) push(key, required);
   }
   if (!e.WITHDRAW_ENCRYPTION_KEY) push('WITHDRAW_ENCRYPTION_KEY', required);
+  if (!e.KYC_ENCRYPTION_KEYS) push('KYC_ENCRYPTION_KEYS', required);
+  else if (e.KYC_ENCRYPTION_KEYS.split(',').some((k) => isSandboxSecret(k.split(':')[1]?.trim() ?? ''))) {
+    push('KYC_ENCRYPTION_KEYS', `holds the publicly known sandbox key; generate a new one for ${e.PROFILE}`);
+  }
   for (const key of [
     'SIGNING_SECRET',
     'DISTRIBUTION_SECRET',

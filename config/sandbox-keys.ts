@@ -24,10 +24,17 @@ export function sandboxWithdrawEncryptionKey(): string {
   return seed('withdraw-encryption').toString('hex');
 }
 
+/** The sandbox key ring for KYC documents at rest (KYC_ENCRYPTION_KEYS's sandbox default). */
+export const SANDBOX_KYC_KEY_ID = 'sandbox';
+export function sandboxKycEncryptionKey(): string {
+  return seed('kyc-encryption').toString('hex');
+}
+
 /** True when `secret` is one of the publicly derivable sandbox secrets. */
 export function isSandboxSecret(secret: string): boolean {
   if (secret === sandboxJwtSecret()) return true;
   if (secret.toLowerCase() === sandboxWithdrawEncryptionKey()) return true;
+  if (secret.toLowerCase() === sandboxKycEncryptionKey()) return true;
   return (['signing', 'distribution', 'issuer'] as const).some(
     (role) => sandboxKeypair(role).secret() === secret,
   );

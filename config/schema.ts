@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseKeyRing } from '../stellar/crypto.js';
 import { amountSchema, percentSchema } from '../stellar/money.js';
 import { JWT_ALGORITHMS } from './jwt-keys.js';
 import { sep38Env } from './sep38-env.js';
@@ -142,6 +143,12 @@ export const authEnv = {
     .optional()
     .describe(
       'comma-separated home domains SEP-10 authenticates for; the first is the default (default: HOME_DOMAIN)',
+    ),
+  SEP10_WEB_AUTH_DOMAIN: z
+    .string()
+    .optional()
+    .describe(
+      'the web_auth_domain challenge value (S10-13): a host, optionally with :port (default: the host of PUBLIC_URL; in the sandbox its hostname without the port, which the official wallet SDK compares against)',
     ),
   SEP10_CHALLENGE_TIMEOUT_SECONDS: z.coerce
     .number()
@@ -289,9 +296,9 @@ export const sep24Env = {
     .describe('lifetime of the hosted-pages session the one-time token opens'),
   SEP24_FRAME_ANCESTORS: z
     .string()
-    .default('*')
+    .optional()
     .describe(
-      "CSP frame-ancestors of the hosted pages (space-separated origins, '*' lets any wallet embed them)",
+      "CSP frame-ancestors of the hosted pages: the wallet origins that may embed them in an iframe, space-separated (https://wallet.example 'self'); default '*' in the sandbox, 'self' elsewhere, where '*' is refused",
     ),
   DEPOSIT_EXPIRY_SECONDS: seconds(60, 30 * 86_400)
     .default(86_400)
@@ -309,6 +316,16 @@ export const sep24Env = {
     .default('refund')
     .describe(
       'when the trust line never comes: refund the bank transfer (status refunded) or stop in error for an operator',
+    ),
+  DEPOSIT_ACCOUNT_CREATION: bool
+    .default(true)
+    .describe(
+      'features.account_creation: a deposit to an account that does not exist creates it with CreateAccount (S24-24); false refuses such deposits with 400 (S24-11)',
+    ),
+  DEPOSIT_ACCOUNT_STARTING_BALANCE: amountSchema
+    .default('2.01')
+    .describe(
+      'XLM a created account starts with, paid by the distribution account: the base reserve of the account and one trust line plus fees (S24-24 recommends 2.01)',
     ),
   DEPOSIT_AMOUNT_MISMATCH: z
     .enum(['accept', 'refund'])
@@ -377,8 +394,15 @@ export const withdrawEnv = {
     .int()
     .min(1)
     .max(86_400)
-    .default(30)
-    .describe('how often pending_external re-checks the bank payout status'),
+    .default(10)
+    .describe(
+      "how often pending_external re-checks the bank payout status; the bank's payout.updated webhook settles it sooner, this covers a lost webhook",
+    ),
+  WITHDRAW_REFUND_DUPLICATE_PAYMENTS: bool
+    .default(true)
+    .describe(
+      'a second Stellar payment for a withdrawal that already has its payment, or a late one for a withdrawal that ended without one (expired), is sent back automatically (once, keyed by the payment) as well as alerted; false: alert only',
+    ),
 };
 
 /** Bank rails: the bank API (payouts, polling, virtual accounts), its webhook, and deposit matching. */
@@ -469,6 +493,15 @@ export const opsEnv = {
     .regex(/^\d+(s|m|h|d)$/, 'must be a duration like 30m, 6h or 1d')
     .default('24h')
     .describe('testnet/mainnet: how long a top-up waits for the cold-signed envelope before it expires'),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .default(1000)
+    .describe(
+      "workflows each worker keeps in memory between tasks (the SDK's sticky cache, about 0.35 MiB each): bounds worker RSS however many transfers are open; an evicted one is replayed from its history when it next wakes",
+    ),
   WORKER_METRICS_ADDRESS: z
     .string()
     .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
@@ -486,6 +519,13 @@ export const opsEnv = {
     .max(24 * 60)
     .default(15)
     .describe('an operator console session unused this many minutes ends (sign in again)'),
+  METRICS_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .describe(
+      'bearer token a scraper sends to GET /metrics (Authorization: Bearer ...); outside the sandbox /metrics answers 404 without it (secret)',
+    ),
   ADMIN_AUTH_RATE_LIMIT_MAX: z.coerce
     .number()
     .int()
@@ -526,6 +566,16 @@ export const kycEnv = {
     .string()
     .default('tmp/kyc-uploads')
     .describe('directory of the filesystem blob store for KYC documents (photo_id_front, ...)'),
+  KYC_ENCRYPTION_KEYS: z
+    .string()
+    .superRefine((v, ctx) => {
+      const ring = parseKeyRing(v);
+      if (typeof ring === 'string') ctx.addIssue({ code: 'custom', message: ring });
+    })
+    .optional()
+    .describe(
+      'AES-256-GCM keys for KYC documents at rest, id:64-hex[,id:64-hex...]: the first encrypts, every one decrypts (rotation: put the new key first, run npm run kyc:reencrypt, then drop the old one) (secret; required outside the sandbox)',
+    ),
   KYC_UPLOAD_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -699,6 +749,8 @@ export const SECRET_KEYS = new Set<string>([
   'BANK_API_KEY',
   'BANK_WEBHOOK_SECRET',
   'WITHDRAW_ENCRYPTION_KEY',
+  'KYC_ENCRYPTION_KEYS',
   'KYC_WEBHOOK_SECRET',
   'KYC_PROVIDER_API_KEY',
+  'METRICS_TOKEN',
 ]);

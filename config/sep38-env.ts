@@ -50,6 +50,12 @@ export const sep38Env = {
     .max(86_400)
     .default(600)
     .describe('how long a firm quote (POST /quote) stays valid; a later expire_after is refused (S38-07)'),
+  SEP38_EXPIRED_QUOTE_RULE: z
+    .enum(['refund', 'requote'])
+    .default('refund')
+    .describe(
+      'funds that arrive after their quote expired: refund them in full, or requote at the current price and convert only if the user accepts the new quote (else refund)',
+    ),
 };
 
 export { list as splitList };

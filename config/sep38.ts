@@ -35,5 +35,7 @@ export function buildSep38Config(e: Env, ctx: BuildContext) {
     /** Percentage points of sell_amount ('1' is 1 %). */
     spreadPercent: e.SEP38_SPREAD_PERCENT,
     quoteTtlSeconds: e.SEP38_QUOTE_TTL_SECONDS,
+    /** Funds after a quote expired: refunded, or requoted with the user's consent (README "Quotes in transfers"). */
+    expiredQuoteRule: e.SEP38_EXPIRED_QUOTE_RULE,
   };
 }

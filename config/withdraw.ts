@@ -16,5 +16,6 @@ export function buildWithdrawConfig(e: Env) {
     interactiveTimeoutSeconds: e.WITHDRAW_INTERACTIVE_TIMEOUT_SECONDS,
     paymentTimeoutSeconds: e.WITHDRAW_PAYMENT_TIMEOUT_SECONDS,
     payoutPollSeconds: e.WITHDRAW_PAYOUT_POLL_SECONDS,
+    refundDuplicatePayments: e.WITHDRAW_REFUND_DUPLICATE_PAYMENTS,
   };
 }

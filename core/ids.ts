@@ -33,6 +33,9 @@ export const callbackWorkflowId = (parentWorkflowId: string, n: number): string 
 export const kycCallbackWorkflowId = (customerId: string, bodyDigest: string): string =>
   `callback-kyc-${customerId}-${bodyDigest}`;
 
+/** The handling (alert, refund) of one second payment for a withdrawal, by the incoming Stellar operation id. */
+export const duplicatePaymentWorkflowId = (operationId: string): string => `duplicate-payment-${operationId}`;
+
 /** Runs of the top-up Schedule (the Schedule appends its own timestamp). */
 export const topUpWorkflowId = (scheduleId: string): string => `topup-${scheduleId}`;
 
@@ -48,12 +51,18 @@ export const healthPingWorkflowId = (at: Date): string =>
 /** The Stellar payment (or claimable balance) that pays a deposit out. */
 export const depositPaymentRef = (transactionId: string): string => `deposit-${transactionId}`;
 
+/** The CreateAccount of a deposit's destination that did not exist (S24-24). */
+export const depositAccountRef = (transactionId: string): string => `create-account-${transactionId}`;
+
 /** The bank refund of a deposit's transfer. */
 export const depositRefundRef = (transactionId: string): string => `refund-${transactionId}`;
 
 /** The n-th (1-based) Stellar refund of a withdrawal payment: the first is `refund-<id>`, then `refund-<id>-<n>`. */
 export const withdrawalRefundRef = (transactionId: string, n: number): string =>
   n === 1 ? `refund-${transactionId}` : `refund-${transactionId}-${n}`;
+
+/** The Stellar refund of a second payment for a withdrawal, by the incoming operation id: sent back once. */
+export const duplicatePaymentRefundRef = (operationId: string): string => `refund-payment-${operationId}`;
 
 /** The bank payout of a withdrawal. */
 export const withdrawalPayoutRef = (transactionId: string): string => `payout-${transactionId}`;

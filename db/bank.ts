@@ -78,6 +78,8 @@ interface Candidate {
   status: TransactionStatus;
   /** The transfer amount equals the deposit's announced amount (numerically). */
   amount_matches: boolean;
+  /** The off-chain asset the deposit converts from (iso4217:BRL); null: the bank currency, 1:1. */
+  offchain_asset: string | null;
 }
 export type DepositCandidate = Candidate;
 
@@ -94,7 +96,7 @@ export async function depositCandidates(
 ): Promise<Candidate[]> {
   const base = db
     .selectFrom('transactions')
-    .select(['transactions.id', 'transactions.status'])
+    .select(['transactions.id', 'transactions.status', 'transactions.offchain_asset'])
     .select(
       sql<boolean>`coalesce(transactions.amount_expected = ${t.amount}::numeric, false)`.as('amount_matches'),
     )
@@ -135,7 +137,10 @@ export async function depositCandidates(
                 .selectFrom('customers')
                 .select('customers.id')
                 .where('customers.id', '=', userId)
-                .whereRef('customers.account', '=', 'transactions.sub_account')
+                // The transaction's customer as customerKeyOf (db/customers.ts) derives it: an M... sub is its own.
+                .where(
+                  sql<boolean>`customers.account = case when transactions.sub like 'M%' then transactions.sub else transactions.sub_account end`,
+                )
                 .where(sql<boolean>`customers.memo = coalesce(transactions.sub_memo, '')`),
             ),
           ]),

@@ -29,6 +29,31 @@ export interface CustomerKey {
 
 const memoOf = (key: CustomerKey) => key.memo ?? '';
 
+/**
+ * The customer a SEP-10 identity (or a transaction's recorded one) is, when no request memo picks another:
+ * keyed by the JWT `sub`, because SEP-12, SEP-24 and SEP-6 say "the anchor should use this `sub` attribute in
+ * their data model to identify unique users" (X-10). `G...:7` is (G..., '7'); an `M...` client is (M..., its
+ * muxed id), a customer of its own and not the `G...:7` one, just as its transactions, quotes and bank virtual
+ * account are keyed by its `sub`. (SEP-10 calls account + id memo and a muxed account "conceptually" equivalent,
+ * but both forms are signed by the same G account's signers, so merging them would protect no one, and keeping
+ * them apart keeps one rule everywhere.)
+ */
+export function customerKeyOf(who: { sub: string; account: string; memo?: string | null | undefined }): {
+  account: string;
+  memo: string;
+} {
+  return { account: who.sub.startsWith('M') ? who.sub : who.account, memo: who.memo ?? '' };
+}
+
+/** The customer a transaction belongs to: the one its SEP-10 `sub` is (customerKeyOf). */
+export function customerOfTransaction(row: {
+  sub: string;
+  sub_account: string;
+  sub_memo: string | null;
+}): CustomerKey {
+  return customerKeyOf({ sub: row.sub, account: row.sub_account, memo: row.sub_memo });
+}
+
 export async function findCustomer(db: Executor, key: CustomerKey): Promise<CustomerRow | undefined> {
   return db
     .selectFrom('customers')
@@ -50,6 +75,21 @@ export async function upsertCustomer(db: Executor, key: CustomerKey, lang = 'en'
     .onConflict((oc) => oc.columns(['account', 'memo']).doUpdateSet({ updated_at: new Date(), lang }))
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * Claims the announcement of `status` to the customer's callback: true for exactly one of any number of
+ * concurrent callers (the row's `announced_status` moves to it), false when it was announced already.
+ */
+export async function claimAnnouncement(db: Executor, id: string, status: KycStatus): Promise<boolean> {
+  const row = await db
+    .updateTable('customers')
+    .set({ announced_status: status })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('announced_status', 'is', null), eb('announced_status', '!=', status)]))
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function updateCustomer(

@@ -13,14 +13,25 @@ export interface DbOptions {
   poolSize?: number;
   /** Postgres schema to use via search_path (each test file gets its own). */
   schema?: string;
+  /**
+   * A connection that fails (Postgres restarting: "terminating connection due to administrator command") is
+   * dropped by the pool and the next query opens a new one; this only hears about it. Without a listener the
+   * pool's (or the client's) 'error' event would end the process.
+   */
+  onPoolError?: (err: Error) => void;
 }
 
-export function createDb({ url, poolSize = 10, schema }: DbOptions): Db {
+export function createDb({ url, poolSize = 10, schema, onPoolError }: DbOptions): Db {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
     ...(schema ? { options: `-c search_path=${assertIdentifier(schema)}` } : {}),
   });
+  pool.on('error', (err) => onPoolError?.(err));
+  // A connection checked out but between queries (a transaction, an advisory lock held on one connection) that
+  // Postgres terminates emits 'error' on its client, not on the pool: heard here too, the query in flight (if
+  // any) fails as usual, and the pool drops the dead client when it comes back.
+  pool.on('connect', (client) => client.on('error', (err) => onPoolError?.(err)));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -45,6 +45,12 @@ export async function reserveQuote(
   return { ok: false, reason: 'expired' };
 }
 
-export async function quoteForTransaction(db: Conn, transactionId: string): Promise<QuoteRow | undefined> {
-  return db.selectFrom('quotes').selectAll().where('transaction_id', '=', transactionId).executeTakeFirst();
+/** Inserts a quote with a fixed id once (a retried requote activity); returns the row that has that id. */
+export async function insertQuoteOnce(db: Conn, quote: NewQuote): Promise<QuoteRow> {
+  await db
+    .insertInto('quotes')
+    .values(quote)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+  return db.selectFrom('quotes').selectAll().where('id', '=', quote.id).executeTakeFirstOrThrow();
 }

@@ -89,3 +89,31 @@ export async function markUnmatched(db: Q, operationId: string, reason: string):
     .where('status', '=', 'matched')
     .execute();
 }
+
+/** Second payments for withdrawals that have theirs ('duplicate_payment'), and payments for withdrawals that ended without one ('late_payment'), not yet handed to a workflow. */
+export async function duplicatesToHandle(db: Q, account: string, limit = 100): Promise<ReceivedPaymentRow[]> {
+  return db
+    .selectFrom('received_payments')
+    .selectAll()
+    .where('account', '=', account)
+    .where('unmatched_reason', 'in', ['duplicate_payment', 'late_payment'])
+    .where('duplicate_state', 'is', null)
+    .orderBy('recorded_at')
+    .limit(limit)
+    .execute();
+}
+
+/** How far the handling of a duplicate (or late) payment went (started → refunded with its hash, or alerted). */
+export async function setDuplicateState(
+  db: Q,
+  operationId: string,
+  state: 'started' | 'refunded' | 'alerted',
+  refundHash: string | null = null,
+): Promise<void> {
+  await db
+    .updateTable('received_payments')
+    .set({ duplicate_state: state, ...(refundHash ? { refund_hash: refundHash } : {}) })
+    .where('operation_id', '=', operationId)
+    .where('unmatched_reason', 'in', ['duplicate_payment', 'late_payment'])
+    .execute();
+}

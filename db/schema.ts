@@ -94,7 +94,34 @@ export interface TransactionsTable {
   wallet_name: ColumnType<string | null, string | null | undefined, string | null>;
   /** S24-19 `callback` URL (or 'postMessage'): POSTed at most once when the user finishes the flow. */
   interactive_callback: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * SEP-6 S6-11: field → description the transfer waits for (`pending_transaction_info_update` on the SEP-6
+   * wire); null once PATCH supplied them, or when nothing is missing.
+   */
+  required_info_updates: Json<RequiredInfoUpdates | null>;
+  /** The front that started it: its wire form (GET /transaction, S6-12 callbacks). */
+  protocol: ColumnType<TransferProtocol, TransferProtocol | undefined, TransferProtocol>;
+  /** A SEP-6 `deposit-exchange` / `withdrawal-exchange` (S6-08); SEP-24 conversions keep their plain kind. */
+  exchange: Generated<boolean>;
+  /** The SEP-38 firm quote the transfer honours (S24-10, S6-08); reserved to this transaction. */
+  quote_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The off-chain side (iso4217:BRL); null: the bank currency the asset mirrors 1:1 (USDC ↔ USD). */
+  offchain_asset: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The fee as the quote (or the conversion at arrival) issued it, in its own asset (S24-27). */
+  fee_details: Json<TransferFee | null>;
 }
+
+export type TransferProtocol = 'sep6' | 'sep24';
+
+/** A fee in SEP-38 form: total, the asset it is in, and the parts that add up to it. */
+export interface TransferFee {
+  total: string;
+  asset: string;
+  details?: { name: string; description?: string; amount: string }[];
+}
+
+/** SEP-6 `required_info_updates`: each field the wallet must PATCH, with what it is. */
+export type RequiredInfoUpdates = Record<string, { description: string; optional?: boolean }>;
 
 /** One-time interactive URL tokens ('start') and hosted-pages sessions ('session'); only SHA-256 hashes. */
 export interface InteractiveTokensTable {
@@ -138,6 +165,8 @@ export interface CustomersTable {
   /** PUT /customer/callback URL (S12-22); cleared after an ACCEPTED or REJECTED callback (S12-23). */
   callback_url: string | null;
   lang: Generated<string>;
+  /** The status last announced to `callback_url`; claimed by a conditional update so a change is announced once. */
+  announced_status: KycStatus | null;
 }
 
 export type KycFieldStatus = 'ACCEPTED' | 'PROCESSING' | 'REJECTED' | 'VERIFICATION_REQUIRED';
@@ -429,6 +458,12 @@ export interface ReceivedPaymentsTable {
   status: ReceivedPaymentStatus;
   recorded_at: Generated<Date>;
   signalled_at: Date | null;
+  /**
+   * A second payment for a withdrawal that has one (`unmatched_reason` 'duplicate_payment') or a late one for a withdrawal that ended unpaid ('late_payment'): null until its
+   * duplicatePaymentWorkflow is started, then 'started', and 'refunded' (with `refund_hash`) or 'alerted'.
+   */
+  duplicate_state: Generated<'started' | 'refunded' | 'alerted' | null>;
+  refund_hash: Generated<string | null>;
 }
 
 export interface ObserverCursorsTable {

@@ -38,6 +38,8 @@ export async function findTransactionForSub(
 export interface TransactionListFilter {
   assetCode: string;
   kind?: TransactionKind | undefined;
+  /** SEP-6 kinds (S6-10): any of these; `exchange` tells `deposit-exchange` from `deposit`. */
+  kinds?: readonly { kind: TransactionKind; exchange: boolean }[] | undefined;
   noOlderThan?: Date | undefined;
   limit?: number | undefined;
   /** Only transactions strictly before this one in the listing order (S24-35). */
@@ -56,6 +58,12 @@ export async function listTransactionsForSub(
     .where('sub', '=', sub)
     .where('asset_code', '=', filter.assetCode);
   if (filter.kind) q = q.where('kind', '=', filter.kind);
+  const kinds = filter.kinds;
+  if (kinds && kinds.length > 0) {
+    q = q.where((eb) =>
+      eb.or(kinds.map((k) => eb.and([eb('kind', '=', k.kind), eb('exchange', '=', k.exchange)]))),
+    );
+  }
   if (filter.noOlderThan) q = q.where('started_at', '>=', filter.noOlderThan);
   if (filter.pagingId) {
     const anchor = await db
@@ -111,4 +119,24 @@ export async function setBankReferenceIfNone(
     .returning('bank_reference')
     .executeTakeFirst();
   return updated?.bank_reference ?? undefined;
+}
+
+/**
+ * S6-11: marks the fields a transfer waited for as supplied — only while it still waits for them (`incomplete`,
+ * or `pending_user` for a requote's answer, with `required_info_updates`), and only for its owner. One conditional UPDATE, so two PATCHes cannot both
+ * succeed; undefined when the transaction is not (or no longer) waiting for information.
+ */
+export async function clearRequiredInfo(
+  db: Executor,
+  q: { id: string; sub: string },
+): Promise<TransactionRow | undefined> {
+  return db
+    .updateTable('transactions')
+    .set({ required_info_updates: null, status: 'pending_anchor', updated_at: new Date() })
+    .where('id', '=', q.id)
+    .where('sub', '=', q.sub)
+    .where('status', 'in', ['incomplete', 'pending_user'])
+    .where('required_info_updates', 'is not', null)
+    .returningAll()
+    .executeTakeFirst();
 }

@@ -167,27 +167,58 @@ export async function sumWithdrawalsSince(
   return row?.total ?? '0';
 }
 
+/** The refund memo the wallet asked for (S24-14 `refund_memo`), if any. */
+export async function withdrawalRefundMemo(
+  db: Conn,
+  transactionId: string,
+): Promise<{ type: 'text' | 'id' | 'hash'; value: string } | null> {
+  const row = await db
+    .selectFrom('withdrawal_details')
+    .select(['refund_memo', 'refund_memo_type'])
+    .where('transaction_id', '=', transactionId)
+    .executeTakeFirst();
+  return row?.refund_memo && row.refund_memo_type
+    ? { type: row.refund_memo_type, value: row.refund_memo }
+    : null;
+}
+
 /**
- * Withdrawals waiting for the user's payment to `account` that an incoming payment could settle: by memo on the
- * anchor account, or by a muxed (M...) receiving address.
+ * Every withdrawal a payment to `account` could name by memo or muxed address, once it has a memo
+ * (pending_user_transfer_start or later), with whether it has its payment already: a matched or signalled
+ * received payment, or a payment hash on the row. The observer tells first payments from second ones with it.
  */
-export async function withdrawalsAwaitingPayment(
+export async function withdrawalsByPaymentReference(
   db: Conn,
   account: string,
   by: { memos: string[]; muxed: string[] },
 ) {
+  if (by.memos.length === 0 && by.muxed.length === 0) return [];
   return db
-    .selectFrom('transactions')
-    .select(['id', 'withdraw_anchor_account', 'memo', 'memo_type', 'asset_code', 'asset_issuer'])
-    .select(['amount_in', 'amount_expected'])
-    .where('kind', '=', 'withdrawal')
-    .where('status', '=', 'pending_user_transfer_start')
+    .selectFrom('transactions as t')
+    .select(['t.id', 't.status', 't.withdraw_anchor_account', 't.memo', 't.memo_type'])
+    .select(['t.asset_code', 't.asset_issuer', 't.amount_in', 't.amount_expected'])
+    .select((eb) =>
+      eb
+        .or([
+          eb('t.stellar_transaction_id', 'is not', null),
+          eb.exists(
+            eb
+              .selectFrom('received_payments as r')
+              .select('r.operation_id')
+              .whereRef('r.transaction_id', '=', 't.id')
+              .where('r.status', 'in', ['matched', 'signalled']),
+          ),
+        ])
+        .as('paid'),
+    )
+    .where('t.kind', '=', 'withdrawal')
+    .where('t.status', '!=', 'incomplete')
     .where((eb) => {
       const ors = [];
       if (by.memos.length > 0) {
-        ors.push(eb.and([eb('withdraw_anchor_account', '=', account), eb('memo', 'in', by.memos)]));
+        ors.push(eb.and([eb('t.withdraw_anchor_account', '=', account), eb('t.memo', 'in', by.memos)]));
       }
-      if (by.muxed.length > 0) ors.push(eb('withdraw_anchor_account', 'in', by.muxed));
+      if (by.muxed.length > 0) ors.push(eb('t.withdraw_anchor_account', 'in', by.muxed));
       return eb.or(ors);
     })
     .execute();

@@ -3,7 +3,7 @@
 # When everything is installed it costs a few file tests and prints nothing; otherwise it says what is missing
 # and runs just those steps of scripts/setup.sh.
 #   bash scripts/bootstrap.sh start   # npm deps, Temporal CLI, Postgres and the project cluster
-#   bash scripts/bootstrap.sh test    # the same, plus the time-skipping test server and chromium
+#   bash scripts/bootstrap.sh test    # the same, plus the time-skipping test server, schemathesis and chromium
 #   bash scripts/bootstrap.sh test --check   # only report: lists what is missing, exits 1 if anything is
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +36,9 @@ if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ] || [ ! -x "$pg_bin/postgres" ];
   missing postgres "PostgreSQL binaries (recorded in $ANCHOR_HOME/pg_bindir)"
 elif [ ! -f "$ANCHOR_PG_DATA/PG_VERSION" ]; then
   missing postgres "the project Postgres cluster ($ANCHOR_PG_DATA)"
+fi
+if [ "$purpose" = test ] && [ ! -x "$SCHEMATHESIS" ]; then
+  missing schemathesis "schemathesis $SCHEMATHESIS_VERSION for the API fuzz test ($SCHEMATHESIS)"
 fi
 if [ "$purpose" = test ] && [ "${ANCHOR_SKIP_CHROMIUM:-0}" != 1 ] && [ ! -x /usr/bin/chromium ]; then
   missing chromium "chromium for the browser tests"

@@ -2,6 +2,7 @@
 # mirrors the locations. Sourced, not run.
 TEMPORAL_CLI_VERSION=${TEMPORAL_CLI_VERSION:-1.9.1}
 TEMPORAL_TEST_SERVER_VERSION=${TEMPORAL_TEST_SERVER_VERSION:-1.40.0}
+SCHEMATHESIS_VERSION=${SCHEMATHESIS_VERSION:-4.32.5}
 ANCHOR_CACHE=${ANCHOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stellar-anchor}
 if [ -z "${ANCHOR_HOME:-}" ]; then
   # Root's home is closed to the postgres user, so as root the state lives under /var/lib.
@@ -14,8 +15,10 @@ ANCHOR_PG_USER=${ANCHOR_PG_USER:-anchor}
 ANCHOR_PG_PASSWORD=${ANCHOR_PG_PASSWORD:-anchor}
 TEMPORAL_CLI=$ANCHOR_CACHE/temporal-cli/$TEMPORAL_CLI_VERSION/temporal
 TEMPORAL_TEST_SERVER=$ANCHOR_CACHE/temporal-test-server/$TEMPORAL_TEST_SERVER_VERSION/temporal-test-server
+# The API schema fuzz test's tool (PyPI), in a virtualenv of its own.
+SCHEMATHESIS=$ANCHOR_CACHE/schemathesis/$SCHEMATHESIS_VERSION/bin/schemathesis
 export TEMPORAL_CLI_VERSION TEMPORAL_TEST_SERVER_VERSION ANCHOR_CACHE ANCHOR_HOME ANCHOR_PG_DATA ANCHOR_PG_PORT \
-  ANCHOR_PG_USER ANCHOR_PG_PASSWORD TEMPORAL_CLI TEMPORAL_TEST_SERVER
+  ANCHOR_PG_USER ANCHOR_PG_PASSWORD TEMPORAL_CLI TEMPORAL_TEST_SERVER SCHEMATHESIS_VERSION SCHEMATHESIS
 
 # True when node_modules holds what package-lock.json pins (npm writes node_modules/.package-lock.json when it
 # installs). The fast path is three file tests; only when a file is newer than the install (a checkout touches

@@ -4,9 +4,10 @@
 #   - the Temporal CLI (dev server + Web UI) and the time-skipping test server, pinned, cached outside the checkout
 #   - PostgreSQL from Debian (if absent) and a project cluster on its own port and data directory
 #   - Debian chromium for the browser tests (skip with ANCHOR_SKIP_CHROMIUM=1)
+#   - schemathesis from PyPI, pinned, in its own virtualenv under the cache (the API schema fuzz test)
 # Re-running it is cheap: every step checks before it acts. `npm start` and `npm test` run it through
 # scripts/bootstrap.sh, which names only the missing steps:
-#   bash scripts/setup.sh [deps] [temporal] [test-server] [postgres] [chromium]    (no argument: all of them)
+#   bash scripts/setup.sh [deps] [temporal] [test-server] [postgres] [chromium] [schemathesis]   (none: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -14,7 +15,7 @@ source scripts/env.sh
 step() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 ok() { printf '    %s\n' "$*"; }
 
-ALL_STEPS=(deps temporal test-server postgres chromium)
+ALL_STEPS=(deps temporal test-server postgres chromium schemathesis)
 STEPS=("${@:-${ALL_STEPS[@]}}")
 for s in "${STEPS[@]}"; do
   [[ " ${ALL_STEPS[*]} " == *" $s "* ]] || { echo "error: unknown setup step '$s' (steps: ${ALL_STEPS[*]})" >&2; exit 2; }
@@ -147,5 +148,23 @@ install_chromium() {
   fi
 }
 if wanted chromium; then timed install_chromium; fi
+
+# --- schemathesis (API schema fuzz test) -----------------------------------------------------------------
+install_schemathesis() {
+  step "schemathesis $SCHEMATHESIS_VERSION (API schema fuzz test)"
+  if [ -x "$SCHEMATHESIS" ]; then ok "cached at $SCHEMATHESIS"; return; fi
+  local venv; venv=$(dirname "$(dirname "$SCHEMATHESIS")")
+  if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then apt_install python3 python3-venv; fi
+  rm -rf "$venv" # a half-made one from an interrupted run; a virtualenv cannot be moved into place later
+  mkdir -p "$(dirname "$venv")"
+  if ! { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check \
+    "schemathesis==$SCHEMATHESIS_VERSION"; }; then
+    rm -rf "$venv"
+    echo "error: could not install schemathesis $SCHEMATHESIS_VERSION from PyPI" >&2
+    exit 1
+  fi
+  ok "installed $SCHEMATHESIS"
+}
+if wanted schemathesis; then timed install_schemathesis; fi
 
 step "setup complete"

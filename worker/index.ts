@@ -77,6 +77,9 @@ export async function createAnchorWorker(opts: AnchorWorkerOptions): Promise<Wor
     taskQueue: opts.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: opts.activities ?? createActivities(opts.deps),
+    // Bounded (WORKER_MAX_CACHED_WORKFLOWS) rather than the SDK's share of memory: RSS stays flat at 10,000 open
+    // transfers; a workflow evicted from the cache is replayed from its history when a signal or timer wakes it.
+    maxCachedWorkflows: opts.deps.config.temporal.maxCachedWorkflows,
     // Give in-flight activities time to finish on SIGTERM before the worker goes away.
     shutdownGraceTime: '10s',
   });

@@ -2,6 +2,7 @@
 import { loadConfigOrExit } from '../config/index.js';
 import { loadDotEnv } from '../config/load-env.js';
 import { createLogger } from '../config/logger.js';
+import { onSupervisorGone } from '../config/shutdown.js';
 import { connectTemporalClient, connectWorkerConnection } from '../config/temporal.js';
 import { createDb } from '../db/index.js';
 import { installNativeEd25519 } from '../stellar/native-ed25519.js';
@@ -14,7 +15,11 @@ loadDotEnv();
 installNativeEd25519(); // payments are signed with node:crypto instead of the SDK's pure-JS ed25519
 const config = loadConfigOrExit();
 const log = createLogger('worker', config.logLevel);
-const db = createDb({ url: config.db.url, poolSize: config.db.poolSize });
+const db = createDb({
+  url: config.db.url,
+  poolSize: config.db.poolSize,
+  onPoolError: (err) => log.warn({ err: err.message }, 'idle Postgres connection lost; the pool reconnects'),
+});
 const connection = await connectWorkerConnection(config);
 // `npm run build`'s dist/workflow-bundle.js (or WORKFLOW_BUNDLE_PATH); from the sources, bundled at start.
 const workflowBundle = prebuiltWorkflowBundle();
@@ -45,10 +50,13 @@ log.info(
     await client.connection.close();
   }
 }
+// Under `npm start`: the supervisor gone (even SIGKILLed) means shut down, as on SIGTERM.
+onSupervisorGone(() => worker.shutdown());
 try {
   await worker.run(); // resolves after a shutdown signal once in-flight work is drained
 } finally {
-  await connection.close();
-  await db.destroy();
+  // A connection already broken (Temporal or Postgres gone at shutdown) must not turn a clean stop into a crash.
+  await connection.close().catch(() => {});
+  await db.destroy().catch(() => {});
   log.info('worker stopped');
 }

@@ -37,7 +37,9 @@ export const DEPOSIT_PAYOUTS = {
     initialInterval: '5 seconds',
     backoffCoefficient: 2,
     maximumInterval: '5 minutes',
-    maximumAttempts: 6,
+    // About 20 minutes of back-off before the deposit stops in `error`; each attempt already asks a failed read
+    // again (activities/stellar.ts readAgain), so only a Horizon that stays broken uses them up.
+    maximumAttempts: 10,
   },
 } as const satisfies ActivityOptions;
 

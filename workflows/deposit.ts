@@ -1,12 +1,14 @@
-import { condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, log, patched, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { LocalizedMessage, RecordActivities } from '../activities/records.js';
 import type { Sep24MessageKey } from '../core/i18n/sep24.js';
-import { depositPaymentRef, depositRefundRef } from '../core/ids.js';
-import { computeFee, type FeeSchedule, withinLimits } from '../stellar/fees.js';
+import { depositAccountRef, depositPaymentRef, depositRefundRef } from '../core/ids.js';
+import type { TransferConversion } from '../core/quotes/transfer.js';
+import type { TransferFee } from '../db/schema.js';
+import { computeFee, type FeeQuote, type FeeSchedule, withinLimits } from '../stellar/fees.js';
 import { compareAmounts } from '../stellar/money.js';
 import { DEPOSIT_PAYOUTS, PARTNER_READS, RECORDS } from './activity-options.js';
-import { FailureType, failureMessage, isFailureOfType } from './failures.js';
+import { FailureType, failureMessage, failureReason, isFailureOfType } from './failures.js';
 import { kycGate } from './kyc-gate.js';
 import {
   type BankTransferReceived,
@@ -17,8 +19,9 @@ import {
   type OperatorRefundRequest,
   operatorRefundSignal,
 } from './messages.js';
+import { proxySummarized, timer } from './summaries.js';
 import { isoIn, secondsMs } from './time.js';
-import { amountsOf, trackStatus } from './transaction-common.js';
+import { amountsOf, currencyOfAsset, requoteWithConsent, trackStatus } from './transaction-common.js';
 
 /**
  * SEP-24 deposit, one workflow per transaction (ID `deposit-<transactionId>`):
@@ -42,6 +45,11 @@ export interface DepositRules extends FeeSchedule {
   claimableBalances: boolean;
   /** KYC tier 1 covers amounts up to this (KYC_TIER1_MAX_AMOUNT); above it tier 2 is needed. */
   kycTier1MaxAmount: string;
+  /**
+   * S24-24: create a destination account that does not exist, with this many XLM. Absent in runs started before
+   * account creation existed, and null when DEPOSIT_ACCOUNT_CREATION is off.
+   */
+  accountCreation?: { startingBalance: string } | null;
 }
 
 export interface DepositWorkflowInput {
@@ -58,6 +66,12 @@ export interface DepositWorkflowInput {
   amount: string | null;
   claimableBalanceSupported: boolean;
   rules: DepositRules;
+  /**
+   * A conversion (S24-10, S6-08): the user sends the off-chain `sellAsset`, receives the Stellar `buyAsset`.
+   * With a firm quote its amounts and fee are the transfer's; without one the transfer is priced on arrival.
+   * Absent: the asset's mirrored fiat, 1:1 (and every run started before conversions existed).
+   */
+  conversion?: TransferConversion | null;
 }
 
 export interface DepositWorkflowResult {
@@ -71,15 +85,31 @@ export interface DepositWorkflowResult {
  */
 export type DepositPartnerActivities = Pick<
   Activities,
-  'getKycStatus' | 'hasTrustline' | 'sendPayment' | 'createClaimableBalance' | 'refundBankTransfer'
+  | 'getKycStatus'
+  | 'hasTrustline'
+  | 'accountExists'
+  | 'sendPayment'
+  | 'createAccount'
+  | 'createClaimableBalance'
+  | 'refundBankTransfer'
+  | 'priceConversion'
 >;
 
-const records = proxyActivities<RecordActivities>(RECORDS);
-const partners = proxyActivities<Pick<DepositPartnerActivities, 'hasTrustline'>>(PARTNER_READS);
+const records = proxySummarized<RecordActivities>(RECORDS);
+const partners =
+  proxySummarized<Pick<DepositPartnerActivities, 'hasTrustline' | 'accountExists' | 'priceConversion'>>(
+    PARTNER_READS,
+  );
 const payout =
-  proxyActivities<
-    Pick<DepositPartnerActivities, 'sendPayment' | 'createClaimableBalance' | 'refundBankTransfer'>
+  proxySummarized<
+    Pick<
+      DepositPartnerActivities,
+      'sendPayment' | 'createAccount' | 'createClaimableBalance' | 'refundBankTransfer'
+    >
   >(DEPOSIT_PAYOUTS);
+
+/** patched() marker of account creation (S24-24): runs recorded before it never looked the account up. */
+export const ACCOUNT_CREATION_PATCH = 'deposit-account-creation';
 
 /** A top-up is signalled best effort: re-check at least this often, and give up (error + alert) after a day. */
 const TOP_UP_RECHECK_MS = 15 * 60 * 1000;
@@ -127,30 +157,51 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
 
   // 1. The user completes the hosted pages (amount, KYC) before the deposit expires.
   await tracker.set('incomplete', { userActionRequiredBy: isoIn(rules.expirySeconds) });
-  if (!(await condition(() => interactive !== undefined, secondsMs(rules.expirySeconds)))) {
+  const formWait = secondsMs(rules.expirySeconds);
+  if (
+    !(await condition(() => interactive !== undefined, formWait, timer('Wait for the hosted form', formWait)))
+  ) {
     return expire('expired_incomplete');
   }
-  const announced = interactive!.amount;
-  if (!withinLimits(announced, rules)) {
-    return fail('deposit_amount_out_of_limits', `The announced amount ${announced} is outside the limits.`, {
-      key: 'amount_out_of_limits',
-      params: { amount: announced },
-    });
+  const conversion = input.conversion ?? null;
+  const firm = conversion?.quote ?? null;
+  // null: a SEP-6 deposit without an amount (S6-18); limits and fee then apply to what arrives. With a firm
+  // quote the user sends exactly its sell_amount (S24-10).
+  const announced = firm ? firm.sellAmount : interactive!.amount;
+  // Limits are in the Stellar asset: a conversion is checked on what it buys (a firm quote now, else on arrival).
+  const limitAmount = firm ? firm.buyAmount : conversion ? null : announced;
+  if (limitAmount !== null && !withinLimits(limitAmount, rules)) {
+    return fail(
+      'deposit_amount_out_of_limits',
+      `The announced amount ${limitAmount} is outside the limits.`,
+      {
+        key: 'amount_out_of_limits',
+        params: { amount: limitAmount },
+      },
+    );
   }
-  const quote = computeFee(announced, rules);
+  // S6-09, S24-27: with a quote, amount_in / amount_fee / amount_out and fee_details are the quote's.
+  let feeDetails: TransferFee | null = firm?.fee ?? null;
+  const quote: FeeQuote | null = firm
+    ? { amountIn: firm.sellAmount, amountFee: firm.fee.total, amountOut: firm.buyAmount, breakdown: [] }
+    : announced === null || conversion
+      ? null
+      : computeFee(announced, rules);
+  const quotedAmounts = quote ? { ...amountsOf(quote), ...(firm ? { feeDetails: firm.fee } : {}) } : {};
 
-  // 2. KYC for this amount's tier: accepted already, or wait (registered as a waiter) for the decision.
+  // 2. KYC for this amount's tier (an open amount may reach the maximum: sized by it): accepted already, or wait
+  // (registered as a waiter) for the decision.
   const verdict = await kycGate({
     account: input.subAccount,
     memo: input.subMemo,
-    amount: announced,
+    amount: limitAmount ?? rules.maxAmount,
     tier1MaxAmount: rules.kycTier1MaxAmount,
     timeoutMs: secondsMs(rules.expirySeconds),
     onWaiting: () =>
       tracker.set('pending_anchor', {
         kycVerified: false,
         message: { key: 'kyc_waiting' },
-        ...amountsOf(quote),
+        ...quotedAmounts,
         userActionRequiredBy: null,
       }),
   });
@@ -165,10 +216,17 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   await tracker.set('pending_user_transfer_start', {
     kycVerified: true,
     message: null,
-    ...amountsOf(quote),
+    ...quotedAmounts,
     userActionRequiredBy: isoIn(rules.expirySeconds),
   });
-  if (!(await condition(() => transfers.length > 0, secondsMs(rules.expirySeconds)))) {
+  const transferWait = secondsMs(rules.expirySeconds);
+  if (
+    !(await condition(
+      () => transfers.length > 0,
+      transferWait,
+      timer('Wait for the bank transfer', transferWait),
+    ))
+  ) {
     return expire('expired_no_transfer');
   }
   const transfer = transfers[0]!;
@@ -197,6 +255,8 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     await tracker.set('refunded', {
       amountIn: amount,
       amountFee: '0',
+      // No fee was charged: fee_details says 0 too (S24-27), not the quote's fee.
+      feeDetails: null,
       amountOut: '0',
       message: reason,
       refunds: {
@@ -209,8 +269,119 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     return { status: 'refunded' };
   };
 
-  let settled = quote;
-  if (compareAmounts(transfer.amount, announced) !== 0) {
+  let settled: FeeQuote;
+  if (conversion) {
+    const wrongCurrency = currencyOfAsset(conversion.sellAsset);
+    if (wrongCurrency !== null && transfer.currency.toUpperCase() !== wrongCurrency) {
+      return refund(
+        {
+          key: 'transfer_differs',
+          params: { received: `${transfer.amount} ${transfer.currency}`, announced: conversion.sellAsset },
+        },
+        transfer.amount,
+      );
+    }
+    const late = firm !== null && Date.parse(transfer.receivedAt) >= Date.parse(firm.expiresAt);
+    if (late && conversion.onExpiry === 'requote') {
+      // SEP38_EXPIRED_QUOTE_RULE=requote: a new quote at today's price, converted only if the user accepts it.
+      await tracker.set('pending_anchor', { ...funded, amountIn: transfer.amount, message: null });
+      const answer = await requoteWithConsent(
+        tracker,
+        {
+          transactionId,
+          sellAsset: conversion.sellAsset,
+          buyAsset: conversion.buyAsset,
+          sellAmount: transfer.amount,
+        },
+        (offer) => ({
+          key: 'requote_offer',
+          params: { received: transfer.amount, out: offer.buyAmount, expires: offer.expiresAt },
+        }),
+      );
+      if (answer.outcome === 'no_price') {
+        return refund(
+          { key: 'conversion_refused', params: { received: transfer.amount, reason: answer.reason } },
+          transfer.amount,
+        );
+      }
+      if (answer.outcome !== 'accepted') {
+        return refund(
+          {
+            key: answer.outcome === 'declined' ? 'requote_declined' : 'requote_expired',
+            params: { received: transfer.amount, expires: answer.offer.expiresAt },
+          },
+          transfer.amount,
+        );
+      }
+      const offer = answer.offer;
+      if (!withinLimits(offer.buyAmount, rules)) {
+        return refund(
+          { key: 'transfer_out_of_limits', params: { received: transfer.amount } },
+          transfer.amount,
+        );
+      }
+      settled = {
+        amountIn: offer.sellAmount,
+        amountFee: offer.fee.total,
+        amountOut: offer.buyAmount,
+        breakdown: [],
+      };
+      feeDetails = offer.fee;
+    } else if (firm) {
+      // The quoted rate holds for funds that arrive before it expires (S24-10); later ones are sent back.
+      if (late) {
+        return refund(
+          { key: 'quote_expired', params: { received: transfer.amount, expires: firm.expiresAt } },
+          transfer.amount,
+        );
+      }
+      if (compareAmounts(transfer.amount, firm.sellAmount) !== 0) {
+        return refund(
+          { key: 'transfer_differs', params: { received: transfer.amount, announced: firm.sellAmount } },
+          transfer.amount,
+        );
+      }
+      settled = quote!;
+    } else {
+      let priced: Awaited<ReturnType<DepositPartnerActivities['priceConversion']>>;
+      try {
+        priced = await partners.priceConversion({
+          sellAsset: conversion.sellAsset,
+          buyAsset: conversion.buyAsset,
+          sellAmount: transfer.amount,
+        });
+      } catch (err) {
+        if (!isFailureOfType(err, FailureType.ConversionRefused)) throw err;
+        return refund(
+          { key: 'conversion_refused', params: { received: transfer.amount, reason: failureReason(err) } },
+          transfer.amount,
+        );
+      }
+      if (!withinLimits(priced.buyAmount, rules)) {
+        return refund(
+          { key: 'transfer_out_of_limits', params: { received: transfer.amount } },
+          transfer.amount,
+        );
+      }
+      settled = {
+        amountIn: priced.sellAmount,
+        amountFee: priced.fee.total,
+        amountOut: priced.buyAmount,
+        breakdown: [],
+      };
+      feeDetails = priced.fee;
+    }
+  } else if (announced === null || quote === null) {
+    if (!withinLimits(transfer.amount, rules)) {
+      return refund(
+        { key: 'transfer_out_of_limits', params: { received: transfer.amount } },
+        transfer.amount,
+      );
+    }
+    settled = computeFee(transfer.amount, rules);
+  } else if (compareAmounts(transfer.amount, announced) === 0) {
+    settled = quote;
+  } else {
     if (rules.amountMismatch === 'refund') {
       return refund(
         { key: 'transfer_differs', params: { received: transfer.amount, announced } },
@@ -225,7 +396,12 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     }
     settled = computeFee(transfer.amount, rules);
   }
-  await tracker.set('pending_anchor', { ...funded, ...amountsOf(settled), message: null });
+  await tracker.set('pending_anchor', {
+    ...funded,
+    ...amountsOf(settled),
+    ...(feeDetails ? { feeDetails } : {}),
+    message: null,
+  });
   // From here the anchor holds the user's money: an operator may send it back (POST /admin/transactions/:id/refund)
   // while the deposit waits for a trust line or for liquidity.
   let operatorRefund: OperatorRefundRequest | null = null;
@@ -234,8 +410,30 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
   });
   const refundedByOperator = () => refund({ key: 'operator_refund' }, settled.amountIn);
 
-  // 5. The trust line: wait for it (re-checking on a durable timer), or pay a claimable balance.
+  // 5. The account (S24-24): a destination that does not exist yet is created with enough XLM for its reserve
+  // and one trust line, exactly once (by ref). A contract (C...) has no account entry to create.
   const asset = { code: input.assetCode, issuer: input.assetIssuer };
+  const creation = rules.accountCreation;
+  if (creation && !input.destination.startsWith('C') && patched(ACCOUNT_CREATION_PATCH)) {
+    if (!(await partners.accountExists(input.destination))) {
+      try {
+        await payout.createAccount({
+          ref: depositAccountRef(transactionId),
+          destination: input.destination,
+          startingBalance: creation.startingBalance,
+        });
+      } catch (err) {
+        // Someone else created it meanwhile: just what was wanted.
+        if (!isFailureOfType(err, FailureType.StellarAccountExists)) {
+          return fail('deposit_account_creation_failed', `CreateAccount failed: ${failureMessage(err)}`, {
+            key: 'payout_failed',
+          });
+        }
+      }
+    }
+  }
+
+  // 6. The trust line: wait for it (re-checking on a durable timer), or pay a claimable balance.
   let useClaimableBalance = false;
   if (!(await partners.hasTrustline(input.destination, asset))) {
     if (rules.claimableBalances && input.claimableBalanceSupported) {
@@ -248,9 +446,11 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
       const deadline = Date.now() + secondsMs(rules.trustTimeoutSeconds);
       let trusted = false;
       while (!trusted && Date.now() < deadline) {
+        const recheck = Math.min(secondsMs(rules.trustPollSeconds), deadline - Date.now());
         await condition(
           () => operatorRefund !== null,
-          Math.min(secondsMs(rules.trustPollSeconds), deadline - Date.now()),
+          recheck,
+          timer('Wait for the user’s trust line, then check again', recheck),
         );
         if (operatorRefund !== null) return refundedByOperator();
         trusted = await partners.hasTrustline(input.destination, asset);
@@ -267,7 +467,7 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     }
   }
 
-  // 6. Pay. Idempotent by the transaction id, so a retried activity never pays twice. When the distribution
+  // 7. Pay. Idempotent by the transaction id, so a retried activity never pays twice. When the distribution
   // account is short of funds, wait in pending_anchor for a top-up (docs/operations.md), then try again.
   await tracker.set('pending_stellar', { message: null });
   const pay = async (): Promise<{ hash: string; claimableBalanceId?: string }> => {
@@ -302,9 +502,11 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
         });
         await tracker.set('pending_anchor', { message: { key: 'awaiting_liquidity' } });
         toppedUp = false;
+        const recheck = Math.min(TOP_UP_RECHECK_MS, liquidityDeadline - Date.now());
         await condition(
           () => toppedUp || operatorRefund !== null,
-          Math.min(TOP_UP_RECHECK_MS, liquidityDeadline - Date.now()),
+          recheck,
+          timer('Wait for a top-up of the distribution account', recheck),
         );
         if (operatorRefund !== null) return refundedByOperator();
         await tracker.set('pending_stellar', { message: null });

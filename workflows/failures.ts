@@ -12,8 +12,12 @@ export const FailureType = {
   KycTimeout: 'KycTimeout',
   /** activities/stellar.ts StellarFailure.Underfunded: the distribution account is short of funds. */
   StellarUnderfunded: 'StellarUnderfunded',
+  /** activities/stellar.ts StellarFailure.AccountExists: createAccount on an account that exists. */
+  StellarAccountExists: 'StellarAccountExists',
   /** The bank refused (or returned) a withdrawal payout. */
   BankPayoutRejected: 'BankPayoutRejected',
+  /** activities/quotes.ts: the conversion's price rules refuse the amount (too small to buy anything). */
+  ConversionRefused: 'ConversionRefused',
 } as const;
 
 /** The ApplicationFailure type of `err` (direct or as an activity's cause), if it has one. */
@@ -31,5 +35,11 @@ export function failureMessage(err: unknown): string {
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
     return err.cause.type ? `${err.cause.type}: ${err.cause.message}` : err.cause.message;
   }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The activity failure's own message without its type: a reason fit for the user's `message`. */
+export function failureReason(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return err.cause.message;
   return err instanceof Error ? err.message : String(err);
 }

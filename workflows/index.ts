@@ -3,6 +3,7 @@
 
 export { bankPollerWorkflow } from './bank-poller.js';
 export { depositWorkflow } from './deposit.js';
+export { duplicatePaymentWorkflow } from './duplicate-payment.js';
 export { healthPingWorkflow } from './health.js';
 export { transactionCallbackWorkflow } from './notify.js';
 export { observerWorkflow } from './observer.js';

@@ -1,12 +1,12 @@
-import { proxyActivities } from '@temporalio/workflow';
 import type { createKycActivities } from '../activities/kyc.js';
 import { compareAmounts } from '../stellar/money.js';
 import { RECORDS } from './activity-options.js';
 import { FailureType, isFailureOfType } from './failures.js';
 import { waitForKyc } from './kyc.js';
+import { proxySummarized } from './summaries.js';
 
 const { getKycStatus } =
-  proxyActivities<Pick<ReturnType<typeof createKycActivities>, 'getKycStatus'>>(RECORDS);
+  proxySummarized<Pick<ReturnType<typeof createKycActivities>, 'getKycStatus'>>(RECORDS);
 
 export interface KycGateInput {
   /** The customer: the SEP-10 account and memo the transaction belongs to. */

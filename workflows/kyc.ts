@@ -1,12 +1,13 @@
 import type { Duration } from '@temporalio/common';
-import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import type { createKycActivities } from '../activities/kyc.js';
 import { RECORDS } from './activity-options.js';
 import { FailureType } from './failures.js';
 import { type KycStatusChange, kycStatusSignal } from './messages.js';
+import { proxySummarized } from './summaries.js';
 
 const { registerKycWaiter, unregisterKycWaiter } =
-  proxyActivities<ReturnType<typeof createKycActivities>>(RECORDS);
+  proxySummarized<ReturnType<typeof createKycActivities>>(RECORDS);
 
 export interface WaitForKycOptions {
   account: string;
@@ -36,7 +37,9 @@ export async function waitForKyc(opts: WaitForKycOptions): Promise<'ACCEPTED' | 
   const now = await registerKycWaiter({ account: opts.account, memo: opts.memo, tier: opts.tier });
   if (outcome === undefined && (now.status === 'ACCEPTED' || now.status === 'REJECTED')) outcome = now.status;
   if (outcome === undefined) {
-    const decided = await condition(() => outcome !== undefined, opts.timeout);
+    const decided = await condition(() => outcome !== undefined, opts.timeout, {
+      summary: 'Wait for the identity verification verdict',
+    });
     if (!decided) {
       await unregisterKycWaiter({ account: opts.account, memo: opts.memo });
       throw ApplicationFailure.nonRetryable('KYC was not completed in time', FailureType.KycTimeout);

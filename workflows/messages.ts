@@ -43,6 +43,20 @@ export interface BankTransferReceived {
 /** Sent by the bank webhook or the polling schedule once a transfer is matched to `deposit-<id>`. */
 export const bankTransferReceivedSignal = defineSignal<[BankTransferReceived]>('bankTransferReceived');
 
+// --- bank rails (withdrawal payouts) -----------------------------------------------------------------------------
+export interface PayoutStatusReport {
+  /** Our reference for the payout (the bank's Idempotency-Key), `payout-<transactionId>`. */
+  payoutRef: string;
+  state: 'completed' | 'failed';
+  bankPayoutId: string | null;
+  reason: string | null;
+}
+/**
+ * Sent by the bank webhook (`payout.updated`) to `withdraw-<id>` once the bank settles or rejects the payout, so the
+ * withdrawal completes within the bank's own latency; the workflow still polls as the fallback for a lost webhook.
+ */
+export const payoutStatusSignal = defineSignal<[PayoutStatusReport]>('payoutStatus');
+
 // --- Stellar payments (withdrawals) ---------------------------------------------------------------------------
 export interface ReceivedPayment {
   operationId: string;
@@ -53,13 +67,19 @@ export interface ReceivedPayment {
   assetIssuer: string | null;
   memo: string | null;
   memoType: 'text' | 'id' | 'hash' | 'none';
+  /** ISO close time of the payment's ledger (a quote holds for payments made before it expires, S6-08). */
+  ledgerClosedAt?: string | null;
 }
 /** Sent by the payment observer once per payment matched to `withdraw-<id>`. */
 export const paymentReceivedSignal = defineSignal<[ReceivedPayment]>('paymentReceived');
 
 // --- interactive flow -------------------------------------------------------------------------------------------
 export interface InteractiveInfo {
-  amount: string;
+  /**
+   * null: the wallet announced none (SEP-6 makes `amount` optional, S6-18). A deposit then applies its limits and
+   * fee to the amount that arrives; a withdrawal needs one (its fronts always send it).
+   */
+  amount: string | null;
   /** Withdrawals: where the fiat goes (encrypted at rest; only a masked form reaches the workflow history). */
   destinationMasked?: string;
   lang?: string;
@@ -74,6 +94,16 @@ export interface OperatorDecision {
   reason?: string;
 }
 export const operatorDecisionSignal = defineSignal<[OperatorDecision]>('operatorDecision');
+
+/**
+ * The user's answer to a requote (SEP38_EXPIRED_QUOTE_RULE=requote): accept the new firm quote `quoteId`, or have
+ * the funds refunded. From SEP-6 PATCH /transactions/:id or the SEP-24 more_info page; the first answer counts.
+ */
+export interface QuoteConsent {
+  quoteId: string;
+  accept: boolean;
+}
+export const quoteConsentSignal = defineSignal<[QuoteConsent]>('quoteConsent');
 
 // --- transaction status (deposit and withdrawal) ------------------------------------------------------------------
 export const transactionStatusQuery = defineQuery<string>('transactionStatus');
@@ -128,3 +158,21 @@ export interface DistributionToppedUp {
  * a deposit that found the distribution account short of funds waits on it (with a timeout, then re-checks).
  */
 export const distributionToppedUpSignal = defineSignal<[DistributionToppedUp]>('distributionToppedUp');
+
+/** What the observer hands duplicatePaymentWorkflow about a second payment for a withdrawal (its start input). */
+export interface DuplicatePaymentInput {
+  transactionId: string;
+  operationId: string;
+  from: string;
+  asset: { code: string; issuer: string | null };
+  amount: string;
+  /** The withdrawal's refund_memo, else the payment's own memo (S24-14). */
+  memo: { type: 'text' | 'id' | 'hash'; value: string } | null;
+  /** WITHDRAW_REFUND_DUPLICATE_PAYMENTS when the payment was seen. */
+  refund: boolean;
+  /**
+   * Why it is extra: a second payment ('duplicate', the default), or a payment for a withdrawal that had ended
+   * without one ('late': expired or in error before the user paid).
+   */
+  reason?: 'duplicate' | 'late';
+}

@@ -26,6 +26,12 @@ const EN = {
   cancelled: 'The withdrawal was cancelled by our team; the payment was refunded.',
   bank_rejected: 'The bank could not pay out this withdrawal; the payment was refunded.',
   payout_delayed: 'The payout is delayed; our team has been alerted.',
+  quote_expired: 'The payment arrived after the quote expired at {expires}; it was refunded.',
+  conversion_refused: 'The payment of {received} cannot be converted: {reason}; it was refunded.',
+  requote_offer:
+    'The quote expired before your payment of {received} arrived. A new quote pays out {out}: accept it before {expires}, or decline to have the payment refunded.',
+  requote_declined: 'You declined the new quote; the payment of {received} was refunded.',
+  requote_expired: 'The new quote was not accepted before {expires}; the payment of {received} was refunded.',
   'period.daily': 'daily',
   'period.monthly': 'monthly',
 } as const;
@@ -54,6 +60,13 @@ const ES: Record<WithdrawalMessageKey, string> = {
   cancelled: 'Nuestro equipo canceló el retiro; el pago se ha reembolsado.',
   bank_rejected: 'El banco no pudo pagar este retiro; el pago se ha reembolsado.',
   payout_delayed: 'El pago bancario se ha retrasado; nuestro equipo ha sido avisado.',
+  quote_expired: 'El pago llegó después de que la cotización venciera ({expires}); se ha reembolsado.',
+  conversion_refused: 'El pago de {received} no se puede convertir: {reason}; se ha reembolsado.',
+  requote_offer:
+    'La cotización venció antes de que llegara tu pago de {received}. Una nueva cotización paga {out}: acéptala antes de {expires}, o recházala y el pago se reembolsa.',
+  requote_declined: 'Rechazaste la nueva cotización; el pago de {received} se ha reembolsado.',
+  requote_expired:
+    'La nueva cotización no se aceptó antes de {expires}; el pago de {received} se ha reembolsado.',
   'period.daily': 'diario',
   'period.monthly': 'mensual',
 };

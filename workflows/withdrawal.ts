@@ -1,13 +1,16 @@
-import { ApplicationFailure, condition, log, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, patched, setHandler, sleep } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { RequoteOffer } from '../activities/quotes.js';
 import type { RecordActivities, TransactionPatch } from '../activities/records.js';
 import type { WithdrawalActivities } from '../activities/withdrawal.js';
 import { withdrawalPayoutRef, withdrawalRefundRef } from '../core/ids.js';
 import type { WithdrawalPolicy } from '../core/policies/withdrawal.js';
-import type { RefundPayment, Refunds, TransactionStatus as Status } from '../db/schema.js';
+import type { TransferConversion } from '../core/quotes/transfer.js';
+import type { RefundPayment, Refunds, TransactionStatus as Status, TransferFee } from '../db/schema.js';
 import { computeFee, withinLimits } from '../stellar/fees.js';
 import { compareAmounts, formatTrimmed, parseAmount, STROOPS_PER_UNIT } from '../stellar/money.js';
-import { RECORDS, WITHDRAWAL_MONEY, WITHDRAWAL_STEPS } from './activity-options.js';
-import { FailureType, failureType } from './failures.js';
+import { PARTNER_READS, RECORDS, WITHDRAWAL_MONEY, WITHDRAWAL_STEPS } from './activity-options.js';
+import { FailureType, failureReason, failureType } from './failures.js';
 import { kycGate } from './kyc-gate.js';
 import {
   type InteractiveInfo,
@@ -16,18 +19,21 @@ import {
   type OperatorRefundRequest,
   operatorDecisionSignal,
   operatorRefundSignal,
+  type PayoutStatusReport,
   paymentReceivedSignal,
+  payoutStatusSignal,
   type ReceivedPayment,
 } from './messages.js';
+import { proxySummarized, timer } from './summaries.js';
 import { isoIn, secondsMs } from './time.js';
-import { amountsOf, trackStatus } from './transaction-common.js';
+import { amountsOf, currencyOfAsset, requoteWithConsent, trackStatus } from './transaction-common.js';
 import { type WithdrawalMessageKey, withdrawalMessage } from './withdrawal-messages.js';
 
 /**
  * A SEP-24 withdrawal, one run per transaction (ID `withdraw-<transactionId>`):
  *
  *   incomplete ─(form done)→ pending_user_transfer_start ─(payment on Stellar)→ pending_anchor
- *     ─(approval if above threshold or flagged)→ pending_external (bank payout) → completed
+ *     ─(approval if above threshold or flagged)→ pending_external (bank payout: its webhook, else a poll) → completed
  *
  * and the ways out: the form or the payment never comes → expired; a payment in another asset, or of another
  * amount beyond what the policy adjusts → refunded on Stellar; the operator rejects, the SLA default rejects, or
@@ -45,6 +51,11 @@ export interface WithdrawalInput {
   account: string;
   /** The sub's memo (shared accounts, G...:memo), part of the KYC key. */
   accountMemo?: string | null;
+  /**
+   * The SEP-12 customer whose KYC this withdrawal needs (customerKeyOf: an M... sub is its own customer, X-10).
+   * Absent in runs started before it existed: then (account, accountMemo).
+   */
+  customer?: { account: string; memo: string };
   /** The account expected to pay (request `account`, defaults to the JWT account); may be M... */
   sourceAccount: string;
   assetCode: string;
@@ -56,6 +67,12 @@ export interface WithdrawalInput {
   /** S24-14: refunds carry this memo, else the memo of the user's payment. */
   refundMemo?: { type: 'text' | 'id' | 'hash'; value: string } | null;
   policy: WithdrawalPolicy;
+  /**
+   * A conversion (S24-15, S6-08): the user sends the Stellar `sellAsset`, the bank pays out the off-chain
+   * `buyAsset`. With a firm quote its amounts and fee are the withdrawal's; without one the payment is priced
+   * when it arrives. Absent: paid out 1:1 in the policy's currency (and every run started before).
+   */
+  conversion?: TransferConversion | null;
 }
 
 export interface WithdrawalResult {
@@ -66,9 +83,10 @@ export interface WithdrawalResult {
   payoutRef?: string;
 }
 
-const acts = proxyActivities<WithdrawalActivities>(WITHDRAWAL_STEPS);
-const records = proxyActivities<Pick<RecordActivities, 'raiseAlert'>>(RECORDS);
-const money = proxyActivities<WithdrawalActivities>(WITHDRAWAL_MONEY);
+const acts = proxySummarized<WithdrawalActivities>(WITHDRAWAL_STEPS);
+const records = proxySummarized<Pick<RecordActivities, 'raiseAlert'>>(RECORDS);
+const money = proxySummarized<WithdrawalActivities>(WITHDRAWAL_MONEY);
+const pricing = proxySummarized<Pick<Activities, 'priceConversion'>>(PARTNER_READS);
 
 function percentOf(amount: string, percent: string): bigint {
   return (parseAmount(amount) * parseAmount(percent)) / (100n * STROOPS_PER_UNIT);
@@ -86,6 +104,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   const seenOperations = new Set<string>();
   let decision: OperatorDecision | null = null;
   const refundPayments: RefundPayment[] = [];
+  let payoutReport: PayoutStatusReport | null = null;
 
   setHandler(interactiveCompletedSignal, (info) => {
     if (interactive === null && tracker.status === 'incomplete') interactive = info;
@@ -101,6 +120,10 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   setHandler(operatorRefundSignal, (r) => {
     if (refundRequest === null) refundRequest = r;
   });
+  // The bank's signed webhook settles the payout without waiting for the next poll; only our payout's first report counts.
+  setHandler(payoutStatusSignal, (r) => {
+    if (payoutReport === null && r.payoutRef === withdrawalPayoutRef(transactionId)) payoutReport = r;
+  });
   setHandler(operatorDecisionSignal, (d) => {
     // The first decision wins. One that arrives before the review starts (an operator who saw pending_anchor
     // early) is kept for it; a withdrawal that needs no review ignores it.
@@ -111,7 +134,12 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   const setStatus = (next: Status, patch: TransactionPatch = {}) => tracker.set(next, patch);
 
   // --- 1. the hosted form --------------------------------------------------------------------------------
-  const formDone = await condition(() => interactive !== null, secondsMs(policy.interactiveTimeoutSeconds));
+  const formWait = secondsMs(policy.interactiveTimeoutSeconds);
+  const formDone = await condition(
+    () => interactive !== null,
+    formWait,
+    timer('Wait for the hosted form', formWait),
+  );
   if (!formDone || interactive === null) {
     await setStatus('expired', {
       message: msg('form_expired'),
@@ -121,8 +149,11 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   }
   const info: InteractiveInfo = interactive;
   if (info.lang) lang = info.lang;
-  const requested = info.amount;
-  if (compareAmounts(requested, policy.minAmount) < 0) {
+  const conversion = input.conversion ?? null;
+  const firm = conversion?.quote ?? null;
+  // With a firm quote the user sends exactly its sell_amount (S24-15); the form's amount does not change it.
+  const requested = firm ? firm.sellAmount : info.amount;
+  if (requested === null || compareAmounts(requested, policy.minAmount) < 0) {
     await setStatus('too_small', { message: msg('too_small', { min: policy.minAmount }) });
     return { status: 'too_small' };
   }
@@ -146,12 +177,23 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     return { status: 'error' };
   }
 
-  const quote = computeFee(requested, policy);
+  // S6-09, S24-27: with a quote, amount_in / amount_fee / amount_out and fee_details are the quote's; a conversion
+  // without one knows its fee and payout only when the payment is priced.
+  const quote = firm
+    ? { amountIn: firm.sellAmount, amountFee: firm.fee.total, amountOut: firm.buyAmount, breakdown: [] }
+    : computeFee(requested, policy);
+  const shownAmounts = firm
+    ? { ...amountsOf(quote), feeDetails: firm.fee }
+    : conversion
+      ? { amountIn: quote.amountIn }
+      : amountsOf(quote);
+  let feeDetails: TransferFee | null = firm?.fee ?? null;
+  const payoutCurrency = conversion ? currencyOfAsset(conversion.buyAsset) : policy.payoutCurrency;
 
   // --- KYC for this amount's tier: accepted already, or wait (as a registered waiter) for the verdict ------
   const verdict = await kycGate({
-    account: input.account,
-    memo: input.accountMemo ?? null,
+    account: input.customer?.account ?? input.account,
+    memo: input.customer?.memo ?? input.accountMemo ?? null,
     amount: requested,
     tier1MaxAmount: policy.kycTier1MaxAmount,
     timeoutMs: secondsMs(policy.interactiveTimeoutSeconds),
@@ -180,14 +222,19 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   });
   await setStatus('pending_user_transfer_start', {
     kycVerified: true,
-    ...amountsOf(quote),
+    ...shownAmounts,
     fromAddress: input.sourceAccount,
     userActionRequiredBy: isoIn(policy.paymentTimeoutSeconds),
     message: null,
   });
   log.info('withdrawal waiting for payment', { transactionId, memo: memo.memo });
 
-  const paid = await condition(() => payments.length > 0, secondsMs(policy.paymentTimeoutSeconds));
+  const paymentWait = secondsMs(policy.paymentTimeoutSeconds);
+  const paid = await condition(
+    () => payments.length > 0,
+    paymentWait,
+    timer('Wait for the user’s Stellar payment', paymentWait),
+  );
   if (!paid) {
     await setStatus('expired', {
       message: msg('payment_expired'),
@@ -242,20 +289,27 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     };
   }
 
+  /** Set once the approval wait has shown an estimate: every status after the decision clears it. */
+  let clearEta: TransactionPatch = {};
+
   /** Sends back everything not yet refunded and ends in `refunded` (S24-33: amount_refunded = amount_in). */
   async function refundAll(reason: string): Promise<WithdrawalResult> {
     const already = refundPayments.reduce((acc, p) => acc + parseAmount(p.amount), 0n);
     const rest = parseAmount(received) - already;
     if (rest > 0n && !(await refund(formatTrimmed(rest)))) {
       await setStatus('error', {
+        ...clearEta,
         message: msg('refund_stuck', { reason }),
       });
       return { status: 'error', amountIn: received };
     }
     const refunds = refundsObject();
     await setStatus('refunded', {
+      ...clearEta,
       message: reason,
       amountFee: '0',
+      // No fee was charged: fee_details says 0 too (S24-27), not the quote's fee.
+      feeDetails: null,
       amountOut: '0',
       refunds,
     });
@@ -267,8 +321,49 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     payment.assetCode === asset.code && (payment.assetIssuer ?? null) === (asset.issuer ?? null);
   if (!sameAsset) return refundAll(msg('wrong_asset', { paid: payment.assetCode, asset: asset.code }));
 
+  // A quote holds for a payment made before it expired (its ledger's close time); a firm price has no tolerance:
+  // any other amount goes back. A later payment is refunded, or requoted with the user's consent.
+  let requoted: RequoteOffer | null = null;
+  if (firm) {
+    const madeAt = Date.parse(payment.ledgerClosedAt ?? new Date(Date.now()).toISOString());
+    if (madeAt >= Date.parse(firm.expiresAt)) {
+      if (conversion?.onExpiry !== 'requote') {
+        return refundAll(msg('quote_expired', { expires: firm.expiresAt }));
+      }
+      const answer = await requoteWithConsent(
+        tracker,
+        {
+          transactionId,
+          sellAsset: conversion.sellAsset,
+          buyAsset: conversion.buyAsset,
+          sellAmount: received,
+        },
+        (offer) => msg('requote_offer', { received, out: offer.buyAmount, expires: offer.expiresAt }),
+      );
+      if (answer.outcome === 'no_price') {
+        return refundAll(msg('conversion_refused', { received, reason: answer.reason }));
+      }
+      if (answer.outcome !== 'accepted') {
+        return refundAll(
+          msg(answer.outcome === 'declined' ? 'requote_declined' : 'requote_expired', {
+            received,
+            expires: answer.offer.expiresAt,
+          }),
+        );
+      }
+      requoted = answer.offer;
+      if (!withinLimits(received, policy)) {
+        return refundAll(
+          msg('out_of_limits', { amount: received, min: policy.minAmount, max: policy.maxAmount }),
+        );
+      }
+      await setStatus('pending_anchor', { message: null, userActionRequiredBy: null });
+    } else if (compareAmounts(received, firm.sellAmount) !== 0) {
+      return refundAll(msg('amount_mismatch', { received, requested: firm.sellAmount }));
+    }
+  }
   let payoutBase = received; // the part of the payment that will be paid out (before fee)
-  if (compareAmounts(received, quote.amountIn) !== 0) {
+  if (!requoted && compareAmounts(received, quote.amountIn) !== 0) {
     const deviation = parseAmount(received) - parseAmount(quote.amountIn);
     const tolerance = percentOf(quote.amountIn, policy.amountTolerancePercent);
     const abs = deviation < 0n ? -deviation : deviation;
@@ -294,7 +389,36 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
       );
     }
   }
-  const final = computeFee(payoutBase, policy);
+  let final = requoted
+    ? {
+        amountIn: requoted.sellAmount,
+        amountFee: requoted.fee.total,
+        amountOut: requoted.buyAmount,
+        breakdown: [],
+      }
+    : firm
+      ? quote
+      : computeFee(payoutBase, policy);
+  if (requoted) feeDetails = requoted.fee;
+  if (conversion && !firm) {
+    try {
+      const priced = await pricing.priceConversion({
+        sellAsset: conversion.sellAsset,
+        buyAsset: conversion.buyAsset,
+        sellAmount: payoutBase,
+      });
+      final = {
+        amountIn: payoutBase,
+        amountFee: priced.fee.total,
+        amountOut: priced.buyAmount,
+        breakdown: [],
+      };
+      feeDetails = priced.fee;
+    } catch (err) {
+      if (failureType(err) !== FailureType.ConversionRefused) throw err;
+      return refundAll(msg('conversion_refused', { received: payoutBase, reason: failureReason(err) }));
+    }
+  }
   const again = await acts.checkWithdrawalLimits({
     transactionId,
     account: input.account,
@@ -307,6 +431,7 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
   await setStatus('pending_anchor', {
     amountFee: final.amountFee,
     amountOut: final.amountOut,
+    ...(feeDetails ? { feeDetails } : {}),
     ...(partialRefunds ? { refunds: partialRefunds } : {}),
   });
 
@@ -317,11 +442,24 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     reasons.push('unexpected_sender');
   if (reasons.length > 0) {
     await acts.recordWithdrawalReview({ transactionId, reasons });
-    await setStatus('pending_anchor', { message: msg('in_review') });
+    // The wallet and the hosted page show how long the review may take (SEP-24 status_eta, seconds): the SLA,
+    // counted from here. Histories recorded before this left status_eta null (replay keeps that).
+    const showEta = patched('withdrawal-approval-eta');
+    await setStatus('pending_anchor', {
+      message: msg('in_review'),
+      ...(showEta ? { statusEta: policy.approvalSlaSeconds } : {}),
+    });
+    if (showEta) clearEta = { statusEta: null };
+    const sla = secondsMs(policy.approvalSlaSeconds);
     const inTime = await condition(
       () => decision !== null || refundRequest !== null,
-      secondsMs(policy.approvalSlaSeconds),
+      sla,
+      timer('Wait for an operator to approve or reject', sla),
     );
+    if (!inTime && showEta && policy.approvalSlaDefault !== 'reject') {
+      // Past the SLA nothing is known about when an operator decides: no estimate rather than a wrong one.
+      await setStatus('pending_anchor', { statusEta: null });
+    }
     if (!inTime) {
       await records.raiseAlert({
         transactionId,
@@ -354,20 +492,31 @@ export async function withdrawalWorkflow(input: WithdrawalInput): Promise<Withdr
     return refundAll(msg('cancelled'));
   }
   const payoutRef = withdrawalPayoutRef(transactionId);
-  await setStatus('pending_external', { message: null });
+  await setStatus('pending_external', { ...clearEta, message: null });
   let bankPayoutId: string | null = null;
   try {
     let state = await money.sendWithdrawalPayout({
       transactionId,
       payoutRef,
       amount: final.amountOut,
-      currency: policy.payoutCurrency,
+      currency: payoutCurrency ?? policy.payoutCurrency,
     });
     bankPayoutId = state.bankPayoutId;
     while (state.state === 'pending') {
-      await sleep(secondsMs(policy.payoutPollSeconds));
-      const s = await acts.getWithdrawalPayoutState({ payoutRef });
-      state = { state: s.state, bankPayoutId: s.bankPayoutId ?? bankPayoutId };
+      const poll = secondsMs(policy.payoutPollSeconds);
+      // Histories recorded before the webhook path slept the whole poll interval (replay keeps that).
+      if (patched('payout-status-webhook')) {
+        await condition(() => payoutReport !== null, poll, timer('Wait for the bank’s payout report', poll));
+      } else {
+        await sleep(poll, timer('Wait, then ask the bank about the payout again', poll));
+      }
+      const report = payoutReport as PayoutStatusReport | null; // set by a signal handler
+      if (report !== null) {
+        state = { state: report.state, bankPayoutId: report.bankPayoutId ?? bankPayoutId };
+      } else {
+        const s = await acts.getWithdrawalPayoutState({ payoutRef });
+        state = { state: s.state, bankPayoutId: s.bankPayoutId ?? bankPayoutId };
+      }
       bankPayoutId = state.bankPayoutId;
     }
     if (state.state === 'failed') {

@@ -16,8 +16,9 @@ import { sep24Text } from '../../core/i18n/sep24.js';
 import { depositWorkflowId } from '../../core/ids.js';
 import { findSession, type InteractiveSession, redeemStartToken } from '../../core/interactive-tokens.js';
 import { kycRequirement } from '../../core/policies/kyc-tiers.js';
+import { currencyOf } from '../../core/quotes/transfer.js';
 import { toSep24Transaction } from '../../core/transactions/serialize.js';
-import { customerStatusForTier, findCustomer } from '../../db/customers.js';
+import { customerOfTransaction, customerStatusForTier, findCustomer } from '../../db/customers.js';
 import type { TransactionRow } from '../../db/schema.js';
 import { getTransaction, updateTransaction } from '../../db/transactions.js';
 import { computeFee } from '../../stellar/fees.js';
@@ -28,7 +29,7 @@ import { createRouter } from '../openapi/hono.js';
 import type { KycContext, SubmittedValue } from '../sep12/service.js';
 import { callbackField } from '../sep24/validate.js';
 import { handleKycSubmit, KycForm, prefillValues } from './kyc/index.js';
-import { HostedPage, scriptJson, setHostedPageHeaders } from './layout.js';
+import { HostedPage, hostedPageHeaders, scriptJson } from './layout.js';
 import { pageGet, pagePost } from './routes.js';
 import { displayDecimals, isFinalView, stateTitle, TransactionState, transactionView } from './state.js';
 
@@ -58,10 +59,7 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
   const op = config.sep24.deposit;
   const currency = config.bank.currency;
 
-  app.use('*', async (c, next) => {
-    await next();
-    setHostedPageHeaders(c, config);
-  });
+  app.use('*', hostedPageHeaders(config));
 
   const fail = (c: Context, lang: string, key: string, status: 401 | 403 | 404 | 409) => {
     const { t } = sep24Text(lang);
@@ -197,10 +195,44 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     );
   };
 
+  /** A deposit with a firm quote (S24-10): its amounts are fixed; the user confirms them and goes on. */
+  const QuotePage = (props: { step: Step }) => {
+    const { t } = sep24Text(props.step.lang);
+    const { row, lang } = props.step;
+    const money = (v: string | null, unit: string) =>
+      formatMoney(lang, v ?? '0', unit, displayDecimals(config));
+    const inCurrency = currencyOf(row.offchain_asset) ?? currency;
+    const feeCurrency = currencyOf(row.fee_details?.asset) ?? row.asset_code;
+    return (
+      <HostedPage config={config} lang={lang} title={t('sep24.deposit.quote_title')}>
+        <form method="post" action={`${BASE}/amount`} class="card" id="quote" novalidate>
+          <input type="hidden" name="transaction_id" value={row.id} />
+          <input type="hidden" name="session" value={props.step.session.session} />
+          <input type="hidden" name="lang" value={lang} />
+          <p>
+            {t('sep24.deposit.quote_intro', {
+              expires: row.user_action_required_by ? formatDateTime(lang, row.user_action_required_by) : '',
+            })}
+          </p>
+          <dl class="summary">
+            <dt>{t('sep24.deposit.you_send')}</dt>
+            <dd id="amount-in">{money(row.amount_in, inCurrency)}</dd>
+            <dt>{t('sep24.deposit.fee')}</dt>
+            <dd id="amount-fee">{money(row.amount_fee, feeCurrency)}</dd>
+            <dt>{t('sep24.deposit.you_receive')}</dt>
+            <dd id="amount-out">{money(row.amount_out, row.asset_code)}</dd>
+          </dl>
+          <button type="submit">{t('common.submit')}</button>
+        </form>
+      </HostedPage>
+    );
+  };
+
   app.openapi(pageGet('/amount', 'Deposit amount form'), async (c) => {
     const step = await loadStep(c, c.req.query());
     if (step instanceof Response) return step;
     if (step.row.status !== 'incomplete') return c.redirect(stepUrl('/instructions', ids(step)), 303);
+    if (step.row.quote_id) return c.html(<QuotePage step={step} />);
     const value = step.row.amount_expected ? canonicalAmount(step.row.amount_expected) : '';
     return c.html(<AmountPage step={step} value={value} />);
   });
@@ -210,6 +242,10 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
     const step = await loadStep(c, form);
     if (step instanceof Response) return step;
     if (step.row.status !== 'incomplete') return c.redirect(stepUrl('/instructions', ids(step)), 303);
+    if (step.row.quote_id && step.row.amount_expected) {
+      // The quote fixed the amounts: KYC is sized by what it buys.
+      return afterAmount(c, step, canonicalAmount(step.row.amount_expected), step.row.amount_out ?? '0');
+    }
     const { t } = sep24Text(step.lang);
     const typed = typeof form.amount === 'string' ? form.amount : '';
     const read = parseTypedAmount(step.lang, typed);
@@ -239,18 +275,18 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
       );
     }
     await updateTransaction(db, step.row.id, { amount_expected: amount });
-    const tier = kycRequirement(config, { amount }).tier;
-    const status = await customerStatusForTier(
-      db,
-      { account: step.row.sub_account, memo: step.row.sub_memo },
-      tier,
-    );
+    return afterAmount(c, step, amount, amount);
+  });
+
+  /** KYC for the tier of `sizedBy` (the Stellar amount): accepted goes on, rejected ends, else the form. */
+  async function afterAmount(c: Context, step: Step, amount: string, sizedBy: string) {
+    const tier = kycRequirement(config, { amount: sizedBy }).tier;
+    const status = await customerStatusForTier(db, customerOfTransaction(step.row), tier);
     if (status.status === 'ACCEPTED') return finish(c, step, amount);
     if (status.status === 'REJECTED') {
       // The workflow sees the same verdict and ends the deposit in `error` now, not at expiry.
       await signalCompleted(step, amount);
-      const reason = (await findCustomer(db, { account: step.row.sub_account, memo: step.row.sub_memo }))
-        ?.message;
+      const reason = (await findCustomer(db, customerOfTransaction(step.row)))?.message;
       const view = {
         view: 'kyc_rejected',
         reason: reason ?? null,
@@ -265,7 +301,7 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
       );
     }
     return c.redirect(stepUrl('/kyc', ids(step)), 303);
-  });
+  }
 
   const kycPage = (
     step: Step,
@@ -304,7 +340,7 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
         303,
       );
     }
-    const key = { account: step.row.sub_account, memo: step.row.sub_memo };
+    const key = customerOfTransaction(step.row);
     const passedIn = step.session.prefill ?? {};
     const { values, filesOnRecord, rejected } = await prefillValues(kyc, key, passedIn, step.lang);
     return c.html(
@@ -333,7 +369,7 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
       return c.redirect(stepUrl('/instructions', ids(step)), 303);
     }
     const amount = canonicalAmount(step.row.amount_expected);
-    const key = { account: step.row.sub_account, memo: step.row.sub_memo };
+    const key = customerOfTransaction(step.row);
     const tier = kycRequirement(config, { amount }).tier;
     const result = await handleKycSubmit(kyc, { key, lang: step.lang, tier, form });
     if (!result.ok) {
@@ -421,15 +457,21 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
       );
     }
     if (view.view === 'kyc_needs_info') {
-      const key = { account: row.sub_account, memo: row.sub_memo };
+      const key = customerOfTransaction(row);
       const { values, filesOnRecord, rejected } = await prefillValues(kyc, key, {}, lang);
       return correctionPage(c, step, values, filesOnRecord, rejected);
     }
     if (row.status !== 'pending_user_transfer_start' || !row.bank_reference) return statePage(c, row, lang);
-    const quote = computeFee(canonicalAmount(row.amount_in ?? row.amount_expected ?? '0'), op);
+    // A conversion shows the quote's amounts in their own currencies; a 1:1 deposit its fee schedule.
+    const inCurrency = currencyOf(row.offchain_asset) ?? currency;
+    const feeCurrency = row.fee_details ? (currencyOf(row.fee_details.asset) ?? row.asset_code) : currency;
+    const quote =
+      row.offchain_asset && row.amount_in && row.amount_out
+        ? { amountIn: row.amount_in, amountFee: row.amount_fee ?? '0', amountOut: row.amount_out }
+        : computeFee(canonicalAmount(row.amount_in ?? row.amount_expected ?? '0'), op);
     const sandboxBank =
       config.profile === 'sandbox'
-        ? `${config.bank.apiUrl}/?${new URLSearchParams({ reference: row.bank_reference, amount: quote.amountIn })}`
+        ? `${config.bank.apiUrl}/?${new URLSearchParams({ reference: row.bank_reference, amount: canonicalAmount(quote.amountIn), currency: inCurrency })}`
         : undefined;
     return c.html(
       <HostedPage config={config} lang={lang} title={title} poll={poll} {...(script ? { script } : {})}>
@@ -441,9 +483,9 @@ export function interactiveDepositApp(deps: ApiDeps, kyc: KycContext) {
               {row.bank_reference}
             </dd>
             <dt>{t('sep24.deposit.you_send')}</dt>
-            <dd id="amount-in">{money(quote.amountIn, currency)}</dd>
+            <dd id="amount-in">{money(quote.amountIn, inCurrency)}</dd>
             <dt>{t('sep24.deposit.fee')}</dt>
-            <dd id="amount-fee">{money(quote.amountFee, currency)}</dd>
+            <dd id="amount-fee">{money(quote.amountFee, feeCurrency)}</dd>
             <dt>{t('sep24.deposit.you_receive')}</dt>
             <dd id="amount-out">{money(quote.amountOut, row.asset_code)}</dd>
             {bankAccountLabel(config) ? (

@@ -1,4 +1,6 @@
-import type { Context } from 'hono';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
 import { raw } from 'hono/html';
 import type { FC } from 'hono/jsx';
 import type { AppConfig } from '../../config/index.js';
@@ -39,7 +41,7 @@ export const HostedPage: FC<{
         <meta name="referrer" content="no-referrer" />
         <title>{`${props.title} · ${doc.ORG_NAME}`}</title>
         <link rel="icon" href="/favicon.ico" />
-        <style>{raw(PAGE_CSS)}</style>
+        <style nonce={pageNonce()}>{raw(PAGE_CSS)}</style>
       </head>
       <body>
         <header class="brand">
@@ -56,8 +58,8 @@ export const HostedPage: FC<{
           ) : null}
         </main>
         <footer>{doc.ORG_SUPPORT_EMAIL ? t('sep24.support', { email: doc.ORG_SUPPORT_EMAIL }) : null}</footer>
-        {poll ? <script>{raw(pollScript(poll))}</script> : null}
-        {props.script ? <script>{raw(props.script)}</script> : null}
+        {poll ? <script nonce={pageNonce()}>{raw(pollScript(poll))}</script> : null}
+        {props.script ? <script nonce={pageNonce()}>{raw(props.script)}</script> : null}
       </body>
     </html>
   );
@@ -84,15 +86,15 @@ function logoSource(config: AppConfig): string {
 
 /**
  * THE Content-Security-Policy of the hosted pages: nothing by default; images from us and the logo's origin, the
- * state poll to us, inline style and script
- * (every page is rendered whole by the server), forms post only to us, embeddable only by the configured frame
- * ancestors; and never cached.
+ * state poll to us, the stylesheet and scripts only with this response's nonce (no `'unsafe-inline'`: an
+ * injected `<script>`, `on…=` or `style=` attribute does nothing), forms post only to us,
+ * embeddable only by the configured frame ancestors; and never cached.
  */
-export function hostedPageCsp(config: AppConfig): string {
+export function hostedPageCsp(config: AppConfig, nonce: string): string {
   return [
     "default-src 'none'",
-    "style-src 'unsafe-inline'",
-    "script-src 'unsafe-inline'",
+    `style-src 'nonce-${nonce}'`,
+    `script-src 'nonce-${nonce}'`,
     `img-src 'self' data:${logoSource(config)}`,
     "connect-src 'self'",
     "form-action 'self'",
@@ -101,9 +103,37 @@ export function hostedPageCsp(config: AppConfig): string {
   ].join('; ');
 }
 
+/** The nonce of the response being rendered, set by hostedPageHeaders() around its handler. */
+const nonceScope = new AsyncLocalStorage<string>();
+
+/**
+ * The nonce the page's own `<script>` and `<style>` elements carry. A page rendered outside hostedPageHeaders() has no CSP of
+ * ours to match, so that is a wiring mistake: it fails loudly rather than ship a script the browser would block.
+ */
+function pageNonce(): string {
+  const nonce = nonceScope.getStore();
+  if (nonce === undefined) throw new Error('a hosted page was rendered outside hostedPageHeaders()');
+  return nonce;
+}
+
+/**
+ * Middleware of every router that renders hosted pages: a fresh 128-bit nonce per response, in scope while the
+ * handler renders, then the security headers with the CSP naming that nonce.
+ */
+export function hostedPageHeaders(config: AppConfig): MiddlewareHandler {
+  return async (c, next) => {
+    // Nested (a router mounted inside another that has it too): the outer scope's nonce, so both agree.
+    const outer = nonceScope.getStore();
+    const nonce = outer ?? randomBytes(16).toString('base64');
+    if (outer === undefined) await nonceScope.run(nonce, next);
+    else await next();
+    setHostedPageHeaders(c, config, nonce);
+  };
+}
+
 /** Security headers of the hosted pages: embeddable only by the configured frame ancestors, never cached. */
-export function setHostedPageHeaders(c: Context, config: AppConfig): void {
-  setPageSecurityHeaders(c, hostedPageCsp(config));
+function setHostedPageHeaders(c: Context, config: AppConfig, nonce: string): void {
+  setPageSecurityHeaders(c, hostedPageCsp(config, nonce));
 }
 
 /** JSON safe to embed in an inline <script> (no `</script>` breakout). */

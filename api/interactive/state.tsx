@@ -5,8 +5,9 @@ import { formatDateTime, formatMoney, type Lang } from '../../core/i18n/index.js
 import { pageText } from '../../core/i18n/pages.js';
 import { sep24Text } from '../../core/i18n/sep24.js';
 import { kycRequirement } from '../../core/policies/kyc-tiers.js';
+import { currencyOf } from '../../core/quotes/transfer.js';
 import { fiatAssetId, moreInfoUrl } from '../../core/transactions/serialize.js';
-import { customerStatusForTier, findCustomer } from '../../db/customers.js';
+import { customerOfTransaction, customerStatusForTier, findCustomer } from '../../db/customers.js';
 import type { Db } from '../../db/index.js';
 import type { KycStatus, TransactionRow } from '../../db/schema.js';
 import { getTransaction } from '../../db/transactions.js';
@@ -57,7 +58,7 @@ export async function transactionView(
     reason,
     state: `${row.status}:${view}`,
   });
-  const key = { account: row.sub_account, memo: row.sub_memo ?? '' };
+  const key = customerOfTransaction(row);
   const finalView = FINAL_VIEWS[row.status];
   if (finalView) return make(finalView);
   if (row.status === 'error') {
@@ -81,10 +82,15 @@ export async function transactionView(
 
 /** The unit of each amount of a transaction, as the SEP-24 wire form names them (amount_in_asset, ...). */
 export function amountUnits(row: TransactionRow): { in: string; fee: string; out: string } {
-  const fiat = fiatAssetId(row.asset_code).slice('iso4217:'.length);
-  return row.kind === 'deposit'
-    ? { in: fiat, fee: fiat, out: row.asset_code }
-    : { in: row.asset_code, fee: row.asset_code, out: fiat };
+  // A conversion's off-chain side is its own currency (BRL); the fee is in the asset its fee_details name.
+  const fiat = currencyOf(row.offchain_asset) ?? fiatAssetId(row.asset_code).slice('iso4217:'.length);
+  const units =
+    row.kind === 'deposit'
+      ? { in: fiat, fee: fiat, out: row.asset_code }
+      : { in: row.asset_code, fee: row.asset_code, out: fiat };
+  const feeAsset = row.fee_details?.asset;
+  if (feeAsset) units.fee = currencyOf(feeAsset) ?? row.asset_code;
+  return units;
 }
 
 /** The asset's display_decimals (toml [[CURRENCIES]]), the minimum places every amount is shown with. */
@@ -256,6 +262,30 @@ export const TransactionState: FC<{
                 : t(`sep24.status.${row.status}`)}
             </p>
             {row.message ? <p id="tx-message">{row.message}</p> : null}
+            {row.status === 'pending_trust' ? (
+              // What the user must do, and by when (the workflow stores its trust-line deadline on the row).
+              <>
+                <dl class="summary" id="trust-line">
+                  <dt>{p('state.trust.asset')}</dt>
+                  <dd id="trust-asset">{row.asset_code}</dd>
+                  <dt>{p('state.trust.issuer')}</dt>
+                  <dd>
+                    <code class="mono" id="trust-issuer">
+                      {row.asset_issuer ?? ''}
+                    </code>
+                  </dd>
+                  {row.user_action_required_by ? (
+                    <>
+                      <dt>{p('state.trust.deadline')}</dt>
+                      <dd id="trust-deadline">{formatDateTime(lang, row.user_action_required_by)}</dd>
+                    </>
+                  ) : null}
+                </dl>
+                <p id="trust-how">
+                  {p('state.trust.how', { code: row.asset_code, issuer: row.asset_issuer ?? '' })}
+                </p>
+              </>
+            ) : null}
             {row.status_eta ? (
               <p id="status-eta">
                 {p('state.eta', { minutes: Math.max(1, Math.ceil(row.status_eta / 60)) })}

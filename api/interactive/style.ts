@@ -20,6 +20,7 @@ input[type=file]{padding:.4rem}
 input:focus,select:focus,textarea:focus,button:focus,a:focus{outline:3px solid #1b4fbf;outline-offset:2px}
 [aria-invalid=true]{border-color:#b3141b;background:#fff6f6}
 .hint{font-size:.875rem;color:#4a5263;margin:.25rem 0 0}
+#trust-line dd,#trust-how{overflow-wrap:anywhere}
 .error{font-size:.9rem;color:#a3121a;margin:.25rem 0 0;font-weight:600}
 .notice{padding:.75rem;border-radius:.5rem;background:#eef4ff;margin:0 0 1rem}
 .alert{padding:.75rem;border-radius:.5rem;background:#fdecec;color:#7d0e14;margin:0 0 1rem}

@@ -24,8 +24,9 @@ import {
   checkAccountLimits,
   withdrawalPolicyFromConfig,
 } from '../../core/policies/withdrawal.js';
+import { currencyOf } from '../../core/quotes/transfer.js';
 import { toSep24Transaction } from '../../core/transactions/serialize.js';
-import { customerStatusForTier, findCustomer } from '../../db/customers.js';
+import { customerOfTransaction, customerStatusForTier, findCustomer } from '../../db/customers.js';
 import type { TransactionRow } from '../../db/schema.js';
 import { getTransaction, updateTransaction } from '../../db/transactions.js';
 import { maskedWithdrawalDestination, saveWithdrawalDestination } from '../../db/withdrawals.js';
@@ -40,7 +41,7 @@ import { createKycContext } from '../sep12/index.js';
 import type { KycContext, SubmittedValue } from '../sep12/service.js';
 import { callbackField } from '../sep24/validate.js';
 import { handleKycSubmit, KycForm, prefillValues } from './kyc/index.js';
-import { HostedPage, scriptJson, setHostedPageHeaders } from './layout.js';
+import { HostedPage, hostedPageHeaders, scriptJson } from './layout.js';
 import { type pageForm, pageGet, pagePost, withdrawForm } from './routes.js';
 import { displayDecimals, isFinalView, stateTitle, TransactionState, transactionView } from './state.js';
 
@@ -163,10 +164,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
   const asset = config.stellar.assetCode;
   const app = createRouter();
 
-  app.use('*', async (c, next) => {
-    await next();
-    setHostedPageHeaders(c, config);
-  });
+  app.use('*', hostedPageHeaders(config));
   const money = (lang: string, v: string, unit: string) =>
     formatMoney(lang, v, unit, displayDecimals(config));
 
@@ -383,7 +381,12 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     };
     const errors: Record<string, string> = {};
     // The amount as the language writes it ("25,50", "1.000,50"); ambiguous input is refused with both readings.
-    const read = parseTypedAmount(row.lang, values.amount);
+    // A firm quote fixed the amount (S24-15): the form cannot change it.
+    const fixed = row.quote_id && row.amount_expected ? canonicalAmount(row.amount_expected) : null;
+    const read: ReturnType<typeof parseTypedAmount> = fixed
+      ? { ok: true, amount: fixed }
+      : parseTypedAmount(row.lang, values.amount);
+    if (fixed) values.amount = fixed;
     const typed = read.ok ? read.amount : undefined;
     let balance: string | null = null;
     let amount: string | undefined;
@@ -455,7 +458,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     masked: string,
     prefill: Record<string, string> = {},
   ) {
-    const key = { account: row.sub_account, memo: row.sub_memo ?? '' };
+    const key = customerOfTransaction(row);
     const { tier } = kycRequirement(config, { amount });
     const state = await customerStatusForTier(db, key, tier);
     if (state.status === 'REJECTED') {
@@ -508,9 +511,22 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     );
   }
 
+  /** What the user sends, pays and receives: a quote's amounts (in its payout currency), else the fee schedule. */
+  function amountsFor(row: TransactionRow, amount: string) {
+    if (row.quote_id && row.amount_in && row.amount_out) {
+      return {
+        amountIn: row.amount_in,
+        amountFee: row.amount_fee ?? '0',
+        amountOut: row.amount_out,
+        payoutCurrency: currencyOf(row.offchain_asset) ?? policy.payoutCurrency,
+      };
+    }
+    return { ...computeFee(amount, policy), payoutCurrency: policy.payoutCurrency };
+  }
+
   function renderConfirm(c: Context, row: TransactionRow, session: string, amount: string, masked: string) {
     const { t } = messages(row.lang);
-    const quote = computeFee(amount, policy);
+    const quote = amountsFor(row, amount);
     return c.html(
       <HostedPage config={config} lang={row.lang} title={t('wd.confirm_heading')}>
         <dl class="summary">
@@ -519,7 +535,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
           <dt>{t('wd.fee')}</dt>
           <dd id="fee">{money(row.lang, quote.amountFee, asset)}</dd>
           <dt>{t('wd.you_receive')}</dt>
-          <dd id="you-receive">{money(row.lang, quote.amountOut, policy.payoutCurrency)}</dd>
+          <dd id="you-receive">{money(row.lang, quote.amountOut, quote.payoutCurrency)}</dd>
           <dt>{t('wd.to_account')}</dt>
           <dd>{masked}</dd>
         </dl>
@@ -552,7 +568,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
     const masked = await maskedDestination(row.id);
     if (!row.amount_expected || !masked) return fail(c, row.lang, 'wd.error.session', 409);
     const amount = canonicalAmount(row.amount_expected);
-    const key = { account: row.sub_account, memo: row.sub_memo ?? '' };
+    const key = customerOfTransaction(row);
     const { tier } = kycRequirement(config, { amount });
     const result = await handleKycSubmit(kycCtx, { key, lang: row.lang, tier, form });
     if (!result.ok) {
@@ -591,7 +607,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
       current = (await getTransaction(db, row.id)) ?? current;
     }
     const { t } = messages(row.lang);
-    const quote = computeFee(amount, policy);
+    const quote = amountsFor(row, amount);
     const postMessage = row.interactive_callback === 'postMessage';
     const script = postMessage
       ? `(function(){var m=${scriptJson({ transaction: toSep24Transaction(config, current) })};var w=window.opener||window.parent;if(w&&w!==window)w.postMessage(m,'*');})();`
@@ -608,7 +624,7 @@ export function withdrawPagesApp(deps: ApiDeps, opts: { kyc?: KycContext } = {})
         <p id="done">
           {t('wd.done_body', {
             amount: money(row.lang, amount, asset),
-            receive: money(row.lang, quote.amountOut, policy.payoutCurrency),
+            receive: money(row.lang, quote.amountOut, quote.payoutCurrency),
             last4: masked.slice(-4),
           })}
         </p>

@@ -67,5 +67,10 @@ export function validBody<T>(c: {
 }): T {
   const valid = c.req.valid as (target: 'json' | 'form') => T | undefined;
   const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
-  return (type === JSON_TYPE ? valid.call(c.req, 'json') : valid.call(c.req, 'form')) ?? ({} as T);
+  const body = (type === JSON_TYPE ? valid.call(c.req, 'json') : valid.call(c.req, 'form')) ?? ({} as T);
+  // The body's `lang` also chooses the language of any error this request answers with (X-11).
+  const lang = (body as { lang?: unknown }).lang;
+  if (typeof lang === 'string' && 'set' in c)
+    (c as unknown as { set(k: string, v: string): void }).set('lang', lang);
+  return body;
 }

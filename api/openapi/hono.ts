@@ -1,7 +1,7 @@
 import { type Hook, OpenAPIHono } from '@hono/zod-openapi';
 import type { Env } from 'hono';
 import type { AppEnv } from '../deps.js';
-import { describeZodError, HttpError } from '../middleware/errors.js';
+import { invalidRequest } from '../middleware/errors.js';
 
 /**
  * A zod failure on a declared route (query, params, body) becomes the SEP error shape: 400 `{"error": "..."}`
@@ -9,7 +9,7 @@ import { describeZodError, HttpError } from '../middleware/errors.js';
  */
 // biome-ignore lint/suspicious/noExplicitAny: the hook serves every route, whatever its input types
 export const rejectInvalidRequest: Hook<any, any, any, any> = (result) => {
-  if (!result.success) throw new HttpError(400, describeZodError(result.error), 'bad_request');
+  if (!result.success) throw invalidRequest(result.error);
 };
 
 /**

@@ -1,5 +1,12 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
+import {
+  decryptBytes,
+  encryptBytes,
+  type KeyRing,
+  NotEncryptedError,
+  storedKeyId,
+} from '../../stellar/crypto.js';
 
 /**
  * Where KYC documents live: outside the database row, behind this interface, so production can use an
@@ -62,6 +69,79 @@ export function fsBlobStore(dir: string): BlobStore {
       return keys.length;
     },
   };
+}
+
+/**
+ * KYC documents encrypted at rest (AES-256-GCM, stellar/crypto.ts `encryptBytes`): `put` encrypts with the ring's
+ * current key, `get` decrypts with whichever configured key the stored header names, the blob key bound in as
+ * associated data. A document under a key no longer configured, or tampered with, is an error
+ * (`UnknownKeyError`, `DecryptionError`), never bytes handed on as if they were the document.
+ */
+export function encryptedBlobStore(inner: BlobStore, ring: KeyRing): BlobStore {
+  return {
+    put: (key, data) => inner.put(key, encryptBytes(ring, data, key)),
+    async get(key) {
+      const stored = await inner.get(key);
+      return stored === undefined ? undefined : decryptBytes(ring, stored, key);
+    },
+    delete: (key) => inner.delete(key),
+    deletePrefix: (prefix) => inner.deletePrefix(prefix),
+    list: (prefix) => inner.list(prefix),
+  };
+}
+
+export interface ReencryptReport {
+  /** Re-encrypted from an older key to the current one. */
+  rotated: number;
+  /** Written before encryption at rest, encrypted now. */
+  encrypted: number;
+  /** Already under the current key. */
+  current: number;
+}
+
+/**
+ * Key rotation, second half: every document under `dir` not yet under the ring's current key is decrypted with
+ * its own key and written again under the current one (a temporary file renamed over it, so a crash leaves the
+ * old or the new version, never half of one). Plaintext files from before encryption are encrypted. Safe to run
+ * again; an old key can be dropped from KYC_ENCRYPTION_KEYS once a run reports nothing rotated.
+ */
+export async function reencryptBlobDir(dir: string, ring: KeyRing): Promise<ReencryptReport> {
+  const root = resolve(dir);
+  const report: ReencryptReport = { rotated: 0, encrypted: 0, current: 0 };
+  let entries: string[];
+  try {
+    entries = await readdir(root, { recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return report;
+    throw err;
+  }
+  for (const relative of entries.sort()) {
+    const key = relative.split(sep).join('/');
+    if (key.includes('.tmp-')) continue;
+    const stored = await readFile(join(root, relative)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EISDIR') return undefined;
+      throw err;
+    });
+    if (!stored) continue;
+    let plaintext: Uint8Array;
+    try {
+      if (storedKeyId(stored) === ring.currentId) {
+        report.current++;
+        continue;
+      }
+      plaintext = decryptBytes(ring, stored, key);
+      report.rotated++;
+    } catch (err) {
+      if (!(err instanceof NotEncryptedError)) throw err;
+      plaintext = stored;
+      report.encrypted++;
+    }
+    const path = join(root, relative);
+    const tmp = `${path}.tmp-${process.pid}`;
+    await writeFile(tmp, encryptBytes(ring, plaintext, key), { mode: 0o600 });
+    await rename(tmp, path);
+  }
+  return report;
 }
 
 /** Content types accepted for KYC documents, recognised by their first bytes (the declared type is not trusted). */

@@ -6,6 +6,7 @@ import { httpKycProvider } from '../../core/kyc/provider.js';
 import { CUSTOMER_TYPES, kycRequirement } from '../../core/policies/kyc-tiers.js';
 import {
   type CustomerKey,
+  customerKeyOf,
   findCustomer,
   findCustomerById,
   listFields,
@@ -31,7 +32,7 @@ import {
 import { createRouter } from '../openapi/hono.js';
 import { errorResponse, json, sep10Security } from '../openapi/responses.js';
 import type { Sep10Identity } from '../sep10/jwt.js';
-import { fsBlobStore } from './blob-store.js';
+import { encryptedBlobStore, fsBlobStore } from './blob-store.js';
 import { CallbackDispatcher } from './callbacks.js';
 import {
   type CustomerParams,
@@ -78,7 +79,10 @@ export function createKycContext(deps: ApiDeps, overrides: Partial<KycContext> =
     db: deps.db,
     logger: deps.logger,
     temporal: deps.temporal,
-    blobs: fsBlobStore(resolve(deps.config.kyc.uploadDir)),
+    blobs: encryptedBlobStore(
+      fsBlobStore(resolve(deps.config.kyc.uploadDir)),
+      deps.config.kyc.encryptionKeys,
+    ),
     provider: httpKycProvider(deps.config, deps.fetch ?? fetch),
     // Durable delivery by transactionCallbackWorkflow (survives API restarts); an injected fetch keeps it in process.
     callbacks: new CallbackDispatcher({
@@ -121,7 +125,8 @@ function extractFileRefs(params: Params): Record<string, string> {
 
 /**
  * The customer a request is about (S12-02, S12-03, S12-04): the JWT's account, with the memo of the token if
- * it has one (a different `memo` is 403), any memo for a plain G... token, and none for C... accounts.
+ * it has one (a different `memo` is 403), any memo for a plain G... token, and none for C... accounts. An
+ * `M...` token is its own customer (customerKeyOf), never the `G...:<id>` one.
  */
 export function resolveCustomerKey(identity: Sep10Identity, params: CustomerSelector): CustomerKey {
   const account = params.account;
@@ -133,7 +138,7 @@ export function resolveCustomerKey(identity: Sep10Identity, params: CustomerSele
     if (memo !== undefined && memo !== identity.memo) {
       throw new HttpError(403, 'memo does not match the memo of the authenticated account', 'forbidden');
     }
-    return { account: identity.account, memo: identity.memo };
+    return customerKeyOf(identity);
   }
   if (identity.account.startsWith('C') && memo !== undefined) {
     throw new HttpError(400, 'memo is not allowed for a contract (C...) account');
@@ -185,7 +190,8 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
     const customer = await findCustomerById(ctx.db, id);
     const ownMemo = identity.memo === undefined || customer?.memo === identity.memo;
     const memoMatches = params.memo === undefined || customer?.memo === key.memo;
-    if (!customer || customer.account !== identity.account || !ownMemo || !memoMatches) {
+    const ownAccount = customer?.account === customerKeyOf(identity).account;
+    if (!customer || !ownAccount || !ownMemo || !memoMatches) {
       throw new HttpError(404, 'customer not found', 'not_found');
     }
     return { key: { account: customer.account, memo: customer.memo }, customer };
@@ -415,7 +421,7 @@ export function sep12App(deps: ApiDeps, ctx: KycContext = createKycContext(deps)
   app.openapi(listFiles, async (c) => {
     const identity = c.get('identity');
     const { file_id: fileId, customer_id: customerId } = c.req.valid('query');
-    const files = await listOwnFiles(ctx.db, identity.account, {
+    const files = await listOwnFiles(ctx.db, customerKeyOf(identity).account, {
       ...(fileId ? { fileId } : {}),
       ...(customerId ? { customerId } : {}),
       ...(identity.memo !== undefined ? { memo: identity.memo } : {}),

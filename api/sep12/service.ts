@@ -11,6 +11,7 @@ import {
   type CustomerFieldRow,
   type CustomerFileRow,
   type CustomerKey,
+  claimAnnouncement,
   computeTierStatus,
   createCheck,
   decideCheck,
@@ -389,15 +390,20 @@ export async function refreshCustomer(
   const tier = targetTier(customer);
   const state = computeTierStatus(customer, fields, tier);
   if (state.status === 'PROCESSING') {
-    const open = await openChecks(ctx.db, customer.id);
-    let check = open.find((c) => c.tier >= tier);
-    if (!check) check = await createCheck(ctx.db, customer.id, tier);
+    // Find-or-create under the customer's row lock: requests racing on one customer (several PUTs that each
+    // complete the tier) open one check between them, not one each (issue 15). A repeated submit of the same
+    // check is harmless: the provider answers with the check it has for that reference.
+    const check = await ctx.db.transaction().execute(async (trx) => {
+      await lockCustomer(trx, customer.id);
+      const open = await openChecks(trx, customer.id);
+      return open.find((c) => c.tier >= tier) ?? (await createCheck(trx, customer.id, tier));
+    });
     if (check.status === 'pending_submit') await submitCheck(ctx, customer.id, check.id, check.tier, fields);
   }
   let current = customer;
   if (state.status !== customer.status)
     current = await updateCustomer(ctx.db, customer.id, { status: state.status });
-  if (previousStatus !== current.status) notifyCallback(ctx, current, fields);
+  if (previousStatus !== current.status) await notifyCallback(ctx, current, fields);
   return current;
 }
 
@@ -449,8 +455,17 @@ export async function resubmitPendingChecks(ctx: KycContext, customer: CustomerR
   for (const check of pending) await submitCheck(ctx, customer.id, check.id, check.tier, fields);
 }
 
-function notifyCallback(ctx: KycContext, customer: CustomerRow, fields: readonly CustomerFieldRow[]): void {
+/**
+ * Announces the customer's status to its callback, once per change: of two requests racing on one customer (a PUT
+ * and a verdict, two PUTs) that both saw the change, the one that claims it (claimAnnouncement) sends it.
+ */
+async function notifyCallback(
+  ctx: KycContext,
+  customer: CustomerRow,
+  fields: readonly CustomerFieldRow[],
+): Promise<void> {
   if (!customer.callback_url) return;
+  if (!(await claimAnnouncement(ctx.db, customer.id, customer.status))) return;
   const body = JSON.stringify(customerView(customer, fields, targetTier(customer), customer.lang));
   ctx.callbacks.send({ customerId: customer.id, url: customer.callback_url, body });
   if (customer.status === 'ACCEPTED' || customer.status === 'REJECTED') {

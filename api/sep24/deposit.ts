@@ -1,15 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../config/index.js';
 import { depositWorkflowId } from '../../core/ids.js';
+import { customerKeyOf } from '../../db/customers.js';
 import { insertTransaction } from '../../db/transactions.js';
 import { baseAccountId } from '../../stellar/muxed.js';
 import type { DepositRules, DepositWorkflowInput, depositWorkflow } from '../../workflows/deposit.js';
 import type { ApiDeps } from '../deps.js';
 import type { AuthEnv } from '../middleware/auth.js';
-import { badRequest } from '../middleware/errors.js';
+import { apiError, badRequest } from '../middleware/errors.js';
 import { validBody } from '../openapi/bodies.js';
 import { createRouter } from '../openapi/hono.js';
-import { startTransfer } from '../transfer-start.js';
+import type { Sep10Identity } from '../sep10/jwt.js';
+import {
+  conversionAmount,
+  conversionColumns,
+  reserveQuoteOrRefuse,
+  startTransfer,
+  transferConversion,
+} from '../transfer-start.js';
 import { incompleteRow, interactiveAnswer, interactiveRoute, optionalFields } from './interactive-start.js';
 import { type DepositBody, depositBodyFor } from './schemas.js';
 import { checkAccount, checkAmount, checkAsset, checkMemo } from './validate.js';
@@ -29,6 +37,34 @@ export function depositRules(config: AppConfig): DepositRules {
     amountMismatch: config.deposit.amountMismatch,
     claimableBalances: config.sep24.claimableBalances,
     kycTier1MaxAmount: config.kyc.tier1MaxAmount,
+    accountCreation: config.deposit.accountCreation,
+  };
+}
+
+/** The DepositWorkflow's input, the same for every front (SEP-24, SEP-6): who, where, the memo, the rules. */
+export function depositWorkflowInput(
+  config: AppConfig,
+  t: {
+    id: string;
+    identity: Sep10Identity;
+    account: string;
+    memo: { memo: string; memoType: 'id' | 'text' | 'hash' } | null | undefined;
+    amount: string | null;
+    claimable: boolean;
+  },
+): DepositWorkflowInput {
+  return {
+    transactionId: t.id,
+    // KYC is the customer the sub is (X-10): an M... client is its own, not the G...:<id> one.
+    subAccount: customerKeyOf(t.identity).account,
+    subMemo: t.identity.memo ?? null,
+    destination: t.account,
+    assetCode: config.stellar.assetCode,
+    assetIssuer: config.stellar.issuerAccount,
+    memo: t.memo ? { type: t.memo.memoType, value: t.memo.memo } : null,
+    amount: t.amount,
+    claimableBalanceSupported: t.claimable,
+    rules: depositRules(config),
   };
 }
 
@@ -41,22 +77,33 @@ export function sep24DepositApp(deps: ApiDeps) {
     const identity = c.get('identity');
     const body = validBody<DepositBody>(c);
     checkAsset(config, config.sep24.deposit, 'deposit', body.asset_code, body.asset_issuer);
-    if (body.quote_id) throw badRequest('quote_id is not supported: this anchor offers no SEP-38 quotes');
-    if (body.source_asset)
-      throw badRequest('source_asset is not supported: deposits are 1:1 with no exchange');
-    const amount = checkAmount(config.sep24.deposit, body.amount);
-    const account = body.account ? checkAccount(body.account) : (identity.muxedAccount ?? identity.account);
-    // S24-11: we don't create accounts (features.account_creation=false), so a missing one can't be paid.
-    if (await accountIsMissing(deps, account)) {
+    // S24-10: a quote_id fixes the conversion (its sell_asset is what the user sends, at its price); a
+    // source_asset other than the one the asset mirrors needs one here (the hosted pages quote nothing).
+    const conversion = await transferConversion(deps, config.sep24.deposit, {
+      direction: 'deposit',
+      context: 'sep24',
+      sub: identity.sub,
+      quoteId: body.quote_id,
+      offchainAsset: body.source_asset,
+      amount: body.amount,
+    });
+    if (conversion && !conversion.quote) {
       throw badRequest(
-        'account does not exist on the Stellar network; this anchor does not create accounts, fund it first',
+        `source_asset ${conversion.sellAsset} needs a quote_id: get a firm quote with SEP-38 POST /quote (context sep24)`,
       );
+    }
+    const amount = conversion
+      ? conversionAmount(conversion, body.amount)
+      : checkAmount(config.sep24.deposit, body.amount);
+    const account = body.account ? checkAccount(body.account) : (identity.muxedAccount ?? identity.account);
+    // S24-11: with account creation off (features.account_creation=false) a missing account can't be paid;
+    // with it on, the workflow creates it (S24-24).
+    if (!config.deposit.accountCreation && (await accountIsMissing(deps, account))) {
+      throw apiError(400, 'api.account_missing');
     }
     let memo = checkMemo(body.memo, body.memo_type);
     if (memo && account.startsWith('M')) {
-      throw badRequest(
-        'memo cannot be combined with a muxed (M...) account: the muxed id already names the user',
-      );
+      throw apiError(400, 'api.memo_with_muxed');
     }
     // A shared-account user (G...:memo) depositing to that same account keeps the memo that names them.
     if (!memo && !body.account && identity.memo && !identity.muxedAccount)
@@ -64,35 +111,31 @@ export function sep24DepositApp(deps: ApiDeps) {
     const { claimable, onChange, lang } = optionalFields(body);
 
     const id = randomUUID();
-    // The row exists before anything else, in `incomplete` (S24-17).
-    await insertTransaction(db, {
-      ...incompleteRow(config, identity, body, {
-        id,
-        kind: 'deposit',
-        account,
-        amount,
-        onChange,
-        lang,
-        expiresAt: new Date(Date.now() + config.deposit.expirySeconds * 1000),
-      }),
-      to_address: account,
-      from_address: null,
-      memo: memo?.memo ?? null,
-      memo_type: memo?.memoType ?? null,
-      claimable_balance_supported: claimable,
+    // The row exists before anything else, in `incomplete` (S24-17); a firm quote is reserved with it.
+    await db.transaction().execute(async (trx) => {
+      await reserveQuoteOrRefuse(trx, conversion, identity.sub, id);
+      await insertTransaction(trx, {
+        ...incompleteRow(config, identity, body, {
+          id,
+          kind: 'deposit',
+          account,
+          amount,
+          onChange,
+          lang,
+          expiresAt: new Date(Date.now() + config.deposit.expirySeconds * 1000),
+        }),
+        to_address: account,
+        from_address: null,
+        memo: memo?.memo ?? null,
+        memo_type: memo?.memoType ?? null,
+        claimable_balance_supported: claimable,
+        ...conversionColumns(conversion, 'sep24', false),
+      });
     });
 
-    const input: DepositWorkflowInput = {
-      transactionId: id,
-      subAccount: identity.account,
-      subMemo: identity.memo ?? null,
-      destination: account,
-      assetCode: config.stellar.assetCode,
-      assetIssuer: config.stellar.issuerAccount,
-      memo: memo ? { type: memo.memoType, value: memo.memo } : null,
-      amount,
-      claimableBalanceSupported: claimable,
-      rules: depositRules(config),
+    const input = {
+      ...depositWorkflowInput(config, { id, identity, account, memo, amount, claimable }),
+      ...(conversion ? { conversion } : {}),
     };
     await startTransfer<typeof depositWorkflow>(deps, 'deposit', 'depositWorkflow', {
       id,

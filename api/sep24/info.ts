@@ -58,7 +58,10 @@ export function sep24InfoApp(deps: ApiDeps) {
     deposit: { [config.stellar.assetCode]: assetEntry(config.sep24.deposit) },
     withdraw: { [config.stellar.assetCode]: assetEntry(config.sep24.withdraw) },
     fee: { enabled: false },
-    features: { account_creation: false, claimable_balances: config.sep24.claimableBalances },
+    features: {
+      account_creation: config.deposit.accountCreation !== null,
+      claimable_balances: config.sep24.claimableBalances,
+    },
   };
   app.openapi(infoRoute, (c) => c.json(info, 200));
   return app;

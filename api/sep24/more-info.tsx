@@ -1,12 +1,17 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { formatDateTime, formatMoney, negotiateLang } from '../../core/i18n/index.js';
 import { sep24Text } from '../../core/i18n/sep24.js';
+import { isMoreInfoSignature } from '../../core/transactions/serialize.js';
+import { awaitsRequoteConsent } from '../../core/transfers/sep6-wire.js';
 import { getTransaction } from '../../db/transactions.js';
 import type { ApiDeps } from '../deps.js';
-import { HostedPage, setHostedPageHeaders } from '../interactive/layout.js';
+import { HostedPage, hostedPageHeaders } from '../interactive/layout.js';
+import { pagePost } from '../interactive/routes.js';
 import { amountUnits, displayDecimals } from '../interactive/state.js';
+import { text } from '../openapi/fields.js';
 import { createRouter } from '../openapi/hono.js';
 import { html } from '../openapi/responses.js';
+import { answerRequoteOnce } from '../sep6/update.js';
 import { moreInfoQuery } from './schemas.js';
 
 const moreInfoRoute = createRoute({
@@ -25,8 +30,8 @@ const moreInfoRoute = createRoute({
 export function sep24MoreInfoApp(deps: ApiDeps) {
   const { config, db } = deps;
   const app = createRouter();
+  app.use(moreInfoRoute.path, hostedPageHeaders(config));
   app.openapi(moreInfoRoute, async (c) => {
-    setHostedPageHeaders(c, config);
     const query = c.req.valid('query');
     const id = query.id ?? '';
     const row = /^[0-9a-f-]{36}$/i.test(id) ? await getTransaction(db, id) : undefined;
@@ -81,8 +86,64 @@ export function sep24MoreInfoApp(deps: ApiDeps) {
             ))}
           </dl>
         </div>
+        {awaitsRequoteConsent(row) && row.quote_id && isMoreInfoSignature(config, row.id, query.sig) ? (
+          <form
+            method="post"
+            action={`${config.api.publicUrl}/sep24/more_info/quote`}
+            class="card"
+            id="requote"
+          >
+            <p>{row.message}</p>
+            <input type="hidden" name="id" value={row.id} />
+            <input type="hidden" name="quote_id" value={row.quote_id} />
+            <input type="hidden" name="sig" value={query.sig} />
+            <input type="hidden" name="lang" value={lang} />
+            <button type="submit" name="answer" value="yes" id="requote-accept">
+              {t('sep24.more_info.requote_accept')}
+            </button>{' '}
+            <button type="submit" name="answer" value="no" class="secondary" id="requote-decline">
+              {t('sep24.more_info.requote_decline')}
+            </button>
+          </form>
+        ) : null}
       </HostedPage>,
     );
   });
+
+  /**
+   * The answer to a requote (SEP38_EXPIRED_QUOTE_RULE=requote) from the more_info page: only through the signed
+   * more_info_url the wallet got with its JWT (`sig`), for the quote offered, once, and only while it is offered.
+   */
+  app.use('/more_info/quote', hostedPageHeaders(config));
+  app.openapi(
+    pagePost('/more_info/quote', 'Accept or decline a requote (more_info page)', requoteForm, 'SEP-24'),
+    async (c) => {
+      const form = c.req.valid('form') as z.output<typeof requoteForm>;
+      const row = /^[0-9a-f-]{36}$/i.test(form.id) ? await getTransaction(db, form.id) : undefined;
+      const back = `${config.api.publicUrl}/sep24/more_info?${new URLSearchParams({ id: form.id, sig: form.sig, ...(form.lang ? { lang: form.lang } : {}) })}`;
+      if (
+        row &&
+        isMoreInfoSignature(config, row.id, form.sig) &&
+        awaitsRequoteConsent(row) &&
+        row.quote_id === form.quote_id &&
+        (row.user_action_required_by?.getTime() ?? 0) > Date.now()
+      ) {
+        await answerRequoteOnce(deps, row, row.sub, form.answer === 'yes');
+        deps.logger.info(
+          { transactionId: row.id, accept: form.answer === 'yes' },
+          'requote answered on more_info',
+        );
+      }
+      return c.redirect(back, 303);
+    },
+  );
   return app;
 }
+
+const requoteForm = z.object({
+  id: text(64).default(''),
+  quote_id: text(64).default(''),
+  sig: text(64).default(''),
+  answer: z.enum(['yes', 'no']),
+  lang: text(35).optional(),
+});

@@ -103,7 +103,11 @@ export const transactionsQuery = z.object({
   lang: text(35).optional(),
 });
 
-export const moreInfoQuery = z.object({ id: text(64).optional(), lang: text(35).optional() });
+export const moreInfoQuery = z.object({
+  id: text(64).optional(),
+  lang: text(35).optional(),
+  sig: text(64).optional().describe('the signature more_info_url carries: needed to answer a requote'),
+});
 
 export const sep24Transaction = z
   .object({ id: z.string(), kind: z.enum(['deposit', 'withdrawal']), status: z.string() })

@@ -7,7 +7,7 @@ import {
 } from '../../db/transactions.js';
 import type { ApiDeps } from '../deps.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
-import { badRequest, notFound } from '../middleware/errors.js';
+import { apiError } from '../middleware/errors.js';
 import { createRouter } from '../openapi/hono.js';
 import { errorResponse, json, sep10Security } from '../openapi/responses.js';
 import { authenticationRequired, sep24Transaction, transactionQuery, transactionsQuery } from './schemas.js';
@@ -43,7 +43,7 @@ export function sep24TransactionsApp(deps: ApiDeps) {
         : { externalTransactionId: q.external_transaction_id! };
     // Another user's transaction is reported exactly like a missing one (S24-38).
     const row = await findTransactionForSub(db, c.get('identity').sub, lookup);
-    if (!row) throw notFound('transaction not found');
+    if (!row) throw apiError(404, 'api.transaction_not_found', undefined, 'not_found');
     return c.json({ transaction: toSep24Transaction(config, row) }, 200);
   });
 
@@ -65,7 +65,7 @@ export function sep24TransactionsApp(deps: ApiDeps) {
     const q = c.req.valid('query');
     // An asset this anchor does not offer is an error, not an empty list (issue #14; S6-24 says the same).
     if (q.asset_code !== config.stellar.assetCode) {
-      throw badRequest(`asset_code ${q.asset_code} is not supported: see GET /info for the assets offered`);
+      throw apiError(400, 'api.asset_not_supported', { asset: q.asset_code });
     }
     const rows = await listTransactionsForSub(db, c.get('identity').sub, {
       assetCode: q.asset_code,

@@ -4,7 +4,7 @@ import type { AppConfig, Sep24AssetOperation } from '../../config/index.js';
 import { InvalidMemoError, type MemoType, parseMemo } from '../../stellar/memos.js';
 import { canonicalAmount, compareAmounts, isAmount } from '../../stellar/money.js';
 import { sep9Field } from '../../stellar/sep9.js';
-import { badRequest } from '../middleware/errors.js';
+import { apiError } from '../middleware/errors.js';
 import { text } from '../openapi/fields.js';
 
 /** Field rules shared by the deposit and withdraw interactive endpoints (S24-08, S24-09, S24-13). */
@@ -40,13 +40,16 @@ export function checkAsset(
   assetCode: string | undefined,
   assetIssuer: string | undefined,
 ): void {
-  if (!assetCode) throw badRequest('asset_code is required');
+  if (!assetCode) throw apiError(400, 'api.asset_code_required');
   if (assetCode !== config.stellar.assetCode) {
-    throw badRequest(`asset_code ${assetCode} is not supported: see GET /info for the assets offered`);
+    throw apiError(400, 'api.asset_not_supported', { asset: assetCode });
   }
-  if (!op.enabled) throw badRequest(`${direction} of ${assetCode} is not enabled`);
+  if (!op.enabled)
+    throw apiError(400, direction === 'deposit' ? 'api.deposit_disabled' : 'api.withdraw_disabled', {
+      asset: assetCode,
+    });
   if (assetIssuer !== undefined && assetIssuer !== config.stellar.issuerAccount) {
-    throw badRequest(`asset_issuer does not match the issuer of ${assetCode}`);
+    throw apiError(400, 'api.issuer_mismatch', { asset: assetCode });
   }
 }
 
@@ -54,13 +57,13 @@ export function checkAsset(
 export function checkAmount(op: Sep24AssetOperation, amount: string | undefined): string | null {
   if (amount === undefined || amount === '') return null;
   if (!isAmount(amount) || compareAmounts(amount, '0') <= 0) {
-    throw badRequest('amount must be a positive decimal number with at most 7 decimal places');
+    throw apiError(400, 'api.amount_invalid');
   }
   if (compareAmounts(amount, op.minAmount) < 0) {
-    throw badRequest(`amount is below the minimum of ${canonicalAmount(op.minAmount)}`);
+    throw apiError(400, 'api.amount_below_min', { min: canonicalAmount(op.minAmount) });
   }
   if (compareAmounts(amount, op.maxAmount) > 0) {
-    throw badRequest(`amount is above the maximum of ${canonicalAmount(op.maxAmount)}`);
+    throw apiError(400, 'api.amount_above_max', { max: canonicalAmount(op.maxAmount) });
   }
   return canonicalAmount(amount);
 }
@@ -74,7 +77,7 @@ export function checkAccount(account: string): string {
   ) {
     return account;
   }
-  throw badRequest('account must be a valid Stellar account (G..., M... or C...)');
+  throw apiError(400, 'api.account_invalid');
 }
 
 /** `memo` / `memo_type` through the one memo parser (stellar/memos.ts); hash memos are base64 (S24-09). */
@@ -86,7 +89,7 @@ export function checkMemo(
     const spec = parseMemo(memo, memoType);
     return spec && { memo: spec.value, memoType: spec.type };
   } catch (err) {
-    if (err instanceof InvalidMemoError) throw badRequest(err.message);
+    if (err instanceof InvalidMemoError) throw apiError(400, 'api.memo_invalid', { detail: err.message });
     throw err;
   }
 }

@@ -1,11 +1,13 @@
-import { createRoute, type Hook, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { QuoteError } from '../../core/quotes/errors.js';
 import type { RateProvider } from '../../core/quotes/rates.js';
 import { createQuoteService } from '../../core/quotes/service.js';
 import type { ApiDeps } from '../deps.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
-import { badRequest, describeZodError, HttpError, notFound } from '../middleware/errors.js';
+import { badRequest, notFound } from '../middleware/errors.js';
+import { createRouter } from '../openapi/hono.js';
+import { json } from '../openapi/responses.js';
 import {
   infoBody,
   priceBody,
@@ -23,14 +25,6 @@ import {
  * `{"error"}`; the pricing rules are core/quotes.
  */
 
-const rejectInvalid: Hook<unknown, AuthEnv, string, unknown> = (result) => {
-  if (!result.success) throw new HttpError(400, describeZodError(result.error), 'bad_request');
-};
-
-const json = <S>(schema: S, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 const errors = {
   400: { description: 'invalid request `{"error"}`' },
 };
@@ -56,7 +50,7 @@ const jsonOnly: MiddlewareHandler = async (c, next) => {
 export function sep38App(deps: ApiDeps, opts: { rates?: RateProvider } = {}) {
   const { config, db } = deps;
   const quotes = createQuoteService(config, opts.rates);
-  const app = new OpenAPIHono<AuthEnv>({ defaultHook: rejectInvalid });
+  const app = createRouter<AuthEnv>();
   const auth = requireSep10(config, 'sep38');
   const info = quotes.info();
 

@@ -1,21 +1,18 @@
-import { createRoute, type Hook, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps.js';
 import type { AuthEnv } from '../middleware/auth.js';
-import { describeZodError, HttpError } from '../middleware/errors.js';
+import { createRouter } from '../openapi/hono.js';
 import { sep6Info } from './info.js';
 import { registerSep6Transactions } from './transactions.js';
 import { registerSep6Transfers } from './transfers.js';
-
-const rejectInvalid: Hook<unknown, AuthEnv, string, unknown> = (result) => {
-  if (!result.success) throw new HttpError(400, describeZodError(result.error), 'bad_request');
-};
+import { registerSep6Update } from './update.js';
 
 /**
  * TRANSFER_SERVER (mounted at SEP6_PATH): programmatic deposits and withdrawals on the same workflows as
  * SEP-24. /info is public; everything else needs SEP-10 (S6-02).
  */
 export function sep6App(deps: ApiDeps) {
-  const app = new OpenAPIHono<AuthEnv>({ defaultHook: rejectInvalid });
+  const app = createRouter<AuthEnv>();
   const info = sep6Info(deps.config);
   app.openapi(
     createRoute({
@@ -31,5 +28,6 @@ export function sep6App(deps: ApiDeps) {
   );
   registerSep6Transfers(app, deps);
   registerSep6Transactions(app, deps);
+  registerSep6Update(app, deps);
   return app;
 }

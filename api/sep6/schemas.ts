@@ -30,16 +30,33 @@ export const depositQuery = z.object({
   claimable_balance_supported: opt(5),
 });
 
+/** S6-08: the Stellar asset is `destination_asset` (a code), the off-chain one `source_asset` (iso4217:BRL). */
+export const depositExchangeQuery = depositQuery.extend({
+  destination_asset: opt(12).openapi({ description: 'code of the Stellar asset to receive (see /info)' }),
+  source_asset: opt(120).openapi({ description: 'the off-chain asset sent, in SEP-38 form: iso4217:BRL' }),
+  quote_id: opt(64).openapi({ description: 'a firm SEP-38 quote (POST /quote, context sep6)' }),
+});
+
 export const withdrawQuery = z.object({
   ...common,
   dest: opt(100).openapi({
-    description: 'bank account number of the payout (deprecated in SEP-6, required here)',
+    description:
+      'bank account number of the payout (deprecated in SEP-6); without it the withdrawal waits in pending_transaction_info_update for PATCH /transactions/:id (S6-11)',
   }),
   dest_extra: opt(100).openapi({ description: 'routing / sort code / BIC of dest' }),
   memo: opt(64),
   memo_type: opt(8),
   refund_memo: opt(64),
   refund_memo_type: opt(8),
+});
+
+/** S6-08: the Stellar asset is `source_asset` (a code), the off-chain payout `destination_asset` (iso4217:BRL). */
+export const withdrawExchangeQuery = withdrawQuery.extend({
+  source_asset: opt(12).openapi({ description: 'code of the Stellar asset to send (see /info)' }),
+  destination_asset: opt(120).openapi({
+    description: 'the off-chain asset paid out, in SEP-38 form: iso4217:BRL',
+  }),
+  quote_id: opt(64).openapi({ description: 'a firm SEP-38 quote (POST /quote, context sep6)' }),
 });
 
 export const transactionQuery = z.object({
@@ -52,7 +69,21 @@ export const transactionQuery = z.object({
 export const transactionsQuery = z.object({
   asset_code: opt(12),
   account: opt(69),
-  kind: opt(40),
+  // S6-10: a list, repeated (kind=a&kind=b arrives as an array) or comma-separated; the handler reads every value.
+  kind: z
+    .preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .union([
+          z.string().max(200, 'must be at most 200 characters'),
+          z.array(z.string().max(200, 'must be at most 200 characters')).max(8, 'is repeated too often'),
+        ])
+        .optional(),
+    )
+    .openapi({
+      description:
+        'deposit, deposit-exchange, withdrawal or withdrawal-exchange; repeated or comma-separated',
+    }),
   no_older_than: opt(40),
   limit: opt(6),
   paging_id: opt(100),

@@ -1,4 +1,4 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { toSep6Transaction } from '../../core/transfers/sep6-wire.js';
 import {
   findTransactionForSub,
@@ -8,15 +8,19 @@ import {
 import type { ApiDeps } from '../deps.js';
 import { type AuthEnv, requireSep10 } from '../middleware/auth.js';
 import { badRequest, notFound } from '../middleware/errors.js';
+import type { Router } from '../openapi/hono.js';
+import { json } from '../openapi/responses.js';
 import { transactionObject, transactionQuery, transactionsQuery } from './schemas.js';
 
-const json = <S>(schema: S, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-
 /** GET /transaction and GET /transactions of SEP-6 (S6-09, S6-10, S6-21..25), scoped to the JWT `sub`. */
-export function registerSep6Transactions(app: OpenAPIHono<AuthEnv>, deps: ApiDeps) {
+const SEP6_KINDS: Record<string, { kind: 'deposit' | 'withdrawal'; exchange: boolean }> = {
+  deposit: { kind: 'deposit', exchange: false },
+  'deposit-exchange': { kind: 'deposit', exchange: true },
+  withdrawal: { kind: 'withdrawal', exchange: false },
+  'withdrawal-exchange': { kind: 'withdrawal', exchange: true },
+};
+
+export function registerSep6Transactions(app: Router<AuthEnv>, deps: ApiDeps) {
   const { config, db } = deps;
   const auth = requireSep10(config, 'sep24');
 
@@ -80,12 +84,17 @@ export function registerSep6Transactions(app: OpenAPIHono<AuthEnv>, deps: ApiDep
       if (q.asset_code !== config.stellar.assetCode) {
         throw badRequest(`asset_code ${q.asset_code} is not supported: see GET /info for the assets offered`);
       }
-      let kind: 'deposit' | 'withdrawal' | undefined;
-      if (q.kind !== undefined) {
-        if (q.kind !== 'deposit' && q.kind !== 'withdrawal')
-          throw badRequest('kind must be deposit or withdrawal');
-        kind = q.kind;
-      }
+      // S6-10: `kind` is a list, repeated (kind=deposit&kind=withdrawal) or comma-separated.
+      const kinds = (c.req.queries('kind') ?? [])
+        .flatMap((k) => k.split(','))
+        .map((k) => k.trim())
+        .filter((k) => k !== '')
+        .map((k) => {
+          const known = SEP6_KINDS[k];
+          if (!known)
+            throw badRequest(`kind ${k.slice(0, 40)} must be one of ${Object.keys(SEP6_KINDS).join(', ')}`);
+          return known;
+        });
       let noOlderThan: Date | undefined;
       if (q.no_older_than) {
         noOlderThan = new Date(q.no_older_than);
@@ -101,7 +110,7 @@ export function registerSep6Transactions(app: OpenAPIHono<AuthEnv>, deps: ApiDep
       }
       const rows = await listTransactionsForSub(db, c.get('identity').sub, {
         assetCode: q.asset_code,
-        kind,
+        kinds,
         noOlderThan,
         limit,
         pagingId: q.paging_id || undefined,

@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { bankEventWire, toIncomingTransfer } from '../../core/bank/client.js';
 import { type BankIntakeDeps, ingestBankTransfer, temporalDepositSignaller } from '../../core/bank/intake.js';
+import { ingestPayoutUpdate } from '../../core/bank/payout-events.js';
 import { BANK_SIGNATURE_HEADER, BankSignatureError, verifyBankSignature } from '../../core/bank/signature.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { HttpError } from '../middleware/errors.js';
@@ -11,10 +12,12 @@ import { createRouter } from '../openapi/hono.js';
 import { errorResponse, json } from '../openapi/responses.js';
 
 /**
- * POST /webhooks/bank: the bank tells us a transfer arrived. The signature is checked over the raw body before
+ * POST /webhooks/bank: the bank tells us a transfer arrived, or that a payout settled. The signature is checked over the raw body before
  * anything is parsed; the transfer is recorded once (by the bank's transfer id, so redeliveries and reorderings
  * are harmless), matched to a deposit and, after the commit, signalled to `deposit-<id>`. The answer is 200 as
  * soon as the transfer is durably recorded, even if Temporal is unreachable: the bank poller retries the signal.
+ * A `payout.updated` event is recorded on the payout and signalled to `withdraw-<id>` (core/bank/payout-events.ts);
+ * the withdrawal's own poll is the fallback, so that answer is 200 too.
  */
 export function bankWebhookApp(deps: ApiDeps) {
   const app = createRouter<AppEnv>();
@@ -87,7 +90,14 @@ export function bankWebhookApp(deps: ApiDeps) {
 
   app.openapi(route, async (c) => {
     const event = c.req.valid('json');
-    if (event.type !== 'transfer.received' || !event.data) {
+    if (event.type === 'payout.updated' && event.data?.payout) {
+      const outcome = await ingestPayoutUpdate(
+        { db: deps.db, temporal: deps.temporal, logger: deps.logger },
+        event.data.payout,
+      );
+      return c.json({ received: true as const, result: outcome.result }, 200);
+    }
+    if (event.type !== 'transfer.received' || !event.data?.transfer) {
       return c.json({ received: true as const, ignored: event.type }, 200);
     }
     const outcome = await ingestBankTransfer(

@@ -22,13 +22,6 @@ export const bankTransferWire = z.object({
 });
 export type BankTransferWire = z.infer<typeof bankTransferWire>;
 
-export const bankEventWire = z.object({
-  id: z.string().min(1).max(200),
-  type: z.string(),
-  created: z.number().int(),
-  data: z.object({ transfer: bankTransferWire }).optional(),
-});
-
 const transferPageWire = z.object({
   transfers: z.array(bankTransferWire),
   next_cursor: z.string().nullable(),
@@ -44,6 +37,14 @@ export const bankPayoutWire = z.object({
   failure_reason: z.string().nullable(),
 });
 export type BankPayoutWire = z.infer<typeof bankPayoutWire>;
+
+/** A webhook event: `transfer.received` carries a transfer, `payout.updated` a payout. */
+export const bankEventWire = z.object({
+  id: z.string().min(1).max(200),
+  type: z.string(),
+  created: z.number().int(),
+  data: z.object({ transfer: bankTransferWire.optional(), payout: bankPayoutWire.optional() }).optional(),
+});
 
 export function toIncomingTransfer(t: BankTransferWire, eventId?: string): IncomingBankTransfer {
   return {

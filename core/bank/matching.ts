@@ -11,6 +11,7 @@ import {
   queueUnmatched,
 } from '../../db/bank.js';
 import type { Database, TransactionStatus, UnmatchedReason } from '../../db/schema.js';
+import { currencyOf } from '../quotes/transfer.js';
 
 /**
  * The deposit-matching policy: which deposit a recorded bank transfer funds, decided once inside one database
@@ -78,7 +79,11 @@ export async function matchBankTransfer(
       await queueUnmatched(trx, row.id, reason, detail, candidateIds);
       return { kind: 'unmatched', reason, row: { ...row, status: 'unmatched' } };
     };
-    if (row.currency.toUpperCase() !== rules.currency.toUpperCase()) {
+    // A deposit expects the bank currency, or the off-chain asset it converts from (a quote in BRL).
+    const currency = row.currency.toUpperCase();
+    const expects = (c: { offchain_asset: string | null }) =>
+      (currencyOf(c.offchain_asset) ?? rules.currency).toUpperCase();
+    if (currency !== rules.currency.toUpperCase() && !candidates.some((c) => expects(c) === currency)) {
       return unmatched('currency_mismatch', `transfer in ${row.currency}, account in ${rules.currency}`, ids);
     }
     if (candidates.length === 0) {
@@ -102,6 +107,13 @@ export async function matchBankTransfer(
       );
     }
     const target = live.length > 1 ? byAmount[0]! : live[0]!;
+    if (expects(target) !== currency) {
+      return unmatched(
+        'currency_mismatch',
+        `transfer in ${row.currency}, deposit ${target.id} expects ${expects(target)}`,
+        [target.id],
+      );
+    }
     const status = await lockDepositStatus(trx, target.id);
     if (!AWAITING_TRANSFER_STATUSES.includes(status)) {
       return unmatched('deposit_not_live', `the deposit moved to ${status}`, [target.id]);

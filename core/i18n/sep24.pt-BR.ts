@@ -12,6 +12,15 @@ export const SEP24_PT_BR: Record<Sep24Key, string> = {
     'A transferência de {received} é diferente do valor anunciado de {announced}; ela será devolvida.',
   'sep24.msg.transfer_out_of_limits':
     'A transferência de {received} está fora dos limites aceitos; ela será devolvida.',
+  'sep24.msg.quote_expired':
+    'A transferência de {received} chegou depois que a cotação expirou ({expires}); ela será devolvida.',
+  'sep24.msg.conversion_refused':
+    'A transferência de {received} não pode ser convertida: {reason}; ela será devolvida.',
+  'sep24.msg.requote_offer':
+    'A cotação expirou antes de sua transferência de {received} chegar. Uma nova cotação a converte em {out}: aceite-a antes de {expires}, ou recuse para que a transferência seja devolvida.',
+  'sep24.msg.requote_declined': 'Você recusou a nova cotação; a transferência de {received} será devolvida.',
+  'sep24.msg.requote_expired':
+    'A nova cotação não foi aceita antes de {expires}; a transferência de {received} será devolvida.',
   'sep24.msg.add_trustline': 'Adicione uma trust line para {asset} para receber o depósito.',
   'sep24.msg.trust_timeout_refund':
     'A trust line não foi adicionada a tempo; a transferência será devolvida.',
@@ -40,6 +49,9 @@ export const SEP24_PT_BR: Record<Sep24Key, string> = {
   'sep24.deposit.you_send': 'Você envia',
   'sep24.deposit.fee': 'Tarifa',
   'sep24.deposit.you_receive': 'Você recebe',
+  'sep24.deposit.quote_title': 'Seu depósito cotado',
+  'sep24.deposit.quote_intro':
+    'Este depósito é convertido pelo preço cotado. Ele vale para uma transferência exatamente deste valor que chegue antes de {expires}; uma transferência posterior é devolvida.',
   'sep24.deposit.to_account': 'Creditado na conta Stellar',
   'sep24.deposit.expires': 'Envie até',
   'sep24.deposit.sandbox_bank': 'Sandbox: abra o banco de teste para enviar esta transferência',
@@ -53,6 +65,8 @@ export const SEP24_PT_BR: Record<Sep24Key, string> = {
   'sep24.support': 'Dúvidas? Escreva para {email}.',
   'sep24.more_info.title': 'Transação {id}',
   'sep24.more_info.not_found': 'Não encontramos esta transação.',
+  'sep24.more_info.requote_accept': 'Aceitar a nova cotação',
+  'sep24.more_info.requote_decline': 'Recusar e receber um reembolso',
   'sep24.field.status': 'Situação',
   'sep24.field.kind': 'Tipo',
   'sep24.field.amount_in': 'Valor enviado',

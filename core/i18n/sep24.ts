@@ -13,6 +13,14 @@ const EN = {
     'The transfer of {received} differs from the announced {announced}; it is refunded.',
   'sep24.msg.transfer_out_of_limits':
     'The transfer of {received} is outside the accepted limits; it is refunded.',
+  'sep24.msg.quote_expired':
+    'The transfer of {received} arrived after the quote expired at {expires}; it is refunded.',
+  'sep24.msg.conversion_refused': 'The transfer of {received} cannot be converted: {reason}; it is refunded.',
+  'sep24.msg.requote_offer':
+    'The quote expired before your transfer of {received} arrived. A new quote converts it to {out}: accept it before {expires}, or decline to have the transfer sent back.',
+  'sep24.msg.requote_declined': 'You declined the new quote; the transfer of {received} is refunded.',
+  'sep24.msg.requote_expired':
+    'The new quote was not accepted before {expires}; the transfer of {received} is refunded.',
   'sep24.msg.add_trustline': 'Add a trust line to {asset} to receive the deposit.',
   'sep24.msg.trust_timeout_refund': 'The trust line was not added in time; the transfer is refunded.',
   'sep24.msg.operator_refund': 'We refunded your transfer. Contact support if you have any questions.',
@@ -36,6 +44,9 @@ const EN = {
   'sep24.deposit.you_send': 'You send',
   'sep24.deposit.fee': 'Fee',
   'sep24.deposit.you_receive': 'You receive',
+  'sep24.deposit.quote_title': 'Your quoted deposit',
+  'sep24.deposit.quote_intro':
+    'This deposit converts at the price you were quoted. It holds for a transfer of exactly this amount that arrives before {expires}; a later transfer is sent back.',
   'sep24.deposit.to_account': 'Credited to Stellar account',
   'sep24.deposit.expires': 'Send it before',
   'sep24.deposit.sandbox_bank': 'Sandbox: open the test bank to send this transfer',
@@ -50,6 +61,8 @@ const EN = {
   'sep24.support': 'Questions? Write to {email}.',
   'sep24.more_info.title': 'Transaction {id}',
   'sep24.more_info.not_found': 'We could not find this transaction.',
+  'sep24.more_info.requote_accept': 'Accept the new quote',
+  'sep24.more_info.requote_decline': 'Decline and get a refund',
   'sep24.field.status': 'Status',
   'sep24.field.kind': 'Type',
   'sep24.field.amount_in': 'Amount sent',
@@ -100,6 +113,16 @@ export const sep24Text = extendCatalog({
       'La transferencia de {received} no coincide con el importe anunciado de {announced}; se devuelve.',
     'sep24.msg.transfer_out_of_limits':
       'La transferencia de {received} está fuera de los límites aceptados; se devuelve.',
+    'sep24.msg.quote_expired':
+      'La transferencia de {received} llegó después de que la cotización venciera ({expires}); se devuelve.',
+    'sep24.msg.conversion_refused':
+      'La transferencia de {received} no se puede convertir: {reason}; se devuelve.',
+    'sep24.msg.requote_offer':
+      'La cotización venció antes de que llegara tu transferencia de {received}. Una nueva cotización la convierte en {out}: acéptala antes de {expires}, o recházala y la transferencia se devuelve.',
+    'sep24.msg.requote_declined':
+      'Rechazaste la nueva cotización; la transferencia de {received} se devuelve.',
+    'sep24.msg.requote_expired':
+      'La nueva cotización no se aceptó antes de {expires}; la transferencia de {received} se devuelve.',
     'sep24.msg.add_trustline': 'Añade una línea de confianza a {asset} para recibir el depósito.',
     'sep24.msg.operator_refund': 'Te hemos devuelto la transferencia. Escribe a soporte si tienes dudas.',
     'sep24.msg.trust_timeout_refund':
@@ -129,6 +152,9 @@ export const sep24Text = extendCatalog({
     'sep24.deposit.you_send': 'Envías',
     'sep24.deposit.fee': 'Comisión',
     'sep24.deposit.you_receive': 'Recibes',
+    'sep24.deposit.quote_title': 'Tu depósito cotizado',
+    'sep24.deposit.quote_intro':
+      'Este depósito se convierte al precio cotizado. Vale para una transferencia de exactamente este importe que llegue antes de {expires}; una transferencia posterior se devuelve.',
     'sep24.deposit.to_account': 'Se abona en la cuenta Stellar',
     'sep24.deposit.expires': 'Envíala antes del',
     'sep24.deposit.sandbox_bank': 'Sandbox: abre el banco de pruebas para enviar esta transferencia',
@@ -143,6 +169,8 @@ export const sep24Text = extendCatalog({
     'sep24.support': '¿Preguntas? Escríbenos a {email}.',
     'sep24.more_info.title': 'Operación {id}',
     'sep24.more_info.not_found': 'No hemos encontrado esta operación.',
+    'sep24.more_info.requote_accept': 'Aceptar la nueva cotización',
+    'sep24.more_info.requote_decline': 'Rechazar y recibir un reembolso',
     'sep24.field.status': 'Estado',
     'sep24.field.kind': 'Tipo',
     'sep24.field.amount_in': 'Importe enviado',

@@ -14,6 +14,12 @@ import * as kycCheckResend from './20261125T161000_kyc_check_resend.js';
 import * as adminSessions from './20261201T090000_admin_sessions.js';
 import * as quotes from './20261201T100000_quotes.js';
 import * as adminAuditFailedAuth from './20261202T040000_admin_audit_failed_auth.js';
+import * as requiredInfoUpdates from './20261202T060000_required_info_updates.js';
+import * as duplicatePayments from './20261202T061500_duplicate_payments.js';
+import * as customerAnnouncedStatus from './20261202T130000_customer_announced_status.js';
+import * as latePayments from './20261202T131000_late_payments.js';
+import * as transferQuotes from './20261202T150000_transfer_quotes.js';
+import * as requotes from './20261202T160000_requotes.js';
 
 /**
  * Every migration, listed explicitly and in order (no directory globbing). Names are timestamps; a merged
@@ -35,4 +41,10 @@ export const migrations: Record<string, Migration> = {
   '20261201T090000_admin_sessions': adminSessions,
   '20261201T100000_quotes': quotes,
   '20261202T040000_admin_audit_failed_auth': adminAuditFailedAuth,
+  '20261202T060000_required_info_updates': requiredInfoUpdates,
+  '20261202T061500_duplicate_payments': duplicatePayments,
+  '20261202T130000_customer_announced_status': customerAnnouncedStatus,
+  '20261202T131000_late_payments': latePayments,
+  '20261202T150000_transfer_quotes': transferQuotes,
+  '20261202T160000_requotes': requotes,
 };

@@ -20,6 +20,8 @@ export interface SandboxBankDeps {
   apiKey: string;
   /** How long a payout stays pending before its tester-driven outcome applies. */
   payoutSettleMs: number;
+  /** Settles a new payout when its time comes and sends its `payout.updated` webhook (server.ts); unset: lazily. */
+  settleAt?: (idempotencyKey: string, inMs: number) => void;
   logger: Logger;
 }
 
@@ -194,6 +196,7 @@ export function createSandboxBankApp(deps: SandboxBankDeps) {
         deps.payoutSettleMs,
       );
       if (replayed) c.header('Idempotent-Replayed', 'true');
+      else deps.settleAt?.(payout.idempotency_key, deps.payoutSettleMs);
       return c.json(payoutJson(payout), replayed ? 200 : 201);
     } catch (err) {
       if (err instanceof IdempotencyConflictError) throw new BankApiError(409, err.message, err.code);
@@ -203,7 +206,7 @@ export function createSandboxBankApp(deps: SandboxBankDeps) {
 
   api.get('/payouts/:key', async (c) => {
     const key = c.req.param('key');
-    await store.settleDuePayouts(key);
+    if ((await store.settleDuePayouts(key)) > 0) void deps.sender.deliverDue().catch(() => {});
     const payout = await store.payoutByKey(key);
     if (!payout) throw new BankApiError(404, 'no payout with that Idempotency-Key', 'not_found');
     return c.json(payoutJson(payout));

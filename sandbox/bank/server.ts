@@ -47,11 +47,30 @@ export async function startSandboxBank(opts: SandboxBankOptions): Promise<Sandbo
     timeoutMs: 10_000,
     logger: opts.logger,
   });
+  const interval = opts.deliveryIntervalMs ?? 500;
+  /** Settles (and sends the webhook of) what is due; the caller's key first, else every payout due. */
+  const settle = (key?: string) =>
+    store
+      .settleDuePayouts(key)
+      .then((n) => (n > 0 ? sender.deliverDue() : 0))
+      .catch((err) =>
+        opts.logger.error({ err: { message: (err as Error).message } }, 'payout settling failed'),
+      );
+  // A payout settles at its own time, so its webhook leaves then, not on the next settler tick.
+  const settleTimers = new Set<NodeJS.Timeout>();
+  const settleAt = (key: string, inMs: number) => {
+    const t = setTimeout(() => {
+      settleTimers.delete(t);
+      void settle(key);
+    }, inMs + 5); // settle_at is Date.now() + inMs at insert: a few ms late is never early
+    settleTimers.add(t);
+  };
   const app = createSandboxBankApp({
     store,
     sender,
     apiKey: opts.apiKey,
     payoutSettleMs: opts.payoutSettleMs ?? 2000,
+    ...(interval !== false ? { settleAt } : {}),
     logger: opts.logger,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -61,12 +80,10 @@ export async function startSandboxBank(opts: SandboxBankOptions): Promise<Sandbo
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
-  const interval = opts.deliveryIntervalMs ?? 500;
   if (interval !== false) sender.start(interval);
   let settler: NodeJS.Timeout | undefined;
-  if (interval !== false) {
-    settler = setInterval(() => void store.settleDuePayouts().catch(() => {}), 1000);
-  }
+  // The durable fallback: payouts whose timer was lost (a restart) settle within a second.
+  if (interval !== false) settler = setInterval(() => void settle(), 1000);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -74,6 +91,7 @@ export async function startSandboxBank(opts: SandboxBankOptions): Promise<Sandbo
     sender,
     async close({ dropSchema = false } = {}) {
       if (settler) clearInterval(settler);
+      for (const t of settleTimers) clearTimeout(t);
       await sender.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (dropSchema) await store.dropSchema();

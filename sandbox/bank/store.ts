@@ -23,7 +23,9 @@ interface TransfersTable {
 }
 interface WebhookDeliveriesTable {
   event_id: string;
-  transfer_id: string;
+  /** The event is about one transfer (`transfer.received`) or one payout (`payout.updated`). */
+  transfer_id: string | null;
+  payout_id: string | null;
   /** The event JSON exactly as signed and sent. */
   body: string;
   status: Generated<'pending' | 'delivered' | 'failed'>;
@@ -77,6 +79,12 @@ export interface TransferEvent {
   type: 'transfer.received';
   created: number;
   data: { transfer: BankTransferJson };
+}
+export interface PayoutEvent {
+  id: string;
+  type: 'payout.updated';
+  created: number;
+  data: { payout: BankPayoutJson };
 }
 
 export interface NewTransfer {
@@ -173,6 +181,9 @@ export class BankStore {
       max: 4,
       options: `-c search_path=${assertIdentifier(schema)}`,
     });
+    // An idle connection lost to a Postgres restart is dropped and replaced; unheard, it would end the process.
+    pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     this.db = new Kysely<BankDb>({ dialect: new PostgresDialect({ pool }) });
   }
 
@@ -219,6 +230,10 @@ export class BankStore {
       created_at timestamptz not null default now(),
       updated_at timestamptz not null default now()
     )`.execute(this.db);
+    // Books created before payout events existed: their deliveries were all about transfers.
+    await sql`alter table ${s}.webhook_deliveries alter column transfer_id drop not null`.execute(this.db);
+    await sql`alter table ${s}.webhook_deliveries
+      add column if not exists payout_id text references ${s}.payouts(id)`.execute(this.db);
     await sql`create table if not exists ${s}.virtual_accounts (
       account_number text primary key,
       customer_ref text not null unique,
@@ -395,7 +410,10 @@ export class BankStore {
     return { payout: existing, replayed: true };
   }
 
-  /** Applies the tester-driven outcome to pending payouts whose settlement time has come. */
+  /**
+   * Applies the tester-driven outcome to pending payouts whose settlement time has come, and queues each one's
+   * `payout.updated` webhook in the same transaction (the caller then runs the sender). Returns how many settled.
+   */
   async settleDuePayouts(idempotencyKey?: string): Promise<number> {
     let q = this.db
       .selectFrom('payouts')
@@ -408,13 +426,28 @@ export class BankStore {
     for (const p of due) {
       const outcome = payoutOutcome(p.account_number);
       if (outcome.status === 'pending') continue;
-      const res = await this.db
-        .updateTable('payouts')
-        .set({ status: outcome.status, failure_reason: outcome.reason ?? null, updated_at: new Date() })
-        .where('id', '=', p.id)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      settled += Number(res.numUpdatedRows);
+      const done = await this.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('payouts')
+          .set({ status: outcome.status, failure_reason: outcome.reason ?? null, updated_at: new Date() })
+          .where('id', '=', p.id)
+          .where('status', '=', 'pending')
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return false; // another pass settled it
+        const event: PayoutEvent = {
+          id: newId('evt'),
+          type: 'payout.updated',
+          created: Math.floor(row.updated_at.getTime() / 1000),
+          data: { payout: payoutJson(row) },
+        };
+        await trx
+          .insertInto('webhook_deliveries')
+          .values({ event_id: event.id, payout_id: row.id, body: JSON.stringify(event) })
+          .execute();
+        return true;
+      });
+      if (done) settled++;
     }
     return settled;
   }

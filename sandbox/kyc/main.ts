@@ -9,6 +9,8 @@ loadDotEnv();
 const config = loadConfigOrExit();
 const logger = createLogger('sandbox-kyc', config.logLevel);
 const kyc = await startSandboxKyc({
+  dbUrl: config.db.url,
+  schema: 'sandbox_kyc',
   host: '0.0.0.0',
   port: config.sandbox.kycPort,
   webhookUrl: config.kyc.sandboxWebhookUrl,

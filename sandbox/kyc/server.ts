@@ -6,6 +6,7 @@ import type { Logger } from '../../config/logger.js';
 import type { KycCheckRequest } from '../../core/kyc/provider.js';
 import { KYC_SIGNATURE_HEADER, KYC_TIMESTAMP_HEADER, signKycWebhook } from '../../core/kyc/signatures.js';
 import { retryDelayMs } from '../bank/webhooks.js';
+import { KycCheckStore } from './store.js';
 
 /**
  * The sandbox KYC provider: accepts checks (`POST /checks`), decides after `delayMs`, and tells the anchor by
@@ -13,7 +14,8 @@ import { retryDelayMs } from '../bank/webhooks.js';
  *   "Reject"   → rejected
  *   "Moreinfo" → needs_more_info (last_name must be sent again)
  *   anything else → approved
- * State is in memory: a restart forgets pending checks (the anchor keeps its own record of them).
+ * With `dbUrl` the checks live in Postgres (schema `schema`, store.ts): a restarted provider decides the
+ * checks still pending and delivers the verdicts still owed. Without it (API tests) they live in memory only.
  */
 export type SandboxVerdict = 'approved' | 'rejected' | 'needs_more_info';
 
@@ -40,6 +42,9 @@ export interface SandboxKycOptions {
   apiKey?: string | undefined;
   retryBaseMs?: number;
   maxAttempts?: number;
+  /** Postgres URL and schema of the provider's own books; unset keeps them in memory. */
+  dbUrl?: string;
+  schema?: string;
 }
 
 export interface SandboxKyc {
@@ -65,6 +70,13 @@ export async function startSandboxKyc(opts: SandboxKycOptions): Promise<SandboxK
   const retryBase = opts.retryBaseMs ?? 500;
   const maxAttempts = opts.maxAttempts ?? 10;
   let closed = false;
+  const store = opts.dbUrl ? new KycCheckStore(opts.dbUrl, opts.schema ?? 'sandbox_kyc') : undefined;
+  /** Writes a check's progress through to Postgres; a failed write is logged and the next change writes again. */
+  const persist = async (check: SandboxCheck) => {
+    await store?.save(check).catch((err: Error) => {
+      opts.logger.warn({ checkId: check.id, error: err.message }, 'sandbox KYC check not saved');
+    });
+  };
 
   const later = (ms: number, fn: () => void) => {
     const timer = setTimeout(() => {
@@ -109,6 +121,7 @@ export async function startSandboxKyc(opts: SandboxKycOptions): Promise<SandboxK
   }
 
   async function deliver(check: SandboxCheck): Promise<void> {
+    if (closed) return;
     check.attempts += 1;
     let status = 0;
     try {
@@ -118,14 +131,38 @@ export async function startSandboxKyc(opts: SandboxKycOptions): Promise<SandboxK
     }
     if (status >= 200 && status < 300) {
       check.status = 'delivered';
+      await persist(check);
       return;
     }
     if (check.attempts >= maxAttempts) {
       check.status = 'undeliverable';
+      await persist(check);
       opts.logger.warn({ checkId: check.id, status }, 'sandbox KYC webhook undeliverable');
       return;
     }
+    await persist(check);
     later(retryDelayMs(check.attempts, retryBase, 30_000), () => void deliver(check));
+  }
+
+  function track(check: SandboxCheck) {
+    checks.set(check.id, check);
+    byReference.set(check.reference, check.id);
+  }
+  function decideLater(check: SandboxCheck, ms: number) {
+    later(ms, () => {
+      check.status = 'decided';
+      void persist(check).then(() => deliver(check));
+    });
+  }
+
+  // A restart picks up where the last run stopped: undecided checks at their time, owed verdicts at once.
+  if (store) {
+    await store.init();
+    for (const { check, decideAt } of await store.all()) {
+      track(check);
+      if (check.status === 'pending') decideLater(check, Math.max(0, decideAt.getTime() - Date.now()));
+      else if (check.status === 'decided') later(0, () => void deliver(check));
+    }
   }
 
   const app = new Hono();
@@ -145,7 +182,7 @@ export async function startSandboxKyc(opts: SandboxKycOptions): Promise<SandboxK
     }
     const existing = byReference.get(body.reference);
     if (existing) return c.json({ id: existing, status: checks.get(existing)?.status }, 202);
-    const check: SandboxCheck = {
+    const fresh: SandboxCheck = {
       id: `chk_${randomUUID()}`,
       reference: body.reference,
       tier: Number(body.tier) || 1,
@@ -154,12 +191,11 @@ export async function startSandboxKyc(opts: SandboxKycOptions): Promise<SandboxK
       attempts: 0,
       fieldNames: [...Object.keys(body.fields), ...Object.keys(body.documents ?? {})],
     };
-    checks.set(check.id, check);
-    byReference.set(check.reference, check.id);
-    later(opts.delayMs, () => {
-      check.status = 'decided';
-      void deliver(check);
-    });
+    // Stored before it is answered: the 202 promises a verdict, which a restart must not take back.
+    const check = store ? await store.insert(fresh, new Date(Date.now() + opts.delayMs)) : fresh;
+    if (check.id !== fresh.id) return c.json({ id: check.id, status: check.status }, 202);
+    track(check);
+    decideLater(check, opts.delayMs);
     return c.json({ id: check.id, status: check.status }, 202);
   });
   app.get('/checks/:id', (c) => {
@@ -188,6 +224,7 @@ export async function startSandboxKyc(opts: SandboxKycOptions): Promise<SandboxK
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store?.close();
     },
   };
 }

@@ -14,6 +14,10 @@ export const ANCHOR_HOME =
   (isRoot
     ? '/var/lib/stellar-anchor'
     : join(env.XDG_DATA_HOME ?? join(homedir(), '.local/share'), 'stellar-anchor'));
+/** Where `npm start` keeps its lock, logs and the Temporal dev server's file (tests point it elsewhere). */
+export const ANCHOR_RUN_DIR = env.ANCHOR_RUN_DIR ?? ANCHOR_HOME;
+/** The Temporal dev server's UI port under `npm start`; 0 runs it headless. */
+export const TEMPORAL_UI_PORT = Number(env.ANCHOR_TEMPORAL_UI_PORT ?? 8233);
 export const PG_DATA = env.ANCHOR_PG_DATA ?? join(ANCHOR_HOME, 'postgres');
 export const PG_PORT = Number(env.ANCHOR_PG_PORT ?? 54329);
 export const PG_USER = env.ANCHOR_PG_USER ?? 'anchor';
@@ -25,6 +29,9 @@ export const TEMPORAL_TEST_SERVER = join(
   TEMPORAL_TEST_SERVER_VERSION,
   'temporal-test-server',
 );
+export const SCHEMATHESIS_VERSION = env.SCHEMATHESIS_VERSION ?? '4.32.5';
+/** The API schema fuzz test's tool (scripts/setup.sh installs it into a virtualenv of its own). */
+export const SCHEMATHESIS = join(ANCHOR_CACHE, 'schemathesis', SCHEMATHESIS_VERSION, 'bin', 'schemathesis');
 export const RUN_AS_POSTGRES = isRoot;
 
 export function pgUrl(database: string): string {

@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
-const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+import { SUPERVISED_ENV } from '../../config/shutdown.js';
 
 export interface ManagedProcess {
   name: string;
@@ -12,7 +10,12 @@ export interface ManagedProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs `tsx <entry>` with the given environment, its output appended to `logFile`. */
+/**
+ * Runs `node --import tsx <entry>` with the given environment, its output appended to `logFile`. One process per
+ * service (the `tsx` CLI forks a second node process, which a signal to the CLI alone can orphan), in its own
+ * process group (a terminal's Ctrl-C reaches the supervisor only, which stops the children in order), with a
+ * stdin pipe the child watches (its end means the supervisor is gone).
+ */
 export function startTsx(
   name: string,
   entry: string,
@@ -20,19 +23,41 @@ export function startTsx(
   logFile: string,
 ): ManagedProcess {
   const out = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(TSX, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    env: { ...env, [SUPERVISED_ENV]: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
+  // The child closing its end first (on exit) must not become an unhandled EPIPE here.
+  child.stdin?.on('error', () => {});
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { name, child, logFile, exited };
 }
 
+export const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
+/** Signals the child's process group (a detached child and anything it started), else the child alone. */
+export function signalProcess(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (!child.pid) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** SIGTERM, then SIGKILL after `graceMs`. */
 export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (!isRunning(child)) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  signalProcess(child, 'SIGTERM');
+  const timer = setTimeout(() => signalProcess(child, 'SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
 }

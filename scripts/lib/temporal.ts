@@ -15,6 +15,8 @@ export interface DevServerOptions {
   dbFile?: string;
   logFile?: string;
   headless?: boolean;
+  /** In its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops it last. */
+  detached?: boolean;
 }
 
 export function startTemporalDevServer(opts: DevServerOptions): ChildProcess {
@@ -40,7 +42,7 @@ export function startTemporalDevServer(opts: DevServerOptions): ChildProcess {
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
   for (const sa of SEARCH_ATTRIBUTE_FLAGS) args.push('--search-attribute', sa);
   const out = opts.logFile ? openSync(opts.logFile, 'a') : 'ignore';
-  return spawn(TEMPORAL_CLI, args, { stdio: ['ignore', out, out] });
+  return spawn(TEMPORAL_CLI, args, { stdio: ['ignore', out, out], detached: opts.detached ?? false });
 }
 
 /** Waits until the frontend answers and the namespace is served, or throws after `timeoutMs`. */

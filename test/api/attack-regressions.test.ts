@@ -311,6 +311,44 @@ describe('issue 15 row 1: concurrent KYC webhooks → one decision per check, on
     }
   });
 
+  it('8 concurrent PUTs that complete tier 1 at once → one PROCESSING callback, one provider check', async () => {
+    const wallet = await startCallbackReceiver();
+    try {
+      const account = newAccount();
+      const token = await h.token(account);
+      const { first_name } = tier1Fields();
+      expect((await h.app.request('/kyc/customer', jsonPut(token, { first_name }))).status).toBe(202);
+      expect(
+        (await h.app.request('/kyc/customer/callback', jsonPut(token, { url: wallet.url }))).status,
+      ).toBe(200);
+      const customerId = (
+        await h.tdb.db
+          .selectFrom('customers')
+          .select('id')
+          .where('account', '=', account)
+          .executeTakeFirstOrThrow()
+      ).id;
+      const puts = await Promise.all(
+        Array.from({ length: 8 }, () => h.app.request('/kyc/customer', jsonPut(token, tier1Fields()))),
+      );
+      expect(puts.map((r) => r.status)).toEqual(Array(8).fill(202));
+      await h.ctx.callbacks.idle();
+      const statuses = wallet.received
+        .map((r) => JSON.parse(r.body) as { id?: string; status: string })
+        .filter((b) => b.id === customerId)
+        .map((b) => b.status);
+      expect(statuses.filter((st) => st === 'PROCESSING')).toEqual(['PROCESSING']);
+      const checks = await h.tdb.db
+        .selectFrom('kyc_checks')
+        .select('id')
+        .where('customer_id', '=', customerId)
+        .execute();
+      expect(checks).toHaveLength(1);
+    } finally {
+      await wallet.close();
+    }
+  });
+
   it('a verdict whose application fails is rolled back with its event id: the provider retry applies it', async () => {
     const wallet = await startCallbackReceiver();
     try {

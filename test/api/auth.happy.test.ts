@@ -82,13 +82,15 @@ describe('SEP-10 happy paths (accounts not on the sandbox ledger)', () => {
     const value = (op0 as { value: Buffer }).value;
     expect(value.length).toBe(64);
     expect(Buffer.from(value.toString(), 'base64').length).toBe(48);
-    // S10-13: web_auth_domain = host of WEB_AUTH_ENDPOINT (with port)
+    // S10-13: web_auth_domain = SEP10_WEB_AUTH_DOMAIN; the sandbox default is the hostname of WEB_AUTH_ENDPOINT
+    // without its port, what the official wallet SDK compares (test/e2e/wallet-sdk.e2e.test.ts)
     const webAuth = rest.find((op) => op.type === 'manageData' && op.name === 'web_auth_domain') as {
       source: string;
       value: Buffer;
     };
     expect(webAuth.source).toBe(t.config.stellar.signingKey);
-    expect(webAuth.value.toString()).toBe(new URL(`${t.config.api.publicUrl}/auth`).host);
+    expect(webAuth.value.toString()).toBe(new URL(`${t.config.api.publicUrl}/auth`).hostname);
+    expect(webAuth.value.toString()).toBe(t.config.sep10.webAuthDomain);
     // S10-15: only ManageData from the server after op[0]
     for (const op of rest)
       expect(op).toMatchObject({ type: 'manageData', source: t.config.stellar.signingKey });

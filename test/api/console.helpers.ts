@@ -46,6 +46,22 @@ export class ConsoleClient {
     return { status: res.status, html: await res.text(), res };
   }
 
+  /** A POST with this session's cookie and a body and Content-Type of the caller's choosing (broken forms). */
+  async postRaw(
+    path: string,
+    contentType: string,
+    body: string,
+  ): Promise<{ status: number; html: string; res: Response }> {
+    const res = await this.request(path, {
+      method: 'POST',
+      headers: { ...this.cookieHeader(), 'Content-Type': contentType },
+      body,
+      redirect: 'manual',
+    });
+    this.remember(res);
+    return { status: res.status, html: await res.text(), res };
+  }
+
   /** Signs in with `key` through the sign-in form; returns the CSRF token of the session's pages. */
   async signIn(key: string): Promise<string> {
     const login = await this.get('/admin/console/login');

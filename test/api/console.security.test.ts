@@ -138,6 +138,49 @@ describe('operator console: sign-in, session, CSRF, scopes, audit (issue 13)', (
     await t.temporal.workflow.getHandle(`withdraw-${tx.id}`).terminate('test done');
   });
 
+  it('a malformed multipart form (no boundary, broken part) is a 400 page, never a 500 (#15 row 4)', async () => {
+    const c = client();
+    await c.get('/admin/console/login');
+    const noBoundary = await c.postRaw('/admin/console/login', 'multipart/form-data', 'key=x');
+    expect(noBoundary.status).toBe(400);
+    expect(textOf(noBoundary.html)).toContain('could not be read');
+    await c.signIn(ops.raw);
+    const tx = await seedTransaction(t.db, { kind: 'withdrawal' });
+    const broken = await c.postRaw(
+      `/admin/console/withdrawals/${tx.id}/decision`,
+      'multipart/form-data; boundary=XYZ',
+      '--XYZ\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\nabc',
+    );
+    expect(broken.status).toBe(400);
+    expect(textOf(broken.html)).toContain('could not be read');
+  });
+
+  it('a POST that is not a form (text/plain, JSON, no Content-Type) is a 415 page, never a 500 (schemathesis ST102)', async () => {
+    const c = client();
+    await c.get('/admin/console/login');
+    for (const type of ['text/plain', 'application/json', '']) {
+      const res = await c.postRaw(
+        '/admin/console/login',
+        type,
+        type === 'application/json' ? '{"key":""}' : 'key=&_csrf=',
+      );
+      expect(res.status, type || 'no type').toBe(415);
+      expect(textOf(res.html)).toContain('takes only its own forms');
+    }
+    await c.signIn(ops.raw);
+    const tx = await seedTransaction(t.db, { kind: 'withdrawal' });
+    const decision = await c.postRaw(
+      `/admin/console/withdrawals/${tx.id}/decision`,
+      'text/plain',
+      'decision=approve',
+    );
+    expect(decision.status).toBe(415);
+    await t.temporal.workflow
+      .getHandle(`withdraw-${tx.id}`)
+      .terminate('test done')
+      .catch(() => {});
+  });
+
   it('a key without the scope sees a 403 page, as the admin API answers 403, and the attempt is audited', async () => {
     const c = client();
     const csrf = await c.signIn(reader.raw);

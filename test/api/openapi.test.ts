@@ -118,21 +118,31 @@ describe('OpenAPI document and /docs (issue 9, #12)', () => {
     const { port } = server.address() as AddressInfo;
     const browser = await launchChromium();
     const external: string[] = [];
+    const violations: string[] = [];
     try {
       const page = await browser.newPage();
+      // #15 row 9: /docs has a CSP, and Swagger UI works under it (a blocked script or fetch shows up here).
+      page.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+      });
       await page.route('**/*', (route) => {
         const url = new URL(route.request().url());
         if (url.hostname === '127.0.0.1') return route.continue();
         external.push(url.href);
         return route.abort();
       });
-      await page.goto(`http://127.0.0.1:${port}/docs`);
+      const res = await page.goto(`http://127.0.0.1:${port}/docs`);
+      const csp = (await res?.allHeaders())?.['content-security-policy'] ?? '';
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
       await page.locator('.swagger-ui .info .title').waitFor({ timeout: 30_000 });
       expect(await page.locator('.swagger-ui .info .title').textContent()).toContain('Stellar anchor');
       await page.locator('.opblock-tag-section').first().waitFor({ timeout: 30_000 });
       const tags = await page.locator('.opblock-tag').allInnerTexts();
       expect(tags.join(' ')).toMatch(/admin/);
       expect(external).toEqual([]);
+      expect(violations).toEqual([]);
     } finally {
       await browser.close();
       server.close();

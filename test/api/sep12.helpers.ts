@@ -7,6 +7,7 @@ import { serve } from '@hono/node-server';
 import { Keypair } from '@stellar/stellar-sdk';
 import type { Client } from '@temporalio/client';
 import { Hono } from 'hono';
+import { sql } from 'kysely';
 import { errorHandler } from '../../api/middleware/errors.js';
 import { issueToken } from '../../api/sep10/jwt.js';
 import { CallbackDispatcher } from '../../api/sep12/callbacks.js';
@@ -30,6 +31,8 @@ export interface KycHarness {
   ctx: KycContext;
   tdb: TestDb;
   sandbox: SandboxKyc;
+  /** Closes the sandbox provider and starts it again on the same port (its checks survive with `persistSandbox`). */
+  restartSandbox(): Promise<void>;
   uploadDir: string;
   baseUrl: string;
   token(sub: string): Promise<string>;
@@ -43,6 +46,8 @@ export async function startKycHarness(
     temporal?: Client;
     logger?: Logger;
     tdb?: TestDb;
+    /** Keep the sandbox provider's checks in Postgres (its own schema), as `npm start` does. */
+    persistSandbox?: boolean;
   } = {},
 ): Promise<KycHarness> {
   const tdb = opts.tdb ?? (await createTestDb('kyc'));
@@ -56,14 +61,16 @@ export async function startKycHarness(
     KYC_UPLOAD_MAX_BYTES: String(64 * 1024),
     ...(opts.env ?? {}),
   });
-  const sandbox = await startSandboxKyc({
+  const sandboxOptions = {
     port: 0,
     webhookUrl: `${baseUrl}/webhooks/kyc`,
     webhookSecret: base.kyc.webhookSecret,
     delayMs: opts.delayMs ?? 50,
     retryBaseMs: 100,
     logger,
-  });
+    ...(opts.persistSandbox ? { dbUrl: tdb.url, schema: `${tdb.schema}_provider` } : {}),
+  };
+  let sandbox = await startSandboxKyc(sandboxOptions);
   const config: AppConfig = { ...base, kyc: { ...base.kyc, providerUrl: sandbox.url } };
   const deps = { config, db: tdb.db, logger, temporal: opts.temporal as Client };
   const ctx = createKycContext(deps, {
@@ -82,12 +89,17 @@ export async function startKycHarness(
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: apiPort }, () => resolve(s));
   });
-  return {
+  const harness: KycHarness = {
     app,
     config,
     ctx,
     tdb,
     sandbox,
+    async restartSandbox() {
+      await sandbox.close();
+      sandbox = await startSandboxKyc({ ...sandboxOptions, port: sandbox.port });
+      harness.sandbox = sandbox;
+    },
     uploadDir,
     baseUrl,
     token: (sub) => issueToken(config, { sub }),
@@ -95,10 +107,14 @@ export async function startKycHarness(
       await ctx.callbacks.idle();
       await sandbox.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (sandboxOptions.schema) {
+        await sql`drop schema if exists ${sql.id(sandboxOptions.schema)} cascade`.execute(tdb.db);
+      }
       await tdb.destroy();
       await rm(uploadDir, { recursive: true, force: true });
     },
   };
+  return harness;
 }
 
 export const newAccount = () => Keypair.random().publicKey();

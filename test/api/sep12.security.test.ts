@@ -123,7 +123,7 @@ describe('SEP-12 security: auth, isolation, webhook signatures, no personal data
     expect(res.status).toBe(401);
   });
 
-  it('S12-03: an M... token is the muxed id memo; a different memo is 403', async () => {
+  it('S12-03, X-10: an M... token is its own customer with the muxed id as memo; a different memo is 403', async () => {
     const { MuxedAccount, Account } = await import('@stellar/stellar-sdk');
     const base = newAccount();
     const muxed = new MuxedAccount(new Account(base, '0'), '42').accountId();
@@ -133,9 +133,13 @@ describe('SEP-12 security: auth, isolation, webhook signatures, no personal data
     const row = await h.tdb.db
       .selectFrom('customers')
       .selectAll()
-      .where('account', '=', base)
+      .where('account', '=', muxed)
       .executeTakeFirstOrThrow();
     expect(row.memo).toBe('42');
+    // Not the `G...:42` customer (test/api/muxed-identity.security.test.ts has the whole rule).
+    expect(await h.tdb.db.selectFrom('customers').select('id').where('account', '=', base).execute()).toEqual(
+      [],
+    );
     expect((await h.app.request('/kyc/customer?memo=43', { headers: bearer(token) })).status).toBe(403);
   });
 

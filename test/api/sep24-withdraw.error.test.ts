@@ -69,11 +69,21 @@ describe('POST /sep24/transactions/withdraw/interactive — errors and security'
     );
     await expectError({ asset_code: asset, memo: 'x', memo_type: 'id' }, 400, /memo is not a valid id memo/);
     await expectError({ asset_code: asset, on_change_callback: 'ftp://x' }, 400, /on_change_callback/);
-    await expectError({ asset_code: asset, quote_id: 'q1' }, 400, /quote_id is not supported/);
+    // S24-15: an unknown quote, an off-chain asset nobody quotes, and a quoted one without a quote.
+    await expectError(
+      { asset_code: asset, quote_id: 'q1' },
+      400,
+      /quote_id q1 is not a quote of this account/,
+    );
     await expectError(
       { asset_code: asset, destination_asset: 'iso4217:EUR' },
       400,
-      /destination_asset must be/,
+      /destination_asset iso4217:EUR is not offered/,
+    );
+    await expectError(
+      { asset_code: asset, destination_asset: 'iso4217:BRL' },
+      400,
+      /destination_asset other than iso4217:USD needs a quote_id/,
     );
   });
 

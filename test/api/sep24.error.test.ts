@@ -99,9 +99,9 @@ describe('SEP-24 errors: every bad request is a clear 4xx {"error"}', () => {
     );
   });
 
-  it('S24-11: an account that does not exist on the ledger gives 400 (account_creation is false); a funded one is fine', async () => {
+  it('S24-11: with DEPOSIT_ACCOUNT_CREATION=false an account that does not exist on the ledger gives 400 (account_creation is false); a funded one is fine', async () => {
     const horizon = await startSandboxHorizon();
-    const ledgerApi = await createSep24Api({ HORIZON_URL: horizon.url });
+    const ledgerApi = await createSep24Api({ HORIZON_URL: horizon.url, DEPOSIT_ACCOUNT_CREATION: 'false' });
     try {
       const funded = Keypair.random().publicKey();
       await horizon.friendbot(funded);
@@ -132,7 +132,29 @@ describe('SEP-24 errors: every bad request is a clear 4xx {"error"}', () => {
     }
   });
 
-  it('S24-10: quote_id is refused (no SEP-38 here); bad on_change_callback and booleans are named', async () => {
+  it('S24-24: with account creation on (the default) a deposit to a missing account is accepted and /info says account_creation: true', async () => {
+    const horizon = await startSandboxHorizon();
+    const ledgerApi = await createSep24Api({ HORIZON_URL: horizon.url });
+    try {
+      const funded = Keypair.random().publicKey();
+      await horizon.friendbot(funded);
+      const t = await ledgerApi.tokenFor(funded);
+      const info = (await (await ledgerApi.request('/sep24/info')).json()) as {
+        features: { account_creation: boolean };
+      };
+      expect(info.features.account_creation).toBe(true);
+      const res = await ledgerApi.request(
+        '/sep24/transactions/deposit/interactive',
+        jsonPost(t, { asset_code: 'USDC', account: Keypair.random().publicKey() }),
+      );
+      expect(res.status).toBe(200);
+    } finally {
+      await ledgerApi.close();
+      await horizon.stop();
+    }
+  });
+
+  it('S24-10: an unknown quote_id is a 400 naming it; bad on_change_callback and booleans are named', async () => {
     await expectError(await post({ asset_code: 'USDC', quote_id: 'q1' }), 400, /quote_id/);
     await expectError(
       await post({ asset_code: 'USDC', on_change_callback: 'ftp://x' }),

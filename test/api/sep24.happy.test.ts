@@ -61,7 +61,7 @@ describe('SEP-24 happy paths: /info, deposit, /transaction, /transactions, more_
         },
       },
       fee: { enabled: false },
-      features: { account_creation: false, claimable_balances: false },
+      features: { account_creation: true, claimable_balances: false },
     });
   });
 
@@ -102,7 +102,9 @@ describe('SEP-24 happy paths: /info, deposit, /transaction, /transactions, more_
       id: body.id,
       kind: 'deposit',
       status: 'incomplete',
-      more_info_url: `${api.config.api.publicUrl}/sep24/more_info?id=${body.id}`,
+      more_info_url: expect.stringMatching(
+        new RegExp(`^${api.config.api.publicUrl}/sep24/more_info\\?id=${body.id}&sig=[A-Za-z0-9_-]{32}$`),
+      ),
       to: user,
       refunded: false,
       amount_in: null,

@@ -139,13 +139,33 @@ describe('SEP-24 hosted deposit pages (S24-16..20)', () => {
     });
     const deadline = Date.now() + 30_000;
     let html = '';
+    let csp = '';
     while (Date.now() < deadline) {
-      html = await (await api.request(done.headers.get('location')!)).text();
+      const res = await api.request(done.headers.get('location')!);
+      html = await res.text();
+      csp = res.headers.get('content-security-policy') ?? '';
       if (html.includes('postMessage(')) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(html).toContain('window.opener||(window.parent!==window?window.parent:null)');
     expect(html).toContain(`"id":"${id}"`);
+
+    // #15 row 9: no 'unsafe-inline'; the page's stylesheet and each of its scripts carry this response's nonce.
+    const directive = (name: string) => csp.split(';').find((d) => d.trim().startsWith(`${name} `)) ?? '';
+    const scriptSrc = directive('script-src');
+    expect(csp).not.toContain('unsafe-inline');
+    const nonce = /'nonce-([A-Za-z0-9+/=]{22,})'/.exec(scriptSrc)?.[1];
+    expect(nonce, scriptSrc).toBeDefined();
+    expect(directive('style-src')).toContain(`'nonce-${nonce}'`);
+    const scripts = html.match(/<script\b[^>]*>/g) ?? [];
+    expect(scripts.length).toBeGreaterThanOrEqual(2); // the state poll and the postMessage
+    for (const tag of [...scripts, ...(html.match(/<style\b[^>]*>/g) ?? [])]) {
+      expect(tag).toContain(`nonce="${nonce}"`);
+    }
+    expect(html).not.toMatch(/\sstyle="/); // an inline style attribute would be refused by this policy
+    // A fresh nonce on every response.
+    const again = await api.request(done.headers.get('location')!);
+    expect(again.headers.get('content-security-policy')).not.toContain(`'nonce-${nonce}'`);
   });
 
   it('amount outside the limits re-renders the form with a localized error (422)', async () => {

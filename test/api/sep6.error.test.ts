@@ -54,7 +54,6 @@ describe('SEP-6 errors: 400 {"error"} for bad input, asset_code first', () => {
 
   it('S6-04, S6-06: amount, account, memo and callback are checked like SEP-24', async () => {
     const base = { asset_code: 'USDC', funding_method: 'bank_transfer' };
-    await expect400(`/sep6/deposit?${qs(base)}`, /amount is required/);
     await expect400(`/sep6/deposit?${qs({ ...base, amount: '-1' })}`, /amount/);
     await expect400(`/sep6/deposit?${qs({ ...base, amount: '1000000' })}`, /above the maximum/);
     await expect400(`/sep6/deposit?${qs({ ...base, amount: '10', account: 'GNOPE' })}`, /account/);
@@ -63,7 +62,8 @@ describe('SEP-6 errors: 400 {"error"} for bad input, asset_code first', () => {
       `/sep6/deposit?${qs({ ...base, amount: '10', on_change_callback: 'ftp://x' })}`,
       /on_change_callback/,
     );
-    await expect400(`/sep6/withdraw?${qs({ ...base, amount: '10' })}`, /dest is required/);
+    await expect400(`/sep6/withdraw?${qs({ ...base })}`, /amount is required/);
+    await expect400(`/sep6/withdraw?${qs({ ...base, amount: '10', dest: 'x!' })}`, /dest must be/);
     await expect400(
       `/sep6/withdraw?${qs({ ...base, amount: '10', dest: '12345678', refund_memo: '1' })}`,
       /together/,

@@ -83,6 +83,28 @@ describe('SEP-6 happy paths: /info, /deposit, /withdraw, /transaction(s) on the 
     ]);
   });
 
+  it('S6-18: a deposit with only asset_code, account and funding_method (no amount) answers 200; the run waits for the transfer with no amount announced', async () => {
+    const { status, body } = await getJson(
+      api,
+      `/sep6/deposit?${qs({ asset_code: 'USDC', account: alice, funding_method: 'bank_transfer' })}`,
+      token,
+    );
+    expect(status).toBe(200);
+    expect(typeof body.id).toBe('string');
+    expect(typeof body.how).toBe('string');
+    for (const k of ['eta', 'min_amount', 'max_amount', 'fee_fixed', 'fee_percent'])
+      expect(typeof body[k]).toBe('number');
+    const row = await api.tdb.db
+      .selectFrom('transactions')
+      .select(['amount_expected', 'amount_in'])
+      .where('id', '=', body.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ amount_expected: null, amount_in: null });
+    const history = await api.temporal.workflow.getHandle(`deposit-${body.id}`).fetchHistory();
+    const signal = (history.events ?? []).find((e) => e.workflowExecutionSignaledEventAttributes);
+    expect(signal).toBeDefined();
+  });
+
   it('S6-06, S6-19, S6-20, A-12: a withdrawal with the deprecated type answers 200 with only the allowed keys', async () => {
     const { status, body } = await getJson(
       api,

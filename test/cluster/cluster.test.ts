@@ -50,16 +50,16 @@ const START_BALANCE = '100';
 const DEPOSIT_FEE = '0.1';
 const WITHDRAW_FEE = '0.5';
 
-// Opt-in (ANCHOR_CLUSTER_TEST=1) until the kill-a-node run is reliable: in the last full runs here the transfers did
-// not all start within the 5-minute window on the 2-core machine (issue 16 stays open for it).
-const optedIn = process.env.ANCHOR_CLUSTER_TEST === '1';
-const runnable = optedIn && (isTemporalServerBuilt() || !!process.env.CI);
+// Part of `npm test` once the server is built (npm run cluster builds and caches it; under CI this test builds it
+// itself). ANCHOR_CLUSTER_TEST=0 skips it. The earlier slow starts were hosted pages refusing three-place amounts.
+const optedOut = process.env.ANCHOR_CLUSTER_TEST === '0';
+const runnable = !optedOut && (isTemporalServerBuilt() || !!process.env.CI);
 if (!runnable) {
   console.warn(
-    optedIn
-      ? `[cluster] SKIPPED: no Temporal server binary at ${TEMPORAL_SERVER}. Run "npm run cluster" once to build it ` +
-          '(about 7 minutes, then cached); under CI this test builds it itself.'
-      : '[cluster] SKIPPED: set ANCHOR_CLUSTER_TEST=1 to run the 2-node cluster test (it builds the server once).',
+    optedOut
+      ? '[cluster] SKIPPED: ANCHOR_CLUSTER_TEST=0.'
+      : `[cluster] SKIPPED: no Temporal server binary at ${TEMPORAL_SERVER}. Run "npm run cluster" once to build it ` +
+          '(about 7 minutes, then cached); under CI this test builds it itself.',
   );
 }
 
@@ -148,7 +148,10 @@ describe.skipIf(!runnable)('a 2-node Temporal cluster under 2 APIs and 2 workers
     const withdrawers = users.slice(DEPOSITS);
     await fundUsers(stack, withdrawers, START_BALANCE);
     const depositAmounts = depositors.map((_, i) => `${5 + i}.${String(i * 131).padStart(4, '0')}`);
-    const withdrawAmounts = withdrawers.map((_, i) => `${10 + (i % 50)}.${String(i * 7).padStart(2, '0')}`);
+    // Four places: three ("25.105") could be a thousands group on an English page, which refuses it as ambiguous.
+    const withdrawAmounts = withdrawers.map(
+      (_, i) => `${10 + (i % 50)}.${String((i * 7) % 10_000).padStart(4, '0')}`,
+    );
 
     let started = 0; // the user's side is done: bank transfer sent, or Stellar payment submitted
     let finished = 0;

@@ -2,7 +2,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFields } from '../../db/customers.js';
 import { type KycHarness, newAccount, PNG, startKycHarness, waitFor } from '../api/sep12.helpers.js';
-import { launchChromium, VIEWPORTS, withPage } from '../helpers/browser.js';
+import { cspViolations, launchChromium, VIEWPORTS, withPage } from '../helpers/browser.js';
+import { axeSerious } from '../helpers/pages.js';
 
 /**
  * The hosted KYC page in a real browser (Debian Chromium via playwright-core): prefilled from SEP-9 values,
@@ -83,6 +84,7 @@ describe('hosted KYC page (browser)', () => {
             () => document.documentElement.scrollWidth - window.innerWidth,
           );
           expect(overflow).toBeLessThanOrEqual(0);
+          expect(await axeSerious(page), 'axe on the form').toEqual([]);
 
           // Edit prefilled values, type an impossible date, fill the rest
           await page.fill('#kyc-first_name', 'Anita');
@@ -108,6 +110,7 @@ describe('hosted KYC page (browser)', () => {
           expect(await page.getAttribute('#kyc-birth_date', 'aria-invalid')).toBe('true');
           expect(await page.inputValue('#kyc-birth_date')).toBe(t.badDate);
           expect(await page.inputValue('#kyc-first_name')).toBe('Anita');
+          expect(await axeSerious(page), 'axe on the refused form').toEqual([]);
 
           // Empty a required field too: reported in the language
           await page.fill('#kyc-first_name', '');
@@ -120,6 +123,7 @@ describe('hosted KYC page (browser)', () => {
           await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
           const status = await page.getAttribute('#kyc-status', 'data-status');
           expect(['PROCESSING', 'ACCEPTED']).toContain(status);
+          expect(await axeSerious(page), 'axe on the status page').toEqual([]);
 
           // Stored as SEP-9 values: edited name, ISO date, documents
           const customer = await h.tdb.db
@@ -153,6 +157,8 @@ describe('hosted KYC page (browser)', () => {
           );
           expect(await page.getAttribute('#kyc-status', 'data-status')).toBe('ACCEPTED');
           expect(await page.locator('form').count()).toBe(0);
+          expect(await axeSerious(page), 'axe on the accepted page').toEqual([]);
+          expect(await cspViolations(page)).toEqual([]);
         });
       });
     }
@@ -188,6 +194,7 @@ describe('hosted KYC page (browser)', () => {
       );
       expect(await page.inputValue('#kyc-last_name')).toBe('');
       expect(await page.inputValue('#kyc-first_name')).toBe('Jane');
+      expect(await axeSerious(page), 'axe on the needs-info form').toEqual([]);
       await page.fill('#kyc-last_name', 'Doe');
       await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
       expect(['PROCESSING', 'ACCEPTED']).toContain(await page.getAttribute('#kyc-status', 'data-status'));
@@ -203,6 +210,7 @@ describe('hosted KYC page (browser)', () => {
       expect(res?.status()).toBe(401);
       expect(await page.textContent('.alert')).toMatch(/no es válido/);
       expect(await page.locator('form').count()).toBe(0);
+      expect(await axeSerious(page), 'axe on the invalid-token page').toEqual([]);
     } finally {
       await page.close();
     }

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTransaction, updateTransaction } from '../../db/transactions.js';
 import { type AnchorStack, startAnchorStack } from '../helpers/anchor-stack.js';
 import { launchChromium, withPage } from '../helpers/browser.js';
+import { expectGoodPage } from '../helpers/pages.js';
 
 /**
  * The hosted pages as a wallet user meets them (#13), in Chromium at 360 px and 1280 px on the whole anchor:
@@ -17,40 +16,6 @@ const VIEWPORTS = [
   { name: 'phone', width: 360, height: 740 },
   { name: 'desktop', width: 1280, height: 800 },
 ] as const;
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core on the page as it is now: the serious and critical violations (rule id and where). */
-async function axeSerious(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = await page.evaluate(async () => {
-    const result = await (
-      window as unknown as {
-        axe: {
-          run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe.run();
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      targets: v.nodes.map((n) => n.target),
-    }));
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} ${JSON.stringify(v.targets)}`);
-}
-
-/** What every hosted page must be: the shell (org in the title, logo shown), fits the screen, accessible. */
-async function expectGoodPage(page: Page, s: AnchorStack) {
-  expect(await page.title()).toContain(s.config.sep1.documentation.orgName);
-  const logo = await page.$eval('header.brand img', (img) => (img as HTMLImageElement).naturalWidth);
-  expect(logo).toBeGreaterThan(0); // the CSP admits the configured (http) logo
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-  expect(await axeSerious(page)).toEqual([]);
-}
 
 describe('hosted pages a user never gets stuck in (#13, browser)', () => {
   let s: AnchorStack;

@@ -44,6 +44,9 @@ describe('SEP-10 end to end (real HTTP, sandbox ledger)', () => {
       HORIZON_URL: h.url,
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       API_PORT: String(port),
+      // This wallet compares web_auth_domain with the endpoint's host, port included (S10-13, as the validator
+      // does); the sandbox default is the hostname (test/e2e/wallet-sdk.e2e.test.ts), so it is configured.
+      SEP10_WEB_AUTH_DOMAIN: `127.0.0.1:${port}`,
       ...env,
     });
     const app = createApp({

@@ -5,8 +5,9 @@ import type { AppConfig } from '../../config/index.js';
 import type { SandboxBank } from '../../sandbox/bank/server.js';
 import { type AnchorStack, startAnchorStack } from '../helpers/anchor-stack.js';
 import { waitFor } from '../helpers/bank.js';
-import { launchChromium, VIEWPORTS, withPage } from '../helpers/browser.js';
+import { cspViolations, launchChromium, VIEWPORTS, withPage } from '../helpers/browser.js';
 import type { SandboxHorizonHandle } from '../helpers/horizon.js';
+import { axeSerious } from '../helpers/pages.js';
 
 /**
  * A SEP-24 withdrawal end to end on the real pieces: SEP-10 over HTTP, POST withdraw, Chromium completes the
@@ -114,11 +115,15 @@ describe('SEP-24 withdrawal end to end (browser, sandbox ledger, observer, sandb
             () => document.documentElement.scrollWidth - window.innerWidth,
           );
           expect(overflow).toBeLessThanOrEqual(0);
+          expect(await axeSerious(page), 'axe on the refused form').toEqual([]);
           await page.fill('#amount', t.typed);
           await page.click('button[type=submit]');
           await page.waitForSelector('#confirm', { timeout: 30_000 });
+          expect(await axeSerious(page), 'axe on the confirmation').toEqual([]);
           await page.click('#confirm');
           await page.waitForSelector('#done', { timeout: 30_000 });
+          expect(await axeSerious(page), 'axe on the send-payment page').toEqual([]);
+          expect(await cspViolations(page)).toEqual([]);
           // The page's heading says so; its body (#done) says what the wallet will ask for and what the bank pays.
           expect(await page.locator('#page-title').textContent()).toBe(t.done);
           expect(await page.locator('#done').textContent()).toContain('USDC');
@@ -168,7 +173,7 @@ describe('SEP-24 withdrawal end to end (browser, sandbox ledger, observer, sandb
       }),
     });
     const { id, url } = (await res.json()) as { id: string; url: string };
-    await withPage(browser, { width: 1440, height: 900 }, async (page) => {
+    await withPage(browser, { width: 1280, height: 800 }, async (page) => {
       await page.goto(url);
       await page.fill('#amount', '40');
       await page.fill('#holder', 'Closed Account');

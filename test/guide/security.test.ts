@@ -16,6 +16,8 @@ const PUBLIC = new Set([
   'GET /auth/jwks.json',
   'GET /sep24/info',
   'GET /sep24/more_info', // opened from the wallet by id, shows no personal data
+  // a requote's answer: authorised by the signed more_info_url the wallet got with its JWT (exchange e2e test)
+  'POST /sep24/more_info/quote',
   'POST /webhooks/kyc', // signed by the provider (own tests)
   'POST /webhooks/bank', // signed by the bank (own tests)
 ]);

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { Asset, Keypair, type Memo, Operation, TransactionBuilder, type xdr } from '@stellar/stellar-sdk';
 import { createApp } from '../../api/app.js';
@@ -11,6 +11,7 @@ import { freePort } from '../../scripts/lib/ports.js';
 import { observerWorkflowId, startObservers } from '../../worker/observers.js';
 import { startTestBank, waitFor } from './bank.js';
 import { testConfig } from './config.js';
+import { insertVerifiedCustomer } from './customers.js';
 import { createTestDb, type TestDb } from './db.js';
 import { type SandboxHorizonHandle, startSandboxHorizon } from './horizon.js';
 import { authenticate } from './sep10.js';
@@ -33,7 +34,8 @@ export interface AnchorStack {
   /** SEP-10 over HTTP for `user`. */
   token(user: Keypair, opts?: { memo?: string }): Promise<string>;
   /** A funded wallet user trusting the asset; `verified` (default true) = tier-2 customer already accepted. */
-  walletUser(opts?: { verified?: boolean; balance?: string }): Promise<Keypair>;
+  /** A funded wallet account; with `trustLine: false` it has no trust line to the anchored asset (no balance then). */
+  walletUser(opts?: { verified?: boolean; balance?: string; trustLine?: boolean }): Promise<Keypair>;
   /** Balance of the anchored asset as Horizon prints it, undefined without a trust line. */
   balanceOf(account: string): Promise<string | undefined>;
   submit(source: Keypair, ops: xdr.Operation[], memo?: Memo): Promise<{ hash: string }>;
@@ -159,23 +161,14 @@ export async function startAnchorStack(opts: AnchorStackOptions): Promise<Anchor
     async walletUser(o = {}) {
       const user = Keypair.random();
       await horizon.friendbot(user.publicKey());
-      await submit(user, [Operation.changeTrust({ asset })]);
-      if (o.balance) {
+      if (o.trustLine !== false) await submit(user, [Operation.changeTrust({ asset })]);
+      if (o.balance && o.trustLine !== false) {
         await submit(Keypair.fromSecret(config.stellar.issuerSecret!), [
           Operation.payment({ destination: user.publicKey(), asset, amount: o.balance }),
         ]);
       }
       if (o.verified !== false) {
-        await tdb.db
-          .insertInto('customers')
-          .values({
-            id: randomUUID(),
-            account: user.publicKey(),
-            memo: '',
-            status: 'ACCEPTED',
-            accepted_tier: 2,
-          } as never)
-          .execute();
+        await insertVerifiedCustomer(tdb.db, user.publicKey());
       }
       return user;
     },

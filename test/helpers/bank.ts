@@ -58,14 +58,19 @@ export async function waitFor<T>(
 }
 
 /** The user sends `amount` with `reference` from the sandbox bank's customer page (the form's own POST). */
-export async function bankTransfer(bankUrl: string, reference: string, amount: string): Promise<void> {
+export async function bankTransfer(
+  bankUrl: string,
+  reference: string,
+  amount: string,
+  currency = 'USD',
+): Promise<void> {
   const res = await fetch(`${bankUrl}/send`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
       reference,
       amount,
-      currency: 'USD',
+      currency,
       from_account: 'DE89370400440532013000',
     }).toString(),
     redirect: 'manual',

@@ -1,14 +1,15 @@
 /**
  * The production build (`npm run build`) into a directory of its own, laid out like the image's /app:
- * package.json, node_modules (a link to the repository's) and dist/. Processes started from it run `node` on the
- * compiled output, with no tsx loader, the way the Dockerfile's runtime stage and docker-compose.yml run them.
+ * package.json, node_modules with the production dependencies only (links into the repository's, as `npm ci
+ * --omit=dev` would install them) and dist/. Processes started from it run `node` on the compiled output, with no
+ * tsx loader, the way the Dockerfile's runtime stage and docker-compose.yml run them.
  * Used by test/unit/build.test.ts and test/bench/worker-start.bench.ts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Keypair } from '@stellar/stellar-sdk';
 import { inject } from 'vitest';
 import { registerNamespace } from '../../scripts/lib/temporal-cluster.js';
@@ -41,6 +42,20 @@ function run(cmd: string, args: string[], cwd: string): Promise<void> {
   });
 }
 
+/**
+ * The top-level packages `npm ci --omit=dev` installs, from package-lock.json (nested ones come inside their parent's
+ * directory; optional ones for other platforms are absent).
+ */
+export function productionPackages(): string[] {
+  const lock = JSON.parse(readFileSync(join(REPO, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean }>;
+  };
+  return Object.entries(lock.packages)
+    .filter(([path, p]) => path.startsWith('node_modules/') && !p.dev)
+    .map(([path]) => path.slice('node_modules/'.length))
+    .filter((name) => !name.includes('/node_modules/') && existsSync(join(REPO, 'node_modules', name)));
+}
+
 /** The two steps of `npm run build` (package.json), with tsc's outDir moved into a fresh directory. */
 export async function buildInto(): Promise<Build> {
   const dir = mkdtempSync(join(tmpdir(), 'anchor-build-'));
@@ -61,6 +76,13 @@ export async function buildInto(): Promise<Build> {
   );
   const t1 = Date.now();
   await run(process.execPath, [join(dist, 'scripts/build-workflows.js')], dir);
+  // The build stage had every dependency; the runtime stage has the production ones only.
+  rmSync(join(dir, 'node_modules'));
+  for (const name of productionPackages()) {
+    const link = join(dir, 'node_modules', name);
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(join(REPO, 'node_modules', name), link, 'dir');
+  }
   return {
     dir,
     dist,

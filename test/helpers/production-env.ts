@@ -14,6 +14,7 @@ export function productionEnv(): Record<string, string> {
     PUBLIC_URL: 'https://anchor.example.com',
     ORG_URL: 'https://anchor.example.com',
     WITHDRAW_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    KYC_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('hex')}`,
     BANK_API_URL: 'https://bank.example.com',
     BANK_API_KEY: randomBytes(16).toString('hex'),
     BANK_WEBHOOK_SECRET: randomBytes(32).toString('hex'),

@@ -30,7 +30,12 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const started = Date.now();
   await ensurePostgres();
-  await ensureDatabase('anchor_test');
+  // TEST_DATABASE: a database of its own for a second checkout's suite on the same Postgres (two suites
+  // migrating schemas in one database get in each other's way).
+  const database = process.env.TEST_DATABASE ?? 'anchor_test';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database))
+    throw new Error(`TEST_DATABASE must be a plain name, not ${database}`);
+  await ensureDatabase(database);
 
   let stopTemporal = async () => {};
   let temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
@@ -58,7 +63,7 @@ export default async function setup(project: TestProject) {
   const workflowBundlePath = join(tmpdir(), `anchor-workflows-test-${process.pid}.js`);
   writeFileSync(workflowBundlePath, withProbes.code);
 
-  project.provide('pgUrl', pgUrl('anchor_test'));
+  project.provide('pgUrl', pgUrl(database));
   project.provide('temporalAddress', temporalAddress);
   project.provide('workflowBundlePath', workflowBundlePath);
   project.provide('productionWorkflowBundlePath', productionWorkflowBundlePath);

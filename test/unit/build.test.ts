@@ -10,7 +10,14 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/ports.js';
 import type { HealthPingResult } from '../../workflows/messages.js';
-import { anchorProcessEnv, type Build, buildInto, type Started, startProcess } from '../helpers/build.js';
+import {
+  anchorProcessEnv,
+  type Build,
+  buildInto,
+  productionPackages,
+  type Started,
+  startProcess,
+} from '../helpers/build.js';
 
 // tsc over the whole tree takes 1-3 minutes on this machine; webpack another 15-30 s.
 const BUILD_TIMEOUT_MS = 480_000;
@@ -38,6 +45,21 @@ describe('npm run build', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.build).toContain('tsc -p tsconfig.build.json');
     expect(pkg.scripts.build).toContain('node dist/scripts/build-workflows.js');
+  });
+
+  it('tsx (and every other build or test tool) is a devDependency: the runtime installs none of them', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    expect(Object.keys(pkg.dependencies)).not.toContain('tsx');
+    expect(Object.keys(pkg.devDependencies)).toContain('tsx');
+    const runtime = productionPackages();
+    for (const tool of ['tsx', 'esbuild', 'typescript', 'vitest', '@temporalio/testing']) {
+      expect(runtime, tool).not.toContain(tool);
+    }
+    // The processes below start in a directory with exactly these packages.
+    expect(readdirSync(join(build.dir, 'node_modules'))).not.toContain('tsx');
   });
 
   it('emits every entry the image runs, the workflow bundle, and no tests', () => {

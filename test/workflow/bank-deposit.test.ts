@@ -51,6 +51,9 @@ describe('deposit funded through the bank rails (issue 7 part 4 with the deposit
       },
       async registerKycWaiter() {},
       async unregisterKycWaiter() {},
+      async accountExists() {
+        return true;
+      },
       async hasTrustline() {
         return true;
       },

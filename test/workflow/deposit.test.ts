@@ -57,6 +57,9 @@ interface Scenario {
     }
   >;
   paymentCalls: number;
+  /** The destination account does not exist on the ledger yet (S24-24). */
+  missing?: boolean;
+  created?: { ref: string; destination: string; startingBalance: string }[];
   refunds: { amount: string; bankTransferId: string }[];
   kycWaiters: number;
 }
@@ -118,6 +121,20 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
         s.trustChecks++;
         if (s.trustlineAfterChecks !== undefined && s.trustChecks >= s.trustlineAfterChecks) return true;
         return s.trustline;
+      },
+      async accountExists(account) {
+        const s = tx(account);
+        return !s.missing;
+      },
+      async priceConversion() {
+        throw new Error('these scenarios convert nothing: 1:1 deposits only');
+      },
+      async createAccount(input) {
+        const s = tx(input.destination);
+        s.created ??= [];
+        if (!s.created.some((c) => c.ref === input.ref)) s.created.push(input);
+        s.missing = false;
+        return { hash: `hash-${input.ref}`, ledger: 6 };
       },
       async sendPayment(input) {
         const s = tx(input.destination);
@@ -343,6 +360,32 @@ describe('DepositWorkflow (time skipping, real Postgres)', () => {
     expect(result.status).toBe('completed');
     expect(s.trustChecks).toBe(3);
     expect(s.payments.size).toBe(1);
+  });
+
+  it('S24-24: the destination does not exist: created once with DEPOSIT_ACCOUNT_STARTING_BALANCE XLM, then pending_trust until the trust line, then paid', async () => {
+    const { id, account, handle, s } = await startDeposit({
+      missing: true,
+      trustline: false,
+      trustlineAfterChecks: 2,
+    });
+    await handle.signal(interactiveCompletedSignal, { amount: '100' });
+    await waitForStatus(handle, 'pending_user_transfer_start');
+    await handle.signal(bankTransferReceivedSignal, transfer(id, '100'));
+    expect((await handle.result()).status).toBe('completed');
+    expect(s.created).toEqual([
+      { ref: `create-account-${id}`, destination: account, startingBalance: '2.01' },
+    ]);
+    expect([...s.payments.values()].map((p) => p.amount)).toEqual(['98']);
+  });
+
+  it('S24-24, S24-26: a missing account whose wallet takes claimable balances: created, then paid by claimable balance', async () => {
+    const { id, handle, s } = await startDeposit({ missing: true, trustline: false, claimable: true });
+    await handle.signal(interactiveCompletedSignal, { amount: '100' });
+    await waitForStatus(handle, 'pending_user_transfer_start');
+    await handle.signal(bankTransferReceivedSignal, transfer(id, '100'));
+    expect((await handle.result()).status).toBe('completed');
+    expect(s.created).toHaveLength(1);
+    expect([...s.payments.values()]).toEqual([expect.objectContaining({ claimable: true, amount: '98' })]);
   });
 
   it('no trust line but the wallet supports claimable balances: paid as a claimable balance, completed (S24-26)', async () => {

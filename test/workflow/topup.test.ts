@@ -223,6 +223,7 @@ describe('top-up on the testnet profile: cold signatures, 2-of-3 multisig issuer
       ISSUER_PUBLIC_KEY: issuer.publicKey(),
       JWT_SECRET: randomBytes(32).toString('hex'),
       WITHDRAW_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      KYC_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('hex')}`,
       KYC_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
       TOPUP_THRESHOLD: '100',
       TOPUP_TARGET: '700',

@@ -9,6 +9,7 @@ import { createRecordActivities } from '../../activities/records.js';
 import { createWithdrawalActivities, type WithdrawalRails } from '../../activities/withdrawal.js';
 import type { AppConfig } from '../../config/index.js';
 import { type BankDestination, withdrawalPolicyFromConfig } from '../../core/policies/withdrawal.js';
+import { toSep24Transaction } from '../../core/transactions/serialize.js';
 import { encryptAtRest } from '../../stellar/crypto.js';
 import {
   interactiveCompletedSignal,
@@ -320,6 +321,22 @@ describe('WithdrawalWorkflow (time skipping, real Postgres)', () => {
       .executeTakeFirstOrThrow();
     expect(details.decision).toBe('approve');
     expect(details.decided_by).toBe('ops@anchor');
+  });
+
+  it('waiting for an operator → status_eta is the time left to the approval SLA, cleared after the decision (S24 status_eta)', async () => {
+    const { id, handle } = await newWithdrawal();
+    await fillForm(handle, '1500');
+    expect((await row(id)).status_eta).toBeNull();
+    await handle.signal(paymentReceivedSignal, payment(id, '1500', (await row(id)).memo!));
+    await expect.poll(async () => (await row(id)).status_eta, { timeout: 30_000 }).not.toBeNull();
+    const waiting = await row(id);
+    expect(waiting.status).toBe('pending_anchor');
+    expect(waiting.status_eta).toBeGreaterThan(0);
+    expect(waiting.status_eta).toBeLessThanOrEqual(config.withdraw.approvalSlaSeconds);
+    expect(toSep24Transaction(config, waiting).status_eta).toBe(waiting.status_eta);
+    await handle.signal(operatorDecisionSignal, { decision: 'approve', operator: 'ops@anchor' });
+    expect((await handle.result()).status).toBe('completed');
+    expect((await row(id)).status_eta).toBeNull();
   });
 
   it('rejected by the operator → full refund to the sender with refund_memo, status refunded (S24-14, S24-33)', async () => {

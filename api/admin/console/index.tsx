@@ -19,7 +19,7 @@ import { withdrawalReview, withdrawalsAwaitingDecision } from '../../../db/admin
 import { InvalidCursorError, searchTransactions } from '../../../db/admin-search.js';
 import { listAlerts } from '../../../db/alerts.js';
 import { listUnmatchedTransfers } from '../../../db/bank.js';
-import { findCustomer } from '../../../db/customers.js';
+import { customerOfTransaction, findCustomer } from '../../../db/customers.js';
 import { TRANSACTION_STATUSES } from '../../../db/schema.js';
 import { listTopUps } from '../../../db/topups.js';
 import { getTransaction } from '../../../db/transactions.js';
@@ -77,6 +77,10 @@ const NOTICES: Record<string, string> = {
 
 const idParam = z.object({ id: z.string().min(1).max(200) });
 const reason = z.string().trim().min(1, 'is required').max(500);
+const FORM_UNREADABLE = 'This form could not be read. Reload the page and try again.';
+const FORM_MEDIA_TYPE =
+  'The console takes only its own forms (application/x-www-form-urlencoded or multipart/form-data).';
+
 const form = <T extends z.ZodType>(schema: T) => ({
   body: { content: { 'application/x-www-form-urlencoded': { schema } }, required: true },
 });
@@ -150,6 +154,25 @@ export function consoleApp(deps: ApiDeps) {
   const done = (c: Context, path: string, notice: string) =>
     c.redirect(`${consoleUrl(path)}?notice=${notice}`, 303);
 
+  // Every posted form is read once here, before any validator: a broken one (multipart without a boundary, a
+  // cut part) is a 400 page, not a crash. Later reads get Hono's cached result.
+  // Anything else posted (text/plain, JSON, no type) is not a console form: 415, before any route reads it.
+  app.use('*', async (c, next) => {
+    if (c.req.method === 'POST') {
+      if (
+        !/^(multipart\/form-data|application\/x-www-form-urlencoded)/i.test(
+          c.req.header('Content-Type') ?? '',
+        )
+      ) {
+        throw new ConsoleRefusal(415, FORM_MEDIA_TYPE);
+      }
+      await c.req.parseBody().catch(() => {
+        throw new ConsoleRefusal(400, FORM_UNREADABLE);
+      });
+    }
+    await next();
+  });
+
   app.onError((err, c) => {
     const ctx = c as Context<ConsoleEnv>;
     let status: ContentfulStatusCode = 500;
@@ -175,6 +198,7 @@ export function consoleApp(deps: ApiDeps) {
         403: 'Not allowed',
         404: 'Not found',
         409: 'Not possible now',
+        415: 'Not a form',
         502: 'Refused',
       }[status as number] ?? 'Error';
     const back = c.req.header('Referer')?.startsWith(config.api.publicUrl)
@@ -185,7 +209,10 @@ export function consoleApp(deps: ApiDeps) {
 
   /** The session's CSRF token must come back in every posted form. */
   const csrf = async (c: Context<ConsoleEnv>, next: () => Promise<void>) => {
-    const body = await c.req.parseBody();
+    // A broken form (multipart without a boundary, a cut part) is the user's mistake: 400, not a crash.
+    const body = await c.req.parseBody().catch(() => {
+      throw new ConsoleRefusal(400, FORM_UNREADABLE);
+    });
     if (!sameToken(typeof body._csrf === 'string' ? body._csrf : undefined, c.get('session').csrf_token)) {
       c.set('auditDetail', { refused: 'csrf_token' });
       throw new ConsoleRefusal(
@@ -350,7 +377,7 @@ export function consoleApp(deps: ApiDeps) {
       if (!tx) throw new ConsoleRefusal(404, 'No transaction has this id.');
       const workflowId = workflowIdFor(tx);
       const [customer, review, history] = await Promise.all([
-        can(c, 'kyc:read') ? findCustomer(db, { account: tx.sub_account, memo: tx.sub_memo }) : undefined,
+        can(c, 'kyc:read') ? findCustomer(db, customerOfTransaction(tx)) : undefined,
         tx.kind === 'withdrawal' ? withdrawalReview(db, tx.id) : undefined,
         statusHistory(deps.temporal, workflowId),
       ]);

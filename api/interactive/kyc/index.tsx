@@ -17,6 +17,7 @@ import {
   type CustomerFieldRow,
   type CustomerKey,
   computeTierStatus,
+  customerKeyOf,
   findCustomer,
   listFields,
 } from '../../../db/customers.js';
@@ -25,7 +26,7 @@ import { countryOptions, sep9Field, tierFields } from '../../../stellar/sep9.js'
 import { createRouter } from '../../openapi/hono.js';
 import { verifyToken } from '../../sep10/jwt.js';
 import { type KycContext, type SubmittedValue, submitFields } from '../../sep12/service.js';
-import { HostedPage, setHostedPageHeaders } from '../layout.js';
+import { HostedPage, hostedPageHeaders } from '../layout.js';
 import { pageGet, pagePost } from '../routes.js';
 
 /**
@@ -70,6 +71,8 @@ export const KycForm: FC<KycFormProps> = (props) => {
   const names = [...required, ...optional];
   const errors = props.errors ?? {};
   const hasErrors = Object.keys(errors).length > 0;
+  // After a server-side refusal the browser puts the focus on the first field to fix (no script needed).
+  const firstInvalid = names.find((n) => errors[n]);
   const maxSize = formatByteSize(lang, props.maxUploadBytes ?? 10 * 1024 * 1024);
   const countries = names.some((n) => sep9Field(n)?.format === 'country3') ? countryOptions(lang) : [];
   return (
@@ -111,6 +114,7 @@ export const KycForm: FC<KycFormProps> = (props) => {
             'aria-invalid': error ? 'true' : 'false',
             'aria-describedby': describedBy,
             ...(isOptional ? {} : { 'aria-required': 'true' }),
+            ...(name === firstInvalid ? { autofocus: true } : {}),
           };
           const value = props.values[name];
           let control: ReturnType<FC>;
@@ -337,10 +341,7 @@ function statusView(config: AppConfig, lang: Lang, status: CustomerRow['status']
 export function interactiveKycApp(ctx: KycContext) {
   const app = createRouter();
   // The page carries a token and personal data: never cached, never leaked by Referer; inline CSS only.
-  app.use('*', async (c, next) => {
-    await next();
-    setHostedPageHeaders(c, ctx.config);
-  });
+  app.use('*', hostedPageHeaders(ctx.config));
   const identityFrom = async (token: string | undefined) => {
     if (!token) return undefined;
     try {
@@ -378,7 +379,7 @@ export function interactiveKycApp(ctx: KycContext) {
     if (!identity) return invalidToken(c, lang);
     const amount = c.req.query('amount');
     const tier = tierOf(amount);
-    const key = { account: identity.account, memo: identity.memo ?? '' };
+    const key = customerKeyOf(identity);
     const customer = await findCustomer(ctx.db, key);
     const stored = customer ? await listFields(ctx.db, customer.id) : [];
     const state = computeTierStatus(customer, stored, tier);
@@ -417,7 +418,7 @@ export function interactiveKycApp(ctx: KycContext) {
     if (!identity) return invalidToken(c, lang);
     const amount = typeof form.amount === 'string' && form.amount !== '' ? form.amount : undefined;
     const tier = tierOf(amount);
-    const key = { account: identity.account, memo: identity.memo ?? '' };
+    const key = customerKeyOf(identity);
     const result = await handleKycSubmit(ctx, { key, lang, tier, form });
     if (result.ok) return c.html(statusView(ctx.config, lang, result.status));
     const { filesOnRecord } = await prefillValues(ctx, key, {});

@@ -57,6 +57,8 @@ export interface Stack {
   crashed(): string | undefined;
   /** Starts worker i again (after a kill) and waits until it polls. */
   restartWorker(i: number): Promise<void>;
+  /** SIGKILLs API i and starts it again on its port, waiting for /health. */
+  restartApi?(i: number): Promise<void>;
   workerCount: number;
   stop(): Promise<void>;
 }
@@ -124,6 +126,50 @@ export async function until<T>(
   }
 }
 
+/**
+ * The environment of a stack's processes (its own database, task queue, distribution account and ports; fast
+ * ledgers and polls), shared by `startStack` and `startDevStack` (stack/dev.ts). `extra` wins.
+ */
+export function stackEnv(o: {
+  id: string;
+  database: string;
+  publicUrl: string;
+  temporalAddress: string;
+  horizonPort: number;
+  bankPort: number;
+  kycPort: number;
+  extra?: Record<string, string>;
+}): Record<string, string> {
+  return {
+    PROFILE: 'sandbox',
+    ...QUIET,
+    DATABASE_URL: pgUrl(o.database),
+    DATABASE_POOL_SIZE: '10',
+    TEMPORAL_ADDRESS: o.temporalAddress,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: `e2e-stack-${o.id}`,
+    PUBLIC_URL: o.publicUrl,
+    API_HOST: '127.0.0.1',
+    HORIZON_URL: `http://127.0.0.1:${o.horizonPort}`,
+    SANDBOX_HORIZON_PORT: String(o.horizonPort),
+    SANDBOX_HORIZON_LEDGER_CLOSE_MS: '300',
+    SANDBOX_BANK_PORT: String(o.bankPort),
+    BANK_API_URL: `http://127.0.0.1:${o.bankPort}`,
+    SANDBOX_BANK_WEBHOOK_URL: `${o.publicUrl}/webhooks/bank`,
+    BANK_POLL_INTERVAL_SECONDS: '0',
+    SANDBOX_KYC_PORT: String(o.kycPort),
+    KYC_PROVIDER_URL: `http://127.0.0.1:${o.kycPort}`,
+    SANDBOX_KYC_WEBHOOK_URL: `${o.publicUrl}/webhooks/kyc`,
+    SANDBOX_KYC_DELAY_MS: '100',
+    // Its own distribution (= receiving) account: the observer's workflow id is unique on the shared server.
+    DISTRIBUTION_SECRET: Keypair.random().secret(),
+    SEP10_RATE_LIMIT_MAX: '0',
+    OBSERVER_POLL_INTERVAL_MS: '200',
+    WITHDRAW_PAYOUT_POLL_SECONDS: '1',
+    ...o.extra,
+  };
+}
+
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const apis = opts.apis ?? 1;
   const workers = opts.workers ?? 1;
@@ -146,34 +192,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   ]);
   const apiUrls = apiPorts.map((p) => `http://127.0.0.1:${p}`);
   const publicUrl = apiUrls[0]!;
-  const env: Record<string, string> = {
-    PROFILE: 'sandbox',
-    ...QUIET,
-    DATABASE_URL: pgUrl(database),
-    DATABASE_POOL_SIZE: '10',
-    TEMPORAL_ADDRESS: opts.temporalAddress ?? inject('temporalAddress'),
-    TEMPORAL_NAMESPACE: 'default',
-    TEMPORAL_TASK_QUEUE: `e2e-stack-${id}`,
-    PUBLIC_URL: publicUrl,
-    API_HOST: '127.0.0.1',
-    HORIZON_URL: `http://127.0.0.1:${horizonPort}`,
-    SANDBOX_HORIZON_PORT: String(horizonPort),
-    SANDBOX_HORIZON_LEDGER_CLOSE_MS: '300',
-    SANDBOX_BANK_PORT: String(bankPort),
-    BANK_API_URL: `http://127.0.0.1:${bankPort}`,
-    SANDBOX_BANK_WEBHOOK_URL: `${publicUrl}/webhooks/bank`,
-    BANK_POLL_INTERVAL_SECONDS: '0',
-    SANDBOX_KYC_PORT: String(kycPort),
-    KYC_PROVIDER_URL: `http://127.0.0.1:${kycPort}`,
-    SANDBOX_KYC_WEBHOOK_URL: `${publicUrl}/webhooks/kyc`,
-    SANDBOX_KYC_DELAY_MS: '100',
-    // Its own distribution (= receiving) account: the observer's workflow id is unique on the shared server.
-    DISTRIBUTION_SECRET: Keypair.random().secret(),
-    SEP10_RATE_LIMIT_MAX: '0',
-    OBSERVER_POLL_INTERVAL_MS: '200',
-    WITHDRAW_PAYOUT_POLL_SECONDS: '1',
-    ...opts.env,
-  };
+  const env = stackEnv({
+    id,
+    database,
+    publicUrl,
+    temporalAddress: opts.temporalAddress ?? inject('temporalAddress'),
+    horizonPort,
+    bankPort,
+    kycPort,
+    extra: opts.env,
+  });
   const config = loadConfig(env);
   const childEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH,
@@ -273,12 +301,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     await setupSandboxAccounts(config, { horizon, log: () => {} });
 
     for (let i = 0; i < workers; i++) await startWorker(i);
-    await Promise.all(
-      apiPorts.map((port, i) => {
-        const proc = spawn(`api-${i}`, 'api/main.ts', { API_PORT: String(port) });
-        return waitForHttp(`${apiUrls[i]}/health`, proc, 90_000);
-      }),
-    );
+    const apiProcs: ManagedProcess[] = [];
+    const startApi = (i: number) => {
+      const proc = spawn(`api-${i}`, 'api/main.ts', { API_PORT: String(apiPorts[i]) });
+      apiProcs[i] = proc;
+      return waitForHttp(`${apiUrls[i]}/health`, proc, 90_000);
+    };
+    await Promise.all(apiPorts.map((_, i) => startApi(i)));
     connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
     const temporal = new Client({ connection, namespace: 'default' });
     const livePool = pool;
@@ -305,6 +334,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         if (!proc || !alive(proc)) return;
         signalGroup(proc, signal);
         await proc.exited;
+      },
+      async restartApi(i) {
+        const proc = apiProcs[i];
+        if (proc && alive(proc)) {
+          signalGroup(proc, 'SIGKILL');
+          await proc.exited;
+        }
+        await startApi(i);
       },
       async restartWorker(i) {
         if (crashed) throw new Error(crashed);

@@ -1,9 +1,8 @@
 /**
  * The wallet side of the e2e stack tests, over plain HTTP like a wallet backend: SEP-1 toml → SEP-10 with the SDK's
- * WebAuth → SEP-24 calls, the hosted pages completed by posting their forms, the bank transfer on the sandbox bank's
- * customer page, and Stellar payments on the sandbox ledger.
+ * WebAuth → SEP-24 and SEP-6 calls and SEP-38 quotes, the hosted pages completed by posting their forms, the bank
+ * transfer on the sandbox bank's customer page, and Stellar payments on the sandbox ledger.
  */
-import { randomUUID } from 'node:crypto';
 import {
   Asset,
   type Horizon,
@@ -18,11 +17,19 @@ import {
 import { parse as parseToml } from 'smol-toml';
 import { formatFixed7, parseAmount } from '../../../stellar/money.js';
 import { bankTransfer as bankPageTransfer } from '../../helpers/bank.js';
+import { insertVerifiedCustomer } from '../../helpers/customers.js';
 import { type Stack, until } from './index.js';
 
 export { formatFixed7, parseAmount };
 
 export type Sep24Tx = Record<string, unknown> & { id: string; status: string };
+
+/** The front whose GET /transaction answers (each in its own wire form: SEP-6 names the -exchange kinds). */
+export type Front = 'sep24' | 'sep6';
+
+export function anchoredAssetId(stack: Stack): string {
+  return `stellar:${stack.config.stellar.assetCode}:${stack.config.stellar.issuerAccount}`;
+}
 
 export function anchoredAsset(stack: Stack): Asset {
   return new Asset(stack.config.stellar.assetCode, stack.config.stellar.issuerAccount);
@@ -55,16 +62,7 @@ export async function walletUser(stack: Stack): Promise<Keypair> {
   const res = await fetch(`${stack.horizonUrl}/friendbot?addr=${user.publicKey()}`);
   if (!res.ok) throw new Error(`friendbot: ${res.status} ${await res.text()}`);
   await submitOps(stack, user, [Operation.changeTrust({ asset: anchoredAsset(stack) })]);
-  await stack.db
-    .insertInto('customers')
-    .values({
-      id: randomUUID(),
-      account: user.publicKey(),
-      memo: '',
-      status: 'ACCEPTED',
-      accepted_tier: 2,
-    } as never)
-    .execute();
+  await insertVerifiedCustomer(stack.db, user.publicKey());
   return user;
 }
 
@@ -97,6 +95,8 @@ export async function assetBalance(stack: Stack, account: string): Promise<bigin
 interface AnchorToml {
   WEB_AUTH_ENDPOINT: string;
   TRANSFER_SERVER_SEP0024: string;
+  TRANSFER_SERVER: string;
+  ANCHOR_QUOTE_SERVER?: string;
   SIGNING_KEY: string;
   NETWORK_PASSPHRASE: string;
 }
@@ -119,13 +119,24 @@ export async function sep10Token(stack: Stack, apiUrl: string, user: Keypair): P
   const body = (await res.json()) as { transaction?: string; network_passphrase?: string; error?: string };
   if (res.status !== 200 || !body.transaction) throw new Error(`challenge: ${res.status} ${body.error}`);
   const homeDomain = stack.config.sep10.homeDomains[0]!;
-  const { tx } = WebAuth.readChallengeTx(
-    body.transaction,
-    toml.SIGNING_KEY,
-    toml.NETWORK_PASSPHRASE,
-    homeDomain,
-    new URL(toml.WEB_AUTH_ENDPOINT).host,
-  );
+  // S10-13: web_auth_domain is the domain we asked: its hostname (what the official wallet SDKs compare, the
+  // sandbox default) or, when the anchor is configured so, the host with its port (what the SEP validator compares).
+  const endpoint = new URL(toml.WEB_AUTH_ENDPOINT);
+  const read = (webAuthDomain: string) =>
+    WebAuth.readChallengeTx(
+      body.transaction!,
+      toml.SIGNING_KEY,
+      toml.NETWORK_PASSPHRASE,
+      homeDomain,
+      webAuthDomain,
+    );
+  let challenge: ReturnType<typeof read>;
+  try {
+    challenge = read(endpoint.hostname);
+  } catch {
+    challenge = read(endpoint.host);
+  }
+  const { tx } = challenge;
   (tx as Transaction).sign(user);
   const posted = await fetch(toml.WEB_AUTH_ENDPOINT, {
     method: 'POST',
@@ -139,6 +150,64 @@ export async function sep10Token(stack: Stack, apiUrl: string, user: Keypair): P
 
 async function sep24(apiUrl: string): Promise<string> {
   return (await readToml(apiUrl)).TRANSFER_SERVER_SEP0024;
+}
+
+async function transferServer(apiUrl: string, front: Front): Promise<string> {
+  const toml = await readToml(apiUrl);
+  return front === 'sep6' ? toml.TRANSFER_SERVER : toml.TRANSFER_SERVER_SEP0024;
+}
+
+/** A SEP-6 GET (/deposit, /withdraw-exchange, ...) with the query a wallet sends; its 200 body, else it throws. */
+export async function sep6Get(
+  apiUrl: string,
+  jwt: string,
+  path: string,
+  query: Record<string, string>,
+): Promise<Record<string, unknown> & { id: string }> {
+  const res = await fetch(`${await transferServer(apiUrl, 'sep6')}${path}?${new URLSearchParams(query)}`, {
+    headers: { Authorization: `Bearer ${jwt}` },
+  });
+  const body = (await res.json()) as Record<string, unknown> & { id: string; error?: string };
+  if (res.status !== 200 || !body.id) throw new Error(`GET ${path}: ${res.status} ${body.error}`);
+  return body;
+}
+
+/** The bank reference of a SEP-6 deposit answer (S6-05): the SEP-9 field in its `instructions`. */
+export function sep6DepositReference(body: Record<string, unknown>): string {
+  const instructions = body.instructions as Record<string, { value: string }> | undefined;
+  const reference = instructions?.['organization.external_transfer_memo']?.value;
+  if (!reference) throw new Error(`no reference in the instructions: ${JSON.stringify(body)}`);
+  return reference;
+}
+
+export interface FirmQuote {
+  id: string;
+  expires_at: string;
+  sell_asset: string;
+  sell_amount: string;
+  buy_asset: string;
+  buy_amount: string;
+  price: string;
+  total_price: string;
+  fee: { total: string; asset: string; details?: { name: string; amount: string }[] };
+}
+
+/** POST /quote on the toml's ANCHOR_QUOTE_SERVER with the user's JWT (S38-07): the firm quote, else it throws. */
+export async function firmQuote(
+  apiUrl: string,
+  jwt: string,
+  body: Record<string, string>,
+): Promise<FirmQuote> {
+  const server = (await readToml(apiUrl)).ANCHOR_QUOTE_SERVER;
+  if (!server) throw new Error('stellar.toml has no ANCHOR_QUOTE_SERVER: is SEP38_ENABLED on?');
+  const res = await fetch(`${server}/quote`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${jwt}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const quote = (await res.json()) as FirmQuote & { error?: string };
+  if (res.status !== 201 || !quote.id) throw new Error(`POST /quote: ${res.status} ${quote.error}`);
+  return quote;
 }
 
 export async function startInteractive(
@@ -158,8 +227,13 @@ export async function startInteractive(
   return { id: body.id, url: body.url };
 }
 
-export async function getTransaction(apiUrl: string, jwt: string, id: string): Promise<Sep24Tx> {
-  const res = await fetch(`${await sep24(apiUrl)}/transaction?id=${id}`, {
+export async function getTransaction(
+  apiUrl: string,
+  jwt: string,
+  id: string,
+  front: Front = 'sep24',
+): Promise<Sep24Tx> {
+  const res = await fetch(`${await transferServer(apiUrl, front)}/transaction?id=${id}`, {
     headers: { Authorization: `Bearer ${jwt}` },
   });
   const body = (await res.json()) as { transaction?: Sep24Tx; error?: string };
@@ -174,10 +248,11 @@ export async function waitForStatus(
   id: string,
   statuses: string[],
   timeoutMs: number,
+  front: Front = 'sep24',
 ): Promise<Sep24Tx> {
   return until(
     async () => {
-      const tx = await getTransaction(apiUrl, jwt, id);
+      const tx = await getTransaction(apiUrl, jwt, id, front);
       return statuses.includes(tx.status) ? tx : undefined;
     },
     timeoutMs,
@@ -241,19 +316,28 @@ export async function completeDepositPages(url: string, amount: string): Promise
 }
 
 /** The user sends the transfer from the sandbox bank's customer page; the bank tells the anchor by webhook. */
-export function bankTransfer(stack: Stack, reference: string, amount: string): Promise<void> {
-  return bankPageTransfer(stack.bankUrl, reference, amount);
+export function bankTransfer(
+  stack: Stack,
+  reference: string,
+  amount: string,
+  currency = 'USD',
+): Promise<void> {
+  return bankPageTransfer(stack.bankUrl, reference, amount, currency);
 }
 
 /** Hosted withdrawal pages: amount and bank account, then the confirmation. */
-export async function completeWithdrawPages(url: string, amount: string): Promise<void> {
+export async function completeWithdrawPages(
+  url: string,
+  amount: string,
+  account = 'ES9121000418450200051332',
+): Promise<void> {
   const opened = await fetch(url);
   const html = await opened.text();
   if (opened.status !== 200) throw new Error(`withdraw page: ${opened.status} ${html.slice(0, 300)}`);
   const posted = await submitForm(opened.url, html, {
     amount,
     holder: 'Ana Garcia',
-    account: 'ES9121000418450200051332',
+    account,
   });
   const confirm = await posted.text();
   if (posted.status !== 200) throw new Error(`withdraw form: ${posted.status} ${confirm.slice(0, 300)}`);
