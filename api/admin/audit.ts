@@ -74,7 +74,10 @@ async function countFailedAuthentication(
     try {
       const hit = await hitRateLimit(db, `admin-auth:${failure.clientIp}`, limit.windowSeconds);
       const limited = applyRateLimit(c, limit, hit);
-      if (limited) c.res = limited;
+      if (limited) {
+        c.res = failure.limitedPage ? await failure.limitedPage(hit.resetIn) : limited;
+        c.header('Retry-After', String(hit.resetIn));
+      }
     } catch (err) {
       logger.error({ requestId, err }, 'admin authentication rate limit unavailable');
     }

@@ -22,6 +22,8 @@ export interface AdminAuthFailure {
   reason: 'no_key' | 'sep10_token' | 'unknown_key';
   /** Failures per IP per window before 429 (max 0 = no limit). */
   limit: { max: number; windowSeconds: number };
+  /** The 429 a browser sees instead of the JSON `{"error"}` (the console's sign-in page). */
+  limitedPage?: (retryInSeconds: number) => Response | Promise<Response>;
 }
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;

@@ -98,9 +98,49 @@ describe('operator console: sign-in, session, CSRF, scopes, audit (issue 13)', (
     expect(res.status).toBe(401);
     expect(textOf(res.html)).toContain('This admin key is not valid.');
     expect(c.cookies.has('anchor_console')).toBe(false);
-    const last = (await audit('console.sign_in')).at(-1)!;
+    // Counted like a failed /admin key (#15 row 6): one row per client IP and window, never the key.
+    const last = (await audit('authenticate'))
+      .filter((a) => a.target === 'POST /admin/console/login')
+      .at(-1)!;
     expect(last).toMatchObject({ actor: 'unauthenticated', outcome: 'denied', status_code: 401 });
     expect(JSON.stringify(last)).not.toContain(wrong);
+  });
+
+  it('rate-limits failed sign-ins per client IP: past ADMIN_AUTH_RATE_LIMIT_MAX a 429 page with Retry-After, one counted audit row; a valid key still signs in (#15 row 6)', async () => {
+    const limited = await adminTestApp([ops], { ADMIN_AUTH_RATE_LIMIT_MAX: '3' });
+    try {
+      const c = new ConsoleClient((path, init) => limited.app.request(path, init));
+      const statuses: number[] = [];
+      let page = '';
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 5; i++) {
+        const login = await c.get('/admin/console/login');
+        const res = await c.post('/admin/console/login', {
+          key: `adm_wrong_${i}`,
+          _csrf: csrfOf(login.html),
+        });
+        statuses.push(res.status);
+        page = res.html;
+        retryAfter = res.res.headers.get('retry-after');
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      expect(textOf(page)).toMatch(/Too many failed sign-ins from this address\. Try again in \d+ s\./);
+      expect(Number(retryAfter)).toBeGreaterThan(0);
+      const rows = await limited.db
+        .selectFrom('admin_audit')
+        .selectAll()
+        .where('action', '=', 'authenticate')
+        .where('target', '=', 'POST /admin/console/login')
+        .execute();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ attempts: 5, status_code: 429 });
+      expect(JSON.stringify(rows)).not.toContain('adm_wrong_');
+      const login = await c.get('/admin/console/login');
+      const ok = await c.post('/admin/console/login', { key: ops.raw, _csrf: csrfOf(login.html) });
+      expect(ok.status).toBe(303);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('refuses a sign-in form without its CSRF token (403 page)', async () => {

@@ -25,6 +25,7 @@ import { listTopUps } from '../../../db/topups.js';
 import { getTransaction } from '../../../db/transactions.js';
 import type { ApiDeps } from '../../deps.js';
 import { HttpError } from '../../middleware/errors.js';
+import { clientIp } from '../../middleware/rate-limit.js';
 import { auditTrail } from '../audit.js';
 import { adminAction, matchAdminKey } from '../auth.js';
 import { ConsolePage, type ConsoleUser, consoleUrl, setConsoleHeaders } from './layout.js';
@@ -263,6 +264,24 @@ export function consoleApp(deps: ApiDeps) {
       }
       const key = raw.trim() ? matchAdminKey(config.ops.adminKeys, raw.trim()) : undefined;
       if (!key) {
+        // Counted and rate-limited per client IP like a failed /admin key (auditTrail, #15 row 6): past
+        // ADMIN_AUTH_RATE_LIMIT_MAX a minute the form answers 429 and says when to try again.
+        c.set('authFailure', {
+          clientIp: clientIp(c, config.sep10.trustedProxyHops),
+          reason: raw.trim() ? 'unknown_key' : 'no_key',
+          limit: config.ops.adminAuthLimit,
+          limitedPage: (retryIn) =>
+            render(
+              c,
+              'Sign in',
+              undefined,
+              <SignInPage
+                csrf={issueSignInToken(c, config)}
+                error={`Too many failed sign-ins from this address. Try again in ${retryIn} s.`}
+              />,
+              429,
+            ),
+        });
         const token = issueSignInToken(c, config);
         return render(
           c,
