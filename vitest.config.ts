@@ -8,7 +8,8 @@ export default defineConfig({
     setupFiles: ['test/setup/native-ed25519.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // Two cores here: files run in parallel, each with its own Postgres schema and Temporal task queue.
+    // One file at a time on two cores (vitest's default, cores - 1): the e2e and crash files each start a whole
+    // stack of processes. Every file has its own Postgres schema and Temporal task queue.
     pool: 'forks',
     reporters: ['default', './test/setup/summary-reporter.ts'],
   },

@@ -2,8 +2,8 @@
 // (workflows/deposit.ts as of #16), every activity a no-op. Fixed here, not counted from a run: a change that
 // merges or drops the deposit's activities makes the deposit faster, not the floor. Bundled on its own; nothing
 // else imports it.
-//   activities (9): mirror(incomplete), getKycStatus, assignBankReference, mirror(pending_user_transfer_start),
-//     mirror(pending_anchor), hasTrustline, mirror(pending_stellar), sendPayment, mirror(completed)
+//   activities (10): mirror(incomplete), getKycStatus, assignBankReference, mirror(pending_user_transfer_start),
+//     mirror(pending_anchor), accountExists, hasTrustline, mirror(pending_stellar), sendPayment, mirror(completed)
 //   signals (2): interactive completed, bank transfer received; each awaited by condition() with a timeout (timer)
 //   search-attribute upserts (4): TransactionStatus on every status change; memo upserts (2): the amounts
 import {
@@ -23,7 +23,7 @@ const { benchNoop } = proxyActivities<{ benchNoop(step: string): Promise<void> }
   startToCloseTimeout: '30 seconds',
 });
 
-export const FLOOR_ACTIVITIES = 9;
+export const FLOOR_ACTIVITIES = 10;
 
 export async function depositFloorWorkflow(): Promise<string> {
   let interactive: { amount: string } | undefined;
@@ -46,6 +46,7 @@ export async function depositFloorWorkflow(): Promise<string> {
   await status('pending_user_transfer_start', true);
   if (!(await condition(() => transfer !== undefined, '1 hour'))) return 'expired';
   await status('pending_anchor', true);
+  await benchNoop('accountExists');
   await benchNoop('hasTrustline');
   await status('pending_stellar', false);
   await benchNoop('sendPayment');

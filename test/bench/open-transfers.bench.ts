@@ -1,5 +1,5 @@
 /**
- * 10,000 open transfers on one worker (#16 item 6): the production worker entry (`node --import tsx
+ * 10,000 open transfers on one worker (#16 item 6), with an API process beside it: the production worker entry (`node --import tsx
  * worker/main.ts`, with the test run's pre-built workflow bundle) as a child process, in a Temporal namespace and
  * a Postgres schema of its own, with N deposit workflows open at pending_user_transfer_start (waiting for the bank
  * transfer). The deposits are started the way the SEP-6 front starts them (core/transfers/start.ts): the
@@ -28,7 +28,9 @@ import type { AppConfig } from '../../config/index.js';
 import { depositWorkflowId } from '../../core/ids.js';
 import { incompleteTransactionRow } from '../../core/transfers/start.js';
 import type { NewTransaction } from '../../db/schema.js';
+import { freePort } from '../../scripts/lib/ports.js';
 import { interactiveCompletedSignal } from '../../workflows/messages.js';
+import { adminKey, adminKeysEnv } from '../api/admin-helpers.js';
 import { startTestBank } from '../helpers/bank.js';
 import { anchorProcessEnv, type Started, startProcess } from '../helpers/build.js';
 import { testConfig } from '../helpers/config.js';
@@ -52,6 +54,10 @@ interface Level {
   rssMiB: number;
   rssSamples: number[];
   hwmMiB: number;
+  apiRssMiB: number;
+  apiRssSamples: number[];
+  /** Median ms of the API's admin search (first page of 100 waiting deposits) under this level. */
+  apiSearchMs: number;
   countMs: number;
   pageMs: number;
   /** Bank poller passes that started while this level was open: duration and lateness against the interval. */
@@ -112,6 +118,7 @@ export async function benchOpenTransfers(): Promise<BenchResult[]> {
   const connection = await Connection.connect({ address: inject('temporalAddress') });
   const client = new Client({ connection, namespace });
   let worker: Started | undefined;
+  let api: Started | undefined;
   try {
     const users = Array.from({ length: USERS }, () => Keypair.random().publicKey());
     for (const u of users) await insertVerifiedCustomer(tdb.db, u);
@@ -133,6 +140,45 @@ export async function benchOpenTransfers(): Promise<BenchResult[]> {
       180_000,
       'the worker to create its schedules',
     );
+
+    // The API process beside it (the production entry, same database and namespace): its RSS at each level, while
+    // it answers the operator's search over the open deposits and the wallets' /info.
+    const operator = adminKey('bench', 'transactions:read');
+    const apiPort = await freePort();
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    api = startProcess(process.execPath, ['--import', 'tsx', 'api/main.ts'], REPO, {
+      ...env,
+      API_PORT: String(apiPort),
+      PUBLIC_URL: apiUrl,
+      ADMIN_API_KEYS: adminKeysEnv([operator]),
+    });
+    const apiProc = api;
+    await until(
+      async () => {
+        if (apiProc.child.exitCode !== null) throw new Error(`API exited:\n${apiProc.output().slice(-3000)}`);
+        return (await fetch(`${apiUrl}/health`).catch(() => undefined))?.ok === true;
+      },
+      120_000,
+      'the API to answer /health',
+    );
+    const apiLoad = async (): Promise<number[]> => {
+      const ms: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const a = performance.now();
+        const res = await fetch(`${apiUrl}/admin/transactions?status=pending_user_transfer_start&limit=100`, {
+          headers: { authorization: `Bearer ${operator.raw}` },
+        });
+        if (!res.ok) throw new Error(`admin search: ${res.status} ${await res.text()}`);
+        const body = (await res.json()) as { transactions: unknown[] };
+        if (body.transactions.length !== 100)
+          throw new Error(`admin search gave ${body.transactions.length} rows`);
+        ms.push(performance.now() - a);
+        const info = await fetch(`${apiUrl}/sep24/info`);
+        if (!info.ok) throw new Error(`/sep24/info: ${info.status}`);
+        await info.arrayBuffer();
+      }
+      return ms;
+    };
 
     const t0 = Date.now();
     let started = 0;
@@ -225,6 +271,8 @@ export async function benchOpenTransfers(): Promise<BenchResult[]> {
       const countMs: number[] = [];
       const pageMs: number[] = [];
       const rssSamples: number[] = [];
+      const apiRssSamples: number[] = [];
+      const apiSearchMs = await apiLoad();
       for (let i = 0; i < 5; i++) {
         const a = performance.now();
         const { count } = await client.workflow.count(query);
@@ -235,6 +283,7 @@ export async function benchOpenTransfers(): Promise<BenchResult[]> {
         for await (const _ of client.workflow.list({ query, pageSize: 100 })) if (++n >= 100) break;
         pageMs.push(performance.now() - b);
         rssSamples.push(procStatus(pid, 'VmRSS'));
+        apiRssSamples.push(procStatus(apiProc.child.pid!, 'VmRSS'));
         await sleep(1000);
       }
       // Bank poller passes while this level stays open: wait for 3 that started after `since`.
@@ -258,6 +307,9 @@ export async function benchOpenTransfers(): Promise<BenchResult[]> {
         rssMiB: median(rssSamples),
         rssSamples,
         hwmMiB: procStatus(pid, 'VmHWM'),
+        apiRssMiB: median(apiRssSamples),
+        apiRssSamples,
+        apiSearchMs: median(apiSearchMs),
         countMs: median(countMs),
         pageMs: median(pageMs),
         pollMs: passes.map((p) => p.close.getTime() - p.start.getTime()),
@@ -287,6 +339,20 @@ export async function benchOpenTransfers(): Promise<BenchResult[]> {
           `(${BASE}: ${f(low.rssSamples)}; ${MAX}: ${f(high.rssSamples)} MiB; peak VmHWM ${high.hwmMiB.toFixed(0)} MiB), ` +
           `WORKER_MAX_CACHED_WORKFLOWS=${config.temporal.maxCachedWorkflows}` +
           `${flags.length ? `, node ${flags.join(' ')}` : ''}. ${levels}.`,
+      },
+      {
+        name: `API RSS with ${MAX} open deposits vs ${BASE}, after 20 admin searches and 20 /sep24/info at each level`,
+        figure: high.apiRssMiB,
+        unit: 'MiB',
+        baseline: low.apiRssMiB,
+        baselineName: `${BASE} open, same API process`,
+        ratio: high.apiRssMiB / low.apiRssMiB,
+        target: '≤ 1.25× (flat)',
+        notes:
+          `lower is better; the production API entry (api/main.ts) as a child process on the same database and ` +
+          `namespace, VmRSS median of 5 samples 1 s apart (${BASE}: ${f(low.apiRssSamples)}; ${MAX}: ` +
+          `${f(high.apiRssSamples)} MiB). GET /admin/transactions?status=pending_user_transfer_start&limit=100 ` +
+          `took ${high.apiSearchMs.toFixed(0)} ms (median of 20) at ${MAX}, ${low.apiSearchMs.toFixed(0)} ms at ${BASE}.`,
       },
       {
         name: `visibility query TransactionStatus='pending_user_transfer_start' at ${MAX} open vs ${BASE}: first page of 100`,
@@ -337,6 +403,7 @@ export async function benchOpenTransfers(): Promise<BenchResult[]> {
       300_000,
       'terminations',
     ).catch((err: Error) => console.error(`[open-transfers] ${err.message}`));
+    await api?.stop();
     await worker?.stop();
     await connection.close();
     await bank.close({ dropSchema: true });
