@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killAtProgress } from './stack/chaos.js';
-import { type Stack, startStack, until } from './stack/index.js';
+import { type Stack, startStack } from './stack/index.js';
 import {
   anchoredAssetId,
   assetBalance,
   completeWithdrawPages,
+  decideWithdrawal,
   type FirmQuote,
   type Front,
   firmQuote,
@@ -74,41 +75,8 @@ describe('crash: worker SIGKILLed during 20 withdrawals (issues 8, 14)', () => {
   }, 60_000);
 
   /** The operator decides through the admin API once the withdrawal is under review (approval_reasons set). */
-  async function decide(id: string, decision: 'approve' | 'reject') {
-    await until(
-      async () => {
-        const row = await stack.db
-          .selectFrom('withdrawal_details')
-          .select('approval_reasons')
-          .where('transaction_id', '=', id)
-          .executeTakeFirst();
-        return row?.approval_reasons ? true : undefined;
-      },
-      240_000,
-      `withdrawal ${id} to be under review`,
-    );
-    // Re-sent until the workflow acts on it: a signal the workflow already took is ignored (first one wins), and
-    // once it has moved on the status says so before another is sent.
-    await until(
-      async () => {
-        const tx = await stack.db
-          .selectFrom('transactions')
-          .select('status')
-          .where('id', '=', id)
-          .executeTakeFirstOrThrow();
-        if (tx.status !== 'pending_anchor') return true;
-        const res = await fetch(`${stack.publicUrl}/admin/withdrawals/${id}/decision`, {
-          method: 'POST',
-          headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' },
-          body: JSON.stringify({ decision, reason: 'crash test' }),
-        });
-        if (res.status !== 202) throw new Error(`decision: ${res.status} ${await res.text()}`);
-        return undefined;
-      },
-      240_000,
-      `the ${decision} of ${id} to take effect`,
-    );
-  }
+  const decide = (id: string, decision: 'approve' | 'reject') =>
+    decideWithdrawal(stack, ADMIN_KEY, id, decision, { reason: 'crash test', timeoutMs: 240_000 });
 
   /** S6-08: a firm quote for the USDC, then the withdraw-exchange with `dest` in the query (no PATCH needed). */
   async function startExchangeWithdrawal(jwt: string, amount: string) {

@@ -23,6 +23,7 @@ import {
   anchoredAsset,
   assetBalance,
   bankTransfer,
+  decideWithdrawal,
   formatFixed7,
   fundUsers,
   getTransaction,
@@ -227,39 +228,8 @@ async function drive(
     return ((await res.json()) as { status: string }).status;
   };
 
-  const decide = async (id: string, decision: 'approve' | 'reject', timeoutMs: number) => {
-    await until(
-      async () => {
-        const row = await s.db
-          .selectFrom('withdrawal_details')
-          .select('approval_reasons')
-          .where('transaction_id', '=', id)
-          .executeTakeFirst();
-        return row?.approval_reasons ? true : undefined;
-      },
-      timeoutMs,
-      `withdrawal ${id} to be under review`,
-    );
-    await until(
-      async () => {
-        const tx = await s.db
-          .selectFrom('transactions')
-          .select('status')
-          .where('id', '=', id)
-          .executeTakeFirstOrThrow();
-        if (tx.status !== 'pending_anchor') return true;
-        const res = await fetch(`${s.publicUrl}/admin/withdrawals/${id}/decision`, {
-          method: 'POST',
-          headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' },
-          body: JSON.stringify({ decision, reason: 'fault run' }),
-        });
-        if (res.status !== 202) throw new Error(`decision: ${res.status}`);
-        return undefined;
-      },
-      timeoutMs,
-      `the ${decision} of ${id}`,
-    );
-  };
+  const decide = (id: string, decision: 'approve' | 'reject', timeoutMs: number) =>
+    decideWithdrawal(s, ADMIN_KEY, id, decision, { reason: 'fault run', timeoutMs });
 
   /** Opens a hosted page once (its link is single-use), sending the GET again only when it was answered 5xx. */
   const openPage = (url: string) =>

@@ -407,3 +407,48 @@ export function pickTargets(random: () => number, count: number, max: number): n
   while (set.size < Math.min(count, max)) set.add(1 + Math.floor(random() * max));
   return [...set].sort((a, b) => a - b);
 }
+
+/**
+ * The operator's decision on a withdrawal through the admin API, once it is under review (approval_reasons set).
+ * Re-sent until the workflow acts on it: a signal the workflow already took is ignored (first one wins), and once
+ * it has moved on from pending_anchor the status says so before another is sent.
+ */
+export async function decideWithdrawal(
+  stack: Pick<Stack, 'db' | 'publicUrl'>,
+  adminKey: string,
+  id: string,
+  decision: 'approve' | 'reject',
+  opts: { reason: string; timeoutMs: number },
+): Promise<void> {
+  await until(
+    async () => {
+      const row = await stack.db
+        .selectFrom('withdrawal_details')
+        .select('approval_reasons')
+        .where('transaction_id', '=', id)
+        .executeTakeFirst();
+      return row?.approval_reasons ? true : undefined;
+    },
+    opts.timeoutMs,
+    `withdrawal ${id} to be under review`,
+  );
+  await until(
+    async () => {
+      const tx = await stack.db
+        .selectFrom('transactions')
+        .select('status')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      if (tx.status !== 'pending_anchor') return true;
+      const res = await fetch(`${stack.publicUrl}/admin/withdrawals/${id}/decision`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ decision, reason: opts.reason }),
+      });
+      if (res.status !== 202) throw new Error(`decision: ${res.status} ${await res.text()}`);
+      return undefined;
+    },
+    opts.timeoutMs,
+    `the ${decision} of ${id} to take effect`,
+  );
+}
