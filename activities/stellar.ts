@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   Account,
   Claimant,
@@ -11,6 +12,7 @@ import {
 } from '@stellar/stellar-sdk';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { AppConfig } from '../config/index.js';
+import { createCoalescer } from '../core/coalescer.js';
 import { horizonFor } from '../core/horizon.js';
 import type { Db } from '../db/index.js';
 import {
@@ -18,12 +20,14 @@ import {
   ensureChannels,
   findEnvelope,
   findPayment,
+  findPayments,
   insertEnvelope,
   leaseChannel,
   markFailed,
   markSubmitted,
   markSucceeded,
   type NewPayment,
+  type PaymentRow,
   paymentsOf,
   releaseChannel,
   replaceEnvelope,
@@ -92,6 +96,10 @@ const OP_FAILURES: Record<string, StellarFailureType> = {
   op_low_reserve: StellarFailure.LowReserve,
 };
 
+function isPayoutBatch(ref: string): boolean {
+  return ref.startsWith(PAYOUT_BATCH_PREFIX);
+}
+
 /** Maximum operations per transaction on the network. */
 export const MAX_OPS_PER_TX = 100;
 
@@ -109,7 +117,16 @@ export interface PaymentRequest {
    * free channel when CHANNEL_SECRETS are set, else the distribution account. The distribution account always pays.
    */
   source?: string | undefined;
+  /**
+   * May share one transaction with the other payouts this worker is asked for within PAYOUT_BATCH_WINDOW_MS (up to
+   * 100 operations). Deposit payouts set it. Only a payment without memo and source is batched: the memo and the
+   * sequence number belong to the transaction.
+   */
+  batch?: boolean | undefined;
 }
+
+/** Envelope refs of the batches sendPayment({ batch: true }) makes; each payment keeps its own ref inside. */
+export const PAYOUT_BATCH_PREFIX = 'payout-batch:';
 
 export interface PaymentResult {
   hash: string;
@@ -202,6 +219,26 @@ function failureFor(codes: ResultCodes, ref: string): ApplicationFailure {
   }
   const detail = [codes.transaction, ...(codes.operations ?? [])].join(', ');
   return ApplicationFailure.nonRetryable(`payment ${ref} rejected by the network: ${detail}`, type, codes);
+}
+
+/** The result codes a failureFor() failure carries, if it is one. */
+function codesOf(err: unknown): ResultCodes | undefined {
+  if (!(err instanceof ApplicationFailure)) return undefined;
+  const codes = err.details?.[0] as ResultCodes | undefined;
+  return codes && typeof codes.transaction === 'string' ? codes : undefined;
+}
+
+/** The code of operation `index` in a failed batch, when the network gave one per operation. */
+function opCodeAt(err: unknown, index: number): string | undefined {
+  return codesOf(err)?.operations?.[index];
+}
+
+/** A failed batch told as the failure of the one payment at `index`: its own operation's code decides the type. */
+function failureOfOp(err: unknown, index: number, ref: string): unknown {
+  const codes = codesOf(err);
+  const own = codes?.operations?.[index];
+  if (!codes || !own) return err;
+  return failureFor({ transaction: codes.transaction, operations: [own] }, ref);
 }
 
 function invalid(message: string): ApplicationFailure {
@@ -381,7 +418,7 @@ export function createStellarActivities(deps: StellarActivityDeps) {
   async function settleLanded(q: Db, row: EnvelopeRow, record: Horizon.ServerApi.TransactionRecord) {
     if (record.successful) return recordSuccess(q, row, record.ledger_attr);
     const codes = decodeResultCodes(record.result_xdr);
-    await markFailed(q, row.ref, row.hash, codes, record.ledger_attr);
+    await markFailed(q, row.ref, row.hash, codes, record.ledger_attr, { release: isPayoutBatch(row.ref) });
     throw failureFor(codes, row.ref);
   }
 
@@ -414,8 +451,11 @@ export function createStellarActivities(deps: StellarActivityDeps) {
     if (row.status === 'succeeded') return { hash: row.hash, ledger: row.ledger! };
     // A caller asking again after a failure that consumed the sequence (e.g. op_no_trust, now fixed) gets a
     // fresh envelope: a failed transaction moved no money.
-    if (row.status === 'failed' && row.result_codes?.transaction === 'tx_failed')
+    if (row.status === 'failed' && row.result_codes?.transaction === 'tx_failed') {
+      // A payout batch is never asked again: its failure released its payments (markFailed).
+      if (isPayoutBatch(ref)) throw failureFor(row.result_codes, ref);
       row = await rebuild(q, row, memo);
+    }
     try {
       for (let round = 0; round < 5; round++) {
         const landed = await lookup(row.hash);
@@ -451,7 +491,9 @@ export function createStellarActivities(deps: StellarActivityDeps) {
           if (codes.transaction === 'tx_failed') {
             // In a ledger, failed: it consumed its sequence and moved nothing.
             const failed = await lookup(row.hash);
-            await markFailed(q, ref, row.hash, codes, failed?.ledger_attr ?? null);
+            await markFailed(q, ref, row.hash, codes, failed?.ledger_attr ?? null, {
+              release: isPayoutBatch(ref),
+            });
           } else {
             await markFailed(q, ref, row.hash, codes, null);
           }
@@ -485,18 +527,24 @@ export function createStellarActivities(deps: StellarActivityDeps) {
       from = distribution.publicKey();
       built = await build(from, withOpSource(planned, from), memo);
     }
-    const stored = await insertEnvelope(
-      db,
-      {
-        ref,
-        source: from,
-        hash: built.tx.hash().toString('hex'),
-        envelopeXdr: built.tx.toEnvelope().toXDR('base64'),
-        sequence: built.sequence,
-        maxTime: built.maxTime,
-      },
-      withOpSource(planned, from).map(toNewPayment),
-    );
+    let stored: boolean;
+    try {
+      stored = await insertEnvelope(
+        db,
+        {
+          ref,
+          source: from,
+          hash: built.tx.hash().toString('hex'),
+          envelopeXdr: built.tx.toEnvelope().toXDR('base64'),
+          sequence: built.sequence,
+          maxTime: built.maxTime,
+        },
+        withOpSource(planned, from).map(toNewPayment),
+      );
+    } catch (err) {
+      if (channelKeys.has(from)) await releaseChannel(db, from, ref);
+      throw err;
+    }
     if (!stored && channelKeys.has(from)) await releaseChannel(db, from, ref);
   }
 
@@ -528,6 +576,120 @@ export function createStellarActivities(deps: StellarActivityDeps) {
     });
   }
 
+  // --- payout batches (sendPayment with batch: true) ---------------------------------------------------------
+  //
+  // Payouts this worker is asked for within PAYOUT_BATCH_WINDOW_MS are gathered into one envelope under a fresh
+  // batch ref; each payment row keeps its own ref, bound to that envelope in the same database transaction that
+  // stores it. A later attempt for a bound ref drives the envelope it is bound to (the same steps 2–4), so a crash
+  // anywhere still ends with one payment. A batch that failed in a ledger moved nothing: markFailed releases its
+  // payments, the ones that failed get their own operation's failure, and the others go into the next batch.
+
+  interface Waiter {
+    request: PaymentRequest;
+    rounds: number;
+    resolve(result: PaymentResult): void;
+    reject(err: unknown): void;
+  }
+
+  const batcher = createCoalescer<Waiter>({
+    windowMs: config.payments.payoutBatchWindowMs,
+    max: MAX_OPS_PER_TX,
+    flush: (group) => void payGroup(group),
+  });
+
+  /** A released payment goes round again this many times before it is sent alone. */
+  const MAX_BATCH_ROUNDS = 3;
+
+  function queuePayout(request: PaymentRequest, rounds: number): Promise<PaymentResult> {
+    if (rounds >= MAX_BATCH_ROUNDS) return payAlone(request);
+    return new Promise((resolve, reject) => batcher.add({ request, rounds, resolve, reject }));
+  }
+
+  function payAlone(request: PaymentRequest): Promise<PaymentResult> {
+    return run(request.ref, [paymentOp(request, undefined)], null);
+  }
+
+  async function payBatched(request: PaymentRequest): Promise<PaymentResult> {
+    const bound = await findPayment(db, request.ref);
+    if (bound) {
+      if (bound.envelope_ref === request.ref) return payAlone(request); // stored alone by an earlier attempt
+      const paid = await payBound(bound);
+      if (paid) return paid;
+    }
+    return queuePayout(request, 0);
+  }
+
+  /**
+   * Drives the batch envelope `payment` is bound to. Null when that batch failed in a ledger and released it
+   * while its own operation was fine: it is free to go into another batch.
+   */
+  async function payBound(payment: PaymentRow): Promise<PaymentResult | null> {
+    try {
+      return await drive(payment.envelope_ref, null);
+    } catch (err) {
+      if (opCodeAt(err, payment.op_index) === 'op_success' && !(await findPayment(db, payment.ref)))
+        return null;
+      throw failureOfOp(err, payment.op_index, payment.ref);
+    }
+  }
+
+  async function payGroup(group: Waiter[]): Promise<void> {
+    // Two attempts of one activity on this worker (a timed-out one still running) share one answer.
+    const waiters = new Map<string, Waiter[]>();
+    for (const w of group) waiters.set(w.request.ref, [...(waiters.get(w.request.ref) ?? []), w]);
+    const settle = (ref: string, outcome: Promise<PaymentResult>) =>
+      outcome.then(
+        (result) => {
+          for (const w of waiters.get(ref) ?? []) w.resolve(result);
+        },
+        (err: unknown) => {
+          for (const w of waiters.get(ref) ?? []) w.reject(err);
+        },
+      );
+    const first = (ref: string) => waiters.get(ref)![0]!;
+    let refs = [...waiters.keys()];
+    try {
+      const batchRef = `${PAYOUT_BATCH_PREFIX}${randomUUID()}`;
+      for (let attempt = 1; ; attempt++) {
+        // A ref another attempt stored meanwhile (another worker) goes on with its own envelope.
+        const bound = new Set((await findPayments(db, refs)).map((p) => p.ref));
+        for (const ref of refs.filter((r) => bound.has(r))) void settle(ref, payBatched(first(ref).request));
+        refs = refs.filter((r) => !bound.has(r));
+        if (refs.length === 0) return;
+        try {
+          await prepare(
+            batchRef,
+            refs.map((ref) => paymentOp(first(ref).request, undefined)),
+            null,
+          );
+          break;
+        } catch (err) {
+          // Bound between the check and the insert: check again (the insert rolled back as a whole).
+          if ((err as { code?: string }).code !== '23505' || attempt >= 3) throw err;
+        }
+      }
+      let result: PaymentResult;
+      try {
+        result = await drive(batchRef, null);
+      } catch (err) {
+        if (!(err instanceof ApplicationFailure)) throw err;
+        const stillBound = new Set((await findPayments(db, refs)).map((p) => p.ref));
+        refs.forEach((ref, i) => {
+          const innocent = opCodeAt(err, i) === 'op_success' && !stillBound.has(ref);
+          const next = innocent
+            ? queuePayout(first(ref).request, first(ref).rounds + 1)
+            : Promise.reject(failureOfOp(err, i, ref));
+          void settle(ref, next);
+        });
+        return;
+      }
+      for (const ref of refs) void settle(ref, Promise.resolve(result));
+    } catch (err) {
+      // Storing or building the batch failed (database, Horizon): every attempt retries on its own.
+      for (const ref of refs) void settle(ref, Promise.reject(err));
+    }
+  }
+
   function validateRequest(p: PaymentRequest): MemoSpec | null {
     if (!p.ref || p.ref.length > 200) throw invalid('ref must be 1-200 characters');
     checkedAmount(p);
@@ -554,6 +716,10 @@ export function createStellarActivities(deps: StellarActivityDeps) {
         !channelKeys.has(input.source)
       ) {
         throw invalid('source must be the distribution account or a configured channel account');
+      }
+      if (input.batch && !memo && input.source === undefined && config.payments.payoutBatchWindowMs > 0) {
+        parseDest(input.destination);
+        return whileHeartbeating(() => payBatched(input));
       }
       return run(input.ref, [paymentOp(input, undefined)], memo, input.source);
     },

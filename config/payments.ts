@@ -56,6 +56,8 @@ export function buildPaymentsConfig(e: Env, ctx: BuildContext, distributionAccou
     channelAccounts,
     /** Validity window of every envelope we sign; a retry rebuilds only after it has passed. */
     txTimeoutSeconds: e.STELLAR_TX_TIMEOUT_SECONDS,
+    /** Deposit payouts that arrive within this window share one transaction (≤ 100 operations); 0 = never. */
+    payoutBatchWindowMs: e.PAYOUT_BATCH_WINDOW_MS,
     /** Highest fee per operation we bid, in stroops. */
     maxFeeStroops: e.STELLAR_MAX_FEE_STROOPS,
     observerPollIntervalMs: e.OBSERVER_POLL_INTERVAL_MS,

@@ -654,6 +654,15 @@ export const paymentsEnv = {
     .describe(
       'validity window (time bounds) of every transaction the anchor signs; a stuck payment is rebuilt only after it',
     ),
+  PAYOUT_BATCH_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(5000)
+    .default(50)
+    .describe(
+      'deposit payouts (without memo) that reach one worker within this many ms share one transaction, up to 100 operations; 0 = one transaction per payout',
+    ),
   STELLAR_MAX_FEE_STROOPS: z.coerce
     .number()
     .int()

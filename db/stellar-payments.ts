@@ -96,7 +96,35 @@ export async function markSucceeded(db: Q, ref: string, hash: string, ledger: nu
     .execute();
 }
 
+/**
+ * Records a final failure of an envelope. With `release`, a failure in a ledger (tx_failed: the sequence is used,
+ * nothing moved) also releases the envelope's payments in the same database transaction, so each can go out in
+ * another envelope and none is ever paid by asking this one again. Returns the released refs.
+ */
 export async function markFailed(
+  db: Q,
+  ref: string,
+  hash: string,
+  codes: { transaction: string; operations?: string[] },
+  ledger: number | null,
+  options: { release?: boolean } = {},
+): Promise<string[]> {
+  if (!(options.release && codes.transaction === 'tx_failed')) {
+    await markFailedRow(db, ref, hash, codes, ledger);
+    return [];
+  }
+  return db.transaction().execute(async (trx) => {
+    await markFailedRow(trx, ref, hash, codes, ledger);
+    const released = await trx
+      .deleteFrom('stellar_payments')
+      .where('envelope_ref', '=', ref)
+      .returning('ref')
+      .execute();
+    return released.map((r) => r.ref);
+  });
+}
+
+async function markFailedRow(
   db: Q,
   ref: string,
   hash: string,
@@ -128,6 +156,12 @@ export async function paymentsOf(db: Q, envelopeRef: string): Promise<PaymentRow
 
 export async function findPayment(db: Q, ref: string): Promise<PaymentRow | undefined> {
   return db.selectFrom('stellar_payments').selectAll().where('ref', '=', ref).executeTakeFirst();
+}
+
+/** The payments among `refs` already bound to an envelope. */
+export async function findPayments(db: Q, refs: readonly string[]): Promise<PaymentRow[]> {
+  if (refs.length === 0) return [];
+  return db.selectFrom('stellar_payments').selectAll().where('ref', 'in', refs).execute();
 }
 
 export async function setClaimableBalanceIds(

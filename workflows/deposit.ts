@@ -486,6 +486,8 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
       asset,
       amount: settled.amountOut,
       memo: input.memo,
+      // Shares a transaction with the other payouts of the moment (PAYOUT_BATCH_WINDOW_MS) when it has no memo.
+      batch: true,
     });
   };
   let paid: { hash: string; claimableBalanceId?: string } | undefined;

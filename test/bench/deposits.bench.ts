@@ -302,6 +302,14 @@ async function depositsOn(where: {
       profiles.push({ client: d.client, ...h });
     }
     const activities = await activityCount(s.temporal, `deposit-${firstDeposit}`);
+    // Deposit payouts batched (PAYOUT_BATCH_WINDOW_MS): how many transactions carried them.
+    const [payouts] = await s.query<{ payments: number; envelopes: number; largest: number }>(
+      `select count(*)::int as payments, count(distinct envelope_ref)::int as envelopes,
+              coalesce(max(n), 0)::int as largest
+       from stellar_payments p join (select envelope_ref as e, count(*) as n from stellar_payments group by 1) c
+         on c.e = p.envelope_ref
+       where p.ref like 'deposit-%'`,
+    );
     const ratios = ours.map((o, i) => o.perMinute / floors[i]!.perMinute);
     const ratio = median(ratios);
     const describe = (runs: Run[]) =>
@@ -321,6 +329,8 @@ async function depositsOn(where: {
         `the hosted page, a sandbox bank transfer and its signed webhook, a payment on a 300 ms sandbox ledger and ` +
         `GET /transaction polling; the floor has none of that I/O. A deposit ran ${activities} activities ` +
         `(floor: ${FLOOR_ACTIVITIES}${activities === FLOOR_ACTIVITIES ? '' : '; the floor no longer matches the deposit shape — update deposits.floor-workflow.ts'}). ` +
+        `Payouts: ${payouts?.payments ?? 0} deposits paid in ${payouts?.envelopes ?? 0} transactions ` +
+        `(batched within PAYOUT_BATCH_WINDOW_MS=${s.config.payments.payoutBatchWindowMs} ms; largest ${payouts?.largest ?? 0} operations). ` +
         describeProfile(profiles),
     };
   } finally {
