@@ -139,17 +139,24 @@ export function createSandboxBankApp(deps: SandboxBankDeps) {
   });
 
   async function createTransfer(input: z.output<typeof transferInput>) {
-    const created = await store.createTransfer({
-      reference: input.reference,
-      amount: input.amount,
-      currency: input.currency,
-      fromAccount: input.from_account,
-      fromName: input.from_name ?? null,
-      toAccount: input.to_account ?? store.anchorAccount,
-      userId: input.user_id ?? null,
-    });
+    // The booking claims its own webhook in the same transaction and it leaves right after the commit, with no
+    // database round trip in between (a burst of bookings holds the pool); the timer pass is the fallback.
+    const leaseMs = deps.sender.bookingLeaseMs();
+    const created = await store.createTransfer(
+      {
+        reference: input.reference,
+        amount: input.amount,
+        currency: input.currency,
+        fromAccount: input.from_account,
+        fromName: input.from_name ?? null,
+        toAccount: input.to_account ?? store.anchorAccount,
+        userId: input.user_id ?? null,
+      },
+      leaseMs,
+    );
+    if (leaseMs !== null) deps.sender.deliverBooked(created.delivery);
     // Deliver right away rather than on the next timer tick; failures are retried by the sender.
-    void deps.sender.deliverDue().catch(() => {});
+    else void deps.sender.deliverDue().catch(() => {});
     deps.logger.info({ transferId: created.transfer.id }, 'incoming transfer booked');
     return created;
   }

@@ -242,8 +242,15 @@ export class BankStore {
     await sql`create sequence if not exists ${s}.virtual_account_numbers`.execute(this.db);
   }
 
-  /** Books an incoming transfer and queues its webhook, in one transaction. */
-  async createTransfer(input: NewTransfer): Promise<{ transfer: TransferRow; event: TransferEvent }> {
+  /**
+   * Books an incoming transfer and queues its webhook, in one transaction. With `leaseMs` the delivery row is
+   * stored already claimed for that long (as claimDueDeliveries would), for the caller to send it at once; a
+   * caller that dies first leaves it to the timer pass when the lease runs out.
+   */
+  async createTransfer(
+    input: NewTransfer,
+    leaseMs: number | null = null,
+  ): Promise<{ transfer: TransferRow; event: TransferEvent; delivery: DeliveryRow }> {
     return this.db.transaction().execute(async (trx) => {
       // Serialise inserts so that a reader never sees seq N+1 committed before seq N (the cursor has no gaps).
       await sql`select pg_advisory_xact_lock(hashtext(${`${this.schema}.transfers`}))`.execute(trx);
@@ -267,11 +274,19 @@ export class BankStore {
         created: Math.floor(transfer.booked_at.getTime() / 1000),
         data: { transfer: transferJson(transfer) },
       };
-      await trx
+      const delivery = await trx
         .insertInto('webhook_deliveries')
-        .values({ event_id: event.id, transfer_id: transfer.id, body: JSON.stringify(event) })
-        .execute();
-      return { transfer, event };
+        .values({
+          event_id: event.id,
+          transfer_id: transfer.id,
+          body: JSON.stringify(event),
+          ...(leaseMs === null
+            ? {}
+            : { next_attempt_at: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'` }),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { transfer, event, delivery };
     });
   }
 
@@ -355,6 +370,18 @@ export class BankStore {
         .set({ last_error: outcome.error, next_attempt_at: new Date(Date.now() + outcome.retryInMs) })
         .execute();
     }
+  }
+
+  /** Records many successful deliveries in one statement (WebhookSender batches them). */
+  async recordDelivered(rows: readonly { eventId: string; status: number }[]): Promise<void> {
+    if (rows.length === 0) return;
+    await sql`
+      update webhook_deliveries d
+      set status = 'delivered', delivered_at = now(), last_error = null, attempts = d.attempts + 1,
+          last_status = v.status
+      from (select unnest(${rows.map((r) => r.eventId)}::text[]) as event_id,
+                   unnest(${rows.map((r) => r.status)}::int[]) as status) v
+      where d.event_id = v.event_id`.execute(this.db);
   }
 
   delivery(eventId: string) {

@@ -1,5 +1,6 @@
 import type { Logger } from '../../config/logger.js';
 import { BANK_SIGNATURE_HEADER, signBankWebhook } from '../../core/bank/signature.js';
+import { createCoalescer } from '../../core/coalescer.js';
 import type { BankStore, DeliveryRow } from './store.js';
 
 export interface WebhookSenderOptions {
@@ -41,6 +42,26 @@ export class WebhookSender {
   private backlog = false;
   private stopped = false;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /**
+   * Successful deliveries are recorded a few milliseconds later, many in one statement: a delivery's slot is free
+   * as soon as the anchor answered, not after a database round trip. Until it is recorded the row stays claimed,
+   * so nothing sends it again meanwhile.
+   */
+  private readonly delivered = createCoalescer<{ eventId: string; status: number }>({
+    windowMs: 5,
+    max: 500,
+    flush: (rows) =>
+      this.track(
+        this.store.recordDelivered(rows).catch((err) => {
+          this.opts.logger?.error(
+            { events: rows.length, err: { message: (err as Error).message } },
+            'recording webhook deliveries failed',
+          );
+        }),
+      ),
+  });
+  /** Just-booked deliveries, claimed by their booking, waiting for a free slot (in booking order). */
+  private readonly booked: { row: DeliveryRow; leasedUntil: number }[] = [];
 
   constructor(
     private readonly store: BankStore,
@@ -65,6 +86,56 @@ export class WebhookSender {
     return pass;
   }
 
+  /** How long a booking claims its own delivery (createTransfer's leaseMs); null once stopped. */
+  bookingLeaseMs(): number | null {
+    return this.stopped ? null : this.leaseMs;
+  }
+
+  private get leaseMs(): number {
+    // Held past the request timeout: the outcome is recorded before the lease runs out.
+    return this.opts.timeoutMs + 5_000;
+  }
+
+  /**
+   * Sends a delivery its booking claimed (bookingLeaseMs) now, or as soon as a slot frees up. One whose lease
+   * would run out before its request could end is left to the timer pass, which claims it again.
+   */
+  deliverBooked(row: DeliveryRow): void {
+    if (this.stopped) return;
+    this.booked.push({ row, leasedUntil: Date.now() + this.leaseMs });
+    this.sendBooked();
+  }
+
+  private sendBooked(): void {
+    while (this.booked.length > 0 && this.active < this.concurrency && !this.stopped) {
+      const { row, leasedUntil } = this.booked.shift()!;
+      if (leasedUntil - Date.now() < this.opts.timeoutMs) continue;
+      this.active++;
+      const sent = this.deliver(row)
+        .catch((err) => {
+          this.opts.logger?.error(
+            { eventId: row.event_id, err: { message: (err as Error).message } },
+            'recording a webhook delivery failed',
+          );
+        })
+        .finally(() => {
+          this.active--;
+          this.sendBooked();
+          if (this.backlog) {
+            this.backlog = false;
+            void this.deliverDue().catch(() => {});
+          }
+        });
+      this.track(sent);
+    }
+  }
+
+  /** Keeps `work` in the set stop() waits for. */
+  private track(work: Promise<unknown>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work)).catch(() => {});
+  }
+
   private async pass(): Promise<number> {
     const room = this.concurrency - this.active;
     if (room <= 0) {
@@ -74,12 +145,13 @@ export class WebhookSender {
     this.active += room;
     let due: DeliveryRow[];
     try {
-      // Held past the request timeout: the outcome is recorded before the lease runs out.
-      due = await this.store.claimDueDeliveries(room, this.opts.timeoutMs + 5_000);
+      due = await this.store.claimDueDeliveries(room, this.leaseMs);
     } finally {
       this.active -= room;
     }
     this.active += due.length;
+    // A booking that came while this pass held every slot for its claim goes now.
+    this.sendBooked();
     const full = due.length === room;
     const outcomes = await Promise.all(
       due.map((d) =>
@@ -93,6 +165,7 @@ export class WebhookSender {
           })
           .finally(() => {
             this.active--;
+            this.sendBooked();
           }),
       ),
     );
@@ -123,7 +196,7 @@ export class WebhookSender {
       status = res.status;
       await res.body?.cancel().catch(() => {});
       if (res.ok) {
-        await this.store.recordDelivery(d.event_id, { ok: true, status });
+        this.delivered.add({ eventId: d.event_id, status });
         return true;
       }
       error = `HTTP ${res.status}`;
@@ -160,6 +233,9 @@ export class WebhookSender {
     const t = this.timer;
     this.timer = undefined;
     if (t) clearTimeout(t);
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0 || this.delivered.pending > 0) {
+      this.delivered.flush();
+      await Promise.allSettled([...this.inFlight]);
+    }
   }
 }

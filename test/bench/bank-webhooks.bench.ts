@@ -4,8 +4,9 @@
  * (sandbox/bank/server.ts: its books in Postgres, the 500 ms retry pass on), the receiver answers 200 at once and
  * checks every event arrives exactly once.
  *
- * Ours: sandbox/bank/webhooks.ts since #16: delivered as soon as the transfer is booked, concurrently, each pass
- * claiming its rows in Postgres; the timer pass is the durable fallback.
+ * Ours: sandbox/bank/webhooks.ts since #16: the booking claims its own delivery row in the transaction that books
+ * it and sends it right after the commit (no database round trip in between), concurrently, successes recorded in
+ * batches; passes claiming rows in Postgres are the durable fallback (retries, a claim whose sender died).
  * Baseline: the sender before #16, reproduced here: one pass at a time, at most 20 due rows per pass, one after
  * another, passes 500 ms apart (a booking only starts a pass when none is running).
  *
@@ -76,6 +77,11 @@ class PassSender {
     private readonly store: BankStore,
     private readonly url: string,
   ) {}
+  /** The pre-#16 bank booked first and let a pass find the row. */
+  bookingLeaseMs(): null {
+    return null;
+  }
+  deliverBooked(): void {}
   deliverDue(): Promise<number> {
     this.running ??= this.pass().finally(() => {
       this.running = undefined;

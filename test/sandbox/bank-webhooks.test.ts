@@ -5,6 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SandboxBank } from '../../sandbox/bank/server.js';
+import type { BankStore, DeliveryRow } from '../../sandbox/bank/store.js';
+import { WebhookSender } from '../../sandbox/bank/webhooks.js';
 import { serveOnFreePort, startTestBank, waitFor } from '../helpers/bank.js';
 import { testConfig } from '../helpers/config.js';
 
@@ -44,12 +46,62 @@ describe('sandbox bank webhook delivery', () => {
     bank = await startTestBank(config, `${receiver.url}/webhooks/bank`);
     const id = await book(1);
     await waitFor(() => arrived.includes(id), 10_000, 'the webhook of the booking');
-    const row = await bank.store.db
-      .selectFrom('webhook_deliveries')
-      .selectAll()
-      .where('transfer_id', '=', id)
-      .executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ status: 'delivered', attempts: 1 });
+    // Successes are recorded a few ms after the answer, many in one statement.
+    const row = () =>
+      bank!.store.db
+        .selectFrom('webhook_deliveries')
+        .selectAll()
+        .where('transfer_id', '=', id)
+        .executeTakeFirstOrThrow();
+    await waitFor(async () => (await row()).status === 'delivered', 10_000, 'the delivery recorded');
+    expect(await row()).toMatchObject({ status: 'delivered', attempts: 1, last_status: 200 });
+    expect(arrived).toEqual([id]);
+  });
+
+  it('a booking made while a pass holds every slot for its claim leaves as soon as the claim ends', async () => {
+    const arrived: string[] = [];
+    receiver = await serveOnFreePort(async (req) => {
+      arrived.push((JSON.parse(await req.text()) as { id: string }).id);
+      return new Response('{}');
+    });
+    // A store whose claim waits for the test: the pass reserves every free slot while it claims.
+    let endClaim!: () => void;
+    const claimed = new Promise<void>((r) => {
+      endClaim = r;
+    });
+    const recorded: string[] = [];
+    const store = {
+      claimDueDeliveries: async () => {
+        await claimed;
+        return [];
+      },
+      recordDelivered: async (rows: { eventId: string }[]) => {
+        recorded.push(...rows.map((r) => r.eventId));
+      },
+      recordDelivery: async () => {},
+    } as unknown as BankStore;
+    const sender = new WebhookSender(store, {
+      url: `${receiver.url}/webhooks/bank`,
+      secret: 'test-secret',
+      baseDelayMs: 20,
+      maxDelayMs: 200,
+      maxAttempts: 3,
+      timeoutMs: 5_000,
+    });
+    const pass = sender.deliverDue();
+    const row = {
+      event_id: 'evt_booked',
+      transfer_id: 'tr_booked',
+      body: JSON.stringify({ id: 'evt_booked', data: { transfer: { id: 'tr_booked' } } }),
+      attempts: 0,
+    } as unknown as DeliveryRow;
+    sender.deliverBooked(row);
+    expect(arrived).toEqual([]);
+    endClaim();
+    await pass;
+    await waitFor(() => arrived.includes('evt_booked'), 5_000, 'the booked delivery after the claim');
+    await sender.stop();
+    expect(recorded).toEqual(['evt_booked']);
   });
 
   it('sends deliveries concurrently, and racing passes send each event exactly once', async () => {
