@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Horizon, type Keypair, Networks } from '@stellar/stellar-sdk';
+import { Asset, Horizon, type Keypair, Networks, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { sql } from 'kysely';
 import { inject } from 'vitest';
 import { createDb } from '../../db/index.js';
@@ -75,4 +75,19 @@ export async function startSandboxHorizon(
       }
     },
   };
+}
+
+/** `holder` adds a trust line to `code`:`issuer` (a ChangeTrust of its own, signed by it). */
+export async function trustAsset(
+  hz: Pick<SandboxHorizonHandle, 'server' | 'passphrase'>,
+  holder: Keypair,
+  asset: { code: string; issuer: string },
+): Promise<void> {
+  const account = await hz.server.loadAccount(holder.publicKey());
+  const tx = new TransactionBuilder(account, { fee: '100', networkPassphrase: hz.passphrase })
+    .addOperation(Operation.changeTrust({ asset: new Asset(asset.code, asset.issuer) }))
+    .setTimeout(60)
+    .build();
+  tx.sign(holder);
+  await hz.server.submitTransaction(tx);
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { Asset, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { Keypair } from '@stellar/stellar-sdk';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
@@ -18,7 +18,7 @@ import { formatFixed7, parseAmount } from '../../stellar/money.js';
 import { muxedAddress } from '../../stellar/muxed.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
+import { type SandboxHorizonHandle, startSandboxHorizon, trustAsset } from '../helpers/horizon.js';
 import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
 import { sendPaymentWorkflow } from './probes/send-payment.js';
 
@@ -36,17 +36,8 @@ describe('sendPayment: exactly one payment whatever fails (issue 4)', () => {
   const customer = Keypair.random();
   let acts: ReturnType<typeof createStellarActivities>;
 
-  async function trust(kp: Keypair): Promise<void> {
-    const acc = await hz.server.loadAccount(kp.publicKey());
-    const tx = new TransactionBuilder(acc, { fee: '100', networkPassphrase: hz.passphrase })
-      .addOperation(
-        Operation.changeTrust({ asset: new Asset(config.stellar.assetCode, config.stellar.issuerAccount) }),
-      )
-      .setTimeout(60)
-      .build();
-    tx.sign(kp);
-    await hz.server.submitTransaction(tx);
-  }
+  const trust = (kp: Keypair) =>
+    trustAsset(hz, kp, { code: config.stellar.assetCode, issuer: config.stellar.issuerAccount });
 
   const balance = (account = customer.publicKey()) => acts.getBalance(account, anchorAsset(config));
 

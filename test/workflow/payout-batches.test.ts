@@ -1,4 +1,4 @@
-import { Asset, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
+import { Keypair } from '@stellar/stellar-sdk';
 import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
 import { anchorAsset } from '../../stellar/assets.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { type SandboxHorizonHandle, startSandboxHorizon } from '../helpers/horizon.js';
+import { type SandboxHorizonHandle, startSandboxHorizon, trustAsset } from '../helpers/horizon.js';
 import { startTestWorker, type TestTemporal } from '../helpers/temporal.js';
 import { sendPaymentWorkflow } from './probes/send-payment.js';
 
@@ -34,17 +34,8 @@ describe('payout batches: many deposit payouts in one transaction, each exactly 
   let acts: ReturnType<typeof createStellarActivities>;
   let run = 0;
 
-  async function trust(kp: Keypair): Promise<void> {
-    const acc = await hz.server.loadAccount(kp.publicKey());
-    const tx = new TransactionBuilder(acc, { fee: '100', networkPassphrase: hz.passphrase })
-      .addOperation(
-        Operation.changeTrust({ asset: new Asset(config.stellar.assetCode, config.stellar.issuerAccount) }),
-      )
-      .setTimeout(60)
-      .build();
-    tx.sign(kp);
-    await hz.server.submitTransaction(tx);
-  }
+  const trust = (kp: Keypair) =>
+    trustAsset(hz, kp, { code: config.stellar.assetCode, issuer: config.stellar.issuerAccount });
 
   /** `n` funded accounts; all but the ones in `untrusted` hold a trust line to the anchor's asset. */
   async function accounts(n: number, untrusted: number[] = []): Promise<Keypair[]> {
