@@ -451,11 +451,13 @@ export function createStellarActivities(deps: StellarActivityDeps) {
     if (row.status === 'succeeded') return { hash: row.hash, ledger: row.ledger! };
     // A caller asking again after a failure that consumed the sequence (e.g. op_no_trust, now fixed) gets a
     // fresh envelope: a failed transaction moved no money.
-    if (row.status === 'failed' && row.result_codes?.transaction === 'tx_failed') {
-      // A payout batch is never asked again: its failure released its payments (markFailed).
-      if (isPayoutBatch(ref)) throw failureFor(row.result_codes, ref);
-      row = await rebuild(q, row, memo);
+    // A payout batch is never driven again once it failed: its failure released its payments (markFailed), so
+    // nothing can pay one of them through it later (a deposit refunded meanwhile, say).
+    if (row.status === 'failed' && isPayoutBatch(ref)) {
+      throw failureFor(row.result_codes ?? { transaction: 'tx_failed' }, ref);
     }
+    if (row.status === 'failed' && row.result_codes?.transaction === 'tx_failed')
+      row = await rebuild(q, row, memo);
     try {
       for (let round = 0; round < 5; round++) {
         const landed = await lookup(row.hash);
@@ -481,7 +483,9 @@ export function createStellarActivities(deps: StellarActivityDeps) {
           if (!codes) {
             // 400 without result codes (transaction_malformed): these bytes can never land.
             if (httpStatusOf(err) !== 400) throw new UncertainSubmission(err);
-            await markFailed(q, ref, row.hash, { transaction: 'tx_malformed' }, null);
+            await markFailed(q, ref, row.hash, { transaction: 'tx_malformed' }, null, {
+              release: isPayoutBatch(ref),
+            });
             throw failureFor({ transaction: 'tx_malformed' }, ref);
           }
           if (NOT_APPLIED.has(codes.transaction)) {
@@ -495,7 +499,7 @@ export function createStellarActivities(deps: StellarActivityDeps) {
               release: isPayoutBatch(ref),
             });
           } else {
-            await markFailed(q, ref, row.hash, codes, null);
+            await markFailed(q, ref, row.hash, codes, null, { release: isPayoutBatch(ref) });
           }
           throw failureFor(codes, ref);
         }
@@ -581,8 +585,9 @@ export function createStellarActivities(deps: StellarActivityDeps) {
   // Payouts this worker is asked for within PAYOUT_BATCH_WINDOW_MS are gathered into one envelope under a fresh
   // batch ref; each payment row keeps its own ref, bound to that envelope in the same database transaction that
   // stores it. A later attempt for a bound ref drives the envelope it is bound to (the same steps 2–4), so a crash
-  // anywhere still ends with one payment. A batch that failed in a ledger moved nothing: markFailed releases its
-  // payments, the ones that failed get their own operation's failure, and the others go into the next batch.
+  // anywhere still ends with one payment. A batch with a final failure moved nothing: markFailed releases its
+  // payments in the statement that records it, the ones that failed get their own operation's failure, and the
+  // others (op_success in a tx_failed batch) go into the next batch.
 
   interface Waiter {
     request: PaymentRequest;

@@ -97,9 +97,9 @@ export async function markSucceeded(db: Q, ref: string, hash: string, ledger: nu
 }
 
 /**
- * Records a final failure of an envelope. With `release`, a failure in a ledger (tx_failed: the sequence is used,
- * nothing moved) also releases the envelope's payments in the same database transaction, so each can go out in
- * another envelope and none is ever paid by asking this one again. Returns the released refs.
+ * Records a final failure of an envelope (nothing moved). With `release` (payout batches) it also releases the
+ * envelope's payments in the same database transaction, so each can go out in another envelope and none is ever
+ * paid by driving this one again. Returns the released refs.
  */
 export async function markFailed(
   db: Q,
@@ -109,7 +109,7 @@ export async function markFailed(
   ledger: number | null,
   options: { release?: boolean } = {},
 ): Promise<string[]> {
-  if (!(options.release && codes.transaction === 'tx_failed')) {
+  if (!options.release) {
     await markFailedRow(db, ref, hash, codes, ledger);
     return [];
   }
