@@ -100,6 +100,9 @@ function isPayoutBatch(ref: string): boolean {
   return ref.startsWith(PAYOUT_BATCH_PREFIX);
 }
 
+/** How long a fee bid read from Horizon's fee stats is reused: about one ledger on the network. */
+const FEE_TTL_MS = 5_000;
+
 /** Maximum operations per transaction on the network. */
 export const MAX_OPS_PER_TX = 100;
 
@@ -323,14 +326,20 @@ export function createStellarActivities(deps: StellarActivityDeps) {
     return kp;
   }
 
+  /** The fee bid per operation, from Horizon's fee stats, asked at most once per FEE_TTL_MS (about a ledger). */
+  let feeSeen: { fee: string; at: number } | undefined;
   async function baseFee(): Promise<string> {
+    if (feeSeen && Date.now() - feeSeen.at < FEE_TTL_MS) return feeSeen.fee;
     let fee = 100;
     try {
       fee = await horizon.fetchBaseFee();
     } catch {
-      // fee_stats unavailable: the network minimum still works on a quiet network.
+      // fee_stats unavailable: the network minimum still works on a quiet network (not remembered).
+      return String(Math.min(100, config.payments.maxFeeStroops));
     }
-    return String(Math.min(Math.max(fee, 100), config.payments.maxFeeStroops));
+    const bid = String(Math.min(Math.max(fee, 100), config.payments.maxFeeStroops));
+    feeSeen = { fee: bid, at: Date.now() };
+    return bid;
   }
 
   /** Picks the transaction source: a leased channel when channels exist, else the distribution account. */
@@ -449,26 +458,33 @@ export function createStellarActivities(deps: StellarActivityDeps) {
     let row = await findEnvelope(q, ref);
     if (!row) throw new Error(`envelope ${ref} is not stored`);
     if (row.status === 'succeeded') return { hash: row.hash, ledger: row.ledger! };
-    // A caller asking again after a failure that consumed the sequence (e.g. op_no_trust, now fixed) gets a
-    // fresh envelope: a failed transaction moved no money.
     // A payout batch is never driven again once it failed: its failure released its payments (markFailed), so
     // nothing can pay one of them through it later (a deposit refunded meanwhile, say).
     if (row.status === 'failed' && isPayoutBatch(ref)) {
       throw failureFor(row.result_codes ?? { transaction: 'tx_failed' }, ref);
     }
+    // A caller asking again after a failure that consumed the sequence (e.g. op_no_trust, now fixed) gets a
+    // fresh envelope: a failed transaction moved no money.
     if (row.status === 'failed' && row.result_codes?.transaction === 'tx_failed')
       row = await rebuild(q, row, memo);
+    // Bytes nobody has submitted yet are in no ledger (submitted_at is set before every submit, and a rebuilt
+    // envelope starts without it): they go out at once, without the three reads that look for them first.
+    let unsent = row.status === 'prepared' && row.submitted_at === null;
     try {
       for (let round = 0; round < 5; round++) {
-        const landed = await lookup(row.hash);
-        if (landed) return await settleLanded(q, row, landed);
-        if (await cannotLand(row)) {
-          // Checked the ledger first, the hash second: if the hash is still unknown now, it never lands.
-          const late = await lookup(row.hash);
-          if (late) return await settleLanded(q, row, late);
-          row = await rebuild(q, row, memo);
-          continue;
+        if (!unsent) {
+          const landed = await lookup(row.hash);
+          if (landed) return await settleLanded(q, row, landed);
+          if (await cannotLand(row)) {
+            // Checked the ledger first, the hash second: if the hash is still unknown now, it never lands.
+            const late = await lookup(row.hash);
+            if (late) return await settleLanded(q, row, late);
+            row = await rebuild(q, row, memo);
+            unsent = true;
+            continue;
+          }
         }
+        unsent = false;
         await hooks.beforeSubmit?.(ref, row.attempt);
         await markSubmitted(q, ref);
         const tx = TransactionBuilder.fromXDR(row.envelope_xdr, passphrase);
@@ -489,7 +505,10 @@ export function createStellarActivities(deps: StellarActivityDeps) {
             throw failureFor({ transaction: 'tx_malformed' }, ref);
           }
           if (NOT_APPLIED.has(codes.transaction)) {
-            if (codes.transaction === 'tx_insufficient_fee') throw new UncertainSubmission(err);
+            if (codes.transaction === 'tx_insufficient_fee') {
+              feeSeen = undefined; // surge pricing: the next envelope asks Horizon again
+              throw new UncertainSubmission(err);
+            }
             continue; // bad seq / too late: the next round proves it cannot land, then rebuilds
           }
           if (codes.transaction === 'tx_failed') {
