@@ -1,4 +1,4 @@
-import { Keypair } from '@stellar/stellar-sdk';
+import { Asset, Keypair, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -248,5 +248,59 @@ describe('payout batches: many deposit payouts in one transaction, each exactly 
       const r = [withMemo, plain, unbatched][i]!;
       expect(await balance(kp.publicKey())).toBe(Number(r.amount).toFixed(7));
     }
+  });
+  it('a batch refused for good (its channel cannot pay the fee) lets go of every payment: one retried later pays only itself', async () => {
+    // A channel account with exactly its minimum balance: any fee leaves it short (tx_insufficient_balance).
+    const poor = Keypair.random();
+    const root = await hz.server.loadAccount(hz.rootKeypair.publicKey());
+    const create = new TransactionBuilder(root, { fee: '100', networkPassphrase: hz.passphrase })
+      .addOperation(Operation.createAccount({ destination: poor.publicKey(), startingBalance: '1' }))
+      .setTimeout(60)
+      .build();
+    create.sign(hz.rootKeypair);
+    await hz.server.submitTransaction(create);
+    const onPoor = createStellarActivities({
+      config: testConfig({
+        HORIZON_URL: hz.url,
+        STELLAR_TX_TIMEOUT_SECONDS: '5',
+        PAYOUT_BATCH_WINDOW_MS: '150',
+        CHANNEL_SECRETS: poor.secret(),
+      }),
+      db: tdb.db,
+      horizon: hz.server,
+    });
+    const kps = await accounts(2);
+    const [a, b] = payouts(kps);
+    const outcomes = await Promise.allSettled([onPoor.sendPayment(a!), onPoor.sendPayment(b!)]);
+    for (const o of outcomes) {
+      expect(o.status).toBe('rejected');
+      expect(((o as PromiseRejectedResult).reason as ApplicationFailure).type).toBe(
+        StellarFailure.FeeUnderfunded,
+      );
+    }
+    // The batch is recorded as failed and holds no payment any more.
+    const [failed] = await tdb.db
+      .selectFrom('stellar_envelopes')
+      .selectAll()
+      .where('source', '=', poor.publicKey())
+      .execute();
+    expect(failed?.ref.startsWith(PAYOUT_BATCH_PREFIX)).toBe(true);
+    expect(failed?.status).toBe('failed');
+    expect(await findPayment(tdb.db, a!.ref)).toBeUndefined();
+    expect(await findPayment(tdb.db, b!.ref)).toBeUndefined();
+    // The channel is funded now; asking again for a alone pays a alone — b (whose deposit may have been refunded
+    // meanwhile) is not paid by driving the old batch.
+    const rootNow = await hz.server.loadAccount(hz.rootKeypair.publicKey());
+    const fund = new TransactionBuilder(rootNow, { fee: '100', networkPassphrase: hz.passphrase })
+      .addOperation(Operation.payment({ destination: poor.publicKey(), asset: Asset.native(), amount: '10' }))
+      .setTimeout(60)
+      .build();
+    fund.sign(hz.rootKeypair);
+    await hz.server.submitTransaction(fund);
+    const paid = await onPoor.sendPayment(a!);
+    expect((await hz.server.transactions().transaction(paid.hash).call()).operation_count).toBe(1);
+    expect(await balance(kps[0]!.publicKey())).toBe(Number(a!.amount).toFixed(7));
+    expect(await balance(kps[1]!.publicKey())).toBe('0.0000000');
+    expect((await findEnvelope(tdb.db, failed!.ref))?.status).toBe('failed');
   });
 });
