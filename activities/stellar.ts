@@ -742,7 +742,6 @@ export function createStellarActivities(deps: StellarActivityDeps) {
         throw invalid('source must be the distribution account or a configured channel account');
       }
       if (input.batch && !memo && input.source === undefined && config.payments.payoutBatchWindowMs > 0) {
-        parseDest(input.destination);
         return whileHeartbeating(() => payBatched(input));
       }
       return run(input.ref, [paymentOp(input, undefined)], memo, input.source);

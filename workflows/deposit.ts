@@ -269,6 +269,10 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     return { status: 'refunded' };
   };
 
+  /** What arrived (or what it converts to) is outside the limits: the whole transfer goes back. */
+  const refundOutOfLimits = () =>
+    refund({ key: 'transfer_out_of_limits', params: { received: transfer.amount } }, transfer.amount);
+
   let settled: FeeQuote;
   if (conversion) {
     const wrongCurrency = currencyOfAsset(conversion.sellAsset);
@@ -315,10 +319,7 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
       }
       const offer = answer.offer;
       if (!withinLimits(offer.buyAmount, rules)) {
-        return refund(
-          { key: 'transfer_out_of_limits', params: { received: transfer.amount } },
-          transfer.amount,
-        );
+        return refundOutOfLimits();
       }
       settled = {
         amountIn: offer.sellAmount,
@@ -358,10 +359,7 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
         );
       }
       if (!withinLimits(priced.buyAmount, rules)) {
-        return refund(
-          { key: 'transfer_out_of_limits', params: { received: transfer.amount } },
-          transfer.amount,
-        );
+        return refundOutOfLimits();
       }
       settled = {
         amountIn: priced.sellAmount,
@@ -373,10 +371,7 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
     }
   } else if (announced === null || quote === null) {
     if (!withinLimits(transfer.amount, rules)) {
-      return refund(
-        { key: 'transfer_out_of_limits', params: { received: transfer.amount } },
-        transfer.amount,
-      );
+      return refundOutOfLimits();
     }
     settled = computeFee(transfer.amount, rules);
   } else if (compareAmounts(transfer.amount, announced) === 0) {
@@ -389,10 +384,7 @@ export async function depositWorkflow(input: DepositWorkflowInput): Promise<Depo
       );
     }
     if (!withinLimits(transfer.amount, rules)) {
-      return refund(
-        { key: 'transfer_out_of_limits', params: { received: transfer.amount } },
-        transfer.amount,
-      );
+      return refundOutOfLimits();
     }
     settled = computeFee(transfer.amount, rules);
   }
