@@ -1,4 +1,13 @@
-import { Kysely, type Migration, type MigrationResultSet, Migrator, PostgresDialect, sql } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  Kysely,
+  type Migration,
+  type MigrationResultSet,
+  Migrator,
+  PostgresDialect,
+  sql,
+  type TableMetadata,
+} from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -40,9 +49,54 @@ export function assertIdentifier(name: string): string {
   return name;
 }
 
+/**
+ * What the Migrator asks of introspection (does the schema exist, do its two tables), answered for one schema only.
+ * Kysely's own Postgres introspector scans every schema and calls has_schema_privilege / pg_get_serial_sequence
+ * by name, so a schema another session drops during that scan failed our migration with 'schema "…" does not
+ * exist' (test files, other apps sharing the database). `schema` undefined is the connection's current schema.
+ */
+function oneSchemaIntrospector(db: Kysely<any>, schema: string | undefined): DatabaseIntrospector {
+  const target = sql`coalesce(${schema ?? null}::text, current_schema())`;
+  const getTables = async (): Promise<TableMetadata[]> => {
+    const { rows } = await sql<{ name: string; schema: string; kind: string }>`
+      select c.relname as name, n.nspname as schema, c.relkind as kind
+      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = ${target} and c.relkind in ('r', 'p', 'v', 'm')`.execute(db);
+    return rows.map((r) => ({
+      name: r.name,
+      schema: r.schema,
+      isView: r.kind === 'v' || r.kind === 'm',
+      columns: [],
+    }));
+  };
+  return {
+    async getSchemas() {
+      const { rows } = await sql<{ name: string }>`
+        select nspname as name from pg_catalog.pg_namespace where nspname = ${target}`.execute(db);
+      return rows;
+    },
+    getTables,
+    async getMetadata() {
+      return { tables: await getTables() };
+    },
+  };
+}
+
+/** `db` with its introspection narrowed to one schema; everything else is the same instance's. */
+function scopedToSchema(db: Kysely<any>, schema: string | undefined): Kysely<any> {
+  const introspection = oneSchemaIntrospector(db, schema);
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'introspection') return introspection;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 function migrator(db: Kysely<any>, schema?: string): Migrator {
   return new Migrator({
-    db,
+    db: scopedToSchema(db, schema),
     provider: { getMigrations: async (): Promise<Record<string, Migration>> => migrations },
     ...(schema ? { migrationTableSchema: schema } : {}),
   });

@@ -47,4 +47,41 @@ describe('migrations on a real Postgres', () => {
     expect(row.amount_in).toBe('12345678901234.1234567');
     expect(row.started_at).toBeInstanceOf(Date);
   });
+
+  it('migrates while other schemas on the same database are created and dropped (what test files and other apps do)', async () => {
+    // Kysely's own introspection reads every schema's tables (has_schema_privilege, pg_get_serial_sequence by
+    // name): a schema dropped between its catalog scan and those calls failed the migration with
+    // 'schema "…" does not exist' (CI, 2026-12-03). Ours reads only the schema it migrates.
+    const churn = createDb({ url, poolSize: 2 });
+    const prefix = `churn_${randomBytes(3).toString('hex')}`;
+    let stop = false;
+    let cycles = 0;
+    const loop = (async () => {
+      for (let i = 0; !stop; i++) {
+        const name = `${prefix}_${i}`;
+        await sql`create schema ${sql.id(name)}`.execute(churn);
+        await sql`create table ${sql.id(name)}.t (id serial primary key, v text)`.execute(churn);
+        await sql`drop schema ${sql.id(name)} cascade`.execute(churn);
+        cycles++;
+      }
+    })();
+    const targets = Array.from({ length: 6 }, (_, i) => `${schema}_c${i}`);
+    try {
+      for (const target of targets) {
+        await sql`create schema ${sql.id(target)}`.execute(admin);
+        const tdb = createDb({ url, poolSize: 2, schema: target });
+        try {
+          expect(await migrateToLatest(tdb, target)).toEqual(Object.keys(migrations));
+        } finally {
+          await tdb.destroy();
+        }
+      }
+    } finally {
+      stop = true;
+      await loop;
+      for (const target of targets) await sql`drop schema if exists ${sql.id(target)} cascade`.execute(admin);
+      await churn.destroy();
+    }
+    expect(cycles).toBeGreaterThan(0);
+  });
 });
