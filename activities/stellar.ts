@@ -251,20 +251,74 @@ function invalid(message: string): ApplicationFailure {
 /** Codes that mean "this envelope was refused before any ledger": the envelope may still be replaceable. */
 const NOT_APPLIED = new Set(['tx_bad_seq', 'tx_too_late', 'tx_too_early', 'tx_insufficient_fee']);
 
-type Planned = { kind: NewPayment['kind']; request: PaymentRequest; op: xdr.Operation };
+/**
+ * One operation of an envelope to be, checked when planned and built when the envelope is: its source (the
+ * distribution account when a channel is the transaction's source) is known only then, and building it once
+ * matters in a 100-operation batch.
+ */
+/** A signed envelope as built: what is stored before it is submitted. */
+interface Built {
+  source: string;
+  hash: string;
+  envelopeXdr: string;
+  sequence: bigint;
+  maxTime: Date;
+}
 
-function paymentOp(p: PaymentRequest, opSource: string | undefined): Planned {
+type Planned = {
+  kind: NewPayment['kind'];
+  request: PaymentRequest;
+  /** The operation with `opSource` (a decoded account, shared by the envelope's operations) as its source. */
+  toOp(opSource: xdr.MuxedAccount | undefined): xdr.Operation;
+};
+
+function withSource(op: xdr.Operation, opSource: xdr.MuxedAccount | undefined): xdr.Operation {
+  if (opSource) op.sourceAccount(opSource);
+  return op;
+}
+
+function paymentOp(p: PaymentRequest): Planned {
   const dest = parseDest(p.destination);
   if (p.memo && dest.muxedId) throw invalid(`payment ${p.ref}: a muxed destination carries no memo`);
+  const amount = checkedAmount(p);
   return {
     kind: 'payment',
     request: p,
-    op: Operation.payment({
-      destination: dest.address,
-      asset: toSdkAsset(p.asset),
-      amount: checkedAmount(p),
-      ...(opSource ? { source: opSource } : {}),
-    }),
+    toOp: (opSource) =>
+      withSource(
+        Operation.payment({ destination: dest.address, asset: toSdkAsset(p.asset), amount }),
+        opSource,
+      ),
+  };
+}
+
+function createAccountOp(request: PaymentRequest): Planned {
+  // A muxed destination (M...) is paid to its base account: that is the account to create.
+  const account = parseDest(request.destination).account;
+  const startingBalance = checkedAmount(request);
+  return {
+    kind: 'create_account',
+    request,
+    toOp: (opSource) =>
+      withSource(Operation.createAccount({ destination: account, startingBalance }), opSource),
+  };
+}
+
+function claimableBalanceOp(request: PaymentRequest): Planned {
+  const claimant = parseDest(request.destination).account;
+  const amount = checkedAmount(request);
+  return {
+    kind: 'claimable_balance',
+    request,
+    toOp: (opSource) =>
+      withSource(
+        Operation.createClaimableBalance({
+          asset: toSdkAsset(request.asset),
+          amount,
+          claimants: [new Claimant(claimant, Claimant.predicateUnconditional())],
+        }),
+        opSource,
+      ),
   };
 }
 
@@ -310,6 +364,7 @@ export function createStellarActivities(deps: StellarActivityDeps) {
   const hooks = deps.stellarHooks ?? {};
   const passphrase = config.stellar.networkPassphrase;
   const distribution = Keypair.fromSecret(config.stellar.distributionSecret);
+  const distributionMuxed = xdr.MuxedAccount.keyTypeEd25519(distribution.rawPublicKey());
   const channelKeys = new Map(
     config.payments.channelSecrets.map((s) => {
       const kp = Keypair.fromSecret(s);
@@ -360,11 +415,7 @@ export function createStellarActivities(deps: StellarActivityDeps) {
     }
   }
 
-  async function build(
-    source: string,
-    planned: Planned[],
-    memo: MemoSpec | null,
-  ): Promise<{ tx: Transaction; sequence: bigint; maxTime: Date }> {
+  async function build(source: string, planned: Planned[], memo: MemoSpec | null): Promise<Built> {
     const account = await readAgain(() => horizon.loadAccount(source));
     const fee = await baseFee();
     // Time bounds from Horizon's clock (its Date header), not ours: a skewed local clock must not make every
@@ -376,12 +427,39 @@ export function createStellarActivities(deps: StellarActivityDeps) {
       memo: toSdkMemo(memo),
       timebounds,
     });
-    for (const p of planned) builder.addOperation(p.op);
+    // Operations carry the distribution account as their source when another account (a channel) is the tx source.
+    const opSource = source === distribution.publicKey() ? undefined : distributionMuxed;
+    for (const p of planned) builder.addOperation(p.toOp(opSource));
     const tx = builder.build();
+    // The hash once for every signature (tx.sign() encodes the whole transaction again for each signer).
+    const hash = tx.hash();
     const signers = new Set([source, ...planned.map(() => distribution.publicKey())]);
-    for (const s of signers) tx.sign(signerFor(s));
-    const maxTime = new Date(Number(tx.timeBounds!.maxTime) * 1000);
-    return { tx, sequence: BigInt(tx.sequence), maxTime };
+    for (const s of signers) tx.signatures.push(signerFor(s).signDecorated(hash));
+    const built: Built = {
+      source,
+      hash: hash.toString('hex'),
+      envelopeXdr: tx.toEnvelope().toXDR('base64'),
+      sequence: BigInt(tx.sequence),
+      maxTime: new Date(Number(tx.timeBounds!.maxTime) * 1000),
+    };
+    remember(built.hash, tx);
+    return built;
+  }
+
+  // Envelopes built here lately, by hash: the submit that follows the store uses the object, not a parse of the
+  // stored bytes (they are the same bytes). A miss (another worker, a restart, an old envelope) parses them.
+  const builtTxs = new Map<string, Transaction>();
+  function remember(hash: string, tx: Transaction) {
+    if (builtTxs.size >= 256) builtTxs.delete(builtTxs.keys().next().value!);
+    builtTxs.set(hash, tx);
+  }
+  function envelopeOf(row: EnvelopeRow): Transaction | FeeBumpTransaction {
+    const known = builtTxs.get(row.hash);
+    if (known) {
+      builtTxs.delete(row.hash);
+      return known;
+    }
+    return TransactionBuilder.fromXDR(row.envelope_xdr, passphrase);
   }
 
   /** The transaction with this hash as Horizon knows it, or null when it is in no ledger. */
@@ -410,10 +488,10 @@ export function createStellarActivities(deps: StellarActivityDeps) {
   }
 
   function claimableIds(row: EnvelopeRow, payments: { ref: string; op_index: number; kind: string }[]) {
+    const claimable = payments.filter((p) => p.kind === 'claimable_balance');
+    if (claimable.length === 0) return []; // the envelope is parsed only when it created balances
     const tx = TransactionBuilder.fromXDR(row.envelope_xdr, passphrase) as Transaction;
-    return payments
-      .filter((p) => p.kind === 'claimable_balance')
-      .map((p) => ({ ref: p.ref, balanceId: tx.getClaimableBalanceId(p.op_index) }));
+    return claimable.map((p) => ({ ref: p.ref, balanceId: tx.getClaimableBalanceId(p.op_index) }));
   }
 
   /** Records a landed envelope as succeeded, with the ids of the claimable balances it created. */
@@ -435,12 +513,12 @@ export function createStellarActivities(deps: StellarActivityDeps) {
     const payments = await paymentsOf(q, row.ref);
     // A channel-sourced envelope may move to another free channel; any other source is kept.
     const source = channelKeys.has(row.source) ? await pickSource(q, row.ref) : row.source;
-    const planned = payments.map((p) => plannedFromRow(p, distribution.publicKey(), source));
+    const planned = payments.map(plannedFromRow);
     const built = await build(source, planned, memo);
     return replaceEnvelope(q, row.ref, row.hash, {
       source,
-      hash: built.tx.hash().toString('hex'),
-      envelopeXdr: built.tx.toEnvelope().toXDR('base64'),
+      hash: built.hash,
+      envelopeXdr: built.envelopeXdr,
       sequence: built.sequence,
       maxTime: built.maxTime,
     });
@@ -487,10 +565,10 @@ export function createStellarActivities(deps: StellarActivityDeps) {
         unsent = false;
         await hooks.beforeSubmit?.(ref, row.attempt);
         await markSubmitted(q, ref);
-        const tx = TransactionBuilder.fromXDR(row.envelope_xdr, passphrase);
+        const tx = envelopeOf(row);
         let ledger: number;
         try {
-          const res = await horizon.submitTransaction(tx as Transaction | FeeBumpTransaction, {
+          const res = await horizon.submitTransaction(tx, {
             skipMemoRequiredCheck: true,
           });
           ledger = res.ledger;
@@ -542,13 +620,13 @@ export function createStellarActivities(deps: StellarActivityDeps) {
     let from = source ?? (await pickSource(db, ref));
     let built: Awaited<ReturnType<typeof build>>;
     try {
-      built = await build(from, withOpSource(planned, from), memo);
+      built = await build(from, planned, memo);
     } catch (err) {
       if (channelKeys.has(from) && !source) await releaseChannel(db, from, ref);
       // A channel missing on the ledger (accounts setup not run yet) must not stop payments.
       if (!(channelKeys.has(from) && isNotFound(err))) throw err;
       from = distribution.publicKey();
-      built = await build(from, withOpSource(planned, from), memo);
+      built = await build(from, planned, memo);
     }
     let stored: boolean;
     try {
@@ -557,25 +635,18 @@ export function createStellarActivities(deps: StellarActivityDeps) {
         {
           ref,
           source: from,
-          hash: built.tx.hash().toString('hex'),
-          envelopeXdr: built.tx.toEnvelope().toXDR('base64'),
+          hash: built.hash,
+          envelopeXdr: built.envelopeXdr,
           sequence: built.sequence,
           maxTime: built.maxTime,
         },
-        withOpSource(planned, from).map(toNewPayment),
+        planned.map(toNewPayment),
       );
     } catch (err) {
       if (channelKeys.has(from)) await releaseChannel(db, from, ref);
       throw err;
     }
     if (!stored && channelKeys.has(from)) await releaseChannel(db, from, ref);
-  }
-
-  /** Operations carry the distribution account as their source when another account (a channel) is the tx source. */
-  function withOpSource(planned: Planned[], txSource: string): Planned[] {
-    return txSource === distribution.publicKey()
-      ? planned
-      : planned.map((p) => plannedFromRequest(p, distribution.publicKey()));
   }
 
   async function run(
@@ -630,7 +701,7 @@ export function createStellarActivities(deps: StellarActivityDeps) {
   }
 
   function payAlone(request: PaymentRequest): Promise<PaymentResult> {
-    return run(request.ref, [paymentOp(request, undefined)], null);
+    return run(request.ref, [paymentOp(request)], null);
   }
 
   async function payBatched(request: PaymentRequest): Promise<PaymentResult> {
@@ -683,7 +754,7 @@ export function createStellarActivities(deps: StellarActivityDeps) {
         try {
           await prepare(
             batchRef,
-            refs.map((ref) => paymentOp(first(ref).request, undefined)),
+            refs.map((ref) => paymentOp(first(ref).request)),
             null,
           );
           break;
@@ -744,7 +815,7 @@ export function createStellarActivities(deps: StellarActivityDeps) {
       if (input.batch && !memo && input.source === undefined && config.payments.payoutBatchWindowMs > 0) {
         return whileHeartbeating(() => payBatched(input));
       }
-      return run(input.ref, [paymentOp(input, undefined)], memo, input.source);
+      return run(input.ref, [paymentOp(input)], memo, input.source);
     },
 
     /**
@@ -763,19 +834,20 @@ export function createStellarActivities(deps: StellarActivityDeps) {
         if (validateRequest(p)) throw invalid(`payment ${p.ref}: batched payments carry no memo (use M...)`);
       }
       if (!(await findEnvelope(db, batchRef))) {
-        for (const p of payments) {
-          const existing = await findPayment(db, p.ref);
-          if (existing && existing.envelope_ref !== batchRef) {
-            throw ApplicationFailure.nonRetryable(
-              `payment ${p.ref} already belongs to ${existing.envelope_ref}`,
-              StellarFailure.DuplicateRef,
-            );
-          }
+        // One query for the whole batch: is any of its refs bound to another envelope already?
+        const taken = (await findPayments(db, payments.map((p) => p.ref))).find(
+          (existing) => existing.envelope_ref !== batchRef,
+        );
+        if (taken) {
+          throw ApplicationFailure.nonRetryable(
+            `payment ${taken.ref} already belongs to ${taken.envelope_ref}`,
+            StellarFailure.DuplicateRef,
+          );
         }
       }
       const result = await run(
         batchRef,
-        payments.map((p) => paymentOp(p, undefined)),
+        payments.map((p) => paymentOp(p)),
         null,
       );
       return { ...result, refs: payments.map((p) => p.ref) };
@@ -790,17 +862,7 @@ export function createStellarActivities(deps: StellarActivityDeps) {
         amount: input.startingBalance,
       };
       validateRequest(request);
-      // A muxed destination (M...) is paid to its base account: that is the account to create.
-      const account = parseDest(input.destination).account;
-      const planned: Planned = {
-        kind: 'create_account',
-        request,
-        op: Operation.createAccount({
-          destination: account,
-          startingBalance: checkedAmount(request),
-        }),
-      };
-      return run(input.ref, [planned], null);
+      return run(input.ref, [createAccountOp(request)], null);
     },
 
     /**
@@ -820,17 +882,7 @@ export function createStellarActivities(deps: StellarActivityDeps) {
         amount: input.amount,
       };
       validateRequest(request);
-      const claimant = parseDest(input.claimant).account;
-      const planned: Planned = {
-        kind: 'claimable_balance',
-        request,
-        op: Operation.createClaimableBalance({
-          asset: toSdkAsset(input.asset),
-          amount: checkedAmount(request),
-          claimants: [new Claimant(claimant, Claimant.predicateUnconditional())],
-        }),
-      };
-      const result = await run(input.ref, [planned], null);
+      const result = await run(input.ref, [claimableBalanceOp(request)], null);
       const row = await findPayment(db, input.ref);
       return { ...result, balanceId: row!.claimable_balance_id! };
     },
@@ -881,51 +933,24 @@ async function loadBalances(
   }
 }
 
-/** `p` with its operation rebuilt, carrying `opSource` as its source (none: the transaction source). */
-function plannedFromRequest(p: Planned, opSource: string | undefined): Planned {
-  if (p.kind === 'payment') return paymentOp(p.request, opSource);
-  const source = opSource ? { source: opSource } : {};
-  if (p.kind === 'create_account') {
-    return {
-      ...p,
-      op: Operation.createAccount({
-        destination: p.request.destination,
-        startingBalance: checkedAmount(p.request),
-        ...source,
-      }),
-    };
-  }
-  return {
-    ...p,
-    op: Operation.createClaimableBalance({
-      asset: toSdkAsset(p.request.asset),
-      amount: checkedAmount(p.request),
-      claimants: [new Claimant(parseDest(p.request.destination).account, Claimant.predicateUnconditional())],
-      ...source,
-    }),
-  };
-}
-
-function plannedFromRow(
-  row: {
-    ref: string;
-    kind: NewPayment['kind'];
-    destination: string;
-    asset_code: string;
-    asset_issuer: string | null;
-    amount: string;
-  },
-  distribution: string,
-  source: string,
-): Planned {
+/** A stored payment planned again (a rebuilt envelope): the same operation, checked the same way. */
+function plannedFromRow(row: {
+  ref: string;
+  kind: NewPayment['kind'];
+  destination: string;
+  asset_code: string;
+  asset_issuer: string | null;
+  amount: string;
+}): Planned {
   const request: PaymentRequest = {
     ref: row.ref,
     destination: row.destination,
     asset: { code: row.asset_code, issuer: row.asset_issuer },
     amount: row.amount,
   };
-  const base: Planned = { kind: row.kind, request, op: undefined as unknown as xdr.Operation };
-  return plannedFromRequest(base, source === distribution ? undefined : distribution);
+  if (row.kind === 'create_account') return createAccountOp(request);
+  if (row.kind === 'claimable_balance') return claimableBalanceOp(request);
+  return paymentOp(request);
 }
 
 /** Result codes of a transaction that is in a ledger, from its result XDR (for failed ones). */

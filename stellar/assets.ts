@@ -12,10 +12,21 @@ export function isNative(asset: AssetRef): boolean {
   return asset.issuer === null && (asset.code === 'native' || asset.code === 'XLM');
 }
 
+// SDK assets by code:issuer: a 100-operation batch names one asset 100 times, and each new Asset checks its
+// issuer's checksum. Nothing mutates an Asset; the map is small (the anchor's assets) and bounded anyway.
+const sdkAssets = new Map<string, Asset>();
+
 export function toSdkAsset(asset: AssetRef): Asset {
   if (isNative(asset)) return Asset.native();
   if (!asset.issuer) throw new Error(`asset ${asset.code} needs an issuer`);
-  return new Asset(asset.code, asset.issuer);
+  const key = `${asset.code}:${asset.issuer}`;
+  let known = sdkAssets.get(key);
+  if (!known) {
+    known = new Asset(asset.code, asset.issuer);
+    if (sdkAssets.size >= 256) sdkAssets.clear();
+    sdkAssets.set(key, known);
+  }
+  return known;
 }
 
 /** The asset this anchor issues (from `AppConfig`; typed structurally so stellar/ imports nothing above it). */
