@@ -23,6 +23,7 @@ import { createDb, type Db } from '../../db/index.js';
 import { setupSandboxAccounts } from '../../scripts/accounts-setup.js';
 import { anchorAsset } from '../../stellar/assets.js';
 import { formatFixed7, parseAmount } from '../../stellar/money.js';
+import { installNativeEd25519 } from '../../stellar/native-ed25519.js';
 import { testConfig } from '../helpers/config.js';
 import { createTestDb } from '../helpers/db.js';
 import { startSandboxHorizon } from '../helpers/horizon.js';
@@ -125,6 +126,9 @@ function summarize(sent: Sent[], ms: number): RunResult {
 }
 
 export async function benchPayments(): Promise<BenchResult[]> {
+  // As worker/main.ts does: payments signed (and, in the sandbox ledger, verified) with node:crypto, not the
+  // SDK's pure-JS ed25519. Without it this bench measured a signing path no worker runs.
+  installNativeEd25519();
   const hz = await startSandboxHorizon({
     ledgerCloseMs: LEDGER_CLOSE_MS,
     maxOpsPerLedger: MAX_OPS_PER_LEDGER,
