@@ -835,9 +835,12 @@ export function createStellarActivities(deps: StellarActivityDeps) {
       }
       if (!(await findEnvelope(db, batchRef))) {
         // One query for the whole batch: is any of its refs bound to another envelope already?
-        const taken = (await findPayments(db, payments.map((p) => p.ref))).find(
-          (existing) => existing.envelope_ref !== batchRef,
-        );
+        const taken = (
+          await findPayments(
+            db,
+            payments.map((p) => p.ref),
+          )
+        ).find((existing) => existing.envelope_ref !== batchRef);
         if (taken) {
           throw ApplicationFailure.nonRetryable(
             `payment ${taken.ref} already belongs to ${taken.envelope_ref}`,
