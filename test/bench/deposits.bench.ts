@@ -28,6 +28,7 @@ import {
   dropClusterDatabases,
   isTemporalServerBuilt,
   startTemporalCluster,
+  TEMPORAL_SERVER,
   type TemporalCluster,
 } from '../../scripts/lib/temporal-cluster.js';
 import {
@@ -47,6 +48,7 @@ import {
   waitForStatus,
   walletUser,
 } from '../e2e/stack/wallet.js';
+import { addCpuUse, type Classify, CORES, type CpuUse, cpuBetween, cpuSnapshot, perUnit } from './cpu.js';
 import { FLOOR_ACTIVITIES, floorInteractiveSignal, floorTransferSignal } from './deposits.floor-workflow.js';
 import { median, spread } from './stats.js';
 import type { BenchResult } from './types.js';
@@ -159,6 +161,42 @@ interface Run {
   elapsedS: number;
 }
 
+const CPU_KINDS = ['Temporal', 'worker', 'API', 'sandboxes', 'Postgres', 'bench process', 'other'];
+
+/** The processes a deposits run spends CPU in; `temporal` picks this run's Temporal server processes. */
+function classifier(temporal: (cmdline: string) => boolean): Classify {
+  return ({ pid, comm, cmdline }) => {
+    if (pid === process.pid) return 'bench process';
+    if (comm === 'postgres') return 'Postgres';
+    if (temporal(cmdline)) return 'Temporal';
+    if (!cmdline.includes('node')) return undefined;
+    if (/\bapi\/main\.(ts|js)\b/.test(cmdline)) return 'API';
+    if (/worker-main\.(ts|js)|\bworker\/main\.(ts|js)\b/.test(cmdline)) return 'worker';
+    if (/\bsandbox\/(horizon|bank|kyc)\/main\.(ts|js)\b/.test(cmdline)) return 'sandboxes';
+    return undefined;
+  };
+}
+
+/**
+ * CPU per deposit on each side, by process: what the deposit costs the machine beyond its floor. With every core
+ * busy, the throughput ratio cannot exceed the ratio of these totals.
+ */
+function describeCpu(ours: CpuUse, floor: CpuUse, count: number): string {
+  const o = perUnit(ours, count, CPU_KINDS);
+  const f = perUnit(floor, count, CPU_KINDS);
+  const parts = o.parts
+    .map(([k, ms], i) => [k, ms, f.parts[i]![1]] as const)
+    .filter(([, a, b]) => a >= 0.5 || b >= 0.5)
+    .map(([k, a, b]) => `${k} ${a.toFixed(0)} | ${b.toFixed(0)}`)
+    .join(', ');
+  const busy = (u: CpuUse) => (u.machineBusy === undefined ? '?' : `${(u.machineBusy * 100).toFixed(0)}%`);
+  return (
+    `CPU per deposit, ms (ours | floor), /proc over all rounds: ${parts}; total ${o.total.toFixed(0)} | ` +
+    `${f.total.toFixed(0)}. The ${CORES} cores were ${busy(ours)} busy during ours and ${busy(floor)} during ` +
+    `the floor: at full use the CPU alone bounds the ratio at ${(f.total / o.total).toFixed(2)}×. `
+  );
+}
+
 /**
  * `COUNT` jobs, `CONCURRENCY` at a time; the rate between the 20th and 80th percentile completion (at least two
  * completions apart).
@@ -238,6 +276,8 @@ async function depositsOn(where: {
   label: string;
   temporalAddress: string;
   processes: 1 | 2;
+  /** True for the command line of a Temporal server process of this run (its CPU is counted as Temporal's). */
+  isTemporal: (cmdline: string) => boolean;
 }): Promise<BenchResult> {
   let stack: Stack | undefined;
   let floor: Floor | undefined;
@@ -291,10 +331,19 @@ async function depositsOn(where: {
 
     const ours: Run[] = [];
     const floors: Run[] = [];
+    const oursCpu: CpuUse[] = [];
+    const floorCpu: CpuUse[] = [];
+    const classify = classifier(where.isTemporal);
+    const measured = async (fn: () => Promise<Run>, into: CpuUse[]) => {
+      const before = cpuSnapshot(classify);
+      const run = await fn();
+      into.push(cpuBetween(before, cpuSnapshot(classify)));
+      return run;
+    };
     for (let round = 0; round < ROUNDS; round++) {
       sampled = [];
-      ours.push(await closedLoop(deposit));
-      floors.push(await floor.run());
+      ours.push(await measured(() => closedLoop(deposit), oursCpu));
+      floors.push(await measured(() => floor!.run(), floorCpu));
     }
     profiles = [];
     for (const d of sampled) {
@@ -331,6 +380,7 @@ async function depositsOn(where: {
         `(floor: ${FLOOR_ACTIVITIES}${activities === FLOOR_ACTIVITIES ? '' : '; the floor no longer matches the deposit shape — update deposits.floor-workflow.ts'}). ` +
         `Payouts: ${payouts?.payments ?? 0} deposits paid in ${payouts?.envelopes ?? 0} transactions ` +
         `(batched within PAYOUT_BATCH_WINDOW_MS=${s.config.payments.payoutBatchWindowMs} ms; largest ${payouts?.largest ?? 0} operations). ` +
+        describeCpu(addCpuUse(oursCpu), addCpuUse(floorCpu), COUNT * ROUNDS) +
         describeProfile(profiles),
     };
   } finally {
@@ -345,9 +395,20 @@ async function depositsOn(where: {
  * and 2 worker processes. The cluster half needs the server binary (npm run cluster builds it; DEPOSIT_BENCH_CLUSTER=0
  * leaves it out) and says so in the table when it is missing.
  */
+/** The dev server listening on `address`'s port (the test run starts more than one). */
+function devServerAt(address: string): (cmdline: string) => boolean {
+  const port = address.split(':').pop();
+  return (cmdline) => cmdline.includes(' start-dev ') && cmdline.includes(` --port ${port} `);
+}
+
 export async function benchDeposits(): Promise<BenchResult[]> {
   const results = [
-    await depositsOn({ label: 'dev server', temporalAddress: inject('temporalAddress'), processes: 1 }),
+    await depositsOn({
+      label: 'dev server',
+      temporalAddress: inject('temporalAddress'),
+      processes: 1,
+      isTemporal: devServerAt(inject('temporalAddress')),
+    }),
   ];
   if (process.env.DEPOSIT_BENCH_CLUSTER === '0') return results;
   if (!isTemporalServerBuilt()) {
@@ -373,7 +434,13 @@ export async function benchDeposits(): Promise<BenchResult[]> {
       retentionDays: 1,
     });
     results.push(
-      await depositsOn({ label: '2-node Temporal cluster', temporalAddress: cluster.address, processes: 2 }),
+      await depositsOn({
+        label: '2-node Temporal cluster',
+        temporalAddress: cluster.address,
+        processes: 2,
+        isTemporal: (cmdline) =>
+          cmdline.startsWith(`${TEMPORAL_SERVER} `) && cmdline.includes('--config-file'),
+      }),
     );
   } finally {
     await cluster?.stop();
