@@ -272,54 +272,41 @@ type Planned = {
   toOp(opSource: xdr.MuxedAccount | undefined): xdr.Operation;
 };
 
-function withSource(op: xdr.Operation, opSource: xdr.MuxedAccount | undefined): xdr.Operation {
-  if (opSource) op.sourceAccount(opSource);
-  return op;
+/** A planned operation of `kind`; `make` builds it (without a source) when the envelope is built. */
+function planned(kind: Planned['kind'], request: PaymentRequest, make: () => xdr.Operation): Planned {
+  return {
+    kind,
+    request,
+    toOp(opSource) {
+      const op = make();
+      if (opSource) op.sourceAccount(opSource);
+      return op;
+    },
+  };
 }
 
 function paymentOp(p: PaymentRequest): Planned {
   const dest = parseDest(p.destination);
   if (p.memo && dest.muxedId) throw invalid(`payment ${p.ref}: a muxed destination carries no memo`);
   const amount = checkedAmount(p);
-  return {
-    kind: 'payment',
-    request: p,
-    toOp: (opSource) =>
-      withSource(
-        Operation.payment({ destination: dest.address, asset: toSdkAsset(p.asset), amount }),
-        opSource,
-      ),
-  };
+  return planned('payment', p, () =>
+    Operation.payment({ destination: dest.address, asset: toSdkAsset(p.asset), amount }),
+  );
 }
 
 function createAccountOp(request: PaymentRequest): Planned {
   // A muxed destination (M...) is paid to its base account: that is the account to create.
-  const account = parseDest(request.destination).account;
+  const destination = parseDest(request.destination).account;
   const startingBalance = checkedAmount(request);
-  return {
-    kind: 'create_account',
-    request,
-    toOp: (opSource) =>
-      withSource(Operation.createAccount({ destination: account, startingBalance }), opSource),
-  };
+  return planned('create_account', request, () => Operation.createAccount({ destination, startingBalance }));
 }
 
 function claimableBalanceOp(request: PaymentRequest): Planned {
-  const claimant = parseDest(request.destination).account;
+  const claimant = new Claimant(parseDest(request.destination).account, Claimant.predicateUnconditional());
   const amount = checkedAmount(request);
-  return {
-    kind: 'claimable_balance',
-    request,
-    toOp: (opSource) =>
-      withSource(
-        Operation.createClaimableBalance({
-          asset: toSdkAsset(request.asset),
-          amount,
-          claimants: [new Claimant(claimant, Claimant.predicateUnconditional())],
-        }),
-        opSource,
-      ),
-  };
+  return planned('claimable_balance', request, () =>
+    Operation.createClaimableBalance({ asset: toSdkAsset(request.asset), amount, claimants: [claimant] }),
+  );
 }
 
 function parseDest(destination: string) {

@@ -206,6 +206,44 @@ describe('sendPayment: exactly one payment whatever fails (issue 4)', () => {
     expect(await balance()).toBe(addAmount(before, '4'));
   });
 
+  it('a rebuilt createAccount / createClaimableBalance to an M... address names its base account, as the first envelope did (S24-24, S24-26)', async () => {
+    const fresh = Keypair.random().publicKey();
+    const claimant = Keypair.random();
+    await hz.friendbot(claimant.publicKey());
+    const stuck = new Set(['create-m', 'claim-m']);
+    hooks.beforeSubmit = (ref) => {
+      if (stuck.has(ref)) throw new Error('stuck before submit');
+    };
+    const create = { ref: 'create-m', destination: muxedAddress(fresh, '7'), startingBalance: '2.5' };
+    const claim = {
+      ref: 'claim-m',
+      claimant: muxedAddress(claimant.publicKey(), '8'),
+      asset: anchorAsset(config),
+      amount: '3',
+    };
+    await expect(acts.createAccount(create)).rejects.toThrow(/stuck/);
+    await expect(acts.createClaimableBalance(claim)).rejects.toThrow(/stuck/);
+    hooks.beforeSubmit = undefined;
+    const staleCreate = (await findEnvelope(tdb.db, 'create-m'))!;
+    const staleClaim = (await findEnvelope(tdb.db, 'claim-m'))!;
+    await waitForLedgerAfter(new Date(Math.max(+staleCreate.max_time, +staleClaim.max_time)));
+
+    await acts.createAccount(create);
+    const cb = await acts.createClaimableBalance(claim);
+    expect((await findEnvelope(tdb.db, 'create-m'))?.attempt).toBe(2);
+    expect((await findEnvelope(tdb.db, 'claim-m'))?.attempt).toBe(2);
+    expect(await acts.getBalance(fresh, { code: 'native', issuer: null })).toBe('2.5000000');
+    const balance = (await hz.server
+      .claimableBalances()
+      .claimableBalance(cb.balanceId)
+      .call()) as unknown as {
+      amount: string;
+      claimants: { destination: string }[];
+    };
+    expect(balance.amount).toBe('3.0000000');
+    expect(balance.claimants.map((c) => c.destination)).toEqual([claimant.publicKey()]);
+  });
+
   it('answer lost AND the time bounds passed: the landed envelope is found, never rebuilt', async () => {
     const before = await balance();
     let dropped = 0;
