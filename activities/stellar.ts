@@ -251,20 +251,19 @@ function invalid(message: string): ApplicationFailure {
 /** Codes that mean "this envelope was refused before any ledger": the envelope may still be replaceable. */
 const NOT_APPLIED = new Set(['tx_bad_seq', 'tx_too_late', 'tx_too_early', 'tx_insufficient_fee']);
 
-/**
- * One operation of an envelope to be, checked when planned and built when the envelope is: its source (the
- * distribution account when a channel is the transaction's source) is known only then, and building it once
- * matters in a 100-operation batch.
- */
 /** A signed envelope as built: what is stored before it is submitted. */
 interface Built {
-  source: string;
   hash: string;
   envelopeXdr: string;
   sequence: bigint;
   maxTime: Date;
 }
 
+/**
+ * One operation of an envelope to be, checked when planned and built when the envelope is: its source (the
+ * distribution account when a channel is the transaction's source) is known only then, and building it once
+ * matters in a 100-operation batch.
+ */
 type Planned = {
   kind: NewPayment['kind'];
   request: PaymentRequest;
@@ -423,7 +422,6 @@ export function createStellarActivities(deps: StellarActivityDeps) {
     const signers = new Set([source, ...planned.map(() => distribution.publicKey())]);
     for (const s of signers) tx.signatures.push(signerFor(s).signDecorated(hash));
     const built: Built = {
-      source,
       hash: hash.toString('hex'),
       envelopeXdr: tx.toEnvelope().toXDR('base64'),
       sequence: BigInt(tx.sequence),
@@ -605,7 +603,7 @@ export function createStellarActivities(deps: StellarActivityDeps) {
   ): Promise<void> {
     if (await findEnvelope(db, ref)) return;
     let from = source ?? (await pickSource(db, ref));
-    let built: Awaited<ReturnType<typeof build>>;
+    let built: Built;
     try {
       built = await build(from, planned, memo);
     } catch (err) {
