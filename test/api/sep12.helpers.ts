@@ -170,6 +170,8 @@ export async function startCallbackReceiver(failFirst = 0): Promise<{
 }> {
   const received: ReceivedCallback[] = [];
   let failures = failFirst;
+  // Read once after listen: a callback whose body ends while close() runs finds server.address() null.
+  let port = 0;
   const server: Server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -181,7 +183,7 @@ export async function startCallbackReceiver(failFirst = 0): Promise<{
         return;
       }
       received.push({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${req.url}`,
+        url: `http://127.0.0.1:${port}${req.url}`,
         body: Buffer.concat(chunks).toString('utf8'),
         signature: req.headers.signature as string | undefined,
       });
@@ -190,7 +192,7 @@ export async function startCallbackReceiver(failFirst = 0): Promise<{
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/kyc-callback`,
     received,
